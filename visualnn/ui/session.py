@@ -7,6 +7,8 @@ which the main window feeds into ``apply_snapshot``.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,6 +42,14 @@ class Session(QtCore.QObject):
     history_changed = QtCore.Signal()
     training_state_changed = QtCore.Signal(str)
     diverged = QtCore.Signal(str)
+    #: Hyper-parameters in ``config`` changed (a panel edit, a preset, an opened file).
+    config_changed = QtCore.Signal()
+    #: The project has unsaved changes (True) or was just saved / opened (False).
+    modified_changed = QtCore.Signal(bool)
+
+    #: ``training_state`` values: nothing trained yet, training, paused, all epochs done,
+    #: stopped on a non-finite loss.
+    STATES = ("idle", "running", "paused", "finished", "diverged")
 
     def __init__(self, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
@@ -58,6 +68,12 @@ class Session(QtCore.QObject):
         self.selection = Selection()
         self.history: list[dict] = []
         self.batch_losses: list[float] = []
+        self.training_state = "idle"
+        #: Optimizer settings ``TrainConfig`` has no field for (torch's names).
+        self.optimizer_options: dict = {"nesterov": False, "betas": (0.9, 0.999)}
+        self.preset_name: str | None = None
+        self.modified = False
+        self._loading = False  # bulk loads emit one rebuild, not one per step
         self.document.changed.connect(self._on_document_changed)
 
     # --- dataset ------------------------------------------------------------------------
@@ -110,9 +126,153 @@ class Session(QtCore.QObject):
         """Copy weights published by the worker into the view model and tell the views."""
         if self.view_model is None:
             return
-        self.view_model.set_weights(weights)
+        try:
+            self.view_model.set_weights(weights)
+        except (ValueError, IndexError, KeyError):
+            return  # a snapshot from a model the user has just edited away: drop it
         self.last_grads = grads
         self.weights_updated.emit()
 
     def _on_document_changed(self) -> None:
+        if self._loading:
+            return
         self.rebuild_model()
+        self.set_modified(True)
+
+    # --- hyper-parameters, history, state -------------------------------------------------
+    def set_config(self, **changes) -> None:
+        """Change ``config`` fields (``lr=0.1``...); unknown keys raise ``AttributeError``."""
+        for key, value in changes.items():
+            if not hasattr(self.config, key):
+                raise AttributeError(f"TrainConfig has no setting '{key}'")
+            setattr(self.config, key, value)
+        self.config_changed.emit()
+        self.set_modified(True)
+
+    def optimizer_extras(self, name: str | None = None) -> dict:
+        """Keyword arguments beyond ``TrainConfig`` for optimizer ``name`` (default: current)."""
+        name = name or self.config.optimizer
+        opts = self.optimizer_options
+        if name == "sgd" and opts.get("nesterov") and self.config.momentum > 0:
+            return {"nesterov": True}
+        if name == "adam":
+            return {"betas": tuple(opts.get("betas", (0.9, 0.999)))}
+        return {}
+
+    def record_epoch(self, report: dict) -> None:
+        """Append one epoch report (epochs numbered on from earlier runs) to ``history``."""
+        entry = dict(report)
+        entry["epoch"] = len(self.history) + 1
+        entry["batches"] = len(self.batch_losses)  # lines the batch trace up with epochs
+        entry.pop("kind", None)
+        self.history.append(entry)
+        self.history_changed.emit()
+        self.set_modified(True)
+
+    def record_batches(self, losses: list[float]) -> None:
+        self.batch_losses.extend(float(v) for v in losses)
+        self.history_changed.emit()
+
+    def clear_history(self) -> None:
+        self.history, self.batch_losses = [], []
+        self.history_changed.emit()
+
+    def set_training_state(self, state: str) -> None:
+        if state != self.training_state:
+            self.training_state = state
+            self.training_state_changed.emit(state)
+
+    def set_modified(self, modified: bool) -> None:
+        if modified != self.modified:
+            self.modified = modified
+            self.modified_changed.emit(modified)
+
+    # --- whole projects -------------------------------------------------------------------
+    def load_preset(self, name: str) -> None:
+        """Replace everything with preset ``name`` (fresh weights, empty history, no undo)."""
+        from visualnn.presets import PRESETS
+
+        preset = PRESETS[name]
+        self._load(
+            layers=preset.spec,
+            input_shape=preset.input_shape,
+            config=copy.deepcopy(preset.config),
+            task=preset.task,
+            dataset=(preset.dataset, dict(preset.dataset_params)),
+            history=[],
+            weights=None,
+        )
+        self.preset_name = name
+
+    def to_project(self):
+        """The session as a ``visualnn.project.Project`` (weights copied from the view model)."""
+        from visualnn.project import Project
+
+        weights = self.view_model.get_weights() if self.view_model is not None else None
+        return Project(
+            spec=copy.deepcopy(self.document.layers),
+            input_shape=tuple(self.document.input_shape),
+            config=self.config.to_dict(),
+            dataset={"name": self.dataset_name, "params": dict(self.dataset_params)},
+            history=copy.deepcopy(self.history),
+            weights=weights,
+            seed=self.seed,
+            meta={
+                "task": self.task,
+                "preset": self.preset_name,
+                "optimizer_options": dict(self.optimizer_options),
+            },
+        )
+
+    def apply_project(self, project) -> None:
+        """Replace everything with ``project``; raises ``SpecError``/``ValueError`` *before*
+        touching the session when its data set or weights do not fit."""
+        config = TrainConfig.from_dict(dict(project.config))
+        meta = dict(project.meta or {})
+        ds = dict(project.dataset or {})
+        self._load(
+            layers=project.spec,
+            input_shape=tuple(project.input_shape),
+            config=config,
+            task=meta.get("task", "classification"),
+            dataset=(ds.get("name", "circle"), dict(ds.get("params", {}))),
+            history=list(project.history or []),
+            weights=project.weights,
+            seed=project.seed,
+        )
+        self.preset_name = meta.get("preset")
+        opts = dict(meta.get("optimizer_options") or {})
+        if "betas" in opts:
+            opts["betas"] = tuple(opts["betas"])
+        self.optimizer_options.update(opts)
+
+    def _load(self, layers, input_shape, config, task, dataset, history, weights, seed=None):
+        # Everything that can fail runs first, so a bad file leaves the session as it was.
+        data = load_dataset(dataset[0], **dataset[1])
+        seed = int(config.seed if seed is None else seed)
+        model = Sequential.from_spec(list(layers), tuple(input_shape), seed=seed)
+        if weights is not None:
+            model.set_weights(weights)
+        self._loading = True
+        try:
+            # The data set fixes the input shape; loading is not an undoable edit.
+            self.document.reset(list(layers), tuple(input_shape), locked=True)
+        finally:
+            self._loading = False
+        self.config, self.task, self.seed = config, task, seed
+        self.dataset, self.dataset_name, self.dataset_params = data, dataset[0], dict(dataset[1])
+        self.sample_index, self.custom_sample = 0, None
+        self.view_model, self.spec_error, self.last_grads = model, None, None
+        self.history, self.batch_losses = [dict(h) for h in history], []
+        self.selection = Selection()
+        self.set_training_state("idle")
+        for signal in (self.config_changed, self.dataset_changed, self.spec_changed,
+                       self.weights_updated, self.sample_changed, self.selection_changed,
+                       self.history_changed):
+            signal.emit()
+        self.set_modified(False)
+
+
+def config_fields() -> list[str]:
+    """Names of the ``TrainConfig`` settings (for panels and files)."""
+    return [f.name for f in dataclasses.fields(TrainConfig)]

@@ -1,0 +1,78 @@
+"""Clip store: round trip, clip-before-index ordering, recovery after an interrupted write."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from visualnn.audio import clips as clipsmod
+from visualnn.audio.base import AudioError
+from visualnn.audio.clips import ClipStore
+
+
+def tone(n=8000, f=440.0, sr=16000):
+    return (0.5 * np.sin(2 * np.pi * f * np.arange(n) / sr)).astype(np.float32)
+
+
+def test_round_trip(tmp_path):
+    store = ClipStore(tmp_path / "sounds")
+    a = store.add(tone(), 16000, "clap", meta={"device": "USB"})
+    b = store.add(tone(f=880.0), 16000, "whistle")
+    store.add(tone(100), 16000, "clap")
+    assert store.labels == ["clap", "whistle"] and len(store) == 3
+    again = ClipStore(tmp_path / "sounds")
+    assert [c.id for c in again.clips] == [c.id for c in store.clips]
+    x, sr = again.load(a.id)
+    assert sr == 16000 and again.get(a.id).meta == {"device": "USB"}
+    np.testing.assert_allclose(x, tone(), atol=1 / 32768)
+    assert again.get(b.id).duration == pytest.approx(0.5)
+    again.remove(a.id)
+    assert not (tmp_path / "sounds" / a.file).exists()
+    assert len(ClipStore(tmp_path / "sounds")) == 2
+    with pytest.raises(AudioError, match="needs a label"):
+        store.add(tone(), 16000, "  ")
+
+
+def test_clip_is_on_disk_before_the_index_mentions_it(tmp_path, monkeypatch):
+    store = ClipStore(tmp_path)
+    order = []
+    real_replace = os.replace
+
+    def spy(src, dst):
+        order.append(os.path.basename(dst))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(clipsmod.os, "replace", spy)
+    clip = store.add(tone(), 16000, "a")
+    assert order == [os.path.basename(clip.file), "index.json"]
+    assert not [p for p in tmp_path.rglob("*.tmp")]
+
+
+def test_a_failed_index_write_keeps_the_old_index(tmp_path, monkeypatch):
+    store = ClipStore(tmp_path)
+    store.add(tone(), 16000, "a")
+    before = (tmp_path / "index.json").read_text()
+
+    def boom(self):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(ClipStore, "_save_index", boom)
+    with pytest.raises(OSError):
+        store.add(tone(), 16000, "b")
+    assert len(store) == 1
+    assert (tmp_path / "index.json").read_text() == before
+    monkeypatch.undo()
+    fresh = ClipStore(tmp_path)
+    assert len(fresh) == 1
+    assert len(fresh.prune()) == 1  # the orphan WAV of the failed add
+    assert len(list((tmp_path / "clips").iterdir())) == 1
+
+
+def test_damaged_or_newer_index_is_refused_plainly(tmp_path):
+    (tmp_path / "index.json").write_text("{not json")
+    with pytest.raises(AudioError, match="damaged"):
+        ClipStore(tmp_path)
+    (tmp_path / "index.json").write_text(json.dumps({"version": 99, "clips": []}))
+    with pytest.raises(AudioError, match="newer visualnn"):
+        ClipStore(tmp_path)

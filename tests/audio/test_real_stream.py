@@ -1,0 +1,88 @@
+"""A real PortAudio stream: PulseAudio null sink fed a known tone, recorded through MicSource.
+
+Skips only when PortAudio or PulseAudio is missing (see conftest.py for the apt command).
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from visualnn.audio.wavio import write_wav
+
+pytestmark = pytest.mark.realaudio
+
+TONE_HZ = 1000.0
+BIN_HZ = 48000 / 2048
+PROBE = Path(__file__).with_name("mic_probe.py")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def next_event(proc, name, timeout=20.0):
+    """Read the probe's JSON lines until the event ``name`` (fail on EOF or timeout)."""
+    import select
+
+    while True:
+        ready, _, _ = select.select([proc.stdout], [], [], timeout)
+        if not ready:
+            pytest.fail(f"no '{name}' from the recording process within {timeout} s")
+        line = proc.stdout.readline()
+        if not line:
+            err = proc.stderr.read() if proc.poll() is not None else ""
+            pytest.fail(f"the recording process ended before '{name}':\n{err[-3000:]}")
+        event = json.loads(line)
+        if event["event"] == name:
+            return event
+
+
+@pytest.mark.parametrize("device", ["pulse"])
+def test_mic_records_the_tone_and_notices_when_it_stops(pulse_server, tmp_path, device):
+    wav = tmp_path / "tone.wav"
+    t = np.arange(48000 * 20) / 48000
+    write_wav(wav, 0.5 * np.sin(2 * np.pi * TONE_HZ * t), 48000)
+    player = pulse_server.play(wav)
+    probe = pulse_server.spawn(
+        [sys.executable, str(PROBE), device],
+        extra_env={"PYTHONPATH": str(ROOT)},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        backend = next_event(probe, "backend")
+        assert backend["ok"], backend
+        assert device in backend["devices"]
+        rec = next_event(probe, "recorded")
+        assert rec["device"] == device
+        assert rec["samples"] >= 4096, (rec, pulse_server.log.read_text()[-3000:])
+        assert rec["rms"] > 0.1, rec  # 0.5 peak sine: rms 0.35
+        assert abs(rec["peak_hz"] - TONE_HZ) <= BIN_HZ, rec
+        assert rec["state"] == "running", rec
+
+        pulse_server.stop(player)
+        probe.stdin.write("player stopped\n")
+        probe.stdin.flush()
+        after = next_event(probe, "after_player")
+        # The monitor of an idle null sink delivers exact zeros: "silent" after ~1 s.
+        assert after["state"] == "silent", after
+        assert "digital silence" in after["message"]
+        assert after["waited"] < 6.0
+
+        pulse_server.kill_daemon()
+        probe.stdin.write("daemon killed\n")
+        probe.stdin.flush()
+        gone = next_event(probe, "after_daemon")
+        assert gone["state"] in ("stalled", "error"), gone
+        assert gone["waited"] < 6.0
+        next_event(probe, "closed", timeout=10.0)
+        assert probe.wait(10) == 0
+    finally:
+        if probe.poll() is None:
+            probe.kill()
+            probe.wait(5)
+        for f in (probe.stdin, probe.stdout, probe.stderr):
+            f.close()

@@ -1,0 +1,127 @@
+"""Same numbers as PyTorch: layers, losses and ten optimizer steps (skipped without torch)."""
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from visualnn.engine.activations import ACTIVATIONS, sigmoid  # noqa: E402
+from visualnn.engine.dense import Dense  # noqa: E402
+from visualnn.engine.losses import BCELoss, CrossEntropyLoss, L1Loss, MSELoss  # noqa: E402
+from visualnn.engine.optim import SGD, Adagrad, Adam, Param, RMSprop, clip_grad_norm  # noqa: E402
+
+pytestmark = pytest.mark.torch
+F = torch.nn.functional
+
+TORCH_ACT = {
+    None: lambda z: z,
+    "relu": torch.relu,
+    "leaky_relu": F.leaky_relu,
+    "sigmoid": torch.sigmoid,
+    "tanh": torch.tanh,
+    "softmax": lambda z: torch.softmax(z, dim=1),
+}
+
+
+@pytest.mark.parametrize("activation", list(TORCH_ACT))
+def test_dense_matches_linear(activation):
+    rng = np.random.default_rng(0)
+    layer = Dense(7, activation=activation, in_features=5)
+    lin = torch.nn.Linear(5, 7)
+    with torch.no_grad():
+        lin.weight.copy_(torch.from_numpy(layer.params["weight"]))
+        lin.bias.copy_(torch.from_numpy(layer.params["bias"]))
+    x = rng.standard_normal((4, 5)).astype(np.float32)
+    g = rng.standard_normal((4, 7)).astype(np.float32)
+    xt = torch.from_numpy(x).requires_grad_()
+    yt = TORCH_ACT[activation](lin(xt))
+    yt.backward(torch.from_numpy(g))
+    y = layer.forward(x, training=True)
+    dx = layer.backward(g)
+    np.testing.assert_allclose(y, yt.detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(dx, xt.grad.numpy(), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(layer.grads["weight"], lin.weight.grad.numpy(), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(layer.grads["bias"], lin.bias.grad.numpy(), rtol=1e-4, atol=1e-6)
+
+
+def test_activation_layers_match():
+    x = np.random.default_rng(1).standard_normal((3, 4, 2)).astype(np.float32) * 3
+    for name, fn in TORCH_ACT.items():
+        if name is None:
+            continue
+        xt = torch.from_numpy(x).requires_grad_()
+        fn(xt).sum().backward()
+        layer = ACTIVATIONS[name]()
+        y = layer.forward(x)
+        np.testing.assert_allclose(y, fn(torch.from_numpy(x)).numpy(), rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(layer.backward(np.ones_like(y)), xt.grad.numpy(), atol=1e-6)
+
+
+@pytest.mark.parametrize("scale", [1.0, 50.0])
+def test_losses_match(scale):
+    rng = np.random.default_rng(2)
+    pred = (rng.standard_normal((6, 3)) * scale).astype(np.float32)
+    target = rng.standard_normal((6, 3)).astype(np.float32)
+    prob = sigmoid(pred)
+    labels = rng.integers(0, 3, 6)
+    cases = [
+        (MSELoss(), pred, target, F.mse_loss, torch.from_numpy(target)),
+        (L1Loss(), pred, target, F.l1_loss, torch.from_numpy(target)),
+        (BCELoss(), prob, (target > 0).astype(np.float32), F.binary_cross_entropy, None),
+        (CrossEntropyLoss(), pred, labels, F.cross_entropy, torch.from_numpy(labels)),
+    ]
+    for loss, p, t, fn, tt in cases:
+        tt = torch.from_numpy(t) if tt is None else tt
+        pt = torch.from_numpy(p).requires_grad_()
+        want = fn(pt, tt)
+        want.backward()
+        assert loss.forward(p, t) == pytest.approx(want.item(), rel=1e-5, abs=1e-6)
+        np.testing.assert_allclose(loss.backward(), pt.grad.numpy(), rtol=1e-4, atol=1e-7)
+
+
+OPTS = [
+    (lambda p: SGD(p, lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01),
+     lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01)),
+    (lambda p: SGD(p, lr=0.1, momentum=0.5, dampening=0.2),
+     lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.5, dampening=0.2)),
+    (lambda p: Adam(p, lr=0.01, weight_decay=0.1),
+     lambda p: torch.optim.Adam(p, lr=0.01, weight_decay=0.1)),
+    (lambda p: Adam(p, lr=0.01, amsgrad=True),
+     lambda p: torch.optim.Adam(p, lr=0.01, amsgrad=True)),
+    (lambda p: RMSprop(p, lr=0.01, momentum=0.9, centered=True),
+     lambda p: torch.optim.RMSprop(p, lr=0.01, momentum=0.9, centered=True)),
+    (lambda p: RMSprop(p), lambda p: torch.optim.RMSprop(p)),
+    (lambda p: Adagrad(p, lr=0.1, lr_decay=0.01, weight_decay=0.1),
+     lambda p: torch.optim.Adagrad(p, lr=0.1, lr_decay=0.01, weight_decay=0.1)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("ours, theirs", OPTS)
+def test_ten_optimizer_steps_match(ours, theirs):
+    rng = np.random.default_rng(3)
+    values = [rng.standard_normal((4, 3)), rng.standard_normal(3)]
+    params = [Param(v.copy(), np.zeros_like(v)) for v in values]
+    tparams = [torch.tensor(v, requires_grad=True) for v in values]
+    opt, topt = ours(params), theirs(tparams)
+    for _ in range(10):
+        grads = [rng.standard_normal(v.shape) for v in values]
+        for p, tp, g in zip(params, tparams, grads, strict=True):
+            p.grad[...] = g
+            tp.grad = torch.tensor(g)
+        opt.step()
+        topt.step()
+    for p, tp in zip(params, tparams, strict=True):
+        np.testing.assert_allclose(p.value, tp.detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_clip_grad_norm_matches():
+    rng = np.random.default_rng(4)
+    grads = [rng.standard_normal((5, 2)) * 3, rng.standard_normal(2)]
+    params = [Param(np.zeros_like(g), g.copy()) for g in grads]
+    tparams = [torch.zeros(g.shape, dtype=torch.float64, requires_grad=True) for g in grads]
+    for tp, g in zip(tparams, grads, strict=True):
+        tp.grad = torch.tensor(g)
+    total = clip_grad_norm(params, 1.0)
+    assert total == pytest.approx(torch.nn.utils.clip_grad_norm_(tparams, 1.0).item())
+    for p, tp in zip(params, tparams, strict=True):
+        np.testing.assert_allclose(p.grad, tp.grad.numpy(), rtol=1e-12)

@@ -1,0 +1,299 @@
+"""Conv2D / Conv1D: naive-loop reference, finite-difference gradients, errors, buffers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from visualnn.engine.conv import Conv1D, Conv2D
+from visualnn.engine.errors import SpecError
+
+
+# --- references -------------------------------------------------------------------------
+def naive_conv2d(x, w, b, stride, pad, dilation):
+    """Direct loops over output pixels; ``pad`` = ((top, bottom), (left, right))."""
+    n, c, h, wd = x.shape
+    o, _, kh, kw = w.shape
+    xp = np.zeros((n, c, h + sum(pad[0]), wd + sum(pad[1])), x.dtype)
+    xp[:, :, pad[0][0] : pad[0][0] + h, pad[1][0] : pad[1][0] + wd] = x
+    ho = (xp.shape[2] - dilation[0] * (kh - 1) - 1) // stride[0] + 1
+    wo = (xp.shape[3] - dilation[1] * (kw - 1) - 1) // stride[1] + 1
+    out = np.zeros((n, o, ho, wo), x.dtype)
+    for yy in range(ho):
+        for xx in range(wo):
+            for i in range(kh):
+                for j in range(kw):
+                    patch = xp[
+                        :, :, yy * stride[0] + i * dilation[0], xx * stride[1] + j * dilation[1]
+                    ]
+                    out[:, :, yy, xx] += patch @ w[:, :, i, j].T
+    return out + b[None, :, None, None]
+
+
+def same_pad(k, d):
+    total = d * (k - 1)
+    return (total // 2, total - total // 2)
+
+
+def to64(layer):
+    layer.params = {k: v.astype(np.float64) for k, v in layer.params.items()}
+    layer.grads = {k: np.zeros_like(v) for k, v in layer.params.items()}
+    return layer
+
+
+def numeric_grad(f, arr, eps=1e-6):
+    """Central differences of the scalar ``f()`` with respect to every entry of ``arr``."""
+    grad = np.zeros_like(arr)
+    flat, gflat = arr.reshape(-1), grad.reshape(-1)
+    for i in range(flat.size):
+        old = flat[i]
+        flat[i] = old + eps
+        up = f()
+        flat[i] = old - eps
+        down = f()
+        flat[i] = old
+        gflat[i] = (up - down) / (2 * eps)
+    return grad
+
+
+def check_gradients(layer, x, rng):
+    """Input, weight and bias gradients of ``sum(y * r)`` against finite differences."""
+    y = layer.forward(x)
+    r = rng.standard_normal(y.shape)
+    layer.zero_grad()
+    dx = layer.backward(r)
+
+    def loss():
+        return float(np.sum(layer.forward(x) * r))
+
+    np.testing.assert_allclose(dx, numeric_grad(loss, x), rtol=1e-5, atol=1e-7)
+    for key in ("weight", "bias"):
+        num = numeric_grad(loss, layer.params[key])
+        np.testing.assert_allclose(layer.grads[key], num, rtol=1e-5, atol=1e-7, err_msg=key)
+
+
+CONV2D_CASES = [
+    # (input chw, kwargs)
+    ((2, 5, 6), dict(kernel_size=3)),
+    ((2, 6, 7), dict(kernel_size=3, stride=2, padding=1)),
+    ((3, 5, 6), dict(kernel_size=(2, 3), stride=(1, 2), padding=(1, 0))),
+    ((2, 7, 6), dict(kernel_size=3, padding="same", dilation=2)),
+    ((2, 5, 5), dict(kernel_size=2, padding="same")),
+    ((1, 6, 5), dict(kernel_size=(4, 3), padding="same", dilation=(1, 2))),
+    ((2, 7, 7), dict(kernel_size=3, stride=2, padding="valid", dilation=2)),
+    ((2, 6, 6), dict(kernel_size=3, stride=(2, 1), padding=2)),
+    ((2, 4, 4), dict(kernel_size=1)),
+]
+
+
+def _pad_of(kw, chw):
+    k = kw["kernel_size"] if isinstance(kw["kernel_size"], tuple) else (kw["kernel_size"],) * 2
+    d = kw.get("dilation", 1)
+    d = d if isinstance(d, tuple) else (d, d)
+    s = kw.get("stride", 1)
+    s = s if isinstance(s, tuple) else (s, s)
+    p = kw.get("padding", 0)
+    if p == "same":
+        pad = (same_pad(k[0], d[0]), same_pad(k[1], d[1]))
+    elif p == "valid":
+        pad = ((0, 0), (0, 0))
+    else:
+        p = p if isinstance(p, tuple) else (p, p)
+        pad = ((p[0], p[0]), (p[1], p[1]))
+    return s, pad, d
+
+
+@pytest.mark.parametrize("chw, kwargs", CONV2D_CASES)
+def test_conv2d_forward_matches_naive_loops(chw, kwargs):
+    rng = np.random.default_rng(1)
+    layer = Conv2D(4, in_channels=chw[0], **kwargs)
+    x = rng.standard_normal((3, *chw)).astype(np.float32)
+    y = layer.forward(x)
+    s, pad, d = _pad_of(kwargs, chw)
+    ref = naive_conv2d(x, layer.params["weight"], layer.params["bias"], s, pad, d)
+    assert y.shape == ref.shape == (3, *layer.output_shape(chw))
+    assert y.dtype == np.float32
+    np.testing.assert_allclose(y, ref, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("chw, kwargs", CONV2D_CASES)
+def test_conv2d_gradients(chw, kwargs):
+    rng = np.random.default_rng(2)
+    layer = to64(Conv2D(3, in_channels=chw[0], **kwargs))
+    x = rng.standard_normal((2, *chw))
+    check_gradients(layer, x, rng)
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
+def test_conv2d_activation_shorthand(activation):
+    rng = np.random.default_rng(3)
+    layer = to64(Conv2D(3, 3, padding=1, activation=activation, in_channels=2))
+    layer.record = True
+    x = rng.standard_normal((2, 2, 5, 5))
+    y = layer.forward(x)
+    pre = naive_conv2d(
+        x, layer.params["weight"], layer.params["bias"], (1, 1), ((1, 1),) * 2, (1, 1)
+    )
+    np.testing.assert_allclose(layer.last_pre, pre, atol=1e-12)
+    assert layer.last_out is y
+    # Keep the finite differences away from ReLU's kink.
+    x = x + np.sign(x) * 0.01
+    check_gradients(layer, x, rng)
+
+
+CONV1D_CASES = [
+    ((2, 9), dict(kernel_size=3)),
+    ((3, 10), dict(kernel_size=3, stride=2, padding=1)),
+    ((2, 8), dict(kernel_size=4, padding="same")),
+    ((2, 11), dict(kernel_size=3, dilation=2, padding="same")),
+    ((1, 12), dict(kernel_size=5, stride=3, padding="valid", dilation=2)),
+]
+
+
+@pytest.mark.parametrize("cl, kwargs", CONV1D_CASES)
+def test_conv1d_forward_and_gradients(cl, kwargs):
+    rng = np.random.default_rng(4)
+    layer = Conv1D(3, in_channels=cl[0], **kwargs)
+    assert layer.params["weight"].shape == (3, cl[0], kwargs["kernel_size"])
+    x = rng.standard_normal((2, *cl)).astype(np.float32)
+    y = layer.forward(x)
+    k, d, s = kwargs["kernel_size"], kwargs.get("dilation", 1), kwargs.get("stride", 1)
+    p = kwargs.get("padding", 0)
+    pad = same_pad(k, d) if p == "same" else (0, 0) if p == "valid" else (p, p)
+    ref = naive_conv2d(
+        x[:, :, None, :],
+        layer.params["weight"][:, :, None, :],
+        layer.params["bias"],
+        (1, s),
+        ((0, 0), pad),
+        (1, d),
+    )[:, :, 0, :]
+    assert y.shape == ref.shape == (2, *layer.output_shape(cl))
+    np.testing.assert_allclose(y, ref, rtol=1e-5, atol=1e-5)
+    check_gradients(to64(layer), x.astype(np.float64), rng)
+
+
+def test_matches_torch_same_padding_even_kernel():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(5)
+    layer = Conv2D(3, (4, 2), padding="same", dilation=(1, 3), in_channels=2)
+    x = rng.standard_normal((2, 2, 7, 8)).astype(np.float32)
+    ref = torch.nn.functional.conv2d(
+        torch.from_numpy(x),
+        torch.from_numpy(layer.params["weight"]),
+        torch.from_numpy(layer.params["bias"]),
+        padding="same",
+        dilation=(1, 3),
+    )
+    np.testing.assert_allclose(layer.forward(x), ref.numpy(), rtol=1e-5, atol=1e-5)
+
+
+def test_first_layer_skips_input_gradient_and_grads_accumulate():
+    rng = np.random.default_rng(6)
+    layer = Conv2D(2, 3, in_channels=1)
+    layer.need_input_grad = False
+    x = rng.standard_normal((2, 1, 5, 5)).astype(np.float32)
+    g = np.ones((2, 2, 3, 3), np.float32)
+    layer.forward(x)
+    assert layer.backward(g) is None
+    once = layer.grads["weight"].copy()
+    layer.forward(x)
+    layer.backward(g)
+    np.testing.assert_allclose(layer.grads["weight"], 2 * once, rtol=1e-6)
+    assert layer.grads["weight"].dtype == np.float32
+
+
+def test_buffer_reuse_across_batch_sizes_keeps_results():
+    rng = np.random.default_rng(7)
+    layer = Conv2D(4, 3, padding="same", activation="relu", in_channels=2)
+    fresh = Conv2D(4, 3, padding="same", activation="relu", in_channels=2)
+    xa = rng.standard_normal((5, 2, 6, 6)).astype(np.float32)
+    xb = rng.standard_normal((3, 2, 6, 6)).astype(np.float32)
+    xc = rng.standard_normal((5, 2, 7, 5)).astype(np.float32)  # same cols size, other geometry
+    ya = layer.forward(xa)
+    ya_copy = ya.copy()
+    dxa = layer.backward(np.ones_like(ya)).copy()
+    for x in (xb, xc, xa):
+        y = layer.forward(x)
+        np.testing.assert_array_equal(y, fresh.forward(x))
+        np.testing.assert_array_equal(
+            layer.backward(np.ones_like(y)), fresh.backward(np.ones_like(y))
+        )
+    np.testing.assert_array_equal(ya, ya_copy)
+    np.testing.assert_array_equal(layer.backward(np.ones_like(ya)), dxa)
+    assert y.dtype == np.float32 and dxa.dtype == np.float32
+
+
+def test_shapes_describe_and_config():
+    layer = Conv2D(8, 3, padding="same", activation="relu")
+    assert layer.output_shape((1, 28, 28)) == (8, 28, 28)
+    assert Conv2D(8, 5, stride=2).output_shape((3, 28, 28)) == (8, 12, 12)
+    assert Conv2D(8, 3, dilation=2).output_shape((3, 10, 9)) == (8, 6, 5)
+    assert Conv2D(8, 2, padding="same").output_shape((1, 5, 6)) == (8, 5, 6)
+    assert Conv1D(4, 5, stride=2, padding=2).output_shape((2, 100)) == (4, 50)
+    assert layer.describe() == "Conv2D 8@3x3"
+    assert Conv1D(4, 5).describe() == "Conv1D 4@5"
+    cfg = layer.config()
+    assert cfg == {
+        "type": "conv2d",
+        "out_channels": 8,
+        "kernel_size": 3,
+        "padding": "same",
+        "activation": "relu",
+    }
+    again = Conv2D(
+        **{k: v for k, v in Conv2D(4, (3, 2), stride=(2, 1)).config().items() if k != "type"}
+    )
+    assert again.kernel == (3, 2) and again.stride == (2, 1)
+    layer.build((3, 8, 8), np.random.default_rng(0))
+    assert layer.params["weight"].shape == (8, 3, 3, 3) and layer.num_params() == 8 * 27 + 8
+    assert layer.params["weight"].dtype == np.float32
+    assert np.abs(layer.params["weight"]).max() <= 1 / np.sqrt(27)
+
+
+@pytest.mark.parametrize(
+    "make, shape, message",
+    [
+        (lambda: Conv2D(8, 5), (1, 3, 3), "Conv2D 5x5: input is 3x3, smaller than the kernel"),
+        (
+            lambda: Conv2D(8, 3),
+            (64,),
+            "Conv2D needs an image input (channels, height, width) but gets 64 features",
+        ),
+        (
+            lambda: Conv2D(8, 3, in_channels=3),
+            (1, 8, 8),
+            "expects 3 input channels but the input has 1",
+        ),
+        (
+            lambda: Conv2D(8, 3, padding=1, dilation=3),
+            (1, 4, 4),
+            "input is 4x4 (6x6 with "
+            "padding), smaller than the kernel (which spans 7x7 with dilation)",
+        ),
+        (lambda: Conv1D(8, 3), (1, 28, 28), "Conv1D needs a signal input (channels, length)"),
+        (lambda: Conv1D(8, 7), (2, 5), "Conv1D 7: input is 5, smaller than the kernel"),
+    ],
+)
+def test_shape_errors(make, shape, message):
+    with pytest.raises(SpecError) as info:
+        make().output_shape(shape)
+    assert message in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "kwargs, key",
+    [
+        (dict(out_channels=0, kernel_size=3), "out_channels"),
+        (dict(out_channels=4, kernel_size=0), "kernel_size"),
+        (dict(out_channels=4, kernel_size=3, stride=2, padding="same"), "padding"),
+        (dict(out_channels=4, kernel_size=3, padding="full"), "padding"),
+        (dict(out_channels=4, kernel_size=3, padding=-1), "padding"),
+        (dict(out_channels=4, kernel_size=(3, 3, 3)), "kernel_size"),
+        (dict(out_channels=4, kernel_size=3, activation="swish"), "activation"),
+    ],
+)
+def test_bad_settings(kwargs, key):
+    with pytest.raises(SpecError) as info:
+        Conv2D(**kwargs)
+    assert info.value.key == key

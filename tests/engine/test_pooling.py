@@ -1,0 +1,174 @@
+"""MaxPool2D / AvgPool2D against naive loops (forward and backward), ties, errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from visualnn.engine.errors import SpecError
+from visualnn.engine.pooling import AvgPool2D, MaxPool2D
+
+
+def naive_pool(x, kernel, stride, pad, kind):
+    """Forward and a function mapping grad_out to grad_in, by loops over output pixels."""
+    n, c, h, w = x.shape
+    fill = -np.inf if kind == "max" else 0.0
+    xp = np.full((n, c, h + 2 * pad[0], w + 2 * pad[1]), fill)
+    xp[:, :, pad[0] : pad[0] + h, pad[1] : pad[1] + w] = x
+    ho = (xp.shape[2] - kernel[0]) // stride[0] + 1
+    wo = (xp.shape[3] - kernel[1]) // stride[1] + 1
+    out = np.zeros((n, c, ho, wo))
+    where = {}
+    for b in range(n):
+        for ch in range(c):
+            for i in range(ho):
+                for j in range(wo):
+                    win = xp[
+                        b,
+                        ch,
+                        i * stride[0] : i * stride[0] + kernel[0],
+                        j * stride[1] : j * stride[1] + kernel[1],
+                    ]
+                    if kind == "max":
+                        out[b, ch, i, j] = win.max()
+                        a, bb = np.unravel_index(np.argmax(win), win.shape)  # first max
+                        where[b, ch, i, j] = (i * stride[0] + a, j * stride[1] + bb)
+                    else:
+                        out[b, ch, i, j] = win.mean()
+
+    def backward(g):
+        dxp = np.zeros_like(xp)
+        for (b, ch, i, j), (a, bb) in where.items():
+            dxp[b, ch, a, bb] += g[b, ch, i, j]
+        if kind == "avg":
+            for i in range(ho):
+                for j in range(wo):
+                    dxp[
+                        :,
+                        :,
+                        i * stride[0] : i * stride[0] + kernel[0],
+                        j * stride[1] : j * stride[1] + kernel[1],
+                    ] += g[:, :, i : i + 1, j : j + 1] / (kernel[0] * kernel[1])
+        return dxp[:, :, pad[0] : pad[0] + h, pad[1] : pad[1] + w]
+
+    return out, backward
+
+
+CASES = [
+    # (input chw, kernel, stride, padding)
+    ((2, 6, 6), 2, None, 0),
+    ((3, 5, 7), 2, None, 0),
+    ((2, 7, 7), 3, 2, 1),
+    ((2, 6, 5), 3, 1, 0),
+    ((1, 6, 8), (2, 3), (1, 2), (1, 1)),
+    ((2, 5, 5), 3, 3, 1),
+]
+
+
+def _pair(v):
+    return v if isinstance(v, tuple) else (v, v)
+
+
+@pytest.mark.parametrize("layer_type, kind", [(MaxPool2D, "max"), (AvgPool2D, "avg")])
+@pytest.mark.parametrize("chw, kernel, stride, padding", CASES)
+def test_pool_matches_naive(layer_type, kind, chw, kernel, stride, padding):
+    rng = np.random.default_rng(0)
+    layer = layer_type(kernel, stride, padding)
+    x = rng.standard_normal((3, *chw)).astype(np.float32)
+    y = layer.forward(x)
+    k = _pair(kernel)
+    ref, ref_backward = naive_pool(
+        x.astype(np.float64), k, k if stride is None else _pair(stride), _pair(padding), kind
+    )
+    assert y.shape == ref.shape == (3, *layer.output_shape(chw))
+    assert y.dtype == np.float32
+    np.testing.assert_allclose(y, ref, rtol=1e-6, atol=1e-6)
+    g = rng.standard_normal(y.shape).astype(np.float32)
+    dx = layer.backward(g)
+    assert dx.shape == x.shape and dx.dtype == np.float32
+    np.testing.assert_allclose(dx, ref_backward(g.astype(np.float64)), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("layer_type", [MaxPool2D, AvgPool2D])
+@pytest.mark.parametrize("chw, kernel, stride, padding", CASES[2:5])
+def test_pool_gradients_finite_difference(layer_type, chw, kernel, stride, padding):
+    rng = np.random.default_rng(1)
+    layer = layer_type(kernel, stride, padding)
+    x = rng.standard_normal((2, *chw))  # float64, distinct values: max is differentiable
+    r = rng.standard_normal((2, *layer.output_shape(chw)))
+    layer.forward(x)
+    dx = layer.backward(r)
+    num = np.zeros_like(x)
+    eps = 1e-6
+    for idx in np.ndindex(x.shape):
+        old = x[idx]
+        x[idx] = old + eps
+        up = np.sum(layer.forward(x) * r)
+        x[idx] = old - eps
+        down = np.sum(layer.forward(x) * r)
+        x[idx] = old
+        num[idx] = (up - down) / (2 * eps)
+    np.testing.assert_allclose(dx, num, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("kernel, stride, padding", [(2, None, 0), (3, 2, 1), (3, 1, 1)])
+def test_max_ties_go_to_first_maximum(kernel, stride, padding):
+    x = np.zeros((1, 1, 5, 5), np.float32)
+    x[0, 0, 1, 1] = x[0, 0, 1, 3] = x[0, 0, 3, 3] = 1.0
+    layer = MaxPool2D(kernel, stride, padding)
+    y = layer.forward(x)
+    g = np.arange(1, y.size + 1, dtype=np.float32).reshape(y.shape)
+    ref, ref_backward = naive_pool(
+        x.astype(np.float64), _pair(kernel), _pair(stride or kernel), _pair(padding), "max"
+    )
+    np.testing.assert_array_equal(y, ref)
+    np.testing.assert_array_equal(layer.backward(g), ref_backward(g.astype(np.float64)))
+
+
+def test_matches_torch_including_ties():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(2)
+    x = np.maximum(rng.standard_normal((2, 3, 9, 8)), 0).astype(np.float32)  # many zero ties
+    for kernel, stride, padding in [(2, 2, 0), (3, 2, 1), (3, 1, 1)]:
+        t = torch.from_numpy(x.copy()).requires_grad_(True)
+        for layer, fn in [
+            (MaxPool2D(kernel, stride, padding), torch.nn.functional.max_pool2d),
+            (AvgPool2D(kernel, stride, padding), torch.nn.functional.avg_pool2d),
+        ]:
+            ref = fn(t, kernel, stride, padding)
+            g = rng.standard_normal(ref.shape).astype(np.float32)
+            (ref_dx,) = torch.autograd.grad(ref, t, torch.from_numpy(g))
+            np.testing.assert_allclose(layer.forward(x), ref.detach().numpy(), atol=1e-6)
+            np.testing.assert_allclose(layer.backward(g), ref_dx.numpy(), atol=1e-6)
+
+
+def test_channel_first_views_in_and_out():
+    """A conv layer hands on (N, C, H, W) views of (C, N, H, W) memory; pooling accepts them."""
+    rng = np.random.default_rng(3)
+    base = rng.standard_normal((4, 2, 6, 6)).astype(np.float32)
+    view = base.swapaxes(0, 1)  # shape (2, 4, 6, 6), memory channel-first
+    layer = MaxPool2D(2)
+    np.testing.assert_array_equal(layer.forward(view), layer.forward(np.ascontiguousarray(view)))
+
+
+def test_describe_config_and_errors():
+    assert MaxPool2D(2).describe() == "MaxPool 2x2"
+    assert AvgPool2D(3, 2).describe() == "AvgPool 3x3 stride 2"
+    assert MaxPool2D(2).config() == {"type": "maxpool2d", "kernel_size": 2}
+    assert AvgPool2D(3, 2, 1).config() == {
+        "type": "avgpool2d",
+        "kernel_size": 3,
+        "stride": 2,
+        "padding": 1,
+    }
+    assert MaxPool2D(2).output_shape((8, 28, 28)) == (8, 14, 14)
+    assert MaxPool2D(3, 2, 1).output_shape((8, 7, 7)) == (8, 4, 4)
+    with pytest.raises(SpecError, match="MaxPool 3x3: input is 2x2, smaller than the kernel"):
+        MaxPool2D(3).output_shape((1, 2, 2))
+    with pytest.raises(SpecError, match="needs an image input .* but gets 64 features"):
+        MaxPool2D(2).output_shape((64,))
+    with pytest.raises(SpecError, match="padding 2 is more than half the kernel") as info:
+        MaxPool2D(3, padding=2)
+    assert info.value.key == "padding"
+    with pytest.raises(SpecError):
+        AvgPool2D(0)

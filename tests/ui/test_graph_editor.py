@@ -1,0 +1,230 @@
+"""The layer graph editor driven as a user would: add, break, explain, undo, move, delete, inspect."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from visualnn.ui.graph.palette import LayerPalette
+from visualnn.ui.graph.view import GraphView
+from visualnn.ui.panels.inspector import LayerInspector
+from visualnn.ui.session import Session
+
+XOR_MLP = [
+    {"type": "dense", "units": 8, "activation": "tanh"},
+    {"type": "dense", "units": 8, "activation": "tanh"},
+    {"type": "dense", "units": 2},
+]
+
+
+@pytest.fixture
+def editor(qtbot):
+    """A session with an empty 2-feature network, a graph view, palette and inspector."""
+    session = Session()
+    session.document.reset([], (2,))
+    view = GraphView(session)
+    view.resize(1280, 720)
+    palette = LayerPalette(session)
+    inspector = LayerInspector(session)
+    for w in (view, palette, inspector):
+        qtbot.addWidget(w)
+    view.show()
+    qtbot.waitExposed(view)
+    return session, view, palette, inspector
+
+
+def node_texts(view):
+    return [n.text() for n in view.graph.nodes]
+
+
+def menu_action(menu: QtWidgets.QMenu, *path: str) -> QtWidgets.QAction:
+    """The action at ``path`` ("Insert layer after", "Dense") in a context menu."""
+    for act in menu.actions():
+        if act.text() == path[0]:
+            return act if len(path) == 1 else menu_action(act.menu(), *path[1:])
+    raise AssertionError(f"no menu entry {path[0]!r} in {[a.text() for a in menu.actions()]}")
+
+
+def test_build_network_with_palette_and_context_menu(editor):
+    session, view, palette, _ = editor
+    doc = session.document
+    assert palette.add_type("dense") == 0  # nothing selected: appended, then selected
+    assert session.selection.layer == 0
+    assert "out 8" in view.graph.nodes[0].text() and "24 params" in view.graph.nodes[0].text()
+    assert len(view.graph.nodes[0].neurons) == 8 and len(view.graph.links[0]) == 16
+
+    menu = view.graph.build_context_menu(0)
+    menu_action(menu, "Insert layer after", "Dense").trigger()
+    assert [layer["type"] for layer in doc.layers] == ["dense", "dense"]
+    doc.set_option(1, "units", 3)
+    assert "out 3" in node_texts(view)[1] and "27 params" in node_texts(view)[1]
+    menu = view.graph.build_context_menu(None)  # kept alive: the menu owns its actions
+    menu_action(menu, "Add layer at the end", "Softmax").trigger()
+    assert doc.layers[-1] == {"type": "softmax"} and doc.error is None
+    assert session.view_model is not None  # the session rebuilt the model on the edit
+    menu = view.graph.build_context_menu(1)
+    menu_action(menu, "Duplicate").trigger()
+    assert doc.layers[2] == doc.layers[1] and len(view.graph.nodes) == 4
+
+
+def test_bad_edits_are_explained_on_the_node(editor):
+    session, view, _, _ = editor
+    doc = session.document
+    doc.reset([{"type": "conv2d", "out_channels": 4, "kernel_size": 3}], (1, 3, 3))
+    assert doc.error is None and "out 4×1×1" in node_texts(view)[0]
+
+    assert doc.set_option(0, "kernel_size", 5)  # fits alone, not on a 3x3 input: kept, marked
+    node = view.graph.nodes[0]
+    assert node.error and "3x3" in node.error_text() and "5" in node.error_text()
+    assert node.toolTip() == node.error_text()
+    doc.undo_stack.undo()
+    assert not view.graph.nodes[0].error
+
+    doc.add_layer(1, {"type": "dense", "units": 3})  # dense straight after conv: no flatten
+    assert doc.error.layer == 1
+    text = view.graph.nodes[1].error_text()
+    assert "Flatten" in text and "4x1x1" in text
+    assert doc.shapes[0] is not None and doc.shapes[1] is None  # the good prefix keeps shapes
+
+    refused = []
+    doc.edit_refused.connect(refused.append)
+    before = doc.spec()
+    assert not doc.set_option(1, "units", "2.5")
+    assert not doc.set_option(0, "stride", -1)
+    assert doc.spec() == before and "2.5" in refused[0] and "-1" in refused[1]
+    view.graph.recolor()  # an invalid network has no model: drawing must not fail
+
+
+def test_undo_redo_restore_the_exact_spec(editor):
+    session, view, palette, _ = editor
+    doc = session.document
+    doc.reset(XOR_MLP, (2,))
+    specs = [doc.spec()]
+    doc.set_option(0, "units", 4)
+    doc.set_option(0, "units", 5)  # merges with the previous edit: one undo step
+    specs.append(doc.spec())
+    doc.set_option(1, "activation", None)
+    specs.append(doc.spec())
+    doc.add_layer(3, {"type": "softmax"})
+    specs.append(doc.spec())
+    doc.move_layer(0, 1)
+    specs.append(doc.spec())
+    doc.remove_layer(2)
+    specs.append(doc.spec())
+    doc.set_input_shape((3,))
+    specs.append(doc.spec())
+    assert doc.undo_stack.count() == 6
+    assert doc.undo_stack.text(0) == "Change units of layer 1"
+    assert doc.undo_stack.undoText() == "Change input shape"
+    for expected in reversed(specs[:-1]):
+        doc.undo_stack.undo()
+        assert doc.spec() == expected
+    assert doc.input_shape == (2,) and node_texts(view)[0].startswith("Dense 8")
+    for expected in specs[1:]:
+        doc.undo_stack.redo()
+        assert doc.spec() == expected
+    assert doc.input_shape == (3,)
+
+
+def test_drag_to_reorder_and_delete_key(editor, qtbot):
+    session, view, _, _ = editor
+    doc = session.document
+    doc.reset([{"type": "dense", "units": 4}, {"type": "relu"}, {"type": "dense", "units": 2}],
+              (2,))
+    scene = view.graph
+    node = scene.nodes[0]
+    # Let go of the first card to the right of the second: it moves behind it.
+    scene.node_released(0, scene.nodes[1].home.x() + 10)
+    assert [layer["type"] for layer in doc.layers] == ["relu", "dense", "dense"]
+    assert session.selection.layer == 1
+    scene.node_released(1, None)  # a click, not a drag: nothing moves
+    assert doc.layers[1]["units"] == 4
+    del node
+
+    session.select(0)
+    view.setFocus()
+    qtbot.keyClick(view.viewport(), QtCore.Qt.Key_Delete)
+    assert [layer["type"] for layer in doc.layers] == ["dense", "dense"]
+    assert len(scene.nodes) == 2
+    doc.undo_stack.undo()
+    assert doc.layers[0] == {"type": "relu"}
+
+
+def test_clicking_a_neuron_selects_the_unit(editor, qtbot):
+    session, view, _, _ = editor
+    session.document.reset(XOR_MLP, (2,))
+    view.fit()
+    neuron = view.graph.nodes[1].neurons[3]
+    pos = view.mapFromScene(neuron.scenePos())
+    qtbot.mouseClick(view.viewport(), QtCore.Qt.LeftButton, pos=pos)
+    assert (session.selection.layer, session.selection.unit) == (1, (3,))
+    assert view.graph.nodes[1].selected and neuron.pen().widthF() > 3
+    card = view.graph.nodes[2]
+    top = card.mapToScene(card.card_rect().topLeft() + QtCore.QPointF(20, 8))
+    qtbot.mouseClick(view.viewport(), QtCore.Qt.LeftButton, pos=view.mapFromScene(top))
+    assert (session.selection.layer, session.selection.unit) == (2, None)
+
+
+def test_weight_updates_recolour_without_rebuilding(editor, qtbot):
+    session, view, _, _ = editor
+    session.set_dataset("xor")
+    session.document.reset(XOR_MLP, (2,))
+    session.rebuild_model()
+    links = list(view.graph.links[1])
+    before = [link.pen().color().name(QtGui.QColor.HexArgb) for link in links]
+    w = session.view_model.get_weights()
+    w[1]["weight"] = -w[1]["weight"]
+    session.apply_snapshot(w)
+    qtbot.wait(150)
+    assert view.graph.links[1] == links  # the same items, recoloured
+    after = [link.pen().color().name(QtGui.QColor.HexArgb) for link in links]
+    assert after != before
+    assert view.graph.nodes[0].neurons[0].value is not None  # filled from the sample
+
+
+def test_inspector_edits_are_undoable(editor):
+    session, view, _, inspector = editor
+    doc = session.document
+    doc.reset([{"type": "conv2d", "out_channels": 8, "kernel_size": 3, "padding": "same",
+                "activation": "relu"}, {"type": "maxpool2d", "kernel_size": 2}], (1, 8, 8))
+    session.select(0)
+    assert inspector.title.text().startswith("Layer 1")
+    assert "1×8×8 → 8×8×8" in inspector.shape_label.text()
+    inspector.fields["out_channels"].widget.setValue(4)
+    assert doc.layers[0]["out_channels"] == 4 and "out 4×8×8" in node_texts(view)[0]
+    combo = inspector.fields["padding"].widget
+    combo.setCurrentIndex(combo.findData("valid"))
+    assert doc.layers[0]["padding"] == "valid" and "6×6" in inspector.shape_label.text()
+    act = inspector.fields["activation"].widget
+    act.setCurrentIndex(act.findText("linear"))
+    assert "activation" not in doc.layers[0]
+    inspector.fields["kernel_size"].widget.setValue(9)  # too big for 8x8: explained in red
+    assert "8x8" in inspector.error_label.text()
+    for _ in range(4):
+        doc.undo_stack.undo()
+    assert doc.layers[0] == {"type": "conv2d", "out_channels": 8, "kernel_size": 3,
+                             "padding": "same", "activation": "relu"}
+    assert inspector.fields["out_channels"].widget.value() == 8
+
+    session.select(1)
+    stride = inspector.fields["stride"].widget
+    assert stride.text() == "= kernel"
+    stride.setValue(1)
+    assert doc.layers[1]["stride"] == 1 and "8×7×7" in inspector.shape_label.text()
+
+    session.select(None)
+    inspector.input_dims[1].setValue(10)
+    assert doc.input_shape == (1, 10, 8)
+    doc.input_locked = True
+    inspector.refresh()
+    assert not inspector.input_dims[0].isEnabled()
+
+
+def test_palette_drop_inserts_where_dropped(editor):
+    session, view, _, _ = editor
+    doc = session.document
+    doc.reset([{"type": "dense", "units": 4}, {"type": "dense", "units": 2}], (2,))
+    x = (view.graph.nodes[0].home.x() + view.graph.nodes[1].home.x()) / 2
+    view.drop_layer("dropout", x)
+    assert [layer["type"] for layer in doc.layers] == ["dense", "dropout", "dense"]
+    assert session.selection.layer == 1

@@ -1,0 +1,291 @@
+"""The "seeing inside" views: they get data from the session and show the model's real numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from visualnn.engine import TrainConfig
+from visualnn.engine.trainer import BatchReport, Trainer
+from visualnn.ui.session import Session
+
+pytest.importorskip("pytestqt")
+
+XOR_SPEC = [
+    {"type": "dense", "units": 6, "activation": "tanh"},
+    {"type": "dense", "units": 4, "activation": "relu"},
+    {"type": "dense", "units": 2, "activation": "softmax"},
+]
+CNN_SPEC = [
+    {"type": "conv2d", "out_channels": 4, "kernel_size": 3, "padding": "same",
+     "activation": "relu"},
+    {"type": "maxpool2d", "kernel_size": 2},
+    {"type": "conv2d", "out_channels": 6, "kernel_size": 3, "stride": 1, "padding": 1,
+     "activation": "leaky_relu"},
+    {"type": "flatten"},
+    {"type": "dense", "units": 10},
+]
+
+
+def make_session(qtbot, spec, dataset, input_shape) -> Session:
+    session = Session()
+    session.set_dataset(dataset)
+    session.document.reset(spec, input_shape)
+    session.rebuild_model()
+    assert session.view_model is not None, session.spec_error
+    return session
+
+
+def train_steps(session: Session, steps: int, lr: float = 0.1) -> None:
+    """A few real optimiser steps, then publish weights and grads as the worker would."""
+    ds = session.dataset
+    cfg = TrainConfig(lr=lr, batch_size=32, epochs=100, loss="cross_entropy")
+    trainer = Trainer(session.view_model.copy(), (ds.x_train, ds.y_train), config=cfg)
+    done = 0
+    for report in trainer.steps():
+        if isinstance(report, BatchReport):
+            done += 1
+            if done >= steps:
+                break
+    grads = [{k: v.copy() for k, v in layer.grads.items()} for layer in trainer.model.layers]
+    session.apply_snapshot(trainer.model.get_weights(), grads)
+
+
+@pytest.fixture
+def xor_session(qtbot):
+    return make_session(qtbot, XOR_SPEC, "xor", (2,))
+
+
+@pytest.fixture
+def cnn_session(qtbot):
+    return make_session(qtbot, CNN_SPEC, "digits_images", (1, 8, 8))
+
+
+def show(qtbot, widget, w=700, h=600):
+    qtbot.addWidget(widget)
+    widget.resize(w, h)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.throttle.flush()
+    return widget
+
+
+# --- activations --------------------------------------------------------------------------
+@pytest.mark.parametrize("which", ["xor", "cnn"])
+def test_activations_show_every_layer_and_follow_weights_and_sample(qtbot, which, request):
+    from visualnn.ui.views.activations import ActivationsView
+    from visualnn.ui.views.common import recorded_forward
+
+    session = request.getfixturevalue(f"{which}_session")
+    view = show(qtbot, ActivationsView(session))
+    model = session.view_model
+    assert len(view._tiles) == len(model.layers) + 1
+    rec = recorded_forward(session)
+    np.testing.assert_allclose(view._tiles[0].values, rec.x[0])
+    for i, r in enumerate(rec.records):
+        np.testing.assert_allclose(view._tiles[i + 1].values, r.out[0], atol=1e-6)
+
+    before = [t.values.copy() for t in view._tiles]
+    train_steps(session, 5)
+    view.throttle.flush()
+    assert not np.allclose(before[1], view._tiles[1].values)
+
+    session.select_sample(7)
+    view.throttle.flush()
+    np.testing.assert_allclose(view._tiles[0].values, session.dataset.x_test[7])
+
+    view.pre_check.setChecked(True)
+    rec = recorded_forward(session)
+    for i, r in enumerate(rec.records):
+        np.testing.assert_allclose(view._tiles[i + 1].values, r.pre[0], atol=1e-6)
+
+
+def test_clicking_a_unit_or_a_pixel_selects_it(qtbot, cnn_session):
+    from PySide6 import QtCore
+
+    from visualnn.ui.views.activations import ActivationsView
+
+    view = show(qtbot, ActivationsView(cnn_session), 600, 900)
+    tile = view._tiles[1]  # conv feature maps (4, 8, 8)
+    rect, key, (h, w) = tile._cells[2]
+    pos = QtCore.QPoint(int(rect.left() + rect.width() * 5.5 / w),
+                        int(rect.top() + rect.height() * 1.5 / h))
+    qtbot.mouseClick(tile, QtCore.Qt.LeftButton, pos=pos)
+    assert cnn_session.selection.layer == 0
+    assert cnn_session.selection.unit == (2, 1, 5)
+    dense = view._tiles[-1]
+    rect = dense._cells[3][0]
+    qtbot.mouseClick(dense, QtCore.Qt.LeftButton, pos=rect.center().toPoint())
+    assert cnn_session.selection.layer == len(cnn_session.view_model.layers) - 1
+    assert cnn_session.selection.unit == (3,)
+
+
+# --- neuron -------------------------------------------------------------------------------
+def test_neuron_view_dense_numbers_equal_the_model(qtbot, xor_session):
+    from visualnn.ui.views.common import recorded_forward
+    from visualnn.ui.views.neuron import NeuronView
+
+    train_steps(xor_session, 20)
+    view = show(qtbot, NeuronView(xor_session))
+    rec = recorded_forward(xor_session)
+    for layer, units in ((0, range(6)), (1, range(4)), (2, range(2))):
+        for j in units:
+            xor_session.select(layer, (j,))
+            view.throttle.flush()
+            ex = view.explanation
+            assert ex is not None and ex.kind == "dense"
+            assert ex.z == pytest.approx(float(rec.records[layer].pre[0, j]), abs=1e-5)
+            assert ex.a == pytest.approx(float(rec.records[layer].out[0, j]), abs=1e-5)
+            # contributions are sorted, largest magnitude first, and add up to the sum
+            mags = [abs(t[3]) for t in ex.terms]
+            assert mags == sorted(mags, reverse=True)
+            assert sum(t[3] for t in ex.terms) == pytest.approx(ex.total, abs=1e-9)
+    assert "softmax" in view.formula.text() or "e^z" in view.formula.text()
+    assert view.plot_widget.isVisible()
+
+
+def test_neuron_view_conv_pool_and_flatten_equal_the_feature_maps(qtbot, cnn_session):
+    from visualnn.ui.views.common import recorded_forward
+    from visualnn.ui.views.neuron import NeuronView
+
+    train_steps(cnn_session, 5)
+    cnn_session.select_sample(3)
+    view = show(qtbot, NeuronView(cnn_session))
+    rec = recorded_forward(cnn_session)
+    # corners and edges exercise the zero padding; (0, 4, 4) is an interior position
+    cases = [(0, (1, 0, 0)), (0, (3, 7, 7)), (0, (0, 4, 2)), (2, (5, 0, 3)), (2, (2, 3, 3))]
+    for layer, unit in cases:
+        cnn_session.select(layer, unit)
+        view.throttle.flush()
+        ex = view.explanation
+        assert ex.kind == "conv"
+        assert ex.z == pytest.approx(float(rec.records[layer].pre[0][unit]), abs=1e-5)
+        assert ex.a == pytest.approx(float(rec.records[layer].out[0][unit]), abs=1e-5)
+        assert ex.patch.shape == ex.kernel.shape == (ex.kernel.shape[0], 3, 3)
+    cnn_session.select(0, (1, 0, 0))
+    view.throttle.flush()
+    assert view.explanation.padded[0, 0, 0] and not view.explanation.padded[0, 1, 1]
+    cnn_session.select(1, (2, 3, 1))  # maxpool
+    view.throttle.flush()
+    assert view.explanation.kind == "pool"
+    assert view.explanation.a == pytest.approx(float(rec.records[1].out[0, 2, 3, 1]), abs=1e-6)
+    cnn_session.select(3, (37,))  # flatten
+    view.throttle.flush()
+    assert view.explanation.a == pytest.approx(float(rec.records[3].out[0, 37]), abs=1e-6)
+    cnn_session.select(2, (9, 0, 0))  # stale selection: no crash, a message
+    view.throttle.flush()
+    assert view.explanation is None and view.message.isVisible()
+
+
+# --- weights ------------------------------------------------------------------------------
+def test_weights_view_levels_symmetric_and_gradient_switch(qtbot, cnn_session):
+    from visualnn.ui.views.weights import WeightsView, weight_mosaic
+
+    view = show(qtbot, WeightsView(cnn_session), 600, 800)
+    assert [p.index_layer for p in view.panels] == [0, 2, 4]
+    for panel in view.panels:
+        lo, hi = panel.levels
+        assert lo == -hi and hi > 0
+        assert panel.bar.levels() == pytest.approx((lo, hi))
+    w0 = cnn_session.view_model.layers[0].params["weight"]
+    np.testing.assert_allclose(view.panels[0].raw, weight_mosaic(w0, None)[0], equal_nan=True)
+
+    view.grad_check.setChecked(True)  # no step yet: explained, not crashed
+    assert view.message.isVisible()
+    train_steps(cnn_session, 3)
+    view.throttle.flush()
+    assert view.message.isHidden()
+    for panel in view.panels:
+        g = cnn_session.last_grads[panel.index_layer]
+        b = g["bias"] if g["weight"].ndim == 2 else None
+        np.testing.assert_allclose(panel.raw, weight_mosaic(g["weight"], b)[0], equal_nan=True)
+
+    view.scale_combo.setCurrentText("per unit")
+    assert view.panels[-1].levels == (-1.0, 1.0)
+    view.scale_combo.setCurrentText("global")
+    assert len({p.levels for p in view.panels}) == 1
+
+    cnn_session.select(4, (0,))  # following the clicked layer
+    view.throttle.flush()
+    assert [p.index_layer for p in view.panels] == [4]
+    assert "w[" in view._describe(view.panels[0], 0, 0, 0.5)
+    assert "bias" in view._describe(view.panels[0], 0, view.panels[0].raw.shape[1] - 1, 0.5)
+
+
+# --- boundary and predictions ----------------------------------------------------------------
+def test_boundary_grid_changes_with_weights_and_explains_other_data(qtbot, xor_session,
+                                                                   cnn_session):
+    from visualnn.ui.views.boundary import GRID, BoundaryView
+
+    view = show(qtbot, BoundaryView(xor_session))
+    assert view.grid_values.shape == (GRID, GRID, 2)
+    np.testing.assert_allclose(view.grid_values.sum(axis=-1), 1, atol=1e-5)
+    before = view.grid_values.copy()
+    train_steps(xor_session, 10)
+    view.throttle.flush()
+    assert not np.allclose(before, view.grid_values)
+
+    other = show(qtbot, BoundaryView(cnn_session))
+    assert other.message.isVisible() and "2-D" in other.message.text()
+
+
+def test_prediction_bars_and_confusion_matrix(qtbot, cnn_session):
+    from visualnn.ui.views.confusion import PredictionView
+
+    view = show(qtbot, PredictionView(cnn_session))
+    view.cm_throttle.flush()
+    assert view.probabilities.shape == (10,)
+    assert view.probabilities.sum() == pytest.approx(1, abs=1e-5)
+    assert view.matrix.shape == (10, 10)
+    assert view.matrix.sum() == len(cnn_session.dataset.x_test)
+    assert "Predicted" in view.headline.text()
+
+
+# --- data panel ---------------------------------------------------------------------------
+@pytest.mark.parametrize("dataset, shape", [("digits_images", (1, 8, 8)), ("digits", (64,))])
+def test_drawing_a_digit_makes_a_custom_sample(qtbot, dataset, shape):
+    from PySide6 import QtCore
+
+    from visualnn.ui.panels.data import DataPanel
+
+    session = Session()
+    session.set_dataset(dataset)
+    panel = DataPanel(session)
+    qtbot.addWidget(panel)
+    panel.resize(420, 800)
+    panel.show()
+    qtbot.waitExposed(panel)
+    assert panel.canvas_box.isVisible()
+    canvas = panel.canvas
+    side = canvas._side()
+    pts = [QtCore.QPoint(int(side.left() + side.width() * fx), int(side.top() + side.height() * fy))
+           for fx, fy in ((0.5, 0.15), (0.5, 0.5), (0.5, 0.85))]
+    qtbot.mousePress(canvas, QtCore.Qt.LeftButton, pos=pts[0])
+    for p in pts[1:]:
+        qtbot.mouseMove(canvas, pos=p)
+    qtbot.mouseRelease(canvas, QtCore.Qt.LeftButton, pos=pts[-1])
+    x = session.custom_sample
+    assert x is not None and x.shape == shape
+    assert x.min() >= 0 and x.max() <= 1 and x.max() > 0.5
+    img = x.reshape(8, 8)
+    assert img[:, 3:5].sum() > img[:, :2].sum()  # a vertical stroke lands in the middle
+    xs, _ = session.sample()
+    assert xs.shape == (1, *shape)
+    panel.clear_button.click()
+    assert session.custom_sample is None and canvas.is_empty()
+
+
+def test_sample_picker_selects_samples(qtbot, xor_session):
+    from visualnn.ui.panels.data import DataPanel
+
+    panel = DataPanel(xor_session)
+    qtbot.addWidget(panel)
+    panel.next_button.click()
+    assert xor_session.sample_index == 1
+    panel.spin.setValue(42)
+    assert xor_session.sample_index == 42
+    panel.prev_button.click()
+    assert xor_session.sample_index == 41
+    panel.random_button.click()
+    assert 0 <= xor_session.sample_index < len(xor_session.dataset.x_test)
+    assert panel.label_text.text().startswith("label:")

@@ -1,0 +1,251 @@
+"""Sound sources behind one interface: synthetic signals, WAV files and (in mic.py) PortAudio.
+
+``SynthSource`` and ``FileSource`` produce samples at the pace of a (injectable) monotonic
+clock, so the panel behaves as with a microphone; ``realtime=False`` hands out a fixed block
+per read for tests. Importing this module never loads sounddevice.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from visualnn.audio.base import STATES, AudioError, AudioSource, SourceStatus
+from visualnn.audio.mic import DeviceInfo, MicSource, backend_status, list_input_devices
+from visualnn.audio.resample import resample
+from visualnn.audio.wavio import read_wav, to_mono
+
+__all__ = [
+    "STATES",
+    "AudioError",
+    "AudioSource",
+    "DeviceInfo",
+    "FileSource",
+    "MicSource",
+    "SourceStatus",
+    "SynthSource",
+    "backend_status",
+    "list_input_devices",
+]
+
+#: A consumer that stalls longer than this loses the excess (counted in dropped_blocks),
+#: so a paused panel does not get a burst of stale audio.
+MAX_BACKLOG_SECONDS = 0.5
+
+
+class _PacedSource(AudioSource):
+    """Shared pacing: how many samples are due now, in real time or per fixed block."""
+
+    def __init__(self, samplerate, realtime, block, clock):
+        super().__init__(samplerate, clock)
+        self.realtime = bool(realtime)
+        self.block = int(block)
+        self._t0 = 0.0
+        self._due_base = 0  # samples produced before the current run
+        self._pos = 0  # absolute index of the next sample to produce
+
+    def start(self) -> None:
+        if self._running:
+            return
+        super().start()
+        self._t0 = self.clock()
+        self._due_base = self._pos
+
+    def _due(self) -> int:
+        """Number of samples to hand out on this read."""
+        if not self.realtime:
+            return self.block
+        target = self._due_base + round((self.clock() - self._t0) * self.samplerate)
+        n = target - self._pos
+        limit = int(MAX_BACKLOG_SECONDS * self.samplerate)
+        if n > limit:
+            # Skip what the reader missed rather than deliver it late.
+            self._pos = target - limit
+            self.dropped_blocks += 1
+            n = limit
+        return max(0, n)
+
+
+class SynthSource(_PacedSource):
+    """Deterministic test and demo signals.
+
+    Parameters
+    ----------
+    kind : {"tone", "chirp", "noise", "clicks", "chord"}
+        A sine; a linear sweep from ``frequency`` to ``chirp_to`` every ``sweep_seconds``;
+        white noise; clicks at ``click_rate`` per second; a major triad on ``frequency``.
+    frequency : float
+        Hz.
+    amplitude : float
+        Peak amplitude (full scale = 1).
+    samplerate : int
+    realtime : bool
+        Pace output by the clock (True) or return ``block`` samples per read (False).
+    """
+
+    kind_label = "Synthetic"
+    KINDS = ("tone", "chirp", "noise", "clicks", "chord")
+
+    def __init__(
+        self,
+        kind: str = "tone",
+        frequency: float = 440.0,
+        samplerate: int = 48000,
+        amplitude: float = 0.5,
+        realtime: bool = True,
+        block: int = 1024,
+        chirp_to: float = 8000.0,
+        sweep_seconds: float = 4.0,
+        click_rate: float = 4.0,
+        seed: int = 0,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        super().__init__(samplerate, realtime, block, clock)
+        if kind not in self.KINDS:
+            raise AudioError(f"unknown synthetic sound {kind!r}; choose one of {self.KINDS}")
+        self.kind = kind
+        self.frequency = float(frequency)
+        self.amplitude = float(amplitude)
+        self.chirp_to = float(chirp_to)
+        self.sweep_seconds = float(sweep_seconds)
+        self.click_rate = float(click_rate)
+        self.seed = int(seed)
+
+    def describe(self) -> str:
+        if self.kind in ("noise", "clicks"):
+            return f"Synthetic {self.kind}"
+        return f"Synthetic {self.kind} {self.frequency:g} Hz"
+
+    def generate(self, start: int, n: int) -> np.ndarray:
+        """Samples ``start .. start + n - 1`` of the signal, float32 (n,).
+
+        A pure function of the absolute index, so output does not depend on read sizes.
+        """
+        idx = np.arange(start, start + n, dtype=np.int64)
+        t = idx / self.samplerate
+        a, f = self.amplitude, self.frequency
+        if self.kind == "tone":
+            # Reduce the phase modulo one period in exact integer-ish arithmetic first, so
+            # hours of signal keep full float precision.
+            y = np.sin(2.0 * np.pi * ((f * idx) % self.samplerate) / self.samplerate)
+        elif self.kind == "chord":
+            y = sum(np.sin(2.0 * np.pi * f * r * t) for r in (1.0, 1.25, 1.5)) / 3.0
+        elif self.kind == "chirp":
+            tau = t % self.sweep_seconds
+            rate = (self.chirp_to - f) / self.sweep_seconds
+            y = np.sin(2.0 * np.pi * (f * tau + 0.5 * rate * tau * tau))
+        elif self.kind == "noise":
+            y = self._noise(idx)
+        else:  # clicks: a 2 ms decaying burst at each tick
+            period = max(1, int(round(self.samplerate / self.click_rate)))
+            phase = idx % period
+            y = np.where(
+                phase < 0.002 * self.samplerate, np.exp(-phase / (0.0004 * self.samplerate)), 0.0
+            )
+            y = y * np.where((phase % 2) == 0, 1.0, -1.0)
+        return (a * y).astype(np.float32)
+
+    def _noise(self, idx: np.ndarray) -> np.ndarray:
+        # Pages of 4096 samples seeded by (seed, page) keep noise independent of read sizes.
+        page = 4096
+        first, last = idx[0] // page, idx[-1] // page if idx.size else -1
+        pages = [
+            np.random.default_rng([self.seed, int(p)]).uniform(-1.0, 1.0, page)
+            for p in range(int(first), int(last) + 1)
+        ]
+        if not pages:
+            return np.zeros(0)
+        flat = np.concatenate(pages)
+        return flat[idx - first * page]
+
+    def read(self) -> np.ndarray:
+        if not self._running:
+            return np.zeros(0, dtype=np.float32)
+        n = self._due()
+        out = self.generate(self._pos, n)
+        self._pos += n
+        return out
+
+
+class FileSource(_PacedSource):
+    """Play a WAV file as if it came from a microphone.
+
+    Parameters
+    ----------
+    path : path-like
+        WAV file (8/16/24/32-bit PCM or 32/64-bit float, any channels: mixed to mono).
+    loop : bool
+        Start again at the end; otherwise the source stops with a message.
+    realtime : bool
+        Pace by the clock (True) or return ``block`` samples per read (False).
+    samplerate : int, optional
+        Output rate; the file is resampled to it. None keeps the file's own rate.
+
+    Raises
+    ------
+    AudioError
+        When the file is missing, corrupt, unsupported or empty.
+    """
+
+    kind_label = "WAV file"
+
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        loop: bool = True,
+        realtime: bool = True,
+        samplerate: int | None = None,
+        block: int = 1024,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        data, file_rate = read_wav(path)
+        mono = to_mono(data)
+        if mono.shape[0] == 0:
+            raise AudioError(f"{os.path.basename(path)} contains no samples")
+        rate = file_rate if samplerate is None else int(samplerate)
+        super().__init__(rate, realtime, block, clock)
+        self.path = os.fspath(path)
+        self.loop = bool(loop)
+        self.file_samplerate = int(file_rate)
+        self.file_channels = int(data.shape[1])
+        self.samples = resample(mono, file_rate, rate) if rate != file_rate else mono
+        self.duration = self.samples.shape[0] / rate
+        self._finished = False
+
+    def describe(self) -> str:
+        return f"WAV file {os.path.basename(self.path)} ({self.duration:.1f} s)"
+
+    def start(self) -> None:
+        if self._finished:
+            self.rewind()
+        super().start()
+
+    def rewind(self) -> None:
+        """Play from the beginning on the next read."""
+        self._pos = 0
+        self._due_base = 0
+        self._t0 = self.clock()
+        self._finished = False
+
+    def read(self) -> np.ndarray:
+        if not self._running:
+            return np.zeros(0, dtype=np.float32)
+        n = self._due()
+        total = self.samples.shape[0]
+        if self.loop:
+            out = self.samples[(self._pos + np.arange(n)) % total]
+        else:
+            out = self.samples[min(self._pos, total) : min(self._pos + n, total)].copy()
+            if self._pos + n >= total:
+                self._finished = True
+                self._running = False
+        self._pos += n
+        return out
+
+    def status(self) -> SourceStatus:
+        if self._finished:
+            return SourceStatus("stopped", "end of file", self.dropped_blocks, 0)
+        return super().status()

@@ -1,0 +1,340 @@
+"""``visualnn bench``: training throughput of the NumPy engine next to PyTorch on the CPU.
+
+Two workloads, each a plain SGD training step (forward, cross-entropy, backward, update) on
+fixed-seed random float32 data:
+
+- ``mlp``: Dense 784-256-128-10 with ReLU, batch 128;
+- ``cnn``: 1x28x28 -> Conv2D(8, 3, same)+ReLU -> MaxPool 2 -> Conv2D(16, 3, same)+ReLU ->
+  MaxPool 2 -> Flatten -> Dense(10), batch 64.
+
+Every measurement runs in its own fresh interpreter (``python -m visualnn.bench --worker``)
+with BLAS and torch limited to the same number of threads (2 by default), so neither side
+inherits the other's thread pools or warm caches. Rounds alternate which side goes first;
+warm-up steps are not timed. The report gives samples per second, median and min-max over the
+rounds, and the ratio of the medians (above 1 means visualnn is faster).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from typing import Any
+
+WORKLOADS: dict[str, dict[str, Any]] = {
+    "mlp": {"batch": 128, "title": "MLP 784-256-128-10 ReLU"},
+    "cnn": {"batch": 64, "title": "CNN 1x28x28 conv8-pool-conv16-pool-dense10"},
+}
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+DATA_BATCHES = 4  # cycled, so neither side trains on one cache-hot batch
+
+
+# --- the two sides (run inside a worker process) ----------------------------------------
+def _data(workload: str):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    batch = WORKLOADS[workload]["batch"]
+    shape = (784,) if workload == "mlp" else (1, 28, 28)
+    xs = rng.standard_normal((DATA_BATCHES, batch, *shape)).astype(np.float32)
+    ys = rng.integers(0, 10, (DATA_BATCHES, batch))
+    return xs, ys
+
+
+def numpy_step_fn(workload: str):
+    """A zero-argument function running one training step of the NumPy engine."""
+    from visualnn.engine.conv import Conv2D
+    from visualnn.engine.dense import Dense
+    from visualnn.engine.losses import CrossEntropyLoss
+    from visualnn.engine.optim import SGD
+    from visualnn.engine.pooling import MaxPool2D
+    from visualnn.engine.reshape import Flatten
+    from visualnn.engine.sequential import Sequential
+
+    if workload == "mlp":
+        layers = [Dense(256, activation="relu"), Dense(128, activation="relu"), Dense(10)]
+        input_shape = (784,)
+    else:
+        layers = [
+            Conv2D(8, 3, padding="same", activation="relu"),
+            MaxPool2D(2),
+            Conv2D(16, 3, padding="same", activation="relu"),
+            MaxPool2D(2),
+            Flatten(),
+            Dense(10),
+        ]
+        input_shape = (1, 28, 28)
+    model = Sequential(layers, input_shape, seed=0)  # input_grad False: the first layer skips dX
+    loss = CrossEntropyLoss()
+    opt = SGD(model.parameters(), lr=0.01)
+    xs, ys = _data(workload)
+    counter = [0]
+
+    def step() -> float:
+        i = counter[0] = (counter[0] + 1) % DATA_BATCHES
+        model.zero_grad()
+        value = loss.forward(model.forward(xs[i], training=True, check=False), ys[i])
+        model.backward(loss.backward())
+        opt.step()
+        return value
+
+    return step
+
+
+def torch_step_fn(workload: str, threads: int):
+    """The same step in PyTorch (input without requires_grad, so no dX for layer one)."""
+    import torch
+    from torch import nn
+
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    if workload == "mlp":
+        model = nn.Sequential(
+            nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10)
+        )
+    else:
+        model = nn.Sequential(
+            nn.Conv2d(1, 8, 3, padding="same"),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(8, 16, 3, padding="same"),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Linear(16 * 7 * 7, 10),
+        )
+    loss_fn = nn.CrossEntropyLoss()
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    xs, ys = _data(workload)
+    xs, ys = torch.from_numpy(xs), torch.from_numpy(ys)
+    counter = [0]
+
+    def step() -> float:
+        i = counter[0] = (counter[0] + 1) % DATA_BATCHES
+        opt.zero_grad()
+        value = loss_fn(model(xs[i]), ys[i])
+        value.backward()
+        opt.step()
+        return float(value)
+
+    return step
+
+
+def measure(side: str, workload: str, seconds: float, warmup: int, threads: int) -> dict:
+    """Run warm-up steps, then time whole steps for about ``seconds``; samples per second."""
+    step = numpy_step_fn(workload) if side == "numpy" else torch_step_fn(workload, threads)
+    for _ in range(warmup):
+        step()
+    steps, start = 0, time.perf_counter()
+    while True:
+        step()
+        steps += 1
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds and steps >= 3:
+            break
+    batch = WORKLOADS[workload]["batch"]
+    return {
+        "side": side,
+        "workload": workload,
+        "steps": steps,
+        "seconds": elapsed,
+        "samples_per_second": steps * batch / elapsed,
+    }
+
+
+# --- the driver -------------------------------------------------------------------------
+def torch_available() -> bool:
+    return importlib.util.find_spec("torch") is not None
+
+
+def _run_worker(side: str, workload: str, seconds: float, warmup: int, threads: int) -> float:
+    env = dict(os.environ)
+    env.update({var: str(threads) for var in THREAD_VARS})
+    cmd = [
+        sys.executable,
+        "-m",
+        "visualnn.bench",
+        "--worker",
+        side,
+        "--workload",
+        workload,
+        "--seconds",
+        str(seconds),
+        "--warmup",
+        str(warmup),
+        "--threads",
+        str(threads),
+    ]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{side} worker for {workload} failed:\n{proc.stderr.strip()}")
+    return float(json.loads(proc.stdout.strip().splitlines()[-1])["samples_per_second"])
+
+
+def _summary(runs: list[float]) -> dict[str, Any]:
+    return {"median": statistics.median(runs), "min": min(runs), "max": max(runs), "runs": runs}
+
+
+def run_bench(
+    workloads: tuple[str, ...] | list[str] = ("mlp", "cnn"),
+    rounds: int = 5,
+    seconds: float = 2.0,
+    torch: bool = True,
+    warmup: int = 10,
+    threads: int = 2,
+    progress=None,
+) -> list[dict[str, Any]]:
+    """Benchmark each workload; one dict per workload.
+
+    Parameters
+    ----------
+    workloads : sequence of str
+        Keys of ``WORKLOADS``.
+    rounds : int
+        Measurements per side; rounds alternate which side runs first.
+    seconds : float
+        Timed duration of one measurement (after ``warmup`` untimed steps).
+    torch : bool
+        Also measure PyTorch (skipped with a note when it is not installed).
+    threads : int
+        BLAS / torch threads in every worker.
+    progress : callable or None
+        Called with a short line of text after each measurement.
+
+    Returns
+    -------
+    list of dict
+        ``workload``, ``title``, ``batch``, ``numpy`` and ``torch`` (``median``, ``min``,
+        ``max``, ``runs`` in samples/s; ``torch`` None when not measured), ``ratio`` (numpy
+        median / torch median or None) and ``torch_note``.
+    """
+    have_torch = torch and torch_available()
+    note = "" if have_torch else ("torch not installed" if torch else "torch skipped")
+    results = []
+    for name in workloads:
+        if name not in WORKLOADS:
+            raise ValueError(f"unknown workload {name!r}; choose from {', '.join(WORKLOADS)}")
+        runs: dict[str, list[float]] = {"numpy": [], "torch": []}
+        for r in range(rounds):
+            sides = ["numpy", "torch"] if have_torch else ["numpy"]
+            for side in sides if r % 2 == 0 else sides[::-1]:
+                value = _run_worker(side, name, seconds, warmup, threads)
+                runs[side].append(value)
+                if progress:
+                    progress(f"{name} round {r + 1}/{rounds} {side}: {value:,.0f} samples/s")
+        np_stats = _summary(runs["numpy"])
+        t_stats = _summary(runs["torch"]) if runs["torch"] else None
+        results.append(
+            {
+                "workload": name,
+                "title": WORKLOADS[name]["title"],
+                "batch": WORKLOADS[name]["batch"],
+                "threads": threads,
+                "rounds": rounds,
+                "numpy": np_stats,
+                "torch": t_stats,
+                "ratio": np_stats["median"] / t_stats["median"] if t_stats else None,
+                "torch_note": note,
+            }
+        )
+    return results
+
+
+def format_table(results: list[dict[str, Any]]) -> str:
+    """A readable plain-text table of ``run_bench`` results."""
+
+    def cell(stats):
+        if stats is None:
+            return "-"
+        return f"{stats['median']:,.0f} ({stats['min']:,.0f}-{stats['max']:,.0f})"
+
+    header = (
+        "workload",
+        "batch",
+        "visualnn samples/s (min-max)",
+        "torch samples/s (min-max)",
+        "ratio",
+    )
+    rows = [header]
+    for res in results:
+        ratio = f"{res['ratio']:.2f}x" if res["ratio"] is not None else res["torch_note"]
+        rows.append(
+            (res["workload"], str(res["batch"]), cell(res["numpy"]), cell(res["torch"]), ratio)
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = [
+        "  ".join(text.ljust(w) for text, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    if results:
+        first = results[0]
+        lines.append(
+            f"median of {first['rounds']} rounds, {first['threads']} threads, each side in its "
+            "own process; ratio = visualnn / torch (above 1: visualnn is faster)"
+        )
+        if first["torch_note"]:
+            lines.append(first["torch_note"])
+    for res in results:
+        lines.append(f"{res['workload']}: {res['title']}")
+    return "\n".join(lines)
+
+
+# --- command line -----------------------------------------------------------------------
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``visualnn bench``."""
+    parser.add_argument(
+        "--workload",
+        choices=[*WORKLOADS, "all"],
+        default="all",
+        help="which workload to run (default: all)",
+    )
+    parser.add_argument("--rounds", type=int, default=5, help="measurements per side")
+    parser.add_argument("--seconds", type=float, default=2.0, help="timed seconds per run")
+    parser.add_argument("--warmup", type=int, default=10, help="untimed steps per run")
+    parser.add_argument("--threads", type=int, default=2, help="BLAS/torch threads")
+    parser.add_argument("--no-torch", action="store_true", help="measure visualnn only")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--worker", choices=["numpy", "torch"], help=argparse.SUPPRESS)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Entry point of ``visualnn bench``; returns the process exit code."""
+    if getattr(args, "worker", None):
+        print(
+            json.dumps(measure(args.worker, args.workload, args.seconds, args.warmup, args.threads))
+        )
+        return 0
+    if args.rounds < 1 or args.seconds <= 0 or args.warmup < 0 or args.threads < 1:
+        print("bench: rounds and threads must be at least 1, seconds above 0", file=sys.stderr)
+        return 2
+    names = tuple(WORKLOADS) if args.workload == "all" else (args.workload,)
+
+    def progress(line: str) -> None:
+        if not args.json:
+            print(line, file=sys.stderr, flush=True)
+
+    try:
+        results = run_bench(
+            names, args.rounds, args.seconds, not args.no_torch, args.warmup, args.threads, progress
+        )
+    except (RuntimeError, subprocess.TimeoutExpired) as e:
+        print(f"bench failed: {e}", file=sys.stderr)
+        return 1
+    print(json.dumps(results, indent=2) if args.json else format_table(results))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="visualnn bench", description=__doc__.split("\n")[0])
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,365 @@
+"""Convolution layers (torch's ``nn.Conv2d`` / ``nn.Conv1d`` semantics) via im2col + one GEMM.
+
+Internally a batch is handled channel-first, ``(C, N, H, W)``: the product
+``W (O, C*kh*kw) @ cols (C*kh*kw, N*Ho*Wo)`` then lands directly as ``(O, N, Ho, Wo)``, and the
+layer returns it as an NCHW *view* (``swapaxes``) instead of paying for a transpose copy.
+Pooling keeps that layout, so a conv -> pool -> conv chain never reorders memory. Conv1D is
+Conv2D on ``(C, 1, L)`` inputs with a ``1 x k`` kernel.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .activations import ReLU, check_activation_name, make_activation
+from .dense import positive_int, shape_text
+from .errors import SpecError
+from .im2col import BufferCache, channel_first, col2im, im2col, out_size, same_padding
+from .im2col import window_offsets as _window_offsets
+from .init import check_init_name, init_weight_and_bias
+from .module import Module
+
+
+def as_pair(value: Any, what: str, key: str, minimum: int = 1) -> tuple[int, int]:
+    """An int or a pair of ints (each >= ``minimum``) as a pair, else a ``SpecError``."""
+    items = list(value) if isinstance(value, list | tuple) else [value, value]
+    if len(items) != 2:
+        raise SpecError(f"{what} must be a number or a pair of numbers, not {value!r}", key=key)
+    for v in items:
+        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < minimum:
+            raise SpecError(
+                f"{what} must be a whole number of at least {minimum}, not {value!r}", key=key
+            )
+    return int(items[0]), int(items[1])
+
+
+def _jsonable(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+class _Conv(Module):
+    """Shared machinery of Conv2D and Conv1D; spatial work is always 2-D internally."""
+
+    ndim = 2
+    label = "Conv2D"
+
+    def __init__(self, out_channels, kernel_size, stride, padding, dilation, activation, init):
+        super().__init__()
+        self.out_channels = positive_int(out_channels, f"{self.label} out_channels", "out_channels")
+        self._raw = {"kernel_size": kernel_size, "stride": stride, "dilation": dilation}
+        self.kernel = self._pair(kernel_size, "kernel size", "kernel_size")
+        self.stride = self._pair(stride, "stride", "stride")
+        self.dilation = self._pair(dilation, "dilation", "dilation")
+        self.padding = padding
+        if isinstance(padding, str):
+            if padding not in ("same", "valid"):
+                raise SpecError(
+                    f"{self.label} padding must be a number, 'same' or 'valid', not {padding!r}",
+                    key="padding",
+                )
+            if padding == "same" and self.stride != (1, 1):
+                raise SpecError(
+                    f"{self.label} padding 'same' works only with stride 1 (as in PyTorch), "
+                    f"but the stride is {self._text(self.stride)}",
+                    key="padding",
+                )
+            if padding == "same":
+                self.pad = tuple(
+                    same_padding(k, d) for k, d in zip(self.kernel, self.dilation, strict=True)
+                )
+            else:
+                self.pad = ((0, 0), (0, 0))
+        else:
+            p = self._pair(padding, "padding", "padding", minimum=0)
+            self.pad = ((p[0], p[0]), (p[1], p[1]))
+        self.activation = check_activation_name(activation)
+        self.init = check_init_name(init)
+        self.act = make_activation(self.activation)
+        self._fused_relu = isinstance(self.act, ReLU)
+        self._cache = BufferCache()
+
+    # --- the 1-D / 2-D difference --------------------------------------------------------
+    def _pair(self, value, what, key, minimum=1):
+        return as_pair(value, f"{self.label} {what}", key, minimum)
+
+    def _text(self, pair: tuple[int, int]) -> str:
+        return f"{pair[0]}x{pair[1]}"
+
+    def _spatial(self, input_shape: tuple[int, ...]) -> tuple[int, int, int]:
+        """``(C, H, W)`` of one sample; raises on the wrong number of dimensions."""
+        shape = tuple(int(s) for s in input_shape)
+        if len(shape) != 3:
+            raise SpecError(
+                f"{self.label} needs an image input (channels, height, width) but gets "
+                f"{self._what(shape)}"
+            )
+        return shape
+
+    @staticmethod
+    def _what(shape: tuple[int, ...]) -> str:
+        if len(shape) == 1:
+            return f"{shape[0]} features"
+        if len(shape) == 2:
+            return f"a signal of {shape[0]} channels x {shape[1]} steps"
+        return f"an input of shape {shape_text(shape)}"
+
+    # --- shapes -------------------------------------------------------------------------
+    @property
+    def in_channels(self) -> int | None:
+        w = self.params.get("weight")
+        return None if w is None else int(w.shape[1])
+
+    def _geometry(self, input_shape: tuple[int, ...]) -> tuple[int, int, int, int, int]:
+        """``(C, H, W, Ho, Wo)`` for one sample, with plain-sentence errors."""
+        c, h, w = self._spatial(input_shape)
+        if self.in_channels is not None and c != self.in_channels:
+            raise SpecError(
+                f"{self.describe()}: expects {self.in_channels} input channels but the input "
+                f"has {c}"
+            )
+        span = tuple(d * (k - 1) + 1 for k, d in zip(self.kernel, self.dilation, strict=True))
+        padded = (h + sum(self.pad[0]), w + sum(self.pad[1]))
+        if padded[0] < span[0] or padded[1] < span[1]:
+            size = self._size_text((h, w))
+            if padded != (h, w):
+                size += f" ({self._size_text(padded)} with padding)"
+            kernel = "the kernel"
+            if span != self.kernel:
+                kernel += f" (which spans {self._size_text(span)} with dilation)"
+            raise SpecError(f"{self._label()}: input is {size}, smaller than {kernel}")
+        ho = out_size(h, self.kernel[0], self.stride[0], sum(self.pad[0]), self.dilation[0])
+        wo = out_size(w, self.kernel[1], self.stride[1], sum(self.pad[1]), self.dilation[1])
+        return c, h, w, ho, wo
+
+    def _size_text(self, hw: tuple[int, int]) -> str:
+        return self._text(hw)
+
+    def _label(self) -> str:
+        return f"{self.label} {self._text(self.kernel)}"
+
+    def build(self, input_shape: tuple[int, ...], rng: np.random.Generator) -> None:
+        self.params = {}
+        c = self._geometry(input_shape)[0]
+        super().build(input_shape, rng)
+        self._init_params(c, rng)
+
+    def _init_params(self, in_channels: int, rng: np.random.Generator) -> None:
+        k = self.kernel[0] * self.kernel[1]
+        shape = (self.out_channels, in_channels, *self._weight_kernel())
+        weight, bias = init_weight_and_bias(
+            self.init, shape, in_channels * k, self.out_channels * k, rng
+        )
+        self.params = {"weight": weight, "bias": bias}
+        self.grads = {key: np.zeros_like(v) for key, v in self.params.items()}
+        self._cache.clear()
+
+    def _weight_kernel(self) -> tuple[int, ...]:
+        return self.kernel
+
+    def config(self) -> dict[str, Any]:
+        cfg: dict[str, Any] = {
+            "type": self.type_name,
+            "out_channels": self.out_channels,
+            "kernel_size": _jsonable(self._raw["kernel_size"]),
+        }
+        # Like Dense, settings left at their default stay out of the spec.
+        for key, value, default in (
+            ("stride", self._raw["stride"], 1),
+            ("padding", self.padding, 0),
+            ("dilation", self._raw["dilation"], 1),
+            ("activation", self.activation, None),
+            ("init", self.init, "default"),
+        ):
+            if value != default:
+                cfg[key] = _jsonable(value)
+        return cfg
+
+    def describe(self) -> str:
+        return f"{self.label} {self.out_channels}@{self._text(self.kernel)}"
+
+    # --- running ------------------------------------------------------------------------
+    def _to_4d(self, x: np.ndarray) -> np.ndarray:
+        return x
+
+    def _from_4d(self, y: np.ndarray) -> np.ndarray:
+        return y
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        """``(N, C, H, W) -> (N, out_channels, Ho, Wo)`` (an NCHW view of channel-first data)."""
+        x = np.asarray(x)
+        if not self.params:
+            self._init_params(self._spatial(x.shape[1:])[0], np.random.default_rng(0))
+        weight, bias = self.params["weight"], self.params["bias"]
+        c, h, w, ho, wo = self._geometry(x.shape[1:])
+        if x.dtype != weight.dtype:
+            x = x.astype(weight.dtype)
+        x4 = self._to_4d(x)
+        n = x4.shape[0]
+        kh, kw = self.kernel
+        offsets = self._offsets((h, w))
+        # Zero-filled once: the padded border of a cols buffer is never written afterwards.
+        cols = self._cache.get(f"cols{x4.shape}", (c, kh, kw, n, ho, wo), weight.dtype, np.zeros)
+        im2col(channel_first(x4), cols, offsets)
+        self._cols, self._xshape = cols, x4.shape
+        out = np.matmul(weight.reshape(self.out_channels, -1), cols.reshape(c * kh * kw, -1))
+        out += bias[:, None]
+        out_cf = out.reshape(self.out_channels, n, ho, wo)
+        pre = out_cf
+        if self.record:
+            pre = out_cf.copy() if self.act is not None else out_cf
+            self.last_pre = self._from_4d(channel_first(pre))
+        if self._fused_relu:
+            np.maximum(out_cf, 0, out=out_cf)
+        elif self.act is not None:
+            out_cf = channel_first(self.act.forward(channel_first(out_cf), training))
+        self._out_cf = out_cf
+        y = self._from_4d(channel_first(out_cf))
+        if self.record:
+            self.last_out = y
+        return y
+
+    def _offsets(self, hw: tuple[int, int]):
+        key = ("offsets", hw)
+        cached = getattr(self, "_offsets_cache", None)
+        if cached is None or cached[0] != key:
+            offs = _window_offsets(hw, self.kernel, self.stride, self.pad, self.dilation)
+            self._offsets_cache = (key, offs)
+        return self._offsets_cache[1]
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray | None:
+        """``(N, out_channels, Ho, Wo) -> (N, C, H, W)``, or None if no input grad is needed."""
+        weight = self.params["weight"]
+        cols, (n, c, h, w) = self._cols, self._xshape
+        o = self.out_channels
+        g_cf = channel_first(self._to_4d(np.asarray(grad_out, dtype=weight.dtype)))
+        if self._fused_relu:
+            # dL/dz = dL/dy * 1[y > 0]
+            gz = self._cache.get("gz", g_cf.shape, weight.dtype)
+            mask = self._cache.get("mask", g_cf.shape, np.dtype(bool))
+            np.greater(self._out_cf, 0, out=mask)
+            np.multiply(g_cf, mask, out=gz)
+        elif self.act is not None:
+            gz = np.ascontiguousarray(channel_first(self.act.backward(channel_first(g_cf))))
+        else:
+            gz = np.ascontiguousarray(g_cf)
+        gz2 = gz.reshape(o, -1)
+        cols2 = cols.reshape(-1, gz2.shape[1])
+        # dL/dW = dL/dz @ cols^T ;  dL/db = sum over (N, Ho, Wo) of dL/dz
+        self.grads["weight"] += (gz2 @ cols2.T).reshape(weight.shape)
+        self.grads["bias"] += gz2.sum(axis=1)
+        if not self.need_input_grad:
+            return None
+        # dL/dcols = W^T @ dL/dz, then col2im adds every tap back onto the pixel it read.
+        dcols = self._cache.get("dcols", cols.shape, weight.dtype)
+        np.matmul(weight.reshape(o, -1).T, gz2, out=dcols.reshape(cols2.shape))
+        dx_cf = np.zeros((c, n, h, w), weight.dtype)
+        col2im(dcols, dx_cf, self._offsets((h, w)))
+        return self._from_4d(channel_first(dx_cf))
+
+
+class Conv2D(_Conv):
+    """2-D convolution (cross-correlation) with torch's ``nn.Conv2d`` layout.
+
+    Parameters
+    ----------
+    out_channels : int
+        Number of filters.
+    kernel_size, stride, dilation : int or (int, int)
+        Window size, step and tap spacing (height, width).
+    padding : int, (int, int), "valid" or "same"
+        Zeros around the input. ``"same"`` needs stride 1; with an even span the extra
+        row/column goes to the bottom/right, as ``torch.nn.functional.conv2d`` does.
+    activation : str or None
+        Shorthand applied to the output (``"relu"`` is fused in place).
+    init : str
+        Initialiser name; fan_in = in_channels * kh * kw.
+    in_channels : int or None
+        When given, parameters are created at once (seed 0).
+
+    Notes
+    -----
+    ``params["weight"]`` (out, in, kh, kw), ``params["bias"]`` (out,). Input (N, C, H, W),
+    output (N, out, Ho, Wo) with ``Ho = (H + pad - dilation*(kh-1) - 1) // stride + 1``.
+    """
+
+    type_name = "conv2d"
+
+    def __init__(
+        self,
+        out_channels: int,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] = 1,
+        padding: int | tuple[int, int] | str = 0,
+        dilation: int | tuple[int, int] = 1,
+        activation: str | None = None,
+        init: str = "default",
+        in_channels: int | None = None,
+    ) -> None:
+        super().__init__(out_channels, kernel_size, stride, padding, dilation, activation, init)
+        if in_channels is not None:
+            c = positive_int(in_channels, "Conv2D in_channels", "in_channels")
+            self._init_params(c, np.random.default_rng(0))
+
+    def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        _, _, _, ho, wo = self._geometry(input_shape)
+        return (self.out_channels, ho, wo)
+
+
+class Conv1D(_Conv):
+    """1-D convolution with torch's ``nn.Conv1d`` layout: input (N, C, L), weight (out, in, k).
+
+    Same keys as ``Conv2D`` with single numbers; computed as a 2-D convolution of height 1.
+    Output length ``(L + pad - dilation*(k-1) - 1) // stride + 1``.
+    """
+
+    type_name = "conv1d"
+    label = "Conv1D"
+
+    def __init__(
+        self,
+        out_channels: int,
+        kernel_size: int,
+        stride: int = 1,
+        padding: int | str = 0,
+        dilation: int = 1,
+        activation: str | None = None,
+        init: str = "default",
+        in_channels: int | None = None,
+    ) -> None:
+        super().__init__(out_channels, kernel_size, stride, padding, dilation, activation, init)
+        if in_channels is not None:
+            c = positive_int(in_channels, "Conv1D in_channels", "in_channels")
+            self._init_params(c, np.random.default_rng(0))
+
+    def _pair(self, value, what, key, minimum=1):
+        if isinstance(value, list | tuple):
+            if len(value) != 1:
+                raise SpecError(f"Conv1D {what} must be a single number, not {value!r}", key=key)
+            value = value[0]
+        v = as_pair(value, f"Conv1D {what}", key, minimum)[0]
+        # The height axis is a dummy: kernel, stride and dilation 1, padding 0 (= minimum).
+        return minimum, v
+
+    def _text(self, pair: tuple[int, int]) -> str:
+        return str(pair[1])
+
+    def _spatial(self, input_shape: tuple[int, ...]) -> tuple[int, int, int]:
+        shape = tuple(int(s) for s in input_shape)
+        if len(shape) != 2:
+            what = self._what(shape) if len(shape) != 3 else f"an image {shape_text(shape)}"
+            raise SpecError(f"Conv1D needs a signal input (channels, length) but gets {what}")
+        return shape[0], 1, shape[1]
+
+    def _weight_kernel(self) -> tuple[int, ...]:
+        return (self.kernel[1],)
+
+    def _to_4d(self, x: np.ndarray) -> np.ndarray:
+        return x[:, :, None, :]
+
+    def _from_4d(self, y: np.ndarray) -> np.ndarray:
+        return y[:, :, 0, :]
+
+    def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        return (self.out_channels, self._geometry(input_shape)[4])

@@ -1,0 +1,346 @@
+"""Specs: a network as plain JSON-able data, checked and shape-inferred without any data.
+
+A spec is a list of layer dicts such as ``{"type": "dense", "units": 16, "activation":
+"relu"}`` plus an input shape such as ``(2,)`` or ``(1, 8, 8)``. ``validate_spec`` explains
+the first mistake in one sentence naming the layer (1-based) and the numbers.
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+from dataclasses import dataclass
+from typing import Any
+
+from .activations import ACTIVATIONS, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from .conv import Conv1D, Conv2D
+from .dense import Dense
+from .dropout import Dropout
+from .errors import SpecError
+from .init import INITIALIZERS
+from .module import Module
+from .pooling import AvgPool2D, MaxPool2D
+from .reshape import Flatten
+
+LAYER_TYPES: dict[str, type[Module]] = {
+    "dense": Dense,
+    "conv1d": Conv1D,
+    "conv2d": Conv2D,
+    "maxpool2d": MaxPool2D,
+    "avgpool2d": AvgPool2D,
+    "flatten": Flatten,
+    "dropout": Dropout,
+    "relu": ReLU,
+    "leaky_relu": LeakyReLU,
+    "sigmoid": Sigmoid,
+    "tanh": Tanh,
+    "softmax": Softmax,
+    "identity": Identity,
+}
+
+# Keys derived from the previous layer: accepted (old files, round trips) but never trusted.
+DERIVED_KEYS = ("in_features", "in_channels")
+
+# Number of axes of one input sample each layer type needs, and what that looks like.
+INPUT_RANKS: dict[str, tuple[int, str]] = {
+    "dense": (1, "a flat vector"),
+    "conv1d": (2, "channels x length"),
+    "conv2d": (3, "channels x height x width"),
+    "maxpool2d": (3, "channels x height x width"),
+    "avgpool2d": (3, "channels x height x width"),
+}
+
+
+@dataclass(frozen=True)
+class LayerShape:
+    """What ``validate_spec`` found out about one layer, for the editor and ``summary()``."""
+
+    index: int
+    type: str
+    label: str
+    in_shape: tuple[int, ...]
+    out_shape: tuple[int, ...]
+    num_params: int
+
+
+# --- value checks per setting -----------------------------------------------------------
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _positive_int(v: Any) -> str | None:
+    return None if _is_int(v) and v > 0 else "a whole number of at least 1"
+
+
+def _int_or_pair(v: Any, minimum: int) -> str | None:
+    what = f"a whole number of at least {minimum} or a pair of them"
+    items = list(v) if isinstance(v, list | tuple) else [v]
+    if not 1 <= len(items) <= 2 or not all(_is_int(i) and i >= minimum for i in items):
+        return what
+    return None
+
+
+def _padding(v: Any) -> str | None:
+    if v in ("valid", "same"):
+        return None
+    return _int_or_pair(v, 0) and 'a whole number of at least 0, a pair of them, "valid" or "same"'
+
+
+def _choice(names) -> Any:
+    def check(v: Any) -> str | None:
+        return None if v is None or (isinstance(v, str) and v in names) else (
+            "one of: " + ", ".join(names)
+        )
+
+    return check
+
+
+def _probability(v: Any) -> str | None:
+    ok = isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v < 1
+    return None if ok else "a number from 0 up to (not including) 1"
+
+
+def _number(v: Any) -> str | None:
+    ok = isinstance(v, int | float) and not isinstance(v, bool) and v == v
+    return None if ok else "a number"
+
+
+KEY_CHECKS = {
+    "units": _positive_int,
+    "out_channels": _positive_int,
+    "in_features": _positive_int,
+    "in_channels": _positive_int,
+    "kernel_size": lambda v: _int_or_pair(v, 1),
+    "stride": lambda v: _int_or_pair(v, 1),
+    "dilation": lambda v: _int_or_pair(v, 1),
+    "padding": _padding,
+    "activation": _choice(list(ACTIVATIONS)),
+    "init": _choice(list(INITIALIZERS)),
+    "p": _probability,
+    "negative_slope": _number,
+}
+
+
+def _pair(v: Any) -> tuple[int, int]:
+    return (int(v[0]), int(v[-1])) if isinstance(v, list | tuple) else (int(v), int(v))
+
+
+def _dims(shape: tuple[int, ...]) -> str:
+    return "x".join(str(s) for s in shape)
+
+
+def _label(type_name: str, d: dict[str, Any]) -> str:
+    """Label for messages that works before a layer exists, e.g. ``"Conv2D 5x5"``."""
+    cls = LAYER_TYPES.get(type_name)
+    name = cls.__name__ if cls else str(type_name)
+    if "units" in d:
+        return f"{name} {d['units']}"
+    if "kernel_size" in d and _int_or_pair(d["kernel_size"], 1) is None:
+        k = d["kernel_size"]
+        return f"{name} {_dims(_pair(k)) if type_name != 'conv1d' else _pair(k)[0]}"
+    return name
+
+
+def allowed_keys(type_name: str) -> list[str]:
+    """Settings a layer type accepts (its constructor's keywords), e.g. ``["units", ...]``."""
+    params = inspect.signature(LAYER_TYPES[type_name].__init__).parameters
+    return [k for k in params if k != "self" and k not in DERIVED_KEYS]
+
+
+def _check_config(i: int, d: Any) -> tuple[str, dict[str, Any]]:
+    """Check type, keys and value types of layer ``i``; return ``(type, settings)``."""
+    where = f"layer {i + 1}"
+    if not isinstance(d, dict):
+        raise SpecError(f"{where}: expected a dict of settings, got {d!r}", layer=i)
+    t = d.get("type")
+    if t not in LAYER_TYPES:
+        known = ", ".join(LAYER_TYPES)
+        what = "has no 'type'" if t is None else f"has unknown type {t!r}"
+        raise SpecError(f"{where} {what}; known types: {known}", layer=i, key="type")
+    settings = {k: v for k, v in d.items() if k != "type"}
+    label = _label(t, settings)
+    allowed = allowed_keys(t)
+    for key, value in settings.items():
+        if key in DERIVED_KEYS:
+            continue
+        if key not in allowed:
+            close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+            if close:
+                hint = f"did you mean '{close[0]}'?"
+            elif allowed:
+                hint = "it takes " + ", ".join(allowed)
+            else:
+                hint = "it takes no settings"
+            msg = f"{where}, {label}: unknown setting '{key}' ({hint})"
+            raise SpecError(msg, layer=i, key=str(key))
+        check = KEY_CHECKS.get(key)
+        problem = check(value) if check else None
+        if problem:
+            msg = f"{where}, {label}: {key} must be {problem}, got {value!r}"
+            raise SpecError(msg, layer=i, key=key)
+    if t == "conv1d":
+        for key in ("kernel_size", "stride", "dilation", "padding"):
+            v = settings.get(key)
+            if isinstance(v, list | tuple) and len(v) != 1:
+                msg = f"{where}, {label}: {key} must be one whole number, got {v!r}"
+                raise SpecError(msg, layer=i, key=key)
+    return t, settings
+
+
+def layer_from_config(d: dict[str, Any], index: int = 0) -> Module:
+    """Make an unbuilt layer from its spec dict; raises ``SpecError`` naming the layer.
+
+    Derived keys (``in_features``, ``in_channels``) are dropped: ``Sequential`` builds every
+    layer from the shape the previous layer gives it, with the model's seed.
+    """
+    t, settings = _check_config(index, d)
+    kwargs = {k: (list(v) if isinstance(v, tuple) else v) for k, v in settings.items()}
+    kwargs = {k: v for k, v in kwargs.items() if k not in DERIVED_KEYS}
+    try:
+        return LAYER_TYPES[t](**kwargs)
+    except SpecError as e:
+        raise _located(e, index, _label(t, settings)) from None
+    except (TypeError, ValueError) as e:
+        msg = f"layer {index + 1}, {_label(t, settings)}: {e}"
+        raise SpecError(msg, layer=index) from None
+
+
+def _located(e: SpecError, i: int, label: str) -> SpecError:
+    """The same error with "layer i, Label: " in front, unless it names the layer already."""
+    msg = str(e)
+    if msg.startswith("layer "):
+        return SpecError(msg, layer=i, key=e.key)
+    if msg.startswith(label):
+        msg = msg[len(label) :].lstrip(" :,")
+    return SpecError(f"layer {i + 1}, {label}: {msg}", layer=i, key=e.key)
+
+
+def check_input_shape(input_shape: Any) -> tuple[int, ...]:
+    """Return ``input_shape`` as a tuple of positive ints or raise ``SpecError``."""
+    try:
+        shape = tuple(input_shape)
+    except TypeError:
+        shape = None
+    if not shape or not all(_is_int(s) and s > 0 for s in shape) or len(shape) > 3:
+        raise SpecError(
+            f"the input shape must be 1 to 3 whole numbers of at least 1, such as (2,) or "
+            f"(1, 8, 8), got {input_shape!r}",
+            key="input_shape",
+        )
+    return shape
+
+
+def _check_fits(i: int, t: str, label: str, d: dict[str, Any], shape: tuple[int, ...]) -> None:
+    """Rank and size checks that get a clearer message here than deep inside a layer."""
+    if t in INPUT_RANKS:
+        rank, what = INPUT_RANKS[t]
+        if len(shape) != rank:
+            fix = " (add a Flatten layer before it)" if t == "dense" else ""
+            raise SpecError(
+                f"layer {i + 1}, {label}: needs {what} as input, but gets {_dims(shape)}{fix}",
+                layer=i,
+            )
+    if "in_features" in d and t == "dense" and d["in_features"] != shape[0]:
+        msg = f"layer {i + 1}, {label}: in_features is {d['in_features']} but its input has {shape[0]}"
+        raise SpecError(msg, layer=i, key="in_features")
+    if "in_channels" in d and d["in_channels"] != shape[0]:
+        msg = f"layer {i + 1}, {label}: in_channels is {d['in_channels']} but its input has {shape[0]}"
+        raise SpecError(msg, layer=i, key="in_channels")
+    if t not in ("conv1d", "conv2d", "maxpool2d", "avgpool2d"):
+        return
+    spatial = shape[1:]
+    n = len(spatial)
+    k = _pair(d.get("kernel_size", 1))[-n:]
+    dil = _pair(d.get("dilation", 1))[-n:]
+    pad = d.get("padding", 0)
+    pad = (0, 0) if pad in ("valid", "same") else _pair(pad)
+    pad = pad[-n:]
+    reach = tuple(dil[a] * (k[a] - 1) + 1 for a in range(n))
+    if d.get("padding") != "same" and any(
+        spatial[a] + 2 * pad[a] < reach[a] for a in range(n)
+    ):
+        padded = " after padding" if any(pad) else ""
+        kernel = "dilated kernel" if any(x > 1 for x in dil) else "kernel"
+        raise SpecError(
+            f"layer {i + 1}, {label}: input is {_dims(spatial)}{padded}, smaller than the "
+            f"{kernel} ({_dims(reach)})",
+            layer=i,
+            key="kernel_size",
+        )
+    if t.startswith(("max", "avg")) and any(2 * pad[a] > k[a] for a in range(n)):
+        raise SpecError(
+            f"layer {i + 1}, {label}: padding {pad[0]} is more than half the kernel "
+            f"({_dims(k)})",
+            layer=i,
+            key="padding",
+        )
+
+
+def count_params(t: str, d: dict[str, Any], in_shape: tuple[int, ...]) -> int:
+    """Parameters of a layer from its settings, without allocating them."""
+    if t == "dense":
+        return in_shape[0] * d["units"] + d["units"]
+    if t in ("conv1d", "conv2d"):
+        n = 1 if t == "conv1d" else 2
+        k = _pair(d["kernel_size"])[-n:]
+        size = 1
+        for x in k:
+            size *= x
+        return d["out_channels"] * in_shape[0] * size + d["out_channels"]
+    return 0
+
+
+def validate_spec(spec: Any, input_shape: Any) -> list[LayerShape]:
+    """Check a spec and infer every layer's output shape, without data or weights.
+
+    Parameters
+    ----------
+    spec : list of dict
+        Layer dicts, each with a ``"type"`` from ``LAYER_TYPES`` and its settings.
+    input_shape : tuple of int
+        Shape of one input sample, e.g. ``(2,)`` or ``(1, 8, 8)``.
+
+    Returns
+    -------
+    list of LayerShape
+        One per layer: label, input and output shape, parameter count.
+
+    Raises
+    ------
+    SpecError
+        The first problem found, in one sentence; ``.layer`` is the 0-based layer index.
+    """
+    shape = check_input_shape(input_shape)
+    if not isinstance(spec, list | tuple):
+        raise SpecError(f"a spec must be a list of layer dicts, got {type(spec).__name__}")
+    if len(spec) == 0:
+        raise SpecError("the network has no layers; add at least one (for example Dense)")
+    out: list[LayerShape] = []
+    for i, d in enumerate(spec):
+        layer = layer_from_config(d, i)
+        t, settings = d["type"], {k: v for k, v in d.items() if k != "type"}
+        label = _safe_describe(layer, _label(t, settings))
+        _check_fits(i, t, label, settings, shape)
+        try:
+            new_shape = tuple(int(s) for s in layer.output_shape(shape))
+        except SpecError as e:
+            raise _located(e, i, label) from None
+        except (TypeError, ValueError, IndexError) as e:
+            msg = f"layer {i + 1}, {label}: cannot take an input of {_dims(shape)} ({e})"
+            raise SpecError(msg, layer=i) from None
+        if not new_shape or min(new_shape) < 1:
+            raise SpecError(
+                f"layer {i + 1}, {label}: input is {_dims(shape)}, which leaves an empty "
+                f"output ({_dims(new_shape)})",
+                layer=i,
+            )
+        out.append(LayerShape(i, t, label, shape, new_shape, count_params(t, settings, shape)))
+        shape = new_shape
+    return out
+
+
+def _safe_describe(layer: Module, fallback: str) -> str:
+    try:
+        return layer.describe()
+    except Exception:  # noqa: BLE001 - an unbuilt layer may not know enough to describe itself
+        return fallback

@@ -1,0 +1,351 @@
+"""Training as a generator: one report per batch and per epoch, no threads, no callbacks.
+
+The caller (the CLI, a test, the GUI's worker thread) drives ``Trainer.steps()`` and may
+change ``trainer.config.lr``, ``batch_size`` or the optimizer between two ``next()`` calls.
+Epochs and batches are numbered from 1 in every report and message.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+import numpy as np
+
+from .errors import SpecError
+from .losses import LOSSES
+from .optim import OPTIMIZERS, clip_grad_norm
+from .sequential import Sequential
+
+
+@dataclass
+class TrainConfig:
+    """Hyper-parameters of a run; JSON-able through ``to_dict``/``from_dict``.
+
+    ``val_split`` (0 to 0.5) holds out that share of the training data for validation when
+    no validation set is given.
+    """
+
+    lr: float = 0.01
+    optimizer: str = "sgd"
+    momentum: float = 0.0
+    weight_decay: float = 0.0
+    batch_size: int = 32
+    epochs: int = 10
+    loss: str = "cross_entropy"
+    seed: int = 0
+    clip_norm: float | None = None
+    shuffle: bool = True
+    val_split: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> TrainConfig:
+        """Build from a dict; unknown keys are refused with a ``SpecError``."""
+        names = {f.name for f in fields(cls)}
+        unknown = sorted(set(d) - names)
+        if unknown:
+            raise SpecError(
+                f"unknown training setting(s) {', '.join(unknown)}; known: {', '.join(names)}"
+            )
+        cfg = cls(**d)
+        cfg.check()
+        return cfg
+
+    def check(self) -> None:
+        """Raise ``SpecError`` for a value that cannot train."""
+        if self.loss not in LOSSES:
+            raise SpecError(f"unknown loss '{self.loss}'; known: {', '.join(LOSSES)}", key="loss")
+        if self.optimizer not in OPTIMIZERS:
+            known = ", ".join(OPTIMIZERS)
+            raise SpecError(f"unknown optimizer '{self.optimizer}'; known: {known}", key="optimizer")
+        for key, lo in (("lr", 0.0), ("batch_size", 1), ("epochs", 0)):
+            v = getattr(self, key)
+            if isinstance(v, bool) or not isinstance(v, int | float) or not v >= lo:
+                raise SpecError(f"{key} must be a number of at least {lo}, got {v!r}", key=key)
+        if not 0 <= self.val_split <= 0.5:
+            raise SpecError(f"val_split must be between 0 and 0.5, got {self.val_split}")
+
+
+@dataclass
+class BatchReport:
+    epoch: int
+    batch: int
+    batches_per_epoch: int
+    loss: float
+    grad_norm: float
+    samples_seen: int
+    lr: float
+
+
+@dataclass
+class EpochReport:
+    epoch: int
+    train_loss: float
+    train_acc: float | None
+    val_loss: float | None
+    val_acc: float | None
+    samples_seen: int
+    seconds: float
+    samples_per_second: float
+
+
+@dataclass
+class DivergedReport:
+    epoch: int
+    batch: int
+    step: int
+    value: float
+    message: str
+
+
+class Trainer:
+    """Mini-batch training of a ``Sequential`` on arrays, as a generator of reports.
+
+    Parameters
+    ----------
+    model : Sequential
+        Trained in place.
+    train : (x, y)
+        x ``(N, *model.input_shape)``; y int labels ``(N,)`` for cross-entropy, targets
+        shaped like the output (or ``(N,)`` for one output) for mse/l1/bce.
+    val : (x, y) or None
+        Evaluated after every epoch.
+    config : TrainConfig
+    task : str
+        "classification" (accuracy is reported) or "regression".
+    """
+
+    def __init__(
+        self,
+        model: Sequential,
+        train: tuple[np.ndarray, np.ndarray],
+        val: tuple[np.ndarray, np.ndarray] | None = None,
+        config: TrainConfig | None = None,
+        task: str = "classification",
+    ) -> None:
+        self.model = model
+        self.config = config if config is not None else TrainConfig()
+        self.config.check()
+        if task not in ("classification", "regression"):
+            raise SpecError(f"task must be 'classification' or 'regression', got '{task}'")
+        self.task = task
+        self.x, self.y = self._check_data(train, "the training data")
+        if val is None and self.config.val_split > 0:
+            k = int(len(self.x) * self.config.val_split)
+            order = np.random.default_rng(self.config.seed).permutation(len(self.x))
+            val = (self.x[order[:k]], self.y[order[:k]])
+            self.x, self.y = self.x[order[k:]], self.y[order[k:]]
+        self.val = None if val is None else self._check_data(val, "the validation data")
+        self.loss_fn = LOSSES[self.config.loss]()
+        # Softmax + cross-entropy: train on the softmax's input with the fused gradient.
+        self.fused = self.config.loss == "cross_entropy" and model.ends_in_softmax()
+        model.loss = self.config.loss
+        self.rng = np.random.default_rng(self.config.seed)
+        self.params = model.parameters()
+        self._backup = [p.value.copy() for p in self.params]
+        self.optimizer = None
+        self.set_optimizer(self.config.optimizer)
+        self.history: list[dict[str, Any]] = []
+        self.epoch = 0
+        self.step = 0
+        self.samples_seen = 0
+
+    # --- set-up -------------------------------------------------------------------------
+    def _check_data(self, data: Any, what: str) -> tuple[np.ndarray, np.ndarray]:
+        try:
+            x, y = data
+        except (TypeError, ValueError):
+            raise SpecError(f"{what} must be a pair (x, y)") from None
+        x = self.model.check_input(x, f"the inputs of {what}")
+        y = np.asarray(y)
+        if len(y) != len(x):
+            raise SpecError(f"{what} has {len(x)} inputs but {len(y)} targets; they must match")
+        if y.dtype.kind not in "fiub":
+            raise SpecError(f"the targets of {what} must be numbers, not {y.dtype}")
+        if not np.isfinite(y).all():
+            raise SpecError(f"the targets of {what} contain NaN or infinite values")
+        out = self.model.output_shape
+        if self.config.loss == "cross_entropy":
+            if y.ndim != 1 or (y.dtype.kind == "f" and np.any(y != np.round(y))):
+                raise SpecError(f"cross-entropy needs one whole class label per sample in {what}")
+            y = y.astype(np.int64)
+            if len(out) != 1 or out[0] < 2:
+                raise SpecError(
+                    f"cross-entropy needs the last layer to output one score per class, but "
+                    f"it outputs {'x'.join(map(str, out))}"
+                )
+            if y.min() < 0 or y.max() >= out[0]:
+                raise SpecError(
+                    f"{what} has label {int(y.max() if y.max() >= out[0] else y.min())}, but "
+                    f"the last layer has {out[0]} units (labels 0 to {out[0] - 1})"
+                )
+        else:
+            if y.size != len(y) * int(np.prod(out)):
+                raise SpecError(
+                    f"the targets of {what} have {y.size // max(len(y), 1)} value(s) per "
+                    f"sample, but the network outputs {'x'.join(map(str, out))}"
+                )
+            y = y.reshape(len(y), *out).astype(np.float32)
+        return x, y
+
+    def set_optimizer(self, name: str, **kw: Any) -> None:
+        """Switch optimizer (fresh state); ``kw`` overrides lr, momentum, weight_decay."""
+        if name not in OPTIMIZERS:
+            raise SpecError(f"unknown optimizer '{name}'; known: {', '.join(OPTIMIZERS)}")
+        for key in ("lr", "momentum", "weight_decay"):
+            if key in kw:
+                setattr(self.config, key, kw.pop(key))
+        self.config.optimizer = name
+        args = {"lr": self.config.lr, "weight_decay": self.config.weight_decay, **kw}
+        if name in ("sgd", "rmsprop"):
+            args["momentum"] = self.config.momentum
+        self.optimizer = OPTIMIZERS[name](self.params, **args)
+
+    # --- one step -----------------------------------------------------------------------
+    def _loss_and_grad(self, out: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+        if self.fused:
+            return self.loss_fn.forward_softmax(out, y), self.loss_fn.backward()
+        return self.loss_fn.forward(out, y), self.loss_fn.backward()
+
+    def _backward(self, grad: np.ndarray) -> None:
+        model = self.model
+        if not self.fused:
+            model.backward(grad)
+            return
+        last = model.layers[-1]
+        if last.config().get("type") == "softmax":
+            model.backward(grad, start=len(model.layers) - 2)
+            return
+        # activation="softmax" shorthand: back-propagate from the pre-activation.
+        act, last.act = last.act, None
+        try:
+            model.backward(grad)
+        finally:
+            last.act = act
+
+    def _grad_norm(self) -> float:
+        if self.config.clip_norm is not None:
+            return float(clip_grad_norm(self.params, self.config.clip_norm))
+        total = 0.0
+        for p in self.params:
+            g = p.grad.reshape(-1)
+            total += float(np.dot(g, g))
+        return float(np.sqrt(total))
+
+    def _train_batch(self, xb: np.ndarray, yb: np.ndarray) -> tuple[float, float, int]:
+        """Forward, backward, step; returns ``(loss, grad_norm, correct)``."""
+        self.model.zero_grad()
+        out = self.model.forward(xb, training=True, check=False)
+        correct = self._correct(out, yb)  # now: the output is a scratch buffer
+        loss, grad = self._loss_and_grad(out, yb)
+        if not np.isfinite(loss):
+            return loss, float("nan"), correct
+        self._backward(grad)
+        norm = self._grad_norm()
+        if np.isfinite(norm):
+            # These weights gave a finite loss and gradient: the ones to fall back to.
+            for b, p in zip(self._backup, self.params, strict=True):
+                np.copyto(b, p.value)
+            self.optimizer.lr = self.config.lr
+            self.optimizer.step()
+        return loss, norm, correct
+
+    def _correct(self, out: np.ndarray, y: np.ndarray) -> int:
+        if self.task != "classification":
+            return 0
+        if self.config.loss == "cross_entropy":
+            return int(np.count_nonzero(np.argmax(out, axis=1) == y))
+        # One output unit (sigmoid + bce, or a regression net used as a classifier).
+        if out.shape[1:] == (1,):
+            return int(np.count_nonzero((out[:, 0] > 0.5) == (y[:, 0] > 0.5)))
+        return int(np.count_nonzero(np.argmax(out, axis=1) == np.argmax(y, axis=1)))
+
+    def _diverged(self, epoch: int, batch: int, loss: float, norm: float) -> DivergedReport:
+        for b, p in zip(self._backup, self.params, strict=True):
+            np.copyto(p.value, b)
+        what, value = ("loss", loss) if not np.isfinite(loss) else ("gradient norm", norm)
+        lr = self.config.lr
+        msg = (
+            f"the {what} became {value} at epoch {epoch}, batch {batch}; the last good weights "
+            f"were restored. Try a learning rate 10x smaller ({lr:g} \u2192 {lr / 10:g})"
+            + (" or gradient clipping." if self.config.clip_norm is None else ".")
+        )
+        return DivergedReport(epoch, batch, self.step, float(value), msg)
+
+    # --- the generator ------------------------------------------------------------------
+    def steps(self) -> Iterator[BatchReport | EpochReport | DivergedReport]:
+        """Train until ``config.epochs`` epochs are done, yielding after every batch/epoch.
+
+        Yields ``BatchReport`` per batch and ``EpochReport`` per epoch; on a non-finite loss
+        or gradient, a ``DivergedReport`` and then it stops, with the last good weights
+        restored. Calling ``steps()`` again continues from the current epoch.
+        """
+        n = len(self.x)
+        while self.epoch < self.config.epochs:
+            epoch = self.epoch + 1
+            bs = int(self.config.batch_size)  # batch size changes apply from the next epoch
+            order = self.rng.permutation(n) if self.config.shuffle else np.arange(n)
+            batches = (n + bs - 1) // bs
+            t0 = time.perf_counter()
+            loss_sum, correct, seen = 0.0, 0, 0
+            for b in range(batches):
+                idx = order[b * bs : (b + 1) * bs]
+                xb, yb = self.x[idx], self.y[idx]
+                loss, norm, c = self._train_batch(xb, yb)
+                self.step += 1
+                if not (np.isfinite(loss) and np.isfinite(norm)):
+                    yield self._diverged(epoch, b + 1, loss, norm)
+                    return
+                self.samples_seen += len(idx)
+                loss_sum += loss * len(idx)
+                correct += c
+                seen += len(idx)
+                yield BatchReport(
+                    epoch, b + 1, batches, float(loss), norm, self.samples_seen, self.config.lr
+                )
+            train_seconds = time.perf_counter() - t0
+            val_loss, val_acc = self.evaluate(*self.val) if self.val is not None else (None, None)
+            classify = self.task == "classification"
+            report = EpochReport(
+                epoch=epoch,
+                train_loss=loss_sum / seen,
+                train_acc=correct / seen if classify else None,
+                val_loss=val_loss,
+                val_acc=val_acc,
+                samples_seen=self.samples_seen,
+                seconds=time.perf_counter() - t0,
+                samples_per_second=seen / max(train_seconds, 1e-9),
+            )
+            self.epoch = epoch
+            self.history.append(asdict(report))
+            yield report
+
+    def run(self) -> list[dict[str, Any]]:
+        """Train to the end, ignoring batch reports; returns ``history``."""
+        for _ in self.steps():
+            pass
+        return self.history
+
+    def evaluate(
+        self, x: np.ndarray, y: np.ndarray, batch_size: int = 1024
+    ) -> tuple[float, float | None]:
+        """Mean loss and accuracy (None for regression) on ``x``, ``y`` in evaluation mode."""
+        x, y = self._check_data((x, y), "the evaluation data")
+        loss_fn = LOSSES[self.config.loss]()
+        loss_sum, correct = 0.0, 0
+        for i in range(0, len(x), batch_size):
+            xb, yb = x[i : i + batch_size], y[i : i + batch_size]
+            out = self.model.forward(xb, training=False, check=False)
+            if self.fused:
+                loss = loss_fn.forward_softmax(out, yb)
+            else:
+                loss = loss_fn.forward(out, yb)
+            loss_sum += loss * len(xb)
+            correct += self._correct(out, yb)
+        acc = correct / len(x) if self.task == "classification" else None
+        return loss_sum / len(x), acc

@@ -1,0 +1,191 @@
+"""Ready-made projects for File > New from preset and ``visualnn train PRESET``.
+
+Each preset is reproducible: a spec, a dataset with fixed parameters, a training config with
+a seed, and (for the one-neuron example) explicit weights.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from visualnn.data import Dataset, load_dataset
+from visualnn.engine import Sequential, SpecError, TrainConfig
+
+
+@dataclass
+class Preset:
+    """A named, reproducible starting point.
+
+    ``weights`` (optional) is a list with one dict per layer of nested lists, applied after
+    building; ``seed`` seeds the initial weights.
+    """
+
+    name: str
+    title: str
+    description: str
+    spec: list[dict[str, Any]]
+    input_shape: tuple[int, ...]
+    dataset: str
+    dataset_params: dict[str, Any]
+    config: TrainConfig
+    task: str = "classification"
+    weights: list[dict[str, Any]] | None = None
+    seed: int = 0
+
+    def build_model(self) -> Sequential:
+        """A fresh model with this preset's seed (and weights, when it sets them)."""
+        model = Sequential.from_spec(self.spec, self.input_shape, seed=self.seed)
+        if self.weights is not None:
+            model.set_weights(
+                [{k: np.asarray(v, np.float32) for k, v in w.items()} for w in self.weights]
+            )
+        model.loss = self.config.loss
+        return model
+
+
+def _dense(units: int, activation: str | None = None) -> dict[str, Any]:
+    d: dict[str, Any] = {"type": "dense", "units": units}
+    if activation:
+        d["activation"] = activation
+    return d
+
+
+def _playground(name: str, title: str, text: str, hidden, act: str, **cfg) -> Preset:
+    spec = [_dense(h, act) for h in hidden] + [_dense(2, "softmax")]
+    return Preset(
+        name=name,
+        title=title,
+        description=text,
+        spec=spec,
+        input_shape=(2,),
+        dataset=name,
+        dataset_params={"noise": 0.0, "train_ratio": 0.5, "seed": 0},
+        config=TrainConfig(loss="cross_entropy", optimizer="adam", **cfg),
+    )
+
+
+_CONV = {"type": "conv2d", "kernel_size": 3, "padding": "same", "activation": "relu"}
+
+PRESETS: dict[str, Preset] = {
+    "neuron": Preset(
+        name="neuron",
+        title="One neuron",
+        description=(
+            "A single sigmoid neuron with three inputs. With inputs 0.5, 0.3, 0.2 and weights "
+            "0.4, 0.7, 0.2 it computes 0.2 + 0.21 + 0.04 = 0.45 and sigmoid(0.45) = 0.61. "
+            "Train it to say whether the average of its inputs is above one half."
+        ),
+        spec=[_dense(1, "sigmoid")],
+        input_shape=(3,),
+        dataset="neuron",
+        dataset_params={"n": 64, "seed": 0},
+        config=TrainConfig(loss="bce", optimizer="sgd", lr=0.5, batch_size=1, epochs=30),
+        weights=[{"weight": [[0.4, 0.7, 0.2]], "bias": [0.0]}],
+    ),
+    "sum": Preset(
+        name="sum",
+        title="Adding two numbers",
+        description=(
+            "The classic first network: 2 inputs, 5 sigmoid units, 1 sigmoid output, trained "
+            "with plain SGD (learning rate 0.1) on pairs of numbers below 0.5 and their sum. "
+            "After 50 epochs, ask it 0.3 + 0.1."
+        ),
+        spec=[_dense(5, "sigmoid"), _dense(1, "sigmoid")],
+        input_shape=(2,),
+        dataset="sum",
+        dataset_params={"n": 500, "seed": 0},
+        config=TrainConfig(loss="mse", optimizer="sgd", lr=0.1, batch_size=1, epochs=50),
+        task="regression",
+    ),
+    "xor": _playground(
+        "xor",
+        "XOR (Playground)",
+        "Two classes in opposite quadrants: no straight line separates them, one hidden "
+        "layer of tanh units does.",
+        (8,),
+        "tanh",
+        lr=0.03,
+        batch_size=16,
+        epochs=100,
+    ),
+    "circle": _playground(
+        "circle",
+        "Circle (Playground)",
+        "A disc inside a ring: the network must learn a closed boundary.",
+        (8, 8),
+        "tanh",
+        lr=0.03,
+        batch_size=16,
+        epochs=100,
+    ),
+    "spiral": _playground(
+        "spiral",
+        "Spiral (Playground)",
+        "Two interleaved spirals, the hardest Playground set: it takes two wide ReLU layers "
+        "and a few hundred epochs.",
+        (32, 32),
+        "relu",
+        lr=0.01,
+        batch_size=16,
+        epochs=300,
+    ),
+    "digits-mlp": Preset(
+        name="digits-mlp",
+        title="Handwritten digits, MLP",
+        description=(
+            "8x8 handwritten digits (UCI) as 64 numbers, one hidden layer of 256 ReLU units, "
+            "softmax over the 10 digits. Reaches about 97% on the held-out digits."
+        ),
+        spec=[_dense(256, "relu"), _dense(10, "softmax")],
+        input_shape=(64,),
+        dataset="digits",
+        dataset_params={},
+        config=TrainConfig(
+            loss="cross_entropy", optimizer="sgd", lr=0.05, momentum=0.9, batch_size=32, epochs=40
+        ),
+    ),
+    "digits-cnn": Preset(
+        name="digits-cnn",
+        title="Handwritten digits, CNN",
+        description=(
+            "The same digits as 1x8x8 images: two 3x3 convolutions with max pooling, then a "
+            "softmax over the 10 digits. Watch the feature maps. About 98% held out."
+        ),
+        spec=[
+            {**_CONV, "out_channels": 16},
+            {"type": "maxpool2d", "kernel_size": 2},
+            {**_CONV, "out_channels": 32},
+            {"type": "maxpool2d", "kernel_size": 2},
+            {"type": "flatten"},
+            _dense(10, "softmax"),
+        ],
+        input_shape=(1, 8, 8),
+        dataset="digits_images",
+        dataset_params={},
+        config=TrainConfig(
+            loss="cross_entropy", optimizer="adam", lr=0.003, batch_size=32, epochs=30
+        ),
+    ),
+}
+
+
+def get_preset(name: str) -> Preset:
+    """The preset called ``name``; ``SpecError`` listing the known ones otherwise."""
+    if name not in PRESETS:
+        raise SpecError(f"unknown preset '{name}'; known presets: {', '.join(PRESETS)}")
+    return PRESETS[name]
+
+
+def build_preset(name: str) -> tuple[Sequential, Dataset, TrainConfig]:
+    """Model, dataset and a fresh copy of the training config of preset ``name``."""
+    preset = get_preset(name)
+    dataset = load_dataset(preset.dataset, **preset.dataset_params)
+    config = TrainConfig.from_dict(preset.config.to_dict())
+    return preset.build_model(), dataset, config
+
+
+__all__ = ["PRESETS", "Preset", "build_preset", "get_preset"]
+

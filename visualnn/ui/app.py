@@ -1,0 +1,133 @@
+"""Starting the GUI: QApplication set-up, command-line flags, headless screenshots.
+
+``visualnn`` with no sub-command calls :func:`add_arguments` on its parser and then
+:func:`run`. ``--train-seconds S --screenshot out.png --quit`` trains for S seconds, renders
+the whole window to a PNG (offscreen when there is no display) and exits: the README's
+screenshots are made that way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+#: Opened when nothing else is asked for: small, trains in seconds, shows every view.
+DEMO_PRESETS = ("circle", "xor")
+SETTLE_MS = 600  # after training stops: time for the views' redraw timers to catch up
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the GUI's flags to the ``visualnn`` command line."""
+    g = parser.add_argument_group("window")
+    g.add_argument("--preset", metavar="NAME", help="open on this preset (default: the demo)")
+    g.add_argument("--open", metavar="FILE", help="open this project file (.vnn)")
+    g.add_argument("--train-seconds", metavar="S", type=float, default=0.0,
+                   help="start training at once and pause after S seconds")
+    g.add_argument("--screenshot", metavar="PNG",
+                   help="render the window to this PNG after training (works without display)")
+    g.add_argument("--size", metavar="WxH", default=None,
+                   help="window size, e.g. 1280x720 (default for screenshots 1920x1080)")
+    g.add_argument("--quit", action="store_true",
+                   help="exit after training / the screenshot instead of staying open")
+
+
+def parse_size(text: str | None, default: tuple[int, int] | None) -> tuple[int, int] | None:
+    """``"1280x720"`` -> ``(1280, 720)``; raises ``ValueError`` with a plain message."""
+    if not text:
+        return default
+    try:
+        w, h = (int(v) for v in text.lower().replace("\u00d7", "x").split("x"))
+    except ValueError:
+        raise ValueError(f"--size must look like 1280x720, not '{text}'") from None
+    if not (320 <= w <= 10000 and 240 <= h <= 10000):
+        raise ValueError(f"--size {text} is out of range (320x240 to 10000x10000)")
+    return w, h
+
+
+def _has_display() -> bool:
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return True  # the user (or the test suite) chose a platform explicitly
+    if sys.platform.startswith("linux"):
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
+def run(args: argparse.Namespace) -> int:
+    """Open the window as ``args`` say; returns the process exit code."""
+    try:
+        size = parse_size(args.size, (1920, 1080) if args.screenshot else None)
+    except ValueError as exc:
+        print(f"visualnn: {exc}", file=sys.stderr)
+        return 2
+    if not _has_display():
+        if not args.screenshot:
+            print("visualnn: no display found (DISPLAY and WAYLAND_DISPLAY are not set).\n"
+                  "  Run it on a desktop, or render a picture without one:\n"
+                  "  visualnn --train-seconds 3 --screenshot out.png --quit", file=sys.stderr)
+            return 2
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+    from PySide6 import QtCore, QtWidgets
+
+    from visualnn.presets import PRESETS
+    from visualnn.ui import theme
+    from visualnn.ui.main_window import MainWindow
+    from visualnn.ui.settings import APPLICATION, ORGANIZATION
+
+    if args.preset and args.preset not in PRESETS:
+        print(f"visualnn: unknown preset '{args.preset}'; known: {', '.join(PRESETS)}",
+              file=sys.stderr)
+        return 2
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    theme.apply(app)
+
+    headless = bool(args.screenshot)
+    window = MainWindow(restore=not headless)
+    window.setAttribute(QtCore.Qt.WA_DeleteOnClose)
+    window.force_close = bool(args.quit)
+    preset = args.preset or next(p for p in (*DEMO_PRESETS, *PRESETS) if p in PRESETS)
+    window.session.load_preset(preset)
+    if args.open and not window.files.open(args.open, ask=False):
+        if args.quit:
+            print(f"visualnn: could not open {args.open}: {window.banner.label.text()}",
+                  file=sys.stderr)
+            window.close()
+            return 1
+    if size:
+        window.resize(*size)
+        window.reset_layout()  # the default arrangement is in proportion to the size
+    window.show()
+    if not headless and not args.open:
+        window.offer_recovery()
+
+    state = {"code": 0}
+
+    def finish() -> None:
+        window.controller.pause()
+        QtCore.QTimer.singleShot(SETTLE_MS, shoot)
+
+    def shoot() -> None:
+        if args.screenshot:
+            from visualnn.ui.export import export_png
+
+            try:
+                path = export_png(window, Path(args.screenshot))
+                print(f"visualnn: wrote {path}")
+            except OSError as exc:
+                print(f"visualnn: {exc}", file=sys.stderr)
+                state["code"] = 1
+        if args.quit:
+            window.close()
+
+    if args.train_seconds > 0:
+        QtCore.QTimer.singleShot(0, window.controller.play)
+        QtCore.QTimer.singleShot(int(args.train_seconds * 1000), finish)
+    elif args.screenshot or args.quit:
+        QtCore.QTimer.singleShot(SETTLE_MS, shoot)
+    window.destroyed.connect(app.quit)
+    app.exec()
+    return state["code"]

@@ -1,0 +1,121 @@
+"""The window's docks: what goes in each and the default arrangement.
+
+One table (``DOCKS``) names every dock, its title, the widget class that fills it and where it
+starts; ``build_docks`` makes them and ``default_layout`` arranges them for a projector:
+the network big in the middle, controls on the right, live views along the bottom.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from dataclasses import dataclass
+
+from PySide6 import QtCore, QtWidgets
+
+from visualnn.ui import theme
+
+L, R, B = (QtCore.Qt.LeftDockWidgetArea, QtCore.Qt.RightDockWidgetArea,
+           QtCore.Qt.BottomDockWidgetArea)
+
+
+@dataclass(frozen=True)
+class DockSpec:
+    """``key`` is the object name (saved layouts refer to it); ``factory`` is
+    ``"module:Class"`` taking ``(session)``, or a tuple of ``(tab title, "module:Class")``
+    for a dock made of tabs."""
+
+    key: str
+    title: str
+    factory: str | tuple
+    area: QtCore.Qt.DockWidgetArea
+
+
+DOCKS = (
+    DockSpec("layers", "Add layer", "visualnn.ui.graph.palette:LayerPalette", L),
+    DockSpec("training", "Training", "", R),  # made by the window (needs controller, actions)
+    DockSpec("inspector", "Inspector", (
+        ("Layer settings", "visualnn.ui.panels.inspector:LayerInspector"),
+        ("Neuron math", "visualnn.ui.views.neuron:NeuronView"),
+    ), R),
+    DockSpec("data", "Data", "visualnn.ui.panels.data:DataPanel", R),
+    DockSpec("microphone", "Microphone", "visualnn.ui.panels.microphone:MicrophonePanel", R),
+    DockSpec("plots", "Loss and accuracy", "visualnn.ui.views.plots:TrainingPlots", B),
+    DockSpec("boundary", "Decision boundary", "visualnn.ui.views.boundary:BoundaryView", B),
+    DockSpec("activations", "Activations", "visualnn.ui.views.activations:ActivationsView", B),
+    DockSpec("weights", "Weights", "visualnn.ui.views.weights:WeightsView", B),
+    DockSpec("predictions", "Predictions", "visualnn.ui.views.confusion:PredictionView", B),
+)
+
+
+def make_widget(factory: str, session) -> QtWidgets.QWidget:
+    """Instantiate ``"module:Class"``, on ``session`` if its constructor takes one.
+
+    A missing module gives a labelled placeholder instead of no window at all: the docks are
+    written by different people and one not being there yet must not stop the rest.
+    """
+    module_name, cls_name = factory.split(":")
+    try:
+        cls = getattr(importlib.import_module(module_name), cls_name)
+    except (ImportError, AttributeError) as exc:
+        label = QtWidgets.QLabel(f"{cls_name} is not available:\n{exc}")
+        label.setWordWrap(True)
+        label.setAlignment(QtCore.Qt.AlignCenter)
+        label.setStyleSheet(f"color: {theme.MUTED};")
+        return label
+    # Views of the network take the session; self-contained panels (microphone) do not.
+    params = inspect.signature(cls.__init__).parameters
+    return cls(session) if "session" in params else cls()
+
+
+def build_docks(window: QtWidgets.QMainWindow, session,
+                training_widget: QtWidgets.QWidget) -> dict[str, QtWidgets.QDockWidget]:
+    """Create every dock of ``DOCKS`` on ``window``; returns them by key."""
+    docks: dict[str, QtWidgets.QDockWidget] = {}
+    for spec in DOCKS:
+        dock = QtWidgets.QDockWidget(spec.title, window)
+        dock.setObjectName(f"dock_{spec.key}")
+        dock.setFeatures(QtWidgets.QDockWidget.DockWidgetClosable
+                         | QtWidgets.QDockWidget.DockWidgetMovable
+                         | QtWidgets.QDockWidget.DockWidgetFloatable)
+        if spec.key == "training":
+            widget = training_widget
+        elif isinstance(spec.factory, tuple):
+            widget = QtWidgets.QTabWidget()
+            widget.setDocumentMode(True)
+            for title, factory in spec.factory:
+                widget.addTab(make_widget(factory, session), title)
+        else:
+            widget = make_widget(spec.factory, session)
+        dock.setWidget(widget)
+        window.addDockWidget(spec.area, dock)
+        docks[spec.key] = dock
+    return docks
+
+
+def default_layout(window: QtWidgets.QMainWindow, docks: dict) -> None:
+    """Arrange the docks for a wide projected screen, scaled to the window size."""
+    for dock in docks.values():
+        dock.setFloating(False)
+        dock.show()
+    window.addDockWidget(L, docks["layers"])
+    window.addDockWidget(R, docks["training"])
+    window.addDockWidget(R, docks["inspector"])
+    window.splitDockWidget(docks["training"], docks["inspector"], QtCore.Qt.Vertical)
+    window.tabifyDockWidget(docks["inspector"], docks["data"])
+    window.tabifyDockWidget(docks["data"], docks["microphone"])
+    docks["inspector"].raise_()
+    window.addDockWidget(B, docks["plots"])
+    window.splitDockWidget(docks["plots"], docks["boundary"], QtCore.Qt.Horizontal)
+    window.splitDockWidget(docks["boundary"], docks["activations"], QtCore.Qt.Horizontal)
+    window.tabifyDockWidget(docks["activations"], docks["weights"])
+    window.tabifyDockWidget(docks["weights"], docks["predictions"])
+    docks["activations"].raise_()
+    w, h = max(window.width(), 800), max(window.height(), 600)
+    window.resizeDocks([docks["layers"]], [int(w * 0.12)], QtCore.Qt.Horizontal)
+    window.resizeDocks([docks["training"]], [int(w * 0.24)], QtCore.Qt.Horizontal)
+    window.resizeDocks([docks["plots"]], [int(h * 0.36)], QtCore.Qt.Vertical)
+    window.resizeDocks([docks["plots"], docks["boundary"], docks["activations"]],
+                       [int(w * 0.32), int(w * 0.22), int(w * 0.46)], QtCore.Qt.Horizontal)
+    window.resizeDocks([docks["training"], docks["inspector"]],
+                       [int(h * 0.55), int(h * 0.45)], QtCore.Qt.Vertical)

@@ -1,0 +1,159 @@
+"""What the editor knows about each layer type: a title, a teaching sentence, defaults, settings.
+
+One registry (``LAYER_CATALOG``) feeds the palette, the context menus, the inspector form and
+the fallback node labels, so adding a layer type to the editor is one entry here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: Activation shorthand names offered for dense and conv layers ("linear" = none).
+ACTIVATION_CHOICES = ["linear", "relu", "leaky_relu", "sigmoid", "tanh", "softmax"]
+#: Initialiser names of ``visualnn.engine.init``.
+INIT_CHOICES = [
+    "default",
+    "uniform01",
+    "xavier_uniform",
+    "xavier_normal",
+    "kaiming_uniform",
+    "kaiming_normal",
+    "zeros",
+]
+
+_CONV_KEYS = ("out_channels", "kernel_size", "stride", "padding", "dilation", "activation", "init")
+_POOL_KEYS = ("kernel_size", "stride", "padding")
+
+
+@dataclass(frozen=True)
+class LayerInfo:
+    """Editor facts about one layer type.
+
+    Attributes
+    ----------
+    title : str
+        Name shown in the palette and menus.
+    description : str
+        One sentence a student can read from the back of the room.
+    defaults : dict
+        Spec dict of a freshly added layer (``type`` included).
+    keys : tuple of str
+        Settings the inspector offers, in display order.
+    elementwise : bool
+        True when the output has the input's shape and unit j only depends on input j
+        (activations, dropout): drawn with one-to-one connections.
+    """
+
+    title: str
+    description: str
+    defaults: dict = field(default_factory=dict)
+    keys: tuple[str, ...] = ()
+    elementwise: bool = False
+
+
+LAYER_CATALOG: dict[str, LayerInfo] = {
+    "dense": LayerInfo(
+        "Dense",
+        "Every output neuron sums all inputs times its weights, plus a bias.",
+        {"type": "dense", "units": 8, "activation": "relu"},
+        ("units", "activation", "init"),
+    ),
+    "conv2d": LayerInfo(
+        "Conv2D",
+        "Slides small learned filters over an image; each filter makes one feature map.",
+        {"type": "conv2d", "out_channels": 8, "kernel_size": 3, "padding": "same",
+         "activation": "relu"},
+        _CONV_KEYS,
+    ),
+    "conv1d": LayerInfo(
+        "Conv1D",
+        "Slides small learned filters along a signal (sound, sequences).",
+        {"type": "conv1d", "out_channels": 8, "kernel_size": 3, "padding": "same",
+         "activation": "relu"},
+        _CONV_KEYS,
+    ),
+    "maxpool2d": LayerInfo(
+        "MaxPool2D",
+        "Keeps the largest value of each small window: smaller maps, same channels.",
+        {"type": "maxpool2d", "kernel_size": 2},
+        _POOL_KEYS,
+    ),
+    "avgpool2d": LayerInfo(
+        "AvgPool2D",
+        "Averages each small window: a smoother way to shrink feature maps.",
+        {"type": "avgpool2d", "kernel_size": 2},
+        _POOL_KEYS,
+    ),
+    "flatten": LayerInfo(
+        "Flatten", "Lays feature maps out as one long vector, for dense layers.",
+        {"type": "flatten"},
+    ),
+    "dropout": LayerInfo(
+        "Dropout", "While training, switches off a random fraction p of the units.",
+        {"type": "dropout", "p": 0.25}, ("p",), elementwise=True,
+    ),
+    "relu": LayerInfo("ReLU", "Keeps positives, zeroes negatives: max(0, x).",
+                      {"type": "relu"}, elementwise=True),
+    "leaky_relu": LayerInfo("LeakyReLU", "Like ReLU, but negatives leak through times a slope.",
+                            {"type": "leaky_relu", "negative_slope": 0.01},
+                            ("negative_slope",), elementwise=True),
+    "sigmoid": LayerInfo("Sigmoid", "Squashes any number into 0..1.",
+                         {"type": "sigmoid"}, elementwise=True),
+    "tanh": LayerInfo("Tanh", "Squashes any number into -1..1.", {"type": "tanh"},
+                      elementwise=True),
+    "softmax": LayerInfo("Softmax", "Turns scores into probabilities that sum to 1.",
+                         {"type": "softmax"}),
+    "identity": LayerInfo("Identity", "Passes values through unchanged.", {"type": "identity"},
+                          elementwise=True),
+}
+
+#: Human names of the settings, for the inspector and the undo text.
+OPTION_LABELS: dict[str, str] = {
+    "units": "units",
+    "out_channels": "filters",
+    "kernel_size": "kernel size",
+    "stride": "stride",
+    "padding": "padding",
+    "dilation": "dilation",
+    "activation": "activation",
+    "init": "initialiser",
+    "p": "dropout rate",
+    "negative_slope": "slope",
+}
+
+
+def layer_info(layer_type: str) -> LayerInfo:
+    """Catalog entry for ``layer_type``; unknown types get a bare entry instead of failing."""
+    return LAYER_CATALOG.get(layer_type, LayerInfo(layer_type, "", {"type": layer_type}))
+
+
+def default_layer(layer_type: str) -> dict:
+    """A fresh copy of the default spec dict of ``layer_type``."""
+    return dict(layer_info(layer_type).defaults)
+
+
+def _pair_text(v) -> str:
+    if isinstance(v, list | tuple):
+        return "x".join(str(int(a)) for a in v)
+    return f"{v}x{v}"
+
+
+def fallback_label(layer: dict) -> str:
+    """Short node title built from the spec alone (used when the engine cannot describe it).
+
+    Mirrors ``Module.describe()`` ("Dense 16", "Conv2D 8@3x3", "MaxPool 2x2") so a node keeps
+    its title while it is invalid.
+    """
+    t = layer.get("type", "?")
+    title = layer_info(t).title
+    if t == "dense":
+        return f"{title} {layer.get('units', '?')}"
+    if t in ("conv2d", "conv1d"):
+        k = layer.get("kernel_size", "?")
+        ks = str(k) if t == "conv1d" else _pair_text(k)
+        return f"{title} {layer.get('out_channels', '?')}@{ks}"
+    if t in ("maxpool2d", "avgpool2d"):
+        return f"{title[:-2]} {_pair_text(layer.get('kernel_size', '?'))}"
+    if t == "dropout":
+        return f"{title} {layer.get('p', 0.5):g}"
+    return title

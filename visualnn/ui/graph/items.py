@@ -1,0 +1,235 @@
+"""Graphics items of the layer graph: layer cards, neuron circles and connection lines.
+
+Items only draw and forward clicks to their ``GraphScene``; they never touch the document or
+the session themselves, so the scene is the one place that turns gestures into edits.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from visualnn.ui import theme
+from visualnn.ui.graph import art
+
+NEURON_RADIUS = 14.0
+NEURON_PITCH = 38.0  # centre-to-centre distance of neurons in one column
+CARD_PAD = 12.0
+BLOCK_SIZE = QtCore.QSizeF(200.0, 190.0)
+COLUMN_WIDTH = 150.0
+TEXT_LINE = 26.0  # height of one line of node text at scale 1
+
+
+def signed_color(value: float, vmax: float, alpha_floor: int = 40) -> QtGui.QColor:
+    """Warm for positive, cool for negative, more opaque the larger ``|value| / vmax``."""
+    t = 0.0 if vmax <= 0 else float(min(1.0, abs(value) / vmax))
+    c = QtGui.QColor(theme.POSITIVE if value >= 0 else theme.NEGATIVE)
+    c.setAlpha(int(alpha_floor + (255 - alpha_floor) * t))
+    return c
+
+
+class NeuronItem(QtWidgets.QGraphicsEllipseItem):
+    """One unit of a small dense layer (or input feature); click selects ``(layer, (j,))``."""
+
+    def __init__(self, layer: int | None, unit: int, parent: QtWidgets.QGraphicsItem):
+        r = NEURON_RADIUS
+        super().__init__(-r, -r, 2 * r, 2 * r, parent)
+        self.layer, self.unit = layer, unit
+        self.setBrush(QtGui.QColor(theme.PANEL))
+        self.setPen(QtGui.QPen(QtGui.QColor(theme.MUTED), 1.6))
+        self.setAcceptHoverEvents(True)
+        self.setCursor(QtCore.Qt.PointingHandCursor)
+        self.value: float | None = None
+        self.setToolTip(self._tip())
+
+    def _tip(self) -> str:
+        name = "input" if self.layer is None else f"layer {self.layer + 1}"
+        tip = f"{name}, unit {self.unit + 1}"
+        return tip if self.value is None else f"{tip}\nactivation {self.value:+.3f}"
+
+    def set_value(self, value: float | None, vmax: float) -> None:
+        """Fill by the current sample's activation (None: neutral)."""
+        self.value = None if value is None else float(value)
+        fill = QtGui.QColor(theme.PANEL) if value is None else signed_color(value, vmax, 25)
+        self.setBrush(fill)
+        self.setToolTip(self._tip())
+
+    def set_selected(self, on: bool) -> None:
+        color = theme.ACCENT if on else theme.MUTED
+        self.setPen(QtGui.QPen(QtGui.QColor(color), 4.0 if on else 1.6))
+
+    def mousePressEvent(self, event):  # noqa: N802 - Qt's name
+        if event.button() == QtCore.Qt.LeftButton and self.scene() is not None:
+            self.scene().unit_clicked(self.layer, self.unit)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+
+class LinkItem(QtWidgets.QGraphicsLineItem):
+    """A connection between two neurons; ``k`` -> ``j`` of weight matrix row ``j``."""
+
+    def __init__(self, p0: QtCore.QPointF, p1: QtCore.QPointF, j: int, k: int):
+        super().__init__(QtCore.QLineF(p0, p1))
+        self.j, self.k = j, k
+        self.setZValue(-10)
+        self.setPen(QtGui.QPen(QtGui.QColor(theme.MUTED), 1.0))
+        self.setAcceptedMouseButtons(QtCore.Qt.NoButton)
+
+    def set_weight(self, w: float, wmax: float) -> None:
+        t = 0.0 if wmax <= 0 else min(1.0, abs(w) / wmax)
+        pen = QtGui.QPen(signed_color(w, wmax, 30), 0.6 + 5.0 * t)
+        pen.setCapStyle(QtCore.Qt.RoundCap)
+        self.setPen(pen)
+
+
+class NodeItem(QtWidgets.QGraphicsObject):
+    """A card for the input (``index`` None) or layer ``index``.
+
+    Parameters
+    ----------
+    index : int or None
+        Layer index in the spec; None for the input node.
+    layer_type : str
+        Spec type ("dense", "conv2d"...) or "input"; picks the drawing.
+    title, lines : str, list of str
+        Title (bold) and the lines under it (activation, output shape, parameter count).
+    units : int
+        Number of neuron circles to draw, 0 for a block.
+    shape : tuple or None
+        Output shape of the node (drives the block drawing).
+    """
+
+    def __init__(self, index: int | None, layer_type: str, title: str, lines: list[str],
+                 units: int = 0, shape: tuple | None = None, settings: dict | None = None):
+        super().__init__()
+        self.index, self.layer_type, self.out_shape = index, layer_type, shape
+        self.settings = settings or {}
+        self.error: str | None = None
+        self.selected = False
+        self.home = QtCore.QPointF()
+        self._press_x: float | None = None
+        if index is not None:
+            self.setFlag(QtWidgets.QGraphicsItem.ItemIsMovable)
+            self.setCursor(QtCore.Qt.OpenHandCursor)
+        self.setFlag(QtWidgets.QGraphicsItem.ItemIsFocusable)
+        self._title = self._text(title, theme.font(1.15, bold=True), theme.FOREGROUND)
+        self._lines = [self._text(t, theme.font(1.0), theme.MUTED) for t in lines]
+        self.neurons = [NeuronItem(index, j, self) for j in range(units)]
+        self._error_item = QtWidgets.QGraphicsTextItem(self)
+        self._error_item.setDefaultTextColor(QtGui.QColor(theme.ERROR))
+        self._error_item.setFont(theme.font(1.0, bold=True))
+        self._error_item.setVisible(False)
+        self._layout()
+
+    def _text(self, text: str, font: QtGui.QFont, color: str):
+        item = QtWidgets.QGraphicsSimpleTextItem(text, self)
+        item.setFont(font)
+        item.setBrush(QtGui.QColor(color))
+        return item
+
+    # --- geometry -----------------------------------------------------------------------
+    def _layout(self) -> None:
+        text_w = max([self._title.boundingRect().width()]
+                     + [t.boundingRect().width() for t in self._lines])
+        if self.neurons:
+            w = max(COLUMN_WIDTH, text_w + 2 * CARD_PAD)
+            body = len(self.neurons) * NEURON_PITCH
+        else:
+            w = max(BLOCK_SIZE.width(), text_w + 2 * CARD_PAD)
+            body = BLOCK_SIZE.height() - TEXT_LINE * (1 + len(self._lines)) - 2 * CARD_PAD
+            body = max(body, 70.0)
+        h = 2 * CARD_PAD + TEXT_LINE * (1 + len(self._lines)) + body + 6
+        self._rect = QtCore.QRectF(-w / 2, -h / 2, w, h)
+        top = self._rect.top() + CARD_PAD
+        self._title.setPos(-self._title.boundingRect().width() / 2, top)
+        body_top = top + TEXT_LINE + 4
+        self._body = QtCore.QRectF(self._rect.left() + CARD_PAD, body_top, w - 2 * CARD_PAD, body)
+        for j, n in enumerate(self.neurons):
+            n.setPos(0, body_top + NEURON_PITCH * (j + 0.5))
+        y = body_top + body + 4
+        for t in self._lines:
+            t.setPos(-t.boundingRect().width() / 2, y)
+            y += TEXT_LINE
+        self._error_item.setTextWidth(max(w + 60, 260))
+        self._error_item.setPos(-self._error_item.textWidth() / 2, self._rect.bottom() + 6)
+
+    def boundingRect(self) -> QtCore.QRectF:  # noqa: N802 - Qt's name
+        return self._rect.adjusted(-4, -4, 4, 4)
+
+    def card_rect(self) -> QtCore.QRectF:
+        return QtCore.QRectF(self._rect)
+
+    def neuron_anchor(self, j: int, side: str) -> QtCore.QPointF:
+        """Scene point on the left/right edge of neuron ``j`` where a link attaches."""
+        c = self.neurons[j].scenePos()
+        dx = NEURON_RADIUS if side == "right" else -NEURON_RADIUS
+        return QtCore.QPointF(c.x() + dx, c.y())
+
+    # --- state --------------------------------------------------------------------------
+    def set_error(self, message: str | None) -> None:
+        """Mark the node invalid with the engine's sentence under it (None: clear)."""
+        self.error = message
+        self._error_item.setVisible(bool(message))
+        self._error_item.setPlainText(message or "")
+        self.setToolTip(message or "")
+        self.update()
+
+    def error_text(self) -> str:
+        return self._error_item.toPlainText() if self.error else ""
+
+    def text(self) -> str:
+        """All visible text of the node (title, lines, error), for tests and accessibility."""
+        parts = [self._title.text()] + [t.text() for t in self._lines]
+        return "\n".join(parts + ([self.error] if self.error else []))
+
+    def set_selected(self, on: bool, unit: int | None = None) -> None:
+        self.selected = on
+        for j, n in enumerate(self.neurons):
+            n.set_selected(on and unit == j)
+        self.update()
+
+    # --- painting -----------------------------------------------------------------------
+    def paint(self, painter: QtGui.QPainter, option, widget=None) -> None:
+        painter.setRenderHint(QtGui.QPainter.Antialiasing)
+        if self.error:
+            pen = QtGui.QPen(QtGui.QColor(theme.ERROR), 4.0)
+        elif self.selected:
+            pen = QtGui.QPen(QtGui.QColor(theme.ACCENT), 4.0)
+        else:
+            pen = QtGui.QPen(QtGui.QColor("#3a404d"), 2.0)
+        painter.setPen(pen)
+        painter.setBrush(QtGui.QColor(theme.PANEL))
+        painter.drawRoundedRect(self._rect, 12, 12)
+        if not self.neurons:
+            art.paint(painter, self.layer_type, self._body, self.out_shape, self.settings)
+
+    # --- dragging -----------------------------------------------------------------------
+    # Not ``itemChange``: PySide6 mis-counts references of its None results (scene changes
+    # on every rebuild), which crashes the interpreter later. Constrain the drag here instead.
+    def mouseMoveEvent(self, event):  # noqa: N802 - Qt's name
+        super().mouseMoveEvent(event)
+        self.setY(self.home.y())  # reordering is left/right only: keep the node on its row
+
+    def mousePressEvent(self, event):  # noqa: N802 - Qt's name
+        if event.button() == QtCore.Qt.LeftButton and self.scene() is not None:
+            self._press_x = self.pos().x()
+            self.scene().node_clicked(self.index)
+            self.setZValue(10)
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event):  # noqa: N802 - Qt's name
+        super().mouseReleaseEvent(event)
+        self.setZValue(0)
+        if self._press_x is not None and self.scene() is not None and self.index is not None:
+            moved = abs(self.pos().x() - self._press_x) > 12
+            self._press_x = None
+            self.scene().node_released(self.index, self.pos().x() if moved else None)
+
+
+def unit_values(out: np.ndarray | None, count: int) -> tuple[list[float | None], float]:
+    """Per-unit values of a recorded output (1-D) and the scale to colour them by."""
+    if out is None or out.ndim != 1 or out.shape[0] != count:
+        return [None] * count, 1.0
+    vmax = float(np.max(np.abs(out))) if out.size else 1.0
+    return [float(v) for v in out], vmax if vmax > 1e-9 else 1.0

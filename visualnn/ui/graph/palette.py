@@ -1,0 +1,75 @@
+"""The layer palette: every layer type with a one-line explanation, to add by double-click or drag.
+
+A double-click inserts the type's default layer right after the selected layer (at
+the end when nothing is selected) and selects it; a drag onto the graph inserts it where it
+is dropped (see ``GraphView.dropEvent``).
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtWidgets
+
+from visualnn.ui import theme
+from visualnn.ui.graph.catalog import LAYER_CATALOG, default_layer
+from visualnn.ui.graph.view import LAYER_MIME
+
+_TYPE_ROLE = QtCore.Qt.UserRole
+
+
+class _TypeList(QtWidgets.QListWidget):
+    """List whose drag payload is the layer type name."""
+
+    def mimeTypes(self) -> list[str]:  # noqa: N802 - Qt's name
+        return [LAYER_MIME]
+
+    def mimeData(self, items) -> QtCore.QMimeData:  # noqa: N802 - Qt's name
+        data = QtCore.QMimeData()
+        if items:
+            data.setData(LAYER_MIME, str(items[0].data(_TYPE_ROLE)).encode())
+        return data
+
+
+class LayerPalette(QtWidgets.QWidget):
+    """List of layer types; adds to ``session.document`` after ``session.selection.layer``."""
+
+    layer_added = QtCore.Signal(int)
+
+    def __init__(self, session, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.list = _TypeList(self)
+        self.list.setDragEnabled(True)
+        self.list.setDragDropMode(QtWidgets.QAbstractItemView.DragOnly)
+        self.list.setWordWrap(True)
+        self.list.setSpacing(2)
+        self.list.setFont(theme.font())
+        for t, info in LAYER_CATALOG.items():
+            item = QtWidgets.QListWidgetItem(f"{info.title}\n{info.description}")
+            item.setData(_TYPE_ROLE, t)
+            item.setToolTip(f"{info.description}\nDouble-click or drag onto the graph to add.")
+            self.list.addItem(item)
+        self.list.setStyleSheet(
+            f"QListWidget::item {{ padding: 6px; border-bottom: 1px solid {theme.BACKGROUND}; }}"
+        )
+        hint = QtWidgets.QLabel("Double-click or drag a layer onto the network.")
+        hint.setWordWrap(True)
+        hint.setStyleSheet(f"color: {theme.MUTED};")
+        box = QtWidgets.QVBoxLayout(self)
+        box.setContentsMargins(4, 4, 4, 4)
+        box.addWidget(hint)
+        box.addWidget(self.list)
+        self.list.itemDoubleClicked.connect(self._on_list_item_double_clicked)
+
+    def add_type(self, layer_type: str) -> int | None:
+        """Insert ``layer_type``'s default layer after the selection; returns its index."""
+        doc = self.session.document
+        sel = self.session.selection.layer
+        index = len(doc.layers) if sel is None else min(sel + 1, len(doc.layers))
+        if not doc.add_layer(index, default_layer(layer_type)):
+            return None
+        self.session.select(index)
+        self.layer_added.emit(index)
+        return index
+
+    def _on_list_item_double_clicked(self, item: QtWidgets.QListWidgetItem) -> None:
+        self.add_type(item.data(_TYPE_ROLE))

@@ -1,0 +1,274 @@
+"""The layer graph scene: lays the network out left to right and turns gestures into edits.
+
+Structure changes (``document.changed``) rebuild the items; weight and sample updates only
+recolour the existing links and neurons, throttled by a single-shot timer, so training at
+20 snapshots a second costs a few hundred ``setPen`` calls, not a new scene.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from visualnn.ui import theme
+from visualnn.ui.graph.catalog import LAYER_CATALOG, default_layer, layer_info
+from visualnn.ui.graph.items import LinkItem, NodeItem, unit_values
+
+#: Layers with at most this many units (and inputs with this many features) show neurons.
+MAX_NEURONS = 16
+GAP_DENSE = 190.0  # room for all-to-all links: they are the point of the picture
+GAP_ONE_TO_ONE = 80.0
+GAP_BLOCK = 70.0
+RECOLOR_MS = 70  # at most ~14 recolours a second while training
+
+
+def shape_text(shape) -> str:
+    """``(8, 14, 14)`` -> ``"8×14×14"``; None -> ``"?"``."""
+    return "?" if shape is None else "×".join(str(int(s)) for s in shape)
+
+
+class GraphScene(QtWidgets.QGraphicsScene):
+    """The network as cards and neurons; reads the session, edits through its document.
+
+    Parameters
+    ----------
+    session : Session
+        Provides ``document``, ``view_model``, ``sample()``, ``selection``, ``select`` and
+        the ``weights_updated`` / ``sample_changed`` / ``selection_changed`` signals.
+    """
+
+    layout_changed = QtCore.Signal()
+
+    def __init__(self, session, parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session, self.document = session, session.document
+        self.setBackgroundBrush(QtGui.QColor(theme.BACKGROUND))
+        self.input_node: NodeItem | None = None
+        self.nodes: list[NodeItem] = []
+        self.links: dict[int, list[LinkItem]] = {}
+        self._recolor_timer = QtCore.QTimer(self, singleShot=True, interval=RECOLOR_MS)
+        self._recolor_timer.timeout.connect(self.recolor)
+        self.document.changed.connect(self._on_document_changed)
+        session.weights_updated.connect(self._on_session_weights_updated)
+        session.sample_changed.connect(self._on_session_weights_updated)
+        session.selection_changed.connect(self._on_session_selection_changed)
+        self.rebuild()
+
+    # --- building -----------------------------------------------------------------------
+    def node(self, index: int | None) -> NodeItem | None:
+        """The card of layer ``index`` (None: the input)."""
+        if index is None:
+            return self.input_node
+        return self.nodes[index] if 0 <= index < len(self.nodes) else None
+
+    def rebuild(self) -> None:
+        """Recreate every item from the document (structure or settings changed)."""
+        self.clear()
+        self.links = {}
+        doc = self.document
+        shape = tuple(doc.input_shape)
+        n_in = shape[0] if len(shape) == 1 and shape[0] <= MAX_NEURONS else 0
+        lines = [f"{shape_text(shape)}" + (" features" if len(shape) == 1 else "")]
+        self.input_node = NodeItem(None, "input", "Input", lines, n_in, shape)
+        self.nodes = [self._make_node(i) for i in range(len(doc.layers))]
+        right, prev = 0.0, None  # right edge of the previous card
+        for item in [self.input_node, *self.nodes]:
+            self.addItem(item)
+            w = item.card_rect().width()
+            left = right + (self._gap(prev, item) if prev is not None else 0.0)
+            item.home = QtCore.QPointF(left + w / 2, 0.0)
+            item.setPos(item.home)
+            right, prev = left + w, item
+        prev = self.input_node
+        for i, item in enumerate(self.nodes):
+            self._connect(i, prev, item)
+            prev = item
+        self.setSceneRect(self.itemsBoundingRect().adjusted(-40, -40, 40, 40))
+        self._on_session_selection_changed()
+        self.recolor()
+        self.layout_changed.emit()
+
+    def _make_node(self, i: int) -> NodeItem:
+        doc, layer = self.document, self.document.layers[i]
+        info = self.document.shapes[i] if i < len(self.document.shapes) else None
+        out = tuple(info.out_shape) if info is not None else None
+        lines = []
+        act = layer.get("activation")
+        if act and act not in ("linear", "identity"):
+            lines.append(act)
+        lines.append(f"out {shape_text(out)}")
+        if info is not None and info.num_params:
+            lines.append(f"{info.num_params:,} params")
+        spec_type = layer.get("type", "?")
+        neural = spec_type == "dense" or layer_info(spec_type).elementwise
+        units = out[0] if neural and out and len(out) == 1 and out[0] <= MAX_NEURONS else 0
+        node = NodeItem(i, spec_type, doc.label(i), lines, units, out, layer)
+        node.set_error(doc.layer_error(i))
+        return node
+
+    def _gap(self, a: NodeItem, b: NodeItem) -> float:
+        if a.neurons and b.neurons:
+            return GAP_DENSE if b.layer_type == "dense" else GAP_ONE_TO_ONE
+        return GAP_BLOCK
+
+    def _connect(self, i: int, a: NodeItem, b: NodeItem) -> None:
+        if a.neurons and b.neurons and b.layer_type == "dense":
+            pairs = [(j, k) for j in range(len(b.neurons)) for k in range(len(a.neurons))]
+        elif a.neurons and len(a.neurons) == len(b.neurons):
+            pairs = [(j, j) for j in range(len(b.neurons))]
+        else:
+            self._arrow(a, b)
+            return
+        items = []
+        for j, k in pairs:
+            link = LinkItem(a.neuron_anchor(k, "right"), b.neuron_anchor(j, "left"), j, k)
+            self.addItem(link)
+            items.append(link)
+        self.links[i] = items
+
+    def _arrow(self, a: NodeItem, b: NodeItem) -> None:
+        x0 = a.pos().x() + a.card_rect().right() + 6
+        x1 = b.pos().x() + b.card_rect().left() - 6
+        path = QtGui.QPainterPath(QtCore.QPointF(x0, 0))
+        path.lineTo(x1, 0)
+        path.moveTo(x1 - 12, -8)
+        path.lineTo(x1, 0)
+        path.lineTo(x1 - 12, 8)
+        arrow = self.addPath(path, QtGui.QPen(QtGui.QColor(theme.MUTED), 3.0))
+        arrow.setZValue(-10)
+
+    # --- live colours -------------------------------------------------------------------
+    def recolor(self) -> None:
+        """Colour links by the current weights and neurons by the current sample's values."""
+        model = getattr(self.session, "view_model", None)
+        weights = None
+        if model is not None:
+            try:
+                weights = model.get_weights()
+            except Exception:  # noqa: BLE001 - a stale model must not break drawing
+                weights = None
+        for i, links in self.links.items():
+            w = weights[i].get("weight") if weights and i < len(weights) else None
+            if w is None or w.ndim != 2 or self.nodes[i].layer_type != "dense":
+                continue
+            wmax = float(np.max(np.abs(w))) or 1.0
+            for link in links:
+                if link.j < w.shape[0] and link.k < w.shape[1]:
+                    link.set_weight(float(w[link.j, link.k]), wmax)
+        x, outs = self._activations(model)
+        if self.input_node is not None and self.input_node.neurons:
+            vals, vmax = unit_values(x, len(self.input_node.neurons))
+            for n, v in zip(self.input_node.neurons, vals, strict=True):
+                n.set_value(v, vmax)
+        for i, node in enumerate(self.nodes):
+            if node.neurons:
+                out = outs[i] if outs is not None and i < len(outs) else None
+                vals, vmax = unit_values(out, len(node.neurons))
+                for n, v in zip(node.neurons, vals, strict=True):
+                    n.set_value(v, vmax)
+
+    def _activations(self, model) -> tuple[np.ndarray | None, list | None]:
+        """One recording forward pass on the session's sample: (input, per-layer outputs)."""
+        if model is None or not hasattr(self.session, "sample"):
+            return None, None
+        try:
+            x, _ = self.session.sample()
+            model.forward(np.asarray(x, dtype=np.float32), record=True)
+            return np.asarray(x)[0].ravel(), [np.asarray(r.out)[0] for r in model.records]
+        except Exception:  # noqa: BLE001 - no dataset yet, or data not matching the input
+            return None, None
+
+    # --- gestures -----------------------------------------------------------------------
+    def node_clicked(self, index: int | None) -> None:
+        self.session.select(index)
+
+    def unit_clicked(self, layer: int | None, unit: int) -> None:
+        if layer is None:
+            self.session.select(None)
+        else:
+            self.session.select(layer, (unit,))
+
+    def insertion_index(self, x: float) -> int:
+        """Where a layer dropped at scene ``x`` goes: after every card whose centre is left."""
+        return sum(1 for n in self.nodes if n.home.x() < x)
+
+    def node_released(self, index: int, x: float | None) -> None:
+        """A dragged card was let go at ``x`` (None: it was a click): reorder or snap back."""
+        if x is not None:
+            others = [n for n in self.nodes if n.index != index]
+            dst = sum(1 for n in others if n.home.x() < x)
+            if dst != index and self.document.move_layer(index, dst):
+                self.session.select(dst)
+                return
+        node = self.node(index)
+        if node is not None:
+            node.setPos(node.home)
+
+    def build_context_menu(self, index: int | None, parent=None) -> QtWidgets.QMenu:
+        """Menu for layer ``index`` (None: the input or empty space)."""
+        menu = QtWidgets.QMenu(parent)
+        menu.setFont(theme.font())
+        n = len(self.document.layers)
+        if index is None:
+            self._types_menu(menu, "Add layer at the start", 0)
+            self._types_menu(menu, "Add layer at the end", n)
+            return menu
+        self._types_menu(menu, "Insert layer before", index)
+        self._types_menu(menu, "Insert layer after", index + 1)
+        menu.addSeparator()
+        menu.addAction("Duplicate", lambda: self.document.duplicate_layer(index))
+        delete = menu.addAction("Delete", lambda: self._delete(index))
+        delete.setShortcut(QtGui.QKeySequence.Delete)
+        return menu
+
+    def _types_menu(self, menu: QtWidgets.QMenu, title: str, position: int) -> None:
+        sub = menu.addMenu(title)
+        sub.setFont(theme.font())
+        sub.setToolTipsVisible(True)
+        for t, info in LAYER_CATALOG.items():
+            act = sub.addAction(info.title, lambda t=t: self._add(position, t))
+            act.setToolTip(info.description)
+            act.setData(t)
+
+    def _add(self, position: int, layer_type: str) -> None:
+        if self.document.add_layer(position, default_layer(layer_type)):
+            self.session.select(position)
+
+    def _delete(self, index: int) -> None:
+        if self.document.remove_layer(index):
+            n = len(self.document.layers)
+            self.session.select(min(index, n - 1) if n else None)
+
+    def contextMenuEvent(self, event):  # noqa: N802 - Qt's name
+        item = self.itemAt(event.scenePos(), QtGui.QTransform())
+        while item is not None and not isinstance(item, NodeItem):
+            item = item.parentItem()
+        index = item.index if item is not None else None
+        if index is not None:
+            self.session.select(index)
+        self.build_context_menu(index).exec(event.screenPos())
+        event.accept()
+
+    def keyPressEvent(self, event):  # noqa: N802 - Qt's name
+        layer = self.session.selection.layer
+        if event.key() in (QtCore.Qt.Key_Delete, QtCore.Qt.Key_Backspace) and layer is not None:
+            self._delete(layer)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    # --- slots --------------------------------------------------------------------------
+    def _on_document_changed(self) -> None:
+        self.rebuild()
+
+    def _on_session_weights_updated(self) -> None:
+        if not self._recolor_timer.isActive():
+            self._recolor_timer.start()
+
+    def _on_session_selection_changed(self) -> None:
+        sel = self.session.selection
+        unit = sel.unit[0] if sel.unit and len(sel.unit) == 1 else None
+        if self.input_node is not None:
+            self.input_node.set_selected(False)
+        for i, node in enumerate(self.nodes):
+            node.set_selected(i == sel.layer, unit if i == sel.layer else None)

@@ -1,0 +1,125 @@
+"""The view on the layer graph: fits itself, zooms with Ctrl+wheel, accepts palette drops."""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from visualnn.ui import theme
+from visualnn.ui.graph.catalog import default_layer
+from visualnn.ui.graph.scene import GraphScene
+
+#: MIME type the palette uses when a layer type is dragged onto the graph.
+LAYER_MIME = "application/x-visualnn-layer"
+#: Fitting never zooms in beyond this (a 3-node net would otherwise fill the wall) nor out
+#: beyond MIN_FIT_SCALE (text must stay readable; a long net scrolls instead).
+MAX_FIT_SCALE = 1.6
+MIN_FIT_SCALE = 0.45
+
+
+class GraphView(QtWidgets.QGraphicsView):
+    """Shows a ``GraphScene``; re-fits after every edit and on resize until the user zooms.
+
+    Parameters
+    ----------
+    session : Session
+        The hub; a ``GraphScene`` on it is created unless ``scene`` is given.
+    """
+
+    def __init__(self, session, parent: QtWidgets.QWidget | None = None,
+                 scene: GraphScene | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.graph = scene or GraphScene(session, self)
+        self.setScene(self.graph)
+        self.setRenderHints(QtGui.QPainter.Antialiasing | QtGui.QPainter.TextAntialiasing)
+        self.setDragMode(QtWidgets.QGraphicsView.NoDrag)
+        self.setAcceptDrops(True)
+        self.setTransformationAnchor(QtWidgets.QGraphicsView.AnchorUnderMouse)
+        self.setFrameShape(QtWidgets.QFrame.NoFrame)
+        self.setBackgroundBrush(QtGui.QColor(theme.BACKGROUND))
+        self.auto_fit = True
+        self.fit_button = QtWidgets.QToolButton(self)
+        self.fit_button.setText("Fit")
+        self.fit_button.setToolTip("Fit the whole network in view")
+        self.fit_button.setFont(theme.font(1.0, bold=True))
+        self.fit_button.clicked.connect(self._on_fit_button_clicked)
+        self.graph.layout_changed.connect(self._on_graph_layout_changed)
+        QtCore.QTimer.singleShot(0, self.fit)
+
+    # --- zoom ---------------------------------------------------------------------------
+    def fit(self) -> None:
+        """Fit the whole graph, within readable zoom limits, and keep fitting on resize."""
+        self.auto_fit = True
+        rect = self.graph.itemsBoundingRect().adjusted(-30, -30, 30, 30)
+        if rect.isEmpty() or self.viewport().width() < 10:
+            return
+        vw, vh = self.viewport().width(), self.viewport().height()
+        scale = min(vw / rect.width(), vh / rect.height())
+        scale = max(MIN_FIT_SCALE, min(MAX_FIT_SCALE, scale))
+        self.setTransform(QtGui.QTransform.fromScale(scale, scale))
+        self.setSceneRect(rect)
+        self.centerOn(rect.center())
+        if rect.width() * scale > vw:  # too long to fit readable: show the start
+            self.centerOn(rect.left() + vw / (2 * scale), rect.center().y())
+
+    def zoom(self, factor: float) -> None:
+        """Zoom by ``factor`` around the mouse; stops auto-fitting until Fit is pressed."""
+        scale = self.transform().m11() * factor
+        if 0.1 <= scale <= 5.0:
+            self.auto_fit = False
+            self.setSceneRect(self.graph.itemsBoundingRect().adjusted(-2000, -2000, 2000, 2000))
+            self.scale(factor, factor)
+
+    def wheelEvent(self, event):  # noqa: N802 - Qt's name
+        if event.modifiers() & QtCore.Qt.ControlModifier:
+            self.zoom(1.15 if event.angleDelta().y() > 0 else 1 / 1.15)
+            event.accept()
+            return
+        super().wheelEvent(event)
+
+    def resizeEvent(self, event):  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        hint = self.fit_button.sizeHint()
+        self.fit_button.move(self.viewport().width() - hint.width() - 12, 12)
+        if self.auto_fit:
+            self.fit()
+
+    def keyPressEvent(self, event):  # noqa: N802 - Qt's name
+        if event.matches(QtGui.QKeySequence.ZoomIn):
+            self.zoom(1.15)
+        elif event.matches(QtGui.QKeySequence.ZoomOut):
+            self.zoom(1 / 1.15)
+        else:
+            super().keyPressEvent(event)
+
+    # --- drops from the palette ---------------------------------------------------------
+    def dragEnterEvent(self, event):  # noqa: N802 - Qt's name
+        if event.mimeData().hasFormat(LAYER_MIME):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event):  # noqa: N802 - Qt's name
+        self.dragEnterEvent(event)
+
+    def dropEvent(self, event):  # noqa: N802 - Qt's name
+        if not event.mimeData().hasFormat(LAYER_MIME):
+            event.ignore()
+            return
+        layer_type = bytes(event.mimeData().data(LAYER_MIME)).decode()
+        x = self.mapToScene(event.position().toPoint()).x()
+        self.drop_layer(layer_type, x)
+        event.acceptProposedAction()
+
+    def drop_layer(self, layer_type: str, scene_x: float) -> None:
+        """Insert a default ``layer_type`` where scene ``x`` falls between cards."""
+        index = self.graph.insertion_index(scene_x)
+        if self.session.document.add_layer(index, default_layer(layer_type)):
+            self.session.select(index)
+
+    # --- slots --------------------------------------------------------------------------
+    def _on_fit_button_clicked(self) -> None:
+        self.fit()
+
+    def _on_graph_layout_changed(self) -> None:
+        self.fit()

@@ -1,0 +1,250 @@
+"""The main window: wires the session, training, files and docks to menus and shortcuts.
+
+Nothing here computes anything; each part lives in its own module (``session``,
+``training_control``, ``files``, ``export``, ``docks``, the panels and views).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from visualnn.presets import PRESETS
+from visualnn.ui import export, theme
+from visualnn.ui.docks import build_docks, default_layout
+from visualnn.ui.files import ProjectFiles
+from visualnn.ui.graph.view import GraphView
+from visualnn.ui.panels.training import TrainingPanel
+from visualnn.ui.panels.training_controls import Banner
+from visualnn.ui.session import Session
+from visualnn.ui.settings import settings
+from visualnn.ui.training_control import TrainingController
+
+LAYOUT_VERSION = 1  # bump when the docks change so old saved layouts are ignored
+PLAY_TEXT, PAUSE_TEXT = "\u25b6  Play", "\u23f8  Pause"
+
+
+class MainWindow(QtWidgets.QMainWindow):
+    """The visualnn window on one ``Session``.
+
+    Parameters
+    ----------
+    session : Session, optional
+        A fresh one (empty) if not given; ``run`` loads the demo preset into it.
+    confirm : callable, optional
+        Replaces the unsaved-changes question (tests).
+    restore : bool
+        Restore the saved geometry and dock layout.
+    """
+
+    def __init__(self, session: Session | None = None, confirm=None, restore: bool = True):
+        super().__init__()
+        self.setWindowTitle("visualnn")
+        self.session = session or Session(self)
+        self.controller = TrainingController(self.session, self)
+        self.files = ProjectFiles(self.session, self.controller, self, confirm=confirm)
+        self.force_close = False  # headless --quit: no unsaved-changes question
+        self.actions: dict[str, QtGui.QAction] = {}
+        self._make_actions()
+
+        self.banner = Banner()
+        self.graph_view = GraphView(self.session)
+        central = QtWidgets.QWidget()
+        box = QtWidgets.QVBoxLayout(central)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        box.addWidget(self.banner)
+        box.addWidget(self.graph_view, 1)
+        self.setCentralWidget(central)
+        self.setCorner(QtCore.Qt.BottomRightCorner, QtCore.Qt.RightDockWidgetArea)
+        self.setCorner(QtCore.Qt.TopRightCorner, QtCore.Qt.RightDockWidgetArea)
+        self.setDockNestingEnabled(True)
+
+        self.training_panel = TrainingPanel(self.session, self.controller, self.actions)
+        self.docks = build_docks(self, self.session, self.training_panel)
+        self._make_menus()
+        self.resize(1600, 900)
+        default_layout(self, self.docks)
+        self._default_state = self.saveState(LAYOUT_VERSION)
+        if restore:
+            self.restore_layout()
+
+        s = self.session
+        s.training_state_changed.connect(self._on_session_training_state_changed)
+        s.modified_changed.connect(self._update_title)
+        s.document.undo_stack.cleanChanged.connect(self._update_title)
+        self.files.path_changed.connect(self._update_title)
+        self.files.message.connect(self.banner.show_message)
+        self.files.recent_changed.connect(self._fill_recent_menu)
+        self._on_session_training_state_changed(s.training_state)
+        self._update_title()
+
+    # --- actions and menus ----------------------------------------------------------------
+    def _action(self, key, text, slot, shortcut=None, tip=None) -> QtGui.QAction:
+        action = QtGui.QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QtGui.QKeySequence(shortcut))
+            action.setShortcutContext(QtCore.Qt.WindowShortcut)
+        if tip:
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        self.actions[key] = action
+        self.addAction(action)  # shortcuts work while the menu bar is hidden too
+        return action
+
+    def _make_actions(self) -> None:
+        c, f, K = self.controller, self.files, QtGui.QKeySequence
+        self._action("play", PLAY_TEXT, c.toggle, QtCore.Qt.Key_Space, "Start or pause training")
+        self._action("step_batch", "Step", c.step_batch, "Ctrl+Right", "Train one batch")
+        self._action("step_epoch", "Step epoch", c.step_epoch, "Ctrl+Shift+Right",
+                     "Train to the end of this epoch")
+        self._action("reset", "Reset", c.reset, "Ctrl+R",
+                     "Forget the training: new random weights from the seed")
+        self._action("open", "&Open\u2026", lambda: f.open(), K.Open)
+        self._action("save", "&Save", f.save, K.Save)
+        self._action("save_as", "Save &As\u2026", lambda: f.save_as(), K.SaveAs)
+        self._action("export_window", "Export window as PNG\u2026", self._export_window)
+        self._action("export_csv", "Export training history as CSV\u2026", self._export_csv)
+        self._action("quit", "&Quit", self.close, K.Quit)
+        self._action("reset_layout", "Reset layout", self.reset_layout)
+        stack = self.session.document.undo_stack
+        self.actions["undo"] = stack.createUndoAction(self, "&Undo")
+        self.actions["undo"].setShortcut(K.Undo)
+        self.actions["redo"] = stack.createRedoAction(self, "&Redo")
+        self.actions["redo"].setShortcuts([K("Ctrl+Shift+Z"), K.Redo])
+
+    def _make_menus(self) -> None:
+        bar, a = self.menuBar(), self.actions
+        file_menu = bar.addMenu("&File")
+        new_menu = file_menu.addMenu("&New from preset")
+        for name, preset in PRESETS.items():
+            act = new_menu.addAction(f"{preset.title}  ({name})")
+            act.setToolTip(preset.description)
+            act.triggered.connect(lambda _=False, n=name: self.files.new_from_preset(n))
+        file_menu.addAction(a["open"])
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self._fill_recent_menu()
+        file_menu.addSeparator()
+        file_menu.addActions([a["save"], a["save_as"]])
+        file_menu.addSeparator()
+        file_menu.addAction(a["export_window"])
+        views = file_menu.addMenu("Export view as PNG")
+        for key, dock in self.docks.items():
+            act = views.addAction(dock.windowTitle())
+            act.triggered.connect(lambda _=False, k=key: self._export_dock(k))
+        file_menu.addAction(a["export_csv"])
+        file_menu.addSeparator()
+        file_menu.addAction(a["quit"])
+        edit = bar.addMenu("&Edit")
+        edit.addActions([a["undo"], a["redo"]])
+        view = bar.addMenu("&View")
+        for dock in self.docks.values():
+            view.addAction(dock.toggleViewAction())
+        view.addSeparator()
+        view.addAction(a["reset_layout"])
+        training = bar.addMenu("&Training")
+        training.addActions([a["play"], a["step_batch"], a["step_epoch"]])
+        training.addSeparator()
+        training.addAction(a["reset"])
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.files.recent_files()
+        for path in recent:
+            act = self.recent_menu.addAction(Path(path).name)
+            act.setToolTip(path)
+            act.triggered.connect(lambda _=False, p=path: self.files.open(p))
+        self.recent_menu.setEnabled(bool(recent))
+
+    # --- layout ---------------------------------------------------------------------------
+    def restore_layout(self) -> None:
+        s = settings()
+        geometry, state = s.value("window/geometry"), s.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state, LAYOUT_VERSION)
+
+    def save_layout(self) -> None:
+        s = settings()
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState(LAYOUT_VERSION))
+        s.sync()
+
+    def reset_layout(self) -> None:
+        default_layout(self, self.docks)
+
+    # --- export ---------------------------------------------------------------------------
+    def _ask_path(self, title: str, name: str, filt: str) -> str:
+        base = self.files.path.parent if self.files.path else Path.home()
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, title, str(base / name), filt)
+        return path
+
+    def _export(self, widget: QtWidgets.QWidget, name: str) -> None:
+        path = self._ask_path("Export PNG", name, "PNG images (*.png)")
+        if path:
+            try:
+                export.export_png(widget, path)
+            except OSError as exc:
+                self.banner.show_message(str(exc), "error")
+
+    def _export_window(self) -> None:
+        self._export(self, "visualnn.png")
+
+    def _export_dock(self, key: str) -> None:
+        self._export(self.docks[key].widget(), f"{key}.png")
+
+    def _export_csv(self) -> None:
+        path = self._ask_path("Export history", "history.csv", "CSV files (*.csv)")
+        if path:
+            try:
+                export.export_history_csv(self.session.history, path)
+            except OSError as exc:
+                self.banner.show_message(f"Could not write {path}: {exc}", "error")
+
+    # --- recovery -------------------------------------------------------------------------
+    def offer_recovery(self) -> bool:
+        """Show the Recover / Discard banner if the last run did not exit cleanly."""
+        path = self.files.pending_recovery()
+        if path is None:
+            return False
+        when = QtCore.QDateTime.fromSecsSinceEpoch(int(path.stat().st_mtime)).toString()
+        self.banner.show_message(
+            f"visualnn did not close properly last time. Unsaved work from {when} was kept.",
+            "info",
+        )
+        self.banner.add_button("Recover", self._on_banner_recover_clicked)
+        self.banner.add_button("Discard", self._on_banner_discard_clicked)
+        return True
+
+    def _on_banner_recover_clicked(self) -> None:
+        self.banner.hide()
+        self.files.recover()
+
+    def _on_banner_discard_clicked(self) -> None:
+        self.banner.hide()
+        self.files.discard_recovery()
+
+    # --- state ----------------------------------------------------------------------------
+    def _on_session_training_state_changed(self, state: str) -> None:
+        self.actions["play"].setText(PAUSE_TEXT if state == "running" else PLAY_TEXT)
+
+    def _update_title(self, *_) -> None:
+        name = self.files.path.name if self.files.path else "untitled"
+        star = " *" if self.session.modified else ""
+        self.setWindowTitle(f"{name}{star} \u2014 visualnn")
+        self.setWindowModified(self.session.modified)
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if not self.force_close and not self.files.maybe_discard():
+            event.ignore()
+            return
+        self.controller.stop(timeout=2.0)
+        self.save_layout()
+        self.files.mark_clean_exit()
+        event.accept()
+
+
+__all__ = ["MainWindow", "theme"]

@@ -1,0 +1,258 @@
+"""The dataset at a glance, a sample picker, and a canvas to draw your own digit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from visualnn.ui import theme
+from visualnn.ui.panels.digit_canvas import DigitCanvas
+from visualnn.ui.views.boundary import class_colours
+from visualnn.ui.views.tiles import qimage
+
+THUMBS = 40  # test samples shown around the current one
+
+
+def as_image(x: np.ndarray) -> np.ndarray | None:
+    """One sample as a 2-D image ``(H, W)`` if it is one (``(1, H, W)`` or a square ``(n,)``)."""
+    x = np.asarray(x)
+    if x.ndim == 3 and x.shape[0] == 1:
+        return x[0]
+    if x.ndim == 2:
+        return x
+    if x.ndim == 1 and x.size >= 16 and int(np.sqrt(x.size)) ** 2 == x.size:
+        side = int(np.sqrt(x.size))
+        return x.reshape(side, side)
+    return None
+
+
+class ThumbGrid(QtWidgets.QWidget):
+    """A page of test-sample thumbnails with their labels; click one to select it."""
+
+    picked = QtCore.Signal(int)
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.images: list[tuple[int, np.ndarray, str]] = []
+        self.current = -1
+        self.setMinimumHeight(140)
+        self.setSizePolicy(QtWidgets.QSizePolicy.Expanding, QtWidgets.QSizePolicy.Expanding)
+
+    def set_page(self, images: list[tuple[int, np.ndarray, str]], current: int) -> None:
+        self.images, self.current = images, current
+        self.update()
+
+    def _rects(self) -> list[QtCore.QRectF]:
+        n = max(len(self.images), 1)
+        w, h = self.width() - 4, self.height() - 4
+        cols = max(1, int(np.ceil(np.sqrt(n * w / max(h, 1)))))
+        rows = int(np.ceil(n / cols))
+        size = min(w / cols, h / rows)
+        return [QtCore.QRectF(2 + (k % cols) * size, 2 + (k // cols) * size, size, size)
+                for k in range(len(self.images))]
+
+    def paintEvent(self, _event) -> None:  # noqa: N802 (Qt name)
+        p = QtGui.QPainter(self)
+        p.setFont(theme.font(0.8, bold=True))
+        for rect, (index, img, label) in zip(self._rects(), self.images, strict=True):
+            grey = (np.clip(img / max(float(img.max()), 1e-6), 0, 1) * 255).astype(np.uint8)
+            rgba = np.stack([grey, grey, grey, np.full_like(grey, 255)], axis=-1)
+            inner = rect.adjusted(3, 3, -3, -3)
+            p.drawImage(inner, qimage(rgba))
+            p.setPen(QtGui.QColor(theme.ACCENT))
+            p.drawText(inner.adjusted(2, 0, 0, 0), QtCore.Qt.AlignLeft | QtCore.Qt.AlignTop,
+                       label)
+            if index == self.current:
+                p.setPen(QtGui.QPen(QtGui.QColor(theme.POSITIVE), 3))
+                p.drawRect(rect.adjusted(1.5, 1.5, -1.5, -1.5))
+        p.end()
+
+    def mousePressEvent(self, event: QtGui.QMouseEvent) -> None:  # noqa: N802 (Qt name)
+        for rect, (index, _img, _label) in zip(self._rects(), self.images, strict=True):
+            if rect.contains(event.position()):
+                self.picked.emit(index)
+                return
+
+
+class DataPanel(QtWidgets.QWidget):
+    """Preview of the current dataset, a sample picker and (for digits) a drawing canvas."""
+
+    def __init__(self, session, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self._rng = np.random.default_rng()
+
+        self.title = QtWidgets.QLabel()
+        self.title.setFont(theme.font(1.1, bold=True))
+        self.title.setWordWrap(True)
+        self.spin = QtWidgets.QSpinBox()
+        self.spin.setFont(theme.font(1.1))
+        self.spin.setMinimumWidth(90)
+        self.prev_button = QtWidgets.QPushButton("\u25c0")
+        self.next_button = QtWidgets.QPushButton("\u25b6")
+        self.random_button = QtWidgets.QPushButton("Random")
+        self.label_text = QtWidgets.QLabel()
+        self.label_text.setFont(theme.font(1.1, bold=True))
+        picker = QtWidgets.QHBoxLayout()
+        picker.addWidget(QtWidgets.QLabel("Test sample"))
+        for w in (self.spin, self.prev_button, self.next_button, self.random_button):
+            w.setFont(theme.font(1.05))
+            picker.addWidget(w)
+        picker.addWidget(self.label_text, 1)
+
+        self.scatter_widget = pg.PlotWidget()
+        plot = self.scatter_widget.getPlotItem()
+        theme.style_plot(plot)
+        plot.setMouseEnabled(False, False)
+        plot.hideButtons()
+        plot.setMenuEnabled(False)
+        plot.setAspectLocked(True)
+        self.train_scatter = pg.ScatterPlotItem(size=7, pen=pg.mkPen("#000000", width=1))
+        self.test_scatter = pg.ScatterPlotItem(size=9, brush=pg.mkBrush(None))
+        self.test_scatter.sigClicked.connect(self._on_test_scatter_clicked)
+        self.current_marker = pg.ScatterPlotItem(size=22, brush=pg.mkBrush(None),
+                                                 pen=pg.mkPen(theme.FOREGROUND, width=3))
+        for item in (self.train_scatter, self.test_scatter, self.current_marker):
+            plot.addItem(item)
+        self.thumbs = ThumbGrid()
+        self.thumbs.picked.connect(self._on_thumbs_picked)
+        self.summary = QtWidgets.QLabel()
+        self.summary.setFont(theme.font(1.0))
+        self.summary.setWordWrap(True)
+
+        self.canvas = DigitCanvas()
+        self.canvas.drawn.connect(self._on_canvas_drawn)
+        self.clear_button = QtWidgets.QPushButton("Clear")
+        self.clear_button.setFont(theme.font(1.05))
+        self.clear_button.clicked.connect(self._on_clear_button_clicked)
+        self.canvas_box = QtWidgets.QGroupBox("Draw your own digit")
+        self.canvas_box.setFont(theme.font(1.0, bold=True))
+        box = QtWidgets.QVBoxLayout(self.canvas_box)
+        box.addWidget(self.canvas, 1)
+        box.addWidget(self.clear_button)
+
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.title)
+        layout.addLayout(picker)
+        layout.addWidget(self.scatter_widget, 3)
+        layout.addWidget(self.thumbs, 3)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.canvas_box, 4)
+
+        self.spin.valueChanged.connect(self._on_spin_value_changed)
+        self.prev_button.clicked.connect(lambda: self._step(-1))
+        self.next_button.clicked.connect(lambda: self._step(+1))
+        self.random_button.clicked.connect(self._on_random_button_clicked)
+        session.dataset_changed.connect(self._on_session_dataset_changed)
+        session.sample_changed.connect(self._on_session_sample_changed)
+        self._on_session_dataset_changed()
+
+    # --- dataset --------------------------------------------------------------------------
+    def is_images(self) -> bool:
+        """Whether samples are pictures (thumbnails make sense)."""
+        ds = self.session.dataset
+        return ds is not None and len(ds.x_test) > 0 and as_image(ds.x_test[0]) is not None
+
+    def is_digits(self) -> bool:
+        """Whether a drawn 8x8 digit fits the data (``(64,)`` or ``(1, 8, 8)``)."""
+        ds = self.session.dataset
+        return self.is_images() and int(np.prod(ds.input_shape)) == 64
+
+    def _on_session_dataset_changed(self) -> None:
+        ds = self.session.dataset
+        two_d = ds is not None and tuple(ds.input_shape) == (2,)
+        images = self.is_images()
+        self.scatter_widget.setVisible(two_d)
+        self.thumbs.setVisible(images)
+        self.canvas_box.setVisible(self.is_digits())
+        self.summary.setVisible(not two_d and not images)
+        if ds is None:
+            self.title.setText("No dataset")
+            return
+        shape = "\u00d7".join(map(str, ds.input_shape))
+        self.title.setText(f"{ds.name}: {len(ds.x_train)} training, {len(ds.x_test)} test "
+                           f"samples \u00b7 input {shape}")
+        self.summary.setText(f"Task: {ds.task}. "
+                             + (f"Classes: {', '.join(ds.class_names)}." if ds.class_names else ""))
+        self.spin.blockSignals(True)
+        self.spin.setRange(0, max(len(ds.x_test) - 1, 0))
+        self.spin.blockSignals(False)
+        if two_d:
+            self._draw_scatter(ds)
+        self._on_session_sample_changed()
+
+    def _draw_scatter(self, ds) -> None:
+        if ds.task == "classification":
+            cols = class_colours(ds.num_classes or 2, ds.class_names)
+            ytr = np.asarray(ds.y_train).astype(int).reshape(-1)
+            yte = np.asarray(ds.y_test).astype(int).reshape(-1)
+            self.train_scatter.setData(pos=ds.x_train, brush=[pg.mkBrush(cols[k]) for k in ytr])
+            self.test_scatter.setData(pos=ds.x_test, pen=[pg.mkPen(cols[k], width=2.5)
+                                                          for k in yte], data=np.arange(len(yte)))
+        else:
+            self.train_scatter.setData(pos=ds.x_train, brush=pg.mkBrush(theme.MUTED))
+            self.test_scatter.setData(pos=ds.x_test, pen=pg.mkPen(theme.FOREGROUND, width=2),
+                                      data=np.arange(len(ds.x_test)))
+
+    def _label_of(self, i: int) -> str:
+        ds = self.session.dataset
+        y = np.asarray(ds.y_test[i]).reshape(-1)
+        if ds.task == "classification":
+            k = int(y[0])
+            return ds.class_names[k] if ds.class_names and k < len(ds.class_names) else str(k)
+        return ", ".join(f"{v:.2f}" for v in y)
+
+    # --- sample ---------------------------------------------------------------------------
+    def _on_session_sample_changed(self) -> None:
+        ds, s = self.session.dataset, self.session
+        if ds is None or not len(ds.x_test):
+            return
+        i = s.sample_index % len(ds.x_test)
+        self.spin.blockSignals(True)
+        self.spin.setValue(i)
+        self.spin.blockSignals(False)
+        if s.custom_sample is not None:
+            self.label_text.setText("showing your drawing")
+        else:
+            self.label_text.setText(f"label: {self._label_of(i)}")
+        if tuple(ds.input_shape) == (2,):
+            self.current_marker.setData(pos=ds.x_test[i: i + 1] if s.custom_sample is None
+                                        else np.zeros((0, 2)))
+        if self.is_images():
+            start = (i // THUMBS) * THUMBS
+            page = range(start, min(start + THUMBS, len(ds.x_test)))
+            self.thumbs.set_page([(k, as_image(ds.x_test[k]), self._label_of(k)) for k in page],
+                                 i if s.custom_sample is None else -1)
+
+    def _step(self, delta: int) -> None:
+        ds = self.session.dataset
+        if ds is not None and len(ds.x_test):
+            self.session.select_sample((self.session.sample_index + delta) % len(ds.x_test))
+
+    def _on_spin_value_changed(self, value: int) -> None:
+        self.session.select_sample(value)
+
+    def _on_random_button_clicked(self) -> None:
+        ds = self.session.dataset
+        if ds is not None and len(ds.x_test):
+            self.session.select_sample(int(self._rng.integers(len(ds.x_test))))
+
+    def _on_thumbs_picked(self, index: int) -> None:
+        self.session.select_sample(index)
+
+    def _on_test_scatter_clicked(self, _item, points, *_args) -> None:
+        if len(points):
+            self.session.select_sample(int(points[0].data()))
+
+    # --- drawing --------------------------------------------------------------------------
+    def _on_canvas_drawn(self, img8: np.ndarray) -> None:
+        ds = self.session.dataset
+        if ds is None or not self.is_digits():
+            return
+        self.session.set_custom_sample(np.asarray(img8, np.float32).reshape(ds.input_shape))
+
+    def _on_clear_button_clicked(self) -> None:
+        self.canvas.clear()
+        self.session.select_sample(self.session.sample_index)

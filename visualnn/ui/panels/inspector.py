@@ -1,0 +1,272 @@
+"""Layer settings inspector: a form for the selected layer, every edit an undoable command.
+
+Editors are spin boxes and combos whose ranges rule out nonsense, so most bad values cannot
+even be typed; what still does not fit the network (a kernel bigger than its input) is kept
+and explained in red, in the engine's words. The form is rebuilt only when another layer (or
+type) is shown: an edit refreshes values in place so the widget being edited keeps focus.
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtWidgets
+
+from visualnn.ui import theme
+from visualnn.ui.graph.catalog import (
+    ACTIVATION_CHOICES,
+    INIT_CHOICES,
+    OPTION_LABELS,
+    layer_info,
+)
+from visualnn.ui.graph.scene import shape_text
+
+_CONV_PADDING = [("valid", "valid (none)"), ("same", "same (keep size)"), (1, "1"), (2, "2"),
+                 (3, "3")]
+_POOL_PADDING = [(0, "0"), (1, "1"), (2, "2")]
+
+
+def _first(v):
+    return v[0] if isinstance(v, list | tuple) else v
+
+
+class _Field:
+    """One editor: ``widget``, ``show(value)`` without emitting, edits go to ``on_edit``."""
+
+    def __init__(self, key: str, layer_type: str, on_edit) -> None:
+        self.key, self.on_edit = key, on_edit
+        self.widget = self._make(key, layer_type)
+        self.widget.setFont(theme.font())
+
+    def _spin(self, lo, hi, special: str | None = None):
+        w = QtWidgets.QSpinBox()
+        w.setRange(lo, hi)
+        w.setKeyboardTracking(False)  # one edit per Enter/arrow, not per keystroke
+        if special:
+            w.setSpecialValueText(special)
+        w.valueChanged.connect(lambda v: self.on_edit(self.key, None if special and v == lo
+                                                      else int(v)))
+        return w
+
+    def _combo(self, items: list[tuple]):
+        w = QtWidgets.QComboBox()
+        for data, text in items:
+            w.addItem(text, data)
+        w.currentIndexChanged.connect(lambda i: self.on_edit(self.key, w.itemData(i)))
+        return w
+
+    def _make(self, key: str, layer_type: str) -> QtWidgets.QWidget:
+        pool = layer_type in ("maxpool2d", "avgpool2d")
+        if key == "units":
+            return self._spin(1, 4096)
+        if key == "out_channels":
+            return self._spin(1, 512)
+        if key == "kernel_size":
+            return self._spin(1, 15)
+        if key == "stride":
+            return self._spin(0, 8, "= kernel") if pool else self._spin(1, 8)
+        if key == "dilation":
+            return self._spin(1, 8)
+        if key == "padding":
+            return self._combo(_POOL_PADDING if pool else _CONV_PADDING)
+        if key == "activation":
+            return self._combo([(None if a == "linear" else a, a) for a in ACTIVATION_CHOICES])
+        if key == "init":
+            return self._combo([(None if a == "default" else a, a) for a in INIT_CHOICES])
+        w = QtWidgets.QDoubleSpinBox()
+        w.setKeyboardTracking(False)
+        if key == "p":
+            w.setRange(0.0, 0.95)
+            w.setSingleStep(0.05)
+        else:  # negative_slope
+            w.setRange(0.0, 1.0)
+            w.setDecimals(3)
+            w.setSingleStep(0.01)
+        w.valueChanged.connect(lambda v: self.on_edit(self.key, float(v)))
+        return w
+
+    def show(self, value) -> None:
+        w = self.widget
+        w.blockSignals(True)
+        try:
+            if isinstance(w, QtWidgets.QComboBox):
+                i = w.findData(value)
+                if i < 0 and value is not None:  # a value from a file the menu does not list
+                    w.addItem(str(value), value)
+                    i = w.count() - 1
+                w.setCurrentIndex(max(i, 0))
+            elif isinstance(w, QtWidgets.QSpinBox):
+                w.setValue(w.minimum() if value is None else int(_first(value)))
+            else:
+                w.setValue(float(value))
+        finally:
+            w.blockSignals(False)
+
+
+class LayerInspector(QtWidgets.QWidget):
+    """Settings of ``session.selection.layer`` plus the input shape, editing ``document``."""
+
+    def __init__(self, session, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session, self.document = session, session.document
+        self.index: int | None = None
+        self._form_key: tuple | None = None
+        self.fields: dict[str, _Field] = {}
+        self.title = QtWidgets.QLabel()
+        self.title.setFont(theme.font(1.25, bold=True))
+        self.description = self._label(theme.MUTED)
+        self.shape_label = self._label(theme.FOREGROUND)
+        self.error_label = self._label(theme.ERROR)
+        self.error_label.setFont(theme.font(1.0, bold=True))
+        self.form_box = QtWidgets.QWidget()
+        self.form = QtWidgets.QFormLayout(self.form_box)
+        self.form.setContentsMargins(0, 6, 0, 6)
+        self.input_box = self._make_input_box()
+        box = QtWidgets.QVBoxLayout(self)
+        for w in (self.title, self.description, self.shape_label, self.error_label,
+                  self.form_box, self.input_box):
+            box.addWidget(w)
+        box.addStretch(1)
+        self.document.changed.connect(self._on_document_changed)
+        self.document.edit_refused.connect(self._on_document_edit_refused)
+        session.selection_changed.connect(self._on_session_selection_changed)
+        self.refresh()
+
+    def _label(self, color: str) -> QtWidgets.QLabel:
+        w = QtWidgets.QLabel()
+        w.setWordWrap(True)
+        w.setStyleSheet(f"color: {color};")
+        w.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
+        return w
+
+    # --- input shape --------------------------------------------------------------------
+    def _make_input_box(self) -> QtWidgets.QGroupBox:
+        group = QtWidgets.QGroupBox("Input")
+        group.setFont(theme.font(1.0, bold=True))
+        self.input_kind = QtWidgets.QComboBox()
+        for rank, text in ((1, "vector (features)"), (2, "signal (channels × length)"),
+                           (3, "image (channels × height × width)")):
+            self.input_kind.addItem(text, rank)
+        self.input_dims = []
+        dims_row = QtWidgets.QHBoxLayout()
+        for _ in range(3):
+            s = QtWidgets.QSpinBox()
+            s.setRange(1, 4096)
+            s.setKeyboardTracking(False)
+            s.valueChanged.connect(self._on_input_edited)
+            self.input_dims.append(s)
+            dims_row.addWidget(s)
+        self.input_note = self._label(theme.MUTED)
+        self.input_kind.currentIndexChanged.connect(self._on_input_edited)
+        form = QtWidgets.QFormLayout(group)
+        form.addRow("Kind", self.input_kind)
+        form.addRow("Shape", dims_row)
+        form.addRow(self.input_note)
+        for w in [self.input_kind, *self.input_dims, self.input_note]:
+            w.setFont(theme.font())
+        return group
+
+    def _show_input(self) -> None:
+        shape = tuple(self.document.input_shape)
+        widgets = [self.input_kind, *self.input_dims]
+        for w in widgets:
+            w.blockSignals(True)
+        self.input_kind.setCurrentIndex(self.input_kind.findData(len(shape)))
+        for k, s in enumerate(self.input_dims):
+            s.setVisible(k < len(shape))
+            if k < len(shape):
+                s.setValue(int(shape[k]))
+        for w in widgets:
+            w.blockSignals(False)
+        locked = bool(self.document.input_locked)
+        for w in widgets:
+            w.setEnabled(not locked)
+        self.input_note.setText("Set by the dataset." if locked else
+                                "No dataset fixes it: edit freely.")
+
+    def _on_input_edited(self, *_args) -> None:
+        rank = self.input_kind.currentData()
+        old = list(self.document.input_shape)
+        dims = [s.value() for s in self.input_dims[:rank]]
+        if rank != len(old):  # switching kind: keep what overlaps, pad with sensible sizes
+            defaults = {1: [2], 2: [1, 64], 3: [1, 8, 8]}[rank]
+            dims = (old + defaults[len(old):])[:rank] if rank > len(old) else defaults
+        self.document.set_input_shape(tuple(dims))
+
+    # --- layer form ---------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Show the selected layer (rebuilding the form only if the layer/type changed)."""
+        doc = self.document
+        sel = self.session.selection.layer
+        self.index = sel if sel is not None and 0 <= sel < len(doc.layers) else None
+        self._show_input()
+        if self.index is None:
+            self._set_form(None)
+            self.title.setText("Input" if doc.layers else "Empty network")
+            self.description.setText("Select a layer in the graph to edit its settings."
+                                     if doc.layers else "Add a layer from the palette.")
+            self.shape_label.setText(f"shape {shape_text(doc.input_shape)}")
+            error = str(doc.error) if doc.error is not None and doc.error.layer is None else ""
+            self.error_label.setText(error)
+            return
+        layer = doc.layers[self.index]
+        info = layer_info(layer["type"])
+        self.title.setText(f"Layer {self.index + 1} · {doc.label(self.index)}")
+        self.description.setText(info.description)
+        shape = doc.shapes[self.index] if self.index < len(doc.shapes) else None
+        if shape is not None:
+            self.shape_label.setText(f"{shape_text(shape.in_shape)} → "
+                                     f"{shape_text(shape.out_shape)}    "
+                                     f"{shape.num_params:,} parameters")
+        else:
+            self.shape_label.setText("shape unknown until the error below is fixed"
+                                     if doc.layer_error(self.index) else
+                                     "shape unknown: an earlier layer has an error")
+        self.error_label.setText(doc.layer_error(self.index) or "")
+        self._set_form((self.index, layer["type"]))
+        for key, field in self.fields.items():
+            value = layer.get(key)
+            if key == "p" and value is None:
+                value = 0.5
+            elif key == "negative_slope" and value is None:
+                value = 0.01
+            elif key == "padding" and value is None:
+                value = 0 if layer["type"] in ("maxpool2d", "avgpool2d") else "valid"
+            elif key == "padding" and value == 0 and layer["type"] in ("conv1d", "conv2d"):
+                value = "valid"
+            elif key == "activation" and value in ("linear", "identity"):
+                value = None
+            elif key == "init" and value == "default":
+                value = None
+            elif key in ("dilation",) and value is None:
+                value = 1
+            field.show(value)
+
+    def _set_form(self, key: tuple | None) -> None:
+        if key == self._form_key:
+            return
+        self._form_key = key
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.fields = {}
+        self.form_box.setVisible(key is not None)
+        if key is None:
+            return
+        for k in layer_info(key[1]).keys:
+            field = _Field(k, key[1], self._on_field_edited)
+            label = QtWidgets.QLabel(OPTION_LABELS.get(k, k).capitalize())
+            label.setFont(theme.font())
+            self.form.addRow(label, field.widget)
+            self.fields[k] = field
+
+    # --- slots --------------------------------------------------------------------------
+    def _on_field_edited(self, key: str, value) -> None:
+        if self.index is not None:
+            self.document.set_option(self.index, key, value)
+
+    def _on_document_changed(self) -> None:
+        self.refresh()
+
+    def _on_document_edit_refused(self, message: str) -> None:
+        self.error_label.setText(message)
+
+    def _on_session_selection_changed(self) -> None:
+        self.refresh()

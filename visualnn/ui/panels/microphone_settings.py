@@ -1,0 +1,152 @@
+"""The spectrogram settings group: FFT size, hop, span, frequency scale and range, dB, colours.
+
+A plain form that knows nothing about audio; the microphone panel reads :meth:`values` when
+:attr:`SpectrogramSettings.changed` fires with the name of the setting that moved.
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtWidgets
+
+from visualnn.ui import theme
+from visualnn.ui.views.freq_scale import SCALES
+
+SAMPLE_RATES = [16000, 22050, 44100, 48000]
+FFT_SIZES = [256, 512, 1024, 2048, 4096, 8192]
+HOPS = [64, 128, 256, 512, 1024, 2048]
+
+DEFAULTS = {
+    "samplerate": 48000,
+    "n_fft": 2048,
+    "hop": 256,
+    "span": 10.0,
+    "scale": "log",
+    "fmin": 40,
+    "fmax": 16000,
+    "db_low": -90,
+    "db_high": -10,
+    "colormap": theme.SEQUENTIAL_CMAP,
+    "phase": False,
+}
+
+
+def _combo(items, current, tip: str) -> QtWidgets.QComboBox:
+    box = QtWidgets.QComboBox()
+    for item in items:
+        box.addItem(str(item), item)
+    box.setCurrentIndex(list(items).index(current))
+    box.setToolTip(tip)
+    return box
+
+
+def _spin(lo, hi, value, suffix: str, tip: str, step=1) -> QtWidgets.QSpinBox:
+    box = QtWidgets.QSpinBox()
+    box.setRange(lo, hi)
+    box.setSingleStep(step)
+    box.setValue(value)
+    box.setSuffix(suffix)
+    box.setToolTip(tip)
+    box.setKeyboardTracking(False)  # typing "8000" must not redraw at 8, 80, 800
+    return box
+
+
+class SpectrogramSettings(QtWidgets.QFrame):
+    """All display and analysis settings, laid out in two compact rows."""
+
+    changed = QtCore.Signal(str)  # the key of the setting that changed
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("spectrogramSettings")
+        self.setStyleSheet(
+            f"#spectrogramSettings {{ background: {theme.PANEL}; border-radius: 6px; }}"
+        )
+        d = DEFAULTS
+        self.samplerate = _combo(SAMPLE_RATES, d["samplerate"], "Samples per second")
+        self.n_fft = _combo(FFT_SIZES, d["n_fft"], "Samples per FFT frame: larger = finer in "
+                            "frequency, blurrier in time")
+        self.hop = _combo(HOPS, d["hop"], "Samples between frames: smaller = smoother in time")
+        self.span = _spin(1, 30, int(d["span"]), " s", "Seconds of history shown")
+        self.scale = _combo(list(SCALES), d["scale"], "How frequency is spread vertically")
+        self.fmin = _spin(0, 20000, d["fmin"], " Hz", "Lowest frequency shown", step=10)
+        self.fmax = _spin(100, 24000, d["fmax"], " Hz", "Highest frequency shown", step=500)
+        self.db_low = _spin(-160, 0, d["db_low"], " dB", "Darkest colour", step=5)
+        self.db_high = _spin(-100, 20, d["db_high"], " dB", "Brightest colour", step=5)
+        self.colormap = _combo(theme.SPECTROGRAM_CMAPS, d["colormap"], "Colour map")
+        self.phase = QtWidgets.QCheckBox("show phase")
+        self.phase.setToolTip("Show the phase of the current frame instead of its magnitude")
+        fields = [
+            ("rate", self.samplerate, "samplerate"),
+            ("FFT", self.n_fft, "n_fft"),
+            ("hop", self.hop, "hop"),
+            ("span", self.span, "span"),
+            ("scale", self.scale, "scale"),
+            ("colours", self.colormap, "colormap"),
+            ("from", self.fmin, "fmin"),
+            ("to", self.fmax, "fmax"),
+            ("dB from", self.db_low, "db_low"),
+            ("dB to", self.db_high, "db_high"),
+            ("", self.phase, "phase"),
+        ]
+        grid = QtWidgets.QGridLayout(self)
+        grid.setContentsMargins(10, 6, 10, 6)
+        grid.setHorizontalSpacing(8)
+        grid.setVerticalSpacing(6)
+        per_row = 6
+        for i, (label, widget, key) in enumerate(fields):
+            row, col = divmod(i, per_row)
+            text = QtWidgets.QLabel(label)
+            text.setStyleSheet(f"color: {theme.MUTED};")
+            text.setAlignment(QtCore.Qt.AlignRight | QtCore.Qt.AlignVCenter)
+            grid.addWidget(text, row, 2 * col)
+            grid.addWidget(widget, row, 2 * col + 1)
+            self._connect(widget, key)
+        grid.setColumnStretch(2 * per_row, 1)
+
+    def _connect(self, widget, key: str) -> None:
+        def emit(*_):
+            self.changed.emit(key)
+
+        if isinstance(widget, QtWidgets.QComboBox):
+            widget.currentIndexChanged.connect(emit)
+        elif isinstance(widget, QtWidgets.QCheckBox):
+            widget.toggled.connect(emit)
+        else:
+            widget.valueChanged.connect(emit)
+
+    def values(self) -> dict:
+        """Current settings as plain values (keys as in ``DEFAULTS``)."""
+        n_fft = self.n_fft.currentData()
+        return {
+            "samplerate": self.samplerate.currentData(),
+            "n_fft": n_fft,
+            "hop": min(self.hop.currentData(), n_fft),
+            "span": float(self.span.value()),
+            "scale": self.scale.currentData(),
+            "fmin": float(self.fmin.value()),
+            "fmax": float(max(self.fmax.value(), self.fmin.value() + 100)),
+            "db_low": float(self.db_low.value()),
+            "db_high": float(max(self.db_high.value(), self.db_low.value() + 10)),
+            "colormap": self.colormap.currentData(),
+            "phase": self.phase.isChecked(),
+        }
+
+    def set_values(self, **values) -> None:
+        """Set several settings at once, emitting ``changed`` once with key ``"all"``."""
+        widgets = {
+            "samplerate": self.samplerate, "n_fft": self.n_fft, "hop": self.hop,
+            "scale": self.scale, "colormap": self.colormap, "span": self.span,
+            "fmin": self.fmin, "fmax": self.fmax, "db_low": self.db_low,
+            "db_high": self.db_high, "phase": self.phase,
+        }  # fmt: skip
+        blockers = [QtCore.QSignalBlocker(w) for w in widgets.values()]
+        for key, value in values.items():
+            w = widgets[key]
+            if isinstance(w, QtWidgets.QComboBox):
+                w.setCurrentIndex(max(0, w.findData(value)))
+            elif isinstance(w, QtWidgets.QCheckBox):
+                w.setChecked(bool(value))
+            else:
+                w.setValue(int(value))
+        del blockers
+        self.changed.emit("all")

@@ -1,0 +1,265 @@
+"""The Training dock: Play / Pause / Step / Reset, live hyper-parameters, data set choice,
+progress, and the divergence banner.
+
+Every control writes through ``TrainingController.update_config`` (which applies it to the
+running trainer when it can), and every control is refreshed from ``session.config`` when a
+preset or a file replaces it; ``_syncing`` keeps those refreshes from echoing back.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from PySide6 import QtCore, QtWidgets
+
+from visualnn.data import DATASETS, dataset_params, load_dataset
+from visualnn.engine import SpecError
+from visualnn.ui import theme
+from visualnn.ui.panels.training_controls import Banner, LogSpinBox
+from visualnn.ui.session import Session, config_fields
+from visualnn.ui.training_control import TrainingController
+
+OPTIMIZER_LABELS = {"sgd": "SGD", "rmsprop": "RMSprop", "adagrad": "Adagrad", "adam": "Adam"}
+LOSS_LABELS = {
+    "cross_entropy": "Cross-entropy", "mse": "Mean squared error", "l1": "Mean absolute (L1)",
+    "bce": "Binary cross-entropy",
+}
+#: Which optimizer settings to show for each optimizer (if ``TrainConfig`` has the field).
+OPTIMIZER_SETTINGS = {
+    "sgd": ("momentum", "nesterov"), "rmsprop": ("momentum",), "adagrad": (), "adam": ("betas",),
+}
+
+
+@lru_cache(maxsize=None)
+def dataset_signature(name: str) -> tuple:
+    """``(input_shape, task)`` of a registered data set (made once with its defaults)."""
+    ds = load_dataset(name)
+    return tuple(ds.input_shape), ds.task
+
+
+class TrainingPanel(QtWidgets.QWidget):
+    """Controls for one session's training; ``actions`` maps play/step_batch/step_epoch/reset
+    to the window's ``QAction`` objects so buttons, menu and shortcuts stay one thing."""
+
+    def __init__(self, session: Session, controller: TrainingController, actions: dict,
+                 parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session, self.controller = session, controller
+        self._syncing = False
+        self._fields = set(config_fields()) | {"nesterov", "betas"}
+        outer = QtWidgets.QVBoxLayout(self)
+        outer.setContentsMargins(8, 8, 8, 8)
+
+        buttons = QtWidgets.QHBoxLayout()
+        self.buttons = {}
+        for key in ("play", "step_batch", "step_epoch", "reset"):
+            b = QtWidgets.QToolButton()
+            b.setDefaultAction(actions[key])
+            b.setToolButtonStyle(QtCore.Qt.ToolButtonTextOnly)
+            b.setFont(theme.font(1.1, bold=key == "play"))
+            b.setMinimumHeight(40)
+            b.setSizePolicy(QtWidgets.QSizePolicy.Expanding, QtWidgets.QSizePolicy.Fixed)
+            buttons.addWidget(b)
+            self.buttons[key] = b
+        outer.addLayout(buttons)
+
+        self.progress = QtWidgets.QLabel()
+        self.progress.setFont(theme.font(1.25, bold=True))
+        self.speed = QtWidgets.QLabel()
+        self.speed.setStyleSheet(f"color: {theme.MUTED};")
+        row = QtWidgets.QHBoxLayout()
+        row.addWidget(self.progress, 1)
+        row.addWidget(self.speed)
+        outer.addLayout(row)
+
+        self.banner = Banner()
+        outer.addWidget(self.banner)
+
+        form = QtWidgets.QFormLayout()
+        form.setLabelAlignment(QtCore.Qt.AlignRight)
+        self.form = form
+        self.lr = LogSpinBox(1e-6, 1e6)
+        self.lr.setToolTip("Learning rate: the size of each step. Arrows go 1, 2, 5 per decade.")
+        self.lr.valueChanged.connect(lambda v: self._set(lr=float(v)))
+        form.addRow("Learning rate", self.lr)
+        self.optimizer = QtWidgets.QComboBox()
+        for key, label in OPTIMIZER_LABELS.items():
+            self.optimizer.addItem(label, key)
+        self.optimizer.currentIndexChanged.connect(self._on_optimizer_changed)
+        form.addRow("Optimizer", self.optimizer)
+        self.momentum = self._dspin(0.0, 0.999, 0.05, lambda v: self._set(momentum=v))
+        form.addRow("Momentum", self.momentum)
+        self.nesterov = QtWidgets.QCheckBox("Nesterov")
+        self.nesterov.toggled.connect(lambda v: self._set(nesterov=bool(v)))
+        form.addRow("", self.nesterov)
+        betas = QtWidgets.QHBoxLayout()
+        self.beta1 = self._dspin(0.0, 0.9999, 0.01, lambda v: self._set_betas(), decimals=4)
+        self.beta2 = self._dspin(0.0, 0.99999, 0.001, lambda v: self._set_betas(), decimals=5)
+        betas.addWidget(self.beta1)
+        betas.addWidget(self.beta2)
+        self.betas_row = QtWidgets.QWidget()
+        self.betas_row.setLayout(betas)
+        betas.setContentsMargins(0, 0, 0, 0)
+        form.addRow("Betas (\u03b21, \u03b22)", self.betas_row)
+        self.weight_decay = LogSpinBox(0.0, 1.0)
+        self.weight_decay.setMinimum(0.0)
+        self.weight_decay.valueChanged.connect(lambda v: self._set(weight_decay=float(v)))
+        form.addRow("Weight decay", self.weight_decay)
+        self.batch_size = QtWidgets.QSpinBox()
+        self.batch_size.setRange(1, 4096)
+        self.batch_size.setKeyboardTracking(False)
+        self.batch_size.valueChanged.connect(lambda v: self._set(batch_size=int(v)))
+        form.addRow("Batch size", self.batch_size)
+        self.epochs = QtWidgets.QSpinBox()
+        self.epochs.setRange(1, 100000)
+        self.epochs.setKeyboardTracking(False)
+        self.epochs.valueChanged.connect(lambda v: self._set(epochs=int(v)))
+        form.addRow("Epochs", self.epochs)
+        self.loss = QtWidgets.QComboBox()
+        for key, label in LOSS_LABELS.items():
+            self.loss.addItem(label, key)
+        self.loss.currentIndexChanged.connect(
+            lambda i: self._set(loss=self.loss.itemData(i)) if i >= 0 else None
+        )
+        form.addRow("Loss", self.loss)
+
+        self.dataset = QtWidgets.QComboBox()
+        self.dataset.activated.connect(self._on_dataset_activated)
+        form.addRow("Data set", self.dataset)
+        self.noise = self._dspin(0.0, 0.5, 0.05, lambda v: self._set_data(), decimals=2)
+        form.addRow("Noise", self.noise)
+        self.train_ratio = QtWidgets.QSpinBox()
+        self.train_ratio.setRange(10, 90)
+        self.train_ratio.setSingleStep(10)
+        self.train_ratio.setSuffix(" % train")
+        self.train_ratio.setKeyboardTracking(False)
+        self.train_ratio.valueChanged.connect(lambda v: self._set_data())
+        form.addRow("Train / test", self.train_ratio)
+        outer.addLayout(form)
+        outer.addStretch(1)
+
+        session.config_changed.connect(self.sync_from_session)
+        session.dataset_changed.connect(self.sync_from_session)
+        session.history_changed.connect(self._update_progress)
+        session.training_state_changed.connect(self._on_session_training_state_changed)
+        session.diverged.connect(lambda text: self.banner.show_message(text, "error"))
+        controller.failed.connect(lambda text: self.banner.show_message(text, "warning"))
+        self.sync_from_session()
+
+    # --- helpers --------------------------------------------------------------------------
+    def _dspin(self, lo, hi, step, slot, decimals=3) -> QtWidgets.QDoubleSpinBox:
+        s = QtWidgets.QDoubleSpinBox()
+        s.setRange(lo, hi)
+        s.setSingleStep(step)
+        s.setDecimals(decimals)
+        s.setKeyboardTracking(False)
+        s.valueChanged.connect(slot)
+        return s
+
+    def _set(self, **changes) -> None:
+        if self._syncing:
+            return
+        changes = {k: v for k, v in changes.items() if k in self._fields}
+        if changes:
+            self.controller.update_config(**changes)
+
+    def _set_betas(self) -> None:
+        self._set(betas=(float(self.beta1.value()), float(self.beta2.value())))
+
+    def _set_data(self) -> None:
+        if self._syncing:
+            return
+        name = self.session.dataset_name
+        params = dict(self.session.dataset_params)
+        allowed = dataset_params(name)
+        if "noise" in allowed:
+            params["noise"] = float(self.noise.value())
+        if "train_ratio" in allowed:
+            params["train_ratio"] = self.train_ratio.value() / 100.0
+        self._load_data(name, params)
+
+    def _load_data(self, name: str, params: dict) -> None:
+        try:
+            self.session.set_dataset(name, **params)
+            self.session.set_modified(True)
+        except SpecError as exc:
+            self.banner.show_message(str(exc), "warning")
+
+    def _row_visible(self, widget: QtWidgets.QWidget, visible: bool) -> None:
+        self.form.setRowVisible(widget, visible)
+
+    # --- slots ----------------------------------------------------------------------------
+    def _on_optimizer_changed(self, index: int) -> None:
+        name = self.optimizer.itemData(index)
+        shown = OPTIMIZER_SETTINGS.get(name, ())
+        self._row_visible(self.momentum, "momentum" in shown and "momentum" in self._fields)
+        self._row_visible(self.nesterov, "nesterov" in shown and "nesterov" in self._fields)
+        self._row_visible(self.betas_row, "betas" in shown and "betas" in self._fields)
+        self._set(optimizer=name)
+
+    def _on_dataset_activated(self, index: int) -> None:
+        name = self.dataset.itemData(index)
+        if name and name != self.session.dataset_name:
+            self._load_data(name, {})
+
+    def _on_session_training_state_changed(self, state: str) -> None:
+        if state == "running" and self.banner.kind != "info":
+            self.banner.hide()
+        self._update_progress()
+
+    def _update_progress(self) -> None:
+        s = self.session
+        done, total = len(s.history), s.config.epochs
+        words = {"idle": "ready", "running": "training", "paused": "paused",
+                 "finished": "done", "diverged": "diverged"}
+        self.progress.setText(f"Epoch {done} / {max(total, done)}  \u00b7  "
+                              f"{words.get(s.training_state, s.training_state)}")
+        sps = self.controller.samples_per_second
+        if not sps and s.history:
+            sps = float(s.history[-1].get("samples_per_second") or 0.0)
+        self.speed.setText(f"{sps:,.0f} samples/s" if sps else "")
+
+    def sync_from_session(self) -> None:
+        """Show ``session.config`` and the data set in the controls without echoing edits."""
+        s, c = self.session, self.session.config
+        self._syncing = True
+        try:
+            self.lr.setValue(float(c.lr))
+            self.optimizer.setCurrentIndex(max(self.optimizer.findData(c.optimizer), 0))
+            self.momentum.setValue(float(getattr(c, "momentum", 0.0) or 0.0))
+            opts = s.optimizer_options
+            self.nesterov.setChecked(bool(opts.get("nesterov", False)))
+            b1, b2 = opts.get("betas", (0.9, 0.999))
+            self.beta1.setValue(float(b1))
+            self.beta2.setValue(float(b2))
+            self.weight_decay.setValue(float(c.weight_decay or 0.0))
+            self.batch_size.setValue(int(c.batch_size))
+            self.epochs.setValue(int(c.epochs))
+            self.loss.setCurrentIndex(max(self.loss.findData(c.loss), 0))
+            self._fill_datasets()
+            allowed = dataset_params(s.dataset_name) if s.dataset_name in DATASETS else {}
+            params = {**allowed, **s.dataset_params}
+            self._row_visible(self.noise, "noise" in allowed)
+            self._row_visible(self.train_ratio, "train_ratio" in allowed)
+            if "noise" in allowed:
+                self.noise.setValue(float(params["noise"]))
+            if "train_ratio" in allowed:
+                self.train_ratio.setValue(round(float(params["train_ratio"]) * 100))
+            self._on_optimizer_changed(self.optimizer.currentIndex())
+        finally:
+            self._syncing = False
+        self._update_progress()
+
+    def _fill_datasets(self) -> None:
+        # Only data sets the current network can eat: same sample shape and task.
+        s = self.session
+        current = (tuple(s.dataset.input_shape), s.dataset.task) if s.dataset else None
+        self.dataset.clear()
+        for name in DATASETS:
+            try:
+                ok = current is None or dataset_signature(name) == current
+            except SpecError:
+                ok = False
+            if ok or name == s.dataset_name:
+                self.dataset.addItem(name, name)
+        self.dataset.setCurrentIndex(max(self.dataset.findData(s.dataset_name), 0))

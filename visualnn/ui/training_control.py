@@ -1,0 +1,230 @@
+"""GUI-thread side of training: turns Play / Pause / Step / Reset into worker runs.
+
+The controller builds a ``Trainer`` on a *copy* of the session's model, hands it to a
+``TrainingWorker`` thread and drains the worker's latest-value snapshot with a timer
+(<= 30 Hz) into ``Session.apply_snapshot``. Hyper-parameters are forwarded live; anything the
+running trainer cannot absorb (a new structure, data set or loss) ends the run, and the next
+Play starts a new one from the current weights.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from PySide6 import QtCore
+
+from visualnn.engine import SpecError, Trainer
+from visualnn.ui.session import Session
+from visualnn.ui.workers.training import TrainingWorker
+
+#: Settings the worker can apply between two batches; everything else restarts the run.
+LIVE_KEYS = frozenset(
+    {"lr", "batch_size", "epochs", "optimizer", "momentum", "nesterov", "betas",
+     "weight_decay", "clip_norm", "alpha", "eps"}
+)
+DRAIN_HZ = 30
+
+
+class TrainingController(QtCore.QObject):
+    """Owns at most one ``TrainingWorker`` and keeps ``session`` in step with it.
+
+    Signals
+    -------
+    failed(str)
+        The worker raised or a run could not start; the text is for the user.
+    """
+
+    failed = QtCore.Signal(str)
+
+    def __init__(self, session: Session, parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.worker: TrainingWorker | None = None
+        self._epoch_offset = 0
+        self.samples_per_second = 0.0
+        self._timer = QtCore.QTimer(self)
+        self._timer.setInterval(int(1000 / DRAIN_HZ))
+        self._timer.timeout.connect(self._on_timer_timeout)
+        session.document.changed.connect(self._on_document_changed)
+        session.dataset_changed.connect(self._on_session_restart_needed)
+
+    # --- user actions ---------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self.session.training_state == "running"
+
+    def toggle(self) -> None:
+        """Play if paused, pause if playing (the Space key)."""
+        self.pause() if self.running else self.play()
+
+    def play(self) -> None:
+        if self._ensure_worker():
+            self.worker.play()
+            self.session.set_training_state("running")
+
+    def pause(self) -> None:
+        if self.worker is not None:
+            self.worker.pause()
+            self.session.set_training_state("paused")
+
+    def step_batch(self) -> None:
+        if self._ensure_worker():
+            self.worker.step_batch()
+
+    def step_epoch(self) -> None:
+        if self._ensure_worker():
+            self.worker.step_epoch()
+
+    def reset(self) -> None:
+        """End the run and re-initialise the weights with the seed; history is cleared."""
+        self.stop()
+        self.session.rebuild_model()
+        self.session.clear_history()
+        self.session.set_training_state("idle")
+
+    def update_config(self, **changes) -> None:
+        """Change hyper-parameters now: live when the trainer can, else from the next Play.
+
+        Keys are ``TrainConfig`` fields plus ``nesterov`` and ``betas``
+        (``Session.optimizer_options``).
+        """
+        extras = {k: changes.pop(k) for k in ("nesterov", "betas") if k in changes}
+        self.session.optimizer_options.update(extras)
+        if changes:
+            self.session.set_config(**changes)
+        else:
+            self.session.set_modified(True)
+        changes.update(extras)
+        if self.worker is None:
+            return
+        live = {k: v for k, v in changes.items() if k in LIVE_KEYS}
+        if "epochs" in live:  # the trainer counts its own epochs from 0
+            live["epochs"] = max(int(live["epochs"]) - self._epoch_offset, 1)
+        if "nesterov" in live or "momentum" in live:  # SGD refuses nesterov without momentum
+            live["nesterov"] = bool(self.session.optimizer_extras().get("nesterov"))
+        if "optimizer" in live:
+            live["optimizer_options"] = self.session.optimizer_extras(live["optimizer"])
+        if len(live) < len(changes):
+            self._end_run(paused=True)
+        elif live:
+            self.worker.request_changes(**live)
+
+    def stop(self, timeout: float = 2.0) -> bool:
+        """End the current run (if any) and join its thread; True if it ended in time."""
+        return self._end_run(paused=False, timeout=timeout)
+
+    # --- runs -----------------------------------------------------------------------------
+    def _ensure_worker(self) -> bool:
+        if self.worker is not None:
+            return True
+        session = self.session
+        if session.view_model is None or session.dataset is None:
+            msg = str(session.spec_error) if session.spec_error else "nothing to train yet"
+            self.failed.emit(f"Cannot train: {msg}")
+            return False
+        done = len(session.history)
+        epochs = session.config.epochs - done if done < session.config.epochs else None
+        config = dataclasses.replace(session.config, epochs=epochs or session.config.epochs)
+        ds = session.dataset
+        try:
+            trainer = Trainer(
+                session.view_model.copy(),
+                train=(ds.x_train, ds.y_train),
+                val=(ds.x_test, ds.y_test),
+                config=config,
+                task=session.task,
+            )
+            extras = session.optimizer_extras()
+            if extras:
+                trainer.set_optimizer(config.optimizer, **extras)
+        except (SpecError, ValueError) as exc:
+            self.failed.emit(f"Cannot train: {exc}")
+            return False
+        self._epoch_offset = done
+        worker = TrainingWorker(trainer, parent=None)
+        worker.epoch_finished.connect(self._on_worker_epoch_finished)
+        worker.batches_done.connect(self._on_worker_batches_done)
+        worker.snapshot_ready.connect(self._on_worker_snapshot_ready)
+        worker.diverged.connect(self._on_worker_diverged)
+        worker.completed.connect(self._on_worker_completed)
+        worker.failed.connect(self._on_worker_failed)
+        worker.paused.connect(self._on_worker_paused)
+        worker.resumed.connect(self._on_worker_resumed)
+        self.worker = worker
+        worker.start()
+        self._timer.start()
+        return True
+
+    def _end_run(self, paused: bool, timeout: float = 2.0, drain: bool = True) -> bool:
+        worker, self.worker = self.worker, None
+        if worker is None:
+            return True
+        ok = worker.stop(timeout)
+        self._timer.stop()
+        if drain:
+            self._drain(worker)
+        if paused and self.session.training_state in ("running", "paused"):
+            self.session.set_training_state("paused")
+        return ok
+
+    def _drain(self, worker: TrainingWorker | None) -> None:
+        snap = worker.take_snapshot() if worker is not None else None
+        if snap is not None:
+            self.session.apply_snapshot(snap["weights"], snap["grads"])
+
+    def _current(self) -> bool:
+        # Queued signals of a run that already ended must not touch the session.
+        return self.sender() is not None and self.sender() is self.worker
+
+    # --- slots ----------------------------------------------------------------------------
+    def _on_timer_timeout(self) -> None:
+        self._drain(self.worker)
+
+    def _on_worker_snapshot_ready(self) -> None:
+        # The timer does the drawing; this only wakes it after an idle step.
+        if not self._timer.isActive() and self._current():
+            self._timer.start()
+
+    def _on_worker_epoch_finished(self, report: dict) -> None:
+        if self._current():
+            self.samples_per_second = float(report.get("samples_per_second") or 0.0)
+            self.session.record_epoch(report)
+
+    def _on_worker_batches_done(self, losses: list) -> None:
+        if self._current():
+            self.session.record_batches(losses)
+
+    def _on_worker_paused(self) -> None:
+        if self._current() and self.session.training_state in ("running", "paused"):
+            self.session.set_training_state("paused")
+
+    def _on_worker_resumed(self) -> None:
+        if self._current() and self.session.training_state in ("running", "paused", "idle"):
+            self.session.set_training_state("running")
+
+    def _on_worker_completed(self) -> None:
+        if self._current():
+            self._end_run(paused=False)
+            self.session.set_training_state("finished")
+
+    def _on_worker_diverged(self, text: str) -> None:
+        if self._current():
+            self._end_run(paused=False)
+            self.session.set_training_state("diverged")
+            self.session.diverged.emit(text)
+
+    def _on_worker_failed(self, text: str) -> None:
+        if self._current():
+            self._end_run(paused=False)
+            self.session.set_training_state("paused")
+            self.failed.emit(f"Training stopped: {text}")
+
+    def _on_document_changed(self) -> None:
+        # The session has rebuilt the model with fresh weights: the run is meaningless now.
+        if self.worker is not None:
+            self._end_run(paused=True, drain=False)
+        self.session.clear_history()
+
+    def _on_session_restart_needed(self) -> None:
+        if self.worker is not None:
+            self._end_run(paused=True)

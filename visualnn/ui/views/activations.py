@@ -1,0 +1,157 @@
+"""Every layer's output for the selected sample: unit strips with values and feature-map mosaics."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6 import QtCore, QtWidgets
+
+from visualnn.ui import theme
+from visualnn.ui.views.common import (
+    RedrawThrottle,
+    fmt,
+    layer_title,
+    message_label,
+    recorded_forward,
+)
+from visualnn.ui.views.tiles import LayerTile
+
+
+class ActivationsView(QtWidgets.QWidget):
+    """Scrollable column of layers, input first, each drawn by a :class:`LayerTile`.
+
+    Recomputes (one recording forward pass, shared with the other views) only when weights,
+    sample or spec changed, at most 20 times a second and only while visible. Clicking a unit
+    or a feature-map pixel selects it in the session (the neuron view then explains it).
+    """
+
+    def __init__(self, session, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self._signature: tuple | None = None
+        self._tiles: list[LayerTile] = []
+        self._titles: list[QtWidgets.QLabel] = []
+
+        self.pre_check = QtWidgets.QCheckBox("Before activation (z)")
+        self.pre_check.setFont(theme.font())
+        self.pre_check.setToolTip("Show each layer's weighted sum z instead of its output a = f(z)")
+        self.sample_label = QtWidgets.QLabel()
+        self.sample_label.setFont(theme.font(1.0, bold=True))
+        bar = QtWidgets.QHBoxLayout()
+        bar.addWidget(self.sample_label, 1)
+        bar.addWidget(self.pre_check)
+
+        self.message = message_label()
+        self._column = QtWidgets.QVBoxLayout()
+        self._column.setSpacing(4)
+        self._column.setContentsMargins(6, 6, 6, 6)
+        inner = QtWidgets.QWidget()
+        outer_col = QtWidgets.QVBoxLayout(inner)
+        outer_col.setContentsMargins(0, 0, 0, 0)
+        outer_col.addLayout(self._column)
+        outer_col.addStretch(1)
+        self.scroll = QtWidgets.QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)
+        self.scroll.setWidget(inner)
+        self.scroll.setFrameShape(QtWidgets.QFrame.NoFrame)
+
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(bar)
+        layout.addWidget(self.message)
+        layout.addWidget(self.scroll, 1)
+
+        self.throttle = RedrawThrottle(self, self.redraw, 50)
+        for sig in (session.weights_updated, session.sample_changed, session.spec_changed,
+                    session.dataset_changed, session.selection_changed):
+            sig.connect(self.throttle.mark)
+        self.pre_check.toggled.connect(self._on_pre_check_toggled)
+
+    # --- drawing ------------------------------------------------------------------------
+    def redraw(self) -> None:
+        """Run (or reuse) the recorded forward pass and push every layer's values."""
+        try:
+            rec = recorded_forward(self.session)
+        except ValueError as exc:
+            self._show_message(str(exc))
+            return
+        model = self.session.view_model
+        self.message.hide()
+        self.scroll.show()
+        signature = tuple((layer.describe(), r.out.shape) for layer, r in
+                          zip(model.layers, rec.records, strict=True))
+        if signature != self._signature:
+            self._rebuild(model, rec)
+            self._signature = signature
+        use_pre = self.pre_check.isChecked()
+        sel = self.session.selection
+        self._tiles[0].set_values(rec.x[0])
+        self._titles[0].setText(self._title_text("Input", rec.x[0]))
+        for i, (layer, r) in enumerate(zip(model.layers, rec.records, strict=True)):
+            values = (r.pre if use_pre and r.pre is not None else r.out)[0]
+            chosen = sel.unit if sel.layer == i else None
+            self._tiles[i + 1].set_values(values, chosen)
+            self._titles[i + 1].setText(self._title_text(layer_title(i, layer), values))
+        self.sample_label.setText(self._sample_text(rec))
+
+    def _rebuild(self, model, rec) -> None:
+        while self._column.count():
+            item = self._column.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self._tiles, self._titles = [], []
+        flat_image = rec.x[0].ndim == 1 and rec.x[0].size >= 16
+        for i in range(len(model.layers) + 1):
+            title = QtWidgets.QLabel()
+            title.setFont(theme.font(1.0, bold=True))
+            title.setStyleSheet(f"color: {theme.FOREGROUND}; padding-top: 6px;")
+            tile = LayerTile(square_grid=(i == 0 and flat_image))
+            if i > 0:
+                tile.unit_clicked.connect(
+                    lambda key, layer=i - 1: self._on_tile_clicked(layer, key))
+            self._column.addWidget(title)
+            self._column.addWidget(tile)
+            self._titles.append(title)
+            self._tiles.append(tile)
+
+    @staticmethod
+    def _title_text(name: str, values: np.ndarray) -> str:
+        shape = "\u00d7".join(str(s) for s in values.shape)
+        if not values.size:
+            return name
+        return (f"{name}   <span style='color:{theme.MUTED}; font-weight:normal'>"
+                f"{shape} \u00b7 {fmt(values.min(), 2)} \u2026 {fmt(values.max(), 2)}</span>")
+
+    def _sample_text(self, rec) -> str:
+        s = self.session
+        if s.custom_sample is not None:
+            return "Your drawing"
+        label = rec.y
+        names = getattr(s.dataset, "class_names", None) if s.dataset is not None else None
+        try:
+            label_int = int(np.asarray(label).reshape(-1)[0])
+            if names and 0 <= label_int < len(names) and s.task == "classification":
+                label = names[label_int]
+            else:
+                label = np.asarray(label).round(3).tolist()
+        except (TypeError, ValueError, IndexError):
+            pass
+        return f"Test sample {s.sample_index} \u00b7 label {label}"
+
+    def _show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.show()
+        self.scroll.hide()
+        self.sample_label.setText("")
+
+    # --- slots --------------------------------------------------------------------------
+    def _on_tile_clicked(self, layer: int, key: tuple) -> None:
+        self.session.select(layer, key)
+
+    def _on_pre_check_toggled(self, _checked: bool) -> None:
+        self.throttle.mark()
+        self.throttle.flush()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().showEvent(event)
+        self.throttle.flush()

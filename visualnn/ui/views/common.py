@@ -1,0 +1,185 @@
+"""Pieces the "seeing inside" views share: throttled redraws, one recorded forward pass per
+(weights, sample) change, number formatting for projected text, and layer geometry.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6 import QtCore, QtWidgets
+
+MINUS = "\u2212"  # a real minus sign reads better than a hyphen from the back of a room
+
+
+def fmt(value: float, digits: int = 3) -> str:
+    """``-0.1234`` -> ``"−0.123"``; large or tiny magnitudes switch to a compact form."""
+    v = float(value)
+    if not np.isfinite(v):
+        return str(v)
+    if v != 0 and (abs(v) >= 1e4 or abs(v) < 10 ** (-digits)):
+        text = f"{v:.{max(digits - 1, 1)}e}"
+    else:
+        text = f"{v:.{digits}f}"
+    return text.replace("-", MINUS)
+
+
+def fmt_paren(value: float, digits: int = 3) -> str:
+    """A number ready to follow a ``+``: negatives in parentheses, ``(−0.120)``."""
+    return f"({fmt(value, digits)})" if float(value) < 0 else fmt(value, digits)
+
+
+class RedrawThrottle(QtCore.QObject):
+    """Coalesce many "something changed" signals into at most one redraw per interval.
+
+    Views call :meth:`mark` from session signals (cheap, may happen per training step); the
+    timer calls ``redraw`` only when something changed and the widget is visible, so hidden
+    docks cost nothing while training.
+    """
+
+    def __init__(self, widget: QtWidgets.QWidget, redraw, interval_ms: int = 50) -> None:
+        super().__init__(widget)
+        self._widget, self._redraw, self.dirty = widget, redraw, True
+        self._timer = QtCore.QTimer(self)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self._on_timer_timeout)
+        self._timer.start()
+
+    def mark(self, *_args) -> None:
+        self.dirty = True
+
+    def flush(self) -> None:
+        """Redraw now if dirty, visible or not (tests, screenshots, showEvent)."""
+        if self.dirty:
+            self.dirty = False
+            self._redraw()
+
+    def _on_timer_timeout(self) -> None:
+        if self.dirty and self._widget.isVisible():
+            self.flush()
+
+
+@dataclass
+class Recorded:
+    """One recording forward pass of the selected sample.
+
+    ``records[i]`` has ``input``, ``pre`` and ``out`` of layer ``i``, each ``(1, *shape)``.
+    """
+
+    x: np.ndarray
+    y: object
+    records: list
+    output: np.ndarray
+
+
+class _RecordCache(QtCore.QObject):
+    def __init__(self, session) -> None:
+        super().__init__(session)
+        self.value: Recorded | None = None
+        for sig in (session.weights_updated, session.sample_changed, session.spec_changed,
+                    session.dataset_changed):
+            sig.connect(self._on_session_changed)
+
+    def _on_session_changed(self, *_args) -> None:
+        self.value = None
+
+
+_CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def recorded_forward(session) -> Recorded:
+    """Forward ``session.sample()`` through ``session.view_model`` with recording, once.
+
+    Several views need the same pass; the result is cached until weights, sample, spec or
+    dataset change. Raises ``ValueError`` (``SpecError`` included) with a plain message when
+    there is nothing to show or the sample does not fit the model.
+    """
+    cache = _CACHES.get(session)
+    if cache is None:
+        cache = _CACHES[session] = _RecordCache(session)
+    if cache.value is not None:
+        return cache.value
+    model = session.view_model
+    if model is None:
+        err = getattr(session, "spec_error", None)
+        raise ValueError(f"No model to run: {err}" if err else "No model to run yet.")
+    x, y = session.sample()
+    if tuple(x.shape[1:]) != tuple(model.input_shape):
+        raise ValueError(
+            f"The sample has shape {tuple(x.shape[1:])} but the network expects "
+            f"{tuple(model.input_shape)}."
+        )
+    out = model.forward(np.asarray(x, dtype=np.float32), record=True)
+    cache.value = Recorded(x=x, y=y, records=list(model.records), output=np.asarray(out))
+    return cache.value
+
+
+# --- layer geometry ---------------------------------------------------------------------
+def pair(v, default: int = 1) -> tuple[int, int]:
+    """``3`` -> ``(3, 3)``; ``(3, 2)`` stays; ``None`` -> ``(default, default)``."""
+    if v is None:
+        return default, default
+    if isinstance(v, (list, tuple)):
+        return int(v[0]), int(v[-1])
+    return int(v), int(v)
+
+
+@dataclass(frozen=True)
+class Window2D:
+    """Sliding-window geometry of a conv or pool layer, padding resolved to (top, left)."""
+
+    kernel: tuple[int, int]
+    stride: tuple[int, int]
+    pad: tuple[int, int]
+    dilation: tuple[int, int]
+
+
+def window_geometry(cfg: dict) -> Window2D:
+    """Resolve a conv2d / pool2d spec dict the way torch does (``"same"`` pads left-first)."""
+    k = pair(cfg.get("kernel_size"), 1)
+    default_stride = k if "pool" in str(cfg.get("type", "")) else (1, 1)
+    s = pair(cfg.get("stride"), 1) if cfg.get("stride") is not None else default_stride
+    d = pair(cfg.get("dilation"), 1)
+    p = cfg.get("padding", 0)
+    if p == "valid" or p is None:
+        pad = (0, 0)
+    elif p == "same":
+        # torch puts the smaller half on the top/left when the total is odd
+        pad = ((d[0] * (k[0] - 1)) // 2, (d[1] * (k[1] - 1)) // 2)
+    else:
+        pad = pair(p, 0)
+    return Window2D(k, s, pad, d)
+
+
+def activation_name(layer) -> str:
+    """The activation a layer applies: its ``activation=`` shorthand or its own type."""
+    cfg = layer.config()
+    act = cfg.get("activation")
+    if act:
+        return str(act)
+    t = str(cfg.get("type", ""))
+    if t in ("relu", "leaky_relu", "sigmoid", "tanh", "softmax"):
+        return t
+    return "linear"
+
+
+def layer_title(index: int, layer) -> str:
+    """``"2 · Dense 8 · relu"`` (1-based, as the graph and error messages number layers)."""
+    text = f"{index + 1} \u00b7 {layer.describe()}"
+    act = layer.config().get("activation")
+    if act and act not in ("linear", "identity"):
+        text += f" \u00b7 {act}"
+    return text
+
+
+def message_label(text: str = "") -> QtWidgets.QLabel:
+    """A centred, wrapped, muted label for "nothing to show here because..." messages."""
+    from visualnn.ui import theme
+
+    lab = QtWidgets.QLabel(text)
+    lab.setWordWrap(True)
+    lab.setAlignment(QtCore.Qt.AlignCenter)
+    lab.setFont(theme.font(1.1))
+    lab.setStyleSheet(f"color: {theme.MUTED}; padding: 16px;")
+    return lab

@@ -1,0 +1,216 @@
+"""The selected unit's computation with the real numbers: inputs, weights, sum, activation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtWidgets
+
+from visualnn.ui import theme
+from visualnn.ui.views.common import (
+    MINUS,
+    RedrawThrottle,
+    fmt,
+    layer_title,
+    message_label,
+    recorded_forward,
+)
+from visualnn.ui.views.neuron_math import Explanation, explain
+
+HINT = ("Click a unit or a feature-map pixel in Activations (or a neuron in the graph) "
+        "to see how it is computed, with the real numbers.")
+TOP_TERMS = 12
+MAX_CHANNELS = 3  # conv patches shown in full; the rest are summed in one line
+
+
+def _colour(v: float) -> str:
+    return theme.POSITIVE if v > 0 else theme.NEGATIVE if v < 0 else theme.MUTED
+
+
+def terms_html(ex: Explanation) -> str:
+    """The largest ``x·w`` products first, then ``… n more`` with their sum (dense)."""
+    head = ("<tr><th align=left>input</th><th align=right>x</th><th></th>"
+            "<th align=right>w</th><th></th><th align=right>x\u00b7w</th></tr>")
+    rows = []
+    for name, x, w, p in ex.terms[:TOP_TERMS]:
+        rows.append(
+            f"<tr><td>{name}</td><td align=right>{fmt(x)}</td><td>\u00d7</td>"
+            f"<td align=right style='color:{_colour(w)}'>{fmt(w)}</td><td>=</td>"
+            f"<td align=right style='color:{_colour(p)}'><b>{fmt(p)}</b></td></tr>"
+        )
+    rest = ex.terms[TOP_TERMS:]
+    if rest:
+        s = sum(t[3] for t in rest)
+        rows.append(f"<tr><td colspan=5 style='color:{theme.MUTED}'>\u2026 {len(rest)} more"
+                    f"</td><td align=right style='color:{_colour(s)}'>{fmt(s)}</td></tr>")
+    rows.append(f"<tr><td colspan=5><b>\u03a3 all {len(ex.terms)}</b></td>"
+                f"<td align=right><b>{fmt(ex.total)}</b></td></tr>")
+    return f"<table cellspacing=0 cellpadding=3>{head}{''.join(rows)}</table>"
+
+
+def _grid_html(a: np.ndarray, padded: np.ndarray | None, colour: bool) -> str:
+    """A small matrix as an HTML table, padding cells muted."""
+    cells = []
+    for r in range(a.shape[0]):
+        tds = []
+        for s in range(a.shape[1]):
+            v = a[r, s]
+            pad = padded is not None and padded[r, s]
+            style = f"color:{theme.MUTED}" if pad else f"color:{_colour(v)}" if colour else ""
+            text = ("0" if v == 0 else "\u2212\u221e") if pad else f"{v:.2f}".replace("-", MINUS)
+            tds.append(f"<td align=right style='{style}'>{text}</td>")
+        cells.append("<tr>" + "".join(tds) + "</tr>")
+    return ("<table cellspacing=0 cellpadding=3 style='border:1px solid #555'>"
+            + "".join(cells) + "</table>")
+
+
+def conv_html(ex: Explanation) -> str:
+    """Per input channel: patch, kernel and their elementwise products side by side."""
+    parts = []
+    n_ch = ex.patch.shape[0]
+    if ex.padded is not None and ex.padded.any():
+        parts.append(f"<p style='color:{theme.MUTED}'>grey 0 = zero padding outside the "
+                     "input</p>")
+    for c in range(min(n_ch, MAX_CHANNELS)):
+        prod = ex.patch[c] * ex.kernel[c]
+        parts.append(
+            f"<p><b>input channel {c}</b> &nbsp; <span style='color:{theme.MUTED}'>sum "
+            f"{fmt(prod.sum())}</span></p><table><tr>"
+            f"<td>patch<br>{_grid_html(ex.patch[c], ex.padded[c], False)}</td>"
+            f"<td valign=middle>&nbsp;\u00d7&nbsp;</td>"
+            f"<td>kernel<br>{_grid_html(ex.kernel[c], None, True)}</td>"
+            f"<td valign=middle>&nbsp;=&nbsp;</td>"
+            f"<td>products<br>{_grid_html(prod, None, True)}</td></tr></table>")
+    if n_ch > MAX_CHANNELS:
+        rest = float((ex.patch[MAX_CHANNELS:] * ex.kernel[MAX_CHANNELS:]).sum())
+        parts.append(f"<p style='color:{theme.MUTED}'>\u2026 {n_ch - MAX_CHANNELS} more input "
+                     f"channels, their products sum to {fmt(rest)}</p>")
+    return "".join(parts)
+
+
+def pool_html(ex: Explanation) -> str:
+    return "<p><b>window</b></p>" + _grid_html(ex.window, ex.padded, False)
+
+
+class NeuronView(QtWidgets.QWidget):
+    """Explains ``session.selection`` with the model's real numbers (see ``neuron_math``)."""
+
+    def __init__(self, session, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.explanation: Explanation | None = None
+
+        self.title = QtWidgets.QLabel()
+        self.title.setFont(theme.font(1.3, bold=True))
+        self.title.setWordWrap(True)
+        self.message = message_label(HINT)
+        self.detail = QtWidgets.QLabel()
+        self.detail.setFont(theme.font(1.05))
+        self.detail.setTextFormat(QtCore.Qt.RichText)
+        self.detail.setAlignment(QtCore.Qt.AlignTop | QtCore.Qt.AlignLeft)
+        detail_scroll = QtWidgets.QScrollArea()
+        detail_scroll.setWidgetResizable(True)
+        detail_scroll.setFrameShape(QtWidgets.QFrame.NoFrame)
+        detail_scroll.setWidget(self.detail)
+
+        self.plot_widget = pg.PlotWidget()
+        self.plot_widget.setMinimumSize(220, 170)
+        plot = self.plot_widget.getPlotItem()
+        theme.style_plot(plot)
+        plot.setLabel("bottom", "z")
+        plot.setLabel("left", "a = f(z)")
+        plot.setMouseEnabled(False, False)
+        plot.hideButtons()
+        self.curve = plot.plot(pen=pg.mkPen(theme.ACCENT, width=3))
+        self.marker = pg.ScatterPlotItem(size=16, brush=pg.mkBrush(theme.POSITIVE),
+                                         pen=pg.mkPen(theme.FOREGROUND, width=2))
+        self.guides = plot.plot(pen=pg.mkPen(theme.MUTED, width=1, style=QtCore.Qt.DashLine))
+        plot.addItem(self.marker)
+
+        self.formula = QtWidgets.QLabel()
+        self.formula.setFont(theme.font(1.35, bold=True))
+        self.formula.setWordWrap(True)
+        self.formula.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
+
+        self.body = QtWidgets.QBoxLayout(QtWidgets.QBoxLayout.LeftToRight)
+        self.body.addWidget(detail_scroll, 3)
+        self.body.addWidget(self.plot_widget, 2)
+        self.content = QtWidgets.QWidget()
+        col = QtWidgets.QVBoxLayout(self.content)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.addLayout(self.body, 1)
+        col.addWidget(self.formula)
+
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.addWidget(self.title)
+        layout.addWidget(self.message, 1)
+        layout.addWidget(self.content, 1)
+
+        self.throttle = RedrawThrottle(self, self.redraw, 50)
+        for sig in (session.weights_updated, session.sample_changed, session.spec_changed,
+                    session.selection_changed, session.dataset_changed):
+            sig.connect(self.throttle.mark)
+
+    def redraw(self) -> None:
+        sel = self.session.selection
+        self.explanation = None
+        if sel.layer is None or sel.unit is None:
+            return self._show_message("", HINT)
+        try:
+            rec = recorded_forward(self.session)
+            model = self.session.view_model
+            ex = explain(model, rec.records, sel.layer, tuple(sel.unit))
+        except (ValueError, IndexError, KeyError) as exc:
+            return self._show_message("", str(exc))
+        self.explanation = ex
+        unit = ", ".join(str(u) for u in ex.unit)
+        what = "unit" if len(ex.unit) == 1 else "position (channel, row, col)"
+        self.title.setText(f"{layer_title(sel.layer, model.layers[sel.layer])} \u2014 {what} "
+                           f"{unit}")
+        if ex.kind == "dense":
+            self.detail.setText(terms_html(ex))
+        elif ex.kind == "conv":
+            self.detail.setText(conv_html(ex))
+        elif ex.kind == "pool":
+            self.detail.setText(pool_html(ex))
+        else:
+            self.detail.setText("")
+        self.formula.setText("<br>".join(ex.lines))
+        self._draw_curve(ex)
+        self.message.hide()
+        self.content.show()
+
+    def _draw_curve(self, ex: Explanation) -> None:
+        show = ex.kind in ("dense", "conv", "activation")
+        self.plot_widget.setVisible(show)
+        if not show:
+            return
+        span = max(4.0, abs(ex.z) * 1.3)
+        z = np.linspace(-span, span, 241)
+        self.curve.setData(z, ex.apply(z))
+        self.marker.setData([ex.z], [ex.a])
+        lo = float(min(0.0, ex.apply(z).min()))
+        self.guides.setData([ex.z, ex.z, -span], [lo, ex.a, ex.a], connect="all")
+        label = "softmax (others fixed)" if ex.softmax_rest is not None else ex.activation
+        self.plot_widget.getPlotItem().setTitle(label, color=theme.FOREGROUND,
+                                                size=f"{int(theme.BASE_POINT_SIZE * 1.1)}pt")
+
+    def _show_message(self, title: str, text: str) -> None:
+        self.title.setText(title)
+        if text:
+            self.message.setText(text)
+        self.message.show()
+        self.content.hide()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        # side by side when wide, curve under the numbers in a narrow dock
+        wide = event.size().width() >= 640
+        self.body.setDirection(QtWidgets.QBoxLayout.LeftToRight if wide
+                               else QtWidgets.QBoxLayout.TopToBottom)
+        self.plot_widget.setMaximumHeight(16777215 if wide else 230)
+        super().resizeEvent(event)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().showEvent(event)
+        self.throttle.flush()

@@ -1,0 +1,130 @@
+"""Training curves: loss and accuracy per epoch, with a light per-batch loss trace.
+
+Both plots share the epoch axis. A batch is placed at its fractional epoch (batch 5 of 10
+in epoch 3 sits at 2.5), so the noisy batch trace lines up under the epoch curves. Redraws
+are coalesced to at most ``REDRAW_HZ`` per second however often the history grows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtWidgets
+
+from visualnn.ui import theme
+from visualnn.ui.session import Session
+
+REDRAW_HZ = 10
+
+
+def batch_positions(n_batches: int, history: list[dict]) -> np.ndarray:
+    """Fractional-epoch x of each of ``n_batches`` batch losses, shape ``(n_batches,)``.
+
+    Epoch ``k`` (1-based) ends at x = k after ``history[k-1]["batches"]`` batches in all;
+    batches after the last finished epoch continue at the last epoch's pace.
+    """
+    ends = [h.get("batches") for h in history]
+    if n_batches == 0:
+        return np.zeros(0)
+    if not ends or any(e is None for e in ends):
+        return np.arange(1, n_batches + 1, dtype=float) / max(n_batches, 1) * max(len(ends), 1)
+    b = np.array([0, *ends], dtype=float)
+    e = np.arange(len(b), dtype=float)
+    pace = max(b[-1] - b[-2], 1.0) if len(b) > 1 else float(n_batches)
+    j = np.arange(1, n_batches + 1, dtype=float)
+    x = np.interp(j, b, e)
+    beyond = j > b[-1]
+    x[beyond] = e[-1] + (j[beyond] - b[-1]) / pace
+    return x
+
+
+def _pen(color: str, width: float = 3.0, style=QtCore.Qt.SolidLine) -> QtCore.QObject:
+    return pg.mkPen(color, width=width, style=style)
+
+
+class TrainingPlots(QtWidgets.QWidget):
+    """Loss (train, validation, per batch) and accuracy (train, validation) against epochs."""
+
+    def __init__(self, session: Session, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        layout = QtWidgets.QHBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.loss_widget = pg.PlotWidget()
+        self.acc_widget = pg.PlotWidget()
+        for w in (self.loss_widget, self.acc_widget):
+            w.setMinimumSize(260, 180)
+            layout.addWidget(w)
+        self.loss_plot: pg.PlotItem = self.loss_widget.getPlotItem()
+        self.acc_plot: pg.PlotItem = self.acc_widget.getPlotItem()
+        theme.style_plot(self.loss_plot, "Loss")
+        theme.style_plot(self.acc_plot, "Accuracy")
+        for plot in (self.loss_plot, self.acc_plot):
+            plot.setLabel("bottom", "epoch")
+            plot.setMouseEnabled(x=False, y=False)
+            plot.hideButtons()
+        self.acc_plot.setYRange(0, 1.0, padding=0.02)
+        self.acc_plot.getAxis("left").setTickSpacing(0.25, 0.125)
+
+        legend_font = theme.font(0.95)
+        self.loss_plot.addLegend(offset=(-10, 10), labelTextSize=f"{legend_font.pointSize()}pt")
+        self.acc_plot.addLegend(offset=(-10, -10), labelTextSize=f"{legend_font.pointSize()}pt")
+        # The batch trace first, thin and translucent, so the epoch curves draw over it.
+        self.batch_curve = self.loss_plot.plot(
+            pen=pg.mkPen(theme.SERIES[4], width=1.2), name="per batch"
+        )
+        self.batch_curve.setOpacity(0.45)
+        self.batch_curve.setDownsampling(auto=True, method="mean")
+        self.batch_curve.setClipToView(True)
+        self.train_loss = self.loss_plot.plot(
+            pen=_pen(theme.SERIES[0]), symbol="o", symbolSize=7, symbolBrush=theme.SERIES[0],
+            symbolPen=None, name="training",
+        )
+        self.val_loss = self.loss_plot.plot(
+            pen=_pen(theme.SERIES[1], style=QtCore.Qt.DashLine), symbol="s", symbolSize=7,
+            symbolBrush=theme.SERIES[1], symbolPen=None, name="validation",
+        )
+        self.train_acc = self.acc_plot.plot(
+            pen=_pen(theme.SERIES[0]), symbol="o", symbolSize=7, symbolBrush=theme.SERIES[0],
+            symbolPen=None, name="training",
+        )
+        self.val_acc = self.acc_plot.plot(
+            pen=_pen(theme.SERIES[1], style=QtCore.Qt.DashLine), symbol="s", symbolSize=7,
+            symbolBrush=theme.SERIES[1], symbolPen=None, name="validation",
+        )
+        self._dirty = False
+        self._timer = QtCore.QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(int(1000 / REDRAW_HZ))
+        self._timer.timeout.connect(self.redraw)
+        session.history_changed.connect(self._on_session_history_changed)
+        self.redraw()
+
+    def _on_session_history_changed(self) -> None:
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def redraw(self) -> None:
+        """Set every curve from ``session.history`` and ``session.batch_losses``."""
+        hist = self.session.history
+        epochs = np.array([h.get("epoch", i + 1) for i, h in enumerate(hist)], dtype=float)
+
+        def series(key: str) -> tuple[np.ndarray, np.ndarray]:
+            vals = [h.get(key) for h in hist]
+            keep = np.array([v is not None and np.isfinite(v) for v in vals], dtype=bool)
+            y = np.array([v if k else np.nan for v, k in zip(vals, keep, strict=True)], float)
+            return epochs[keep], y[keep]
+
+        self.train_loss.setData(*series("train_loss"))
+        self.val_loss.setData(*series("val_loss"))
+        self.train_acc.setData(*series("train_acc"))
+        self.val_acc.setData(*series("val_acc"))
+        losses = np.asarray(self.session.batch_losses, dtype=float)
+        finite = np.isfinite(losses)
+        x = batch_positions(len(losses), hist)
+        self.batch_curve.setData(x[finite], losses[finite])
+        regression = self.session.task != "classification"
+        self.acc_widget.setVisible(not regression)
+        n = max(len(hist), float(x[-1]) if len(x) else 0.0, 1.0)
+        for plot in (self.loss_plot, self.acc_plot):
+            plot.setXRange(0, np.ceil(n), padding=0.02)

@@ -1,0 +1,262 @@
+"""The training thread: runs the engine's ``Trainer.steps()`` off the GUI thread.
+
+The worker owns its own model and trainer; nothing it touches is shared with the GUI except
+three lock-protected slots:
+
+* control flags (play / pause / step a batch / step an epoch / stop), checked between
+  batches, with a condition variable so a paused worker sleeps instead of spinning;
+* pending hyper-parameter changes handed over by the GUI and applied before the next batch;
+* a latest-value snapshot (copies of weights and gradients) written at most ``publish_hz``
+  times a second and taken by a GUI-thread timer, so views redraw at their own pace and
+  never once per step.
+
+Reports cross to the GUI as queued signals; batch losses are batched up for the same reason.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+import weakref
+
+from PySide6 import QtCore
+
+#: Every worker started and not yet joined; the test fixture checks it is empty afterwards.
+_LIVE: weakref.WeakSet = weakref.WeakSet()
+
+
+def live_workers() -> list[TrainingWorker]:
+    """Workers whose thread is still running (for tests and for the window's close check)."""
+    return [w for w in list(_LIVE) if w.isRunning()]
+
+
+def report_dict(report) -> dict:
+    """A plain dict of an engine report (a dataclass) with its kind added."""
+    data = dataclasses.asdict(report) if dataclasses.is_dataclass(report) else dict(vars(report))
+    data["kind"] = type(report).__name__
+    return data
+
+
+class TrainingWorker(QtCore.QThread):
+    """One training run of ``trainer`` on a thread of its own.
+
+    Parameters
+    ----------
+    trainer : visualnn.engine.Trainer
+        Built by the GUI thread on a *copy* of the model; from ``start()`` on only this
+        thread touches it.
+    publish_hz : float
+        Upper bound on weight snapshots per second.
+
+    Signals
+    -------
+    epoch_finished(dict)
+        An ``EpochReport`` as a dict.
+    batches_done(list)
+        Losses of the batches since the last emission (floats), throttled like snapshots.
+    snapshot_ready()
+        A new snapshot waits in the slot (``take_snapshot``).
+    diverged(str)
+        The run stopped on a non-finite loss or gradient; the text says where and what to try.
+        The snapshot slot then holds the last finite weights.
+    completed()
+        Every epoch asked for has run.
+    failed(str)
+        An exception escaped the engine; the text is its message.
+    paused(), resumed()
+        The worker went to sleep between batches / woke up to train.
+
+    ``finished()`` (from ``QThread``) follows any of the endings above and ``stop()``.
+    """
+
+    # ``object`` rather than dict/list: PySide converts those through QVariant and, across
+    # threads, that path has corrupted refcounts (a crash at exit) in PySide6 6.12.
+    epoch_finished = QtCore.Signal(object)
+    batches_done = QtCore.Signal(object)
+    snapshot_ready = QtCore.Signal()
+    diverged = QtCore.Signal(str)
+    completed = QtCore.Signal()
+    failed = QtCore.Signal(str)
+    paused = QtCore.Signal()
+    resumed = QtCore.Signal()
+
+    def __init__(self, trainer, publish_hz: float = 20.0, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("visualnn-training")
+        self.trainer = trainer
+        self._min_interval = 1.0 / max(publish_hz, 1e-3)
+        self._cond = threading.Condition()
+        self._running = False  # free-running (Play) vs paused
+        self._stop = False
+        self._batch_steps = 0  # pending single-batch steps
+        self._epoch_steps = 0  # pending "run to the end of the epoch" requests
+        self._pending: dict = {}
+        self._snapshot: dict | None = None
+        self.last_divergence = None  # the DivergedReport, for the GUI's banner
+        self.samples_per_second = 0.0
+
+    # --- GUI-thread controls (thread-safe) ------------------------------------------------
+    def play(self) -> None:
+        """Train freely until paused, stopped or done."""
+        self._control(running=True)
+
+    def pause(self) -> None:
+        """Sleep after the current batch (pending single steps are cancelled)."""
+        self._control(running=False, clear_steps=True)
+
+    def step_batch(self) -> None:
+        """Train exactly one more batch, then pause."""
+        self._control(running=False, batch=1)
+
+    def step_epoch(self) -> None:
+        """Train to the end of the current epoch (its report included), then pause."""
+        self._control(running=False, epoch=1)
+
+    def request_changes(self, **changes) -> None:
+        """Hand over hyper-parameter changes; they apply before the next batch."""
+        with self._cond:
+            self._pending.update(changes)
+
+    def stop(self, timeout: float = 2.0) -> bool:
+        """Ask the thread to end and join it; returns True if it ended within ``timeout``."""
+        with self._cond:
+            self._stop = True
+            self._cond.notify_all()
+        ok = self.wait(int(timeout * 1000)) if self.isRunning() else True
+        if ok:
+            _LIVE.discard(self)
+        return ok
+
+    def take_snapshot(self) -> dict | None:
+        """The newest snapshot ``{"weights", "grads", "samples_seen"}`` or None; clears it."""
+        with self._cond:
+            snap, self._snapshot = self._snapshot, None
+        return snap
+
+    def start(self, *args) -> None:  # noqa: D102 - QThread.start, plus the registry
+        _LIVE.add(self)
+        super().start(*args)
+
+    def _control(self, running: bool, batch: int = 0, epoch: int = 0, clear_steps=False):
+        with self._cond:
+            self._running = running
+            if clear_steps:
+                self._batch_steps = self._epoch_steps = 0
+            self._batch_steps += batch
+            self._epoch_steps += epoch
+            self._cond.notify_all()
+
+    # --- worker thread --------------------------------------------------------------------
+    def _wait_for_work(self) -> tuple[bool, dict]:
+        """Block while paused; return (go on?, pending changes)."""
+        with self._cond:
+            if not (self._running or self._batch_steps or self._epoch_steps or self._stop):
+                self.paused.emit()
+                while not (self._running or self._batch_steps or self._epoch_steps):
+                    if self._stop:
+                        break
+                    self._cond.wait()
+                if not self._stop:
+                    self.resumed.emit()
+            changes, self._pending = self._pending, {}
+            return not self._stop, changes
+
+    def _apply_changes(self, changes: dict) -> None:
+        trainer = self.trainer
+        extras = changes.pop("optimizer_options", {})
+        name = changes.pop("optimizer", None)
+        for key, value in changes.items():
+            # Plain attributes apply from the next step and keep the optimizer's state
+            # (momentum buffers, Adam moments), as changing them in torch would.
+            if hasattr(trainer.config, key):
+                setattr(trainer.config, key, value)
+            if hasattr(trainer.optimizer, key):
+                setattr(trainer.optimizer, key, value)
+        if name is not None and name != getattr(trainer.optimizer, "name", None):
+            trainer.set_optimizer(name, **extras)
+
+    def _has_work(self) -> bool:
+        with self._cond:
+            return bool(self._running or self._batch_steps or self._epoch_steps or self._stop)
+
+    def _publish(self, losses: list[float], samples_seen: int) -> None:
+        model = self.trainer.model
+        grads = [{k: v.copy() for k, v in layer.grads.items()} for layer in model.layers]
+        with self._cond:
+            self._snapshot = {
+                "weights": model.get_weights(),
+                "grads": grads,
+                "samples_seen": samples_seen,
+            }
+        if losses:
+            self.batches_done.emit(list(losses))
+            losses.clear()
+        self.snapshot_ready.emit()
+
+    def run(self) -> None:  # noqa: C901 - one loop, its branches are the report kinds
+        losses: list[float] = []
+        last_publish = 0.0
+        samples_seen = 0
+        try:
+            steps = self.trainer.steps()
+            unpublished = False
+            while True:
+                if unpublished and not self._has_work():
+                    # About to sleep: the views must show where training stopped.
+                    self._publish(losses, samples_seen)
+                    unpublished = False
+                go_on, changes = self._wait_for_work()
+                if not go_on:
+                    break
+                if changes:
+                    self._apply_changes(changes)
+                try:
+                    report = next(steps)
+                except StopIteration:
+                    self._publish(losses, samples_seen)
+                    self.completed.emit()
+                    break
+                kind = type(report).__name__
+                if kind == "BatchReport":
+                    losses.append(float(report.loss))
+                    samples_seen = int(report.samples_seen)
+                    with self._cond:
+                        if self._batch_steps:
+                            self._batch_steps -= 1
+                            stepping_done = True
+                        else:
+                            stepping_done = False
+                    now = time.perf_counter()
+                    if stepping_done or now - last_publish >= self._min_interval:
+                        self._publish(losses, samples_seen)
+                        last_publish = now
+                    else:
+                        unpublished = True
+                elif kind == "EpochReport":
+                    self.samples_per_second = float(report.samples_per_second or 0.0)
+                    with self._cond:
+                        if self._epoch_steps:
+                            self._epoch_steps -= 1
+                    self._publish(losses, samples_seen)
+                    last_publish, unpublished = time.perf_counter(), False
+                    self.epoch_finished.emit(report_dict(report))
+                elif kind == "DivergedReport":
+                    self.last_divergence = report
+                    self._publish(losses, samples_seen)
+                    self.diverged.emit(divergence_text(report))
+                    break
+        except Exception as exc:  # the GUI shows it; a dead thread must not take the app
+            self.failed.emit(f"{type(exc).__name__}: {exc}")
+
+
+def divergence_text(report) -> str:
+    """The banner's words: where it blew up, the value, and what to try."""
+    message = str(getattr(report, "message", "")).strip()
+    if message:
+        message = message[0].upper() + message[1:]
+    return (
+        f"Training diverged at step {getattr(report, 'step', '?')}. {message} "
+        "Other things to try: a smaller momentum or batch-size change, then press Play "
+        "again, or Reset to start over."
+    )

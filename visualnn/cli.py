@@ -90,9 +90,13 @@ def _setup(args: argparse.Namespace):
     if args.spec:
         doc = _load_spec_file(args.spec)
         ds = doc.get("dataset", "circle")
-        ds_name, ds_params = (ds, doc.get("dataset_params", {})) if isinstance(ds, str) else (
-            ds.get("name"),
-            ds.get("params", {}),
+        ds_name, ds_params = (
+            (ds, doc.get("dataset_params", {}))
+            if isinstance(ds, str)
+            else (
+                ds.get("name"),
+                ds.get("params", {}),
+            )
         )
         dataset = load_dataset(ds_name, **ds_params)
         config = TrainConfig.from_dict(doc.get("config", {}))
@@ -149,8 +153,11 @@ def run_train(args: argparse.Namespace) -> int:
         if not out.parent.exists():
             raise OSError(f"the folder {out.parent} does not exist")
         trainer = Trainer(
-            model, (dataset.x_train, dataset.y_train), (dataset.x_test, dataset.y_test),
-            config, task=task,
+            model,
+            (dataset.x_train, dataset.y_train),
+            (dataset.x_test, dataset.y_test),
+            config,
+            task=task,
         )
         print(f"training {name}: {model!r}, {len(dataset.x_train)} samples", file=sys.stderr)
         live = not args.quiet and sys.stderr.isatty()
@@ -237,6 +244,13 @@ def main(argv: list[str] | None = None) -> int:
         parser = _gui_parser()
         if argv and not argv[0].startswith("-"):
             parser.error(f"unknown command '{argv[0]}'; choose from: {', '.join(COMMANDS)}")
+        if {"-h", "--help"} & set(argv):
+            try:
+                importlib.import_module(GUI_MODULE)
+            except ImportError as e:  # still show the commands that work without Qt
+                parser.print_help()
+                print(f"\n(window options unavailable: {e})")
+                return 0
         app = _import(GUI_MODULE)
         app.add_arguments(parser)
         return int(app.run(parser.parse_args(argv)) or 0)

@@ -188,4 +188,3 @@ def build_preset(name: str) -> tuple[Sequential, Dataset, TrainConfig]:
 
 
 __all__ = ["PRESETS", "Preset", "build_preset", "get_preset"]
-

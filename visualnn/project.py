@@ -26,6 +26,7 @@ from visualnn.engine import Sequential, SpecError
 
 SCHEMA_VERSION = 1
 MAX_MEMBER_BYTES = 200 * 1024 * 1024  # no sane network of this app comes near it
+MAX_FILE_BYTES = 2 * MAX_MEMBER_BYTES
 MAX_RATIO = 100  # uncompressed / compressed above this (for members over 1 MB): a zip bomb
 MEMBERS = ("project.json", "weights.npz")
 _KEY = re.compile(r"^L(\d+)\.(\w+)$")
@@ -91,12 +92,9 @@ class Project:
 
 
 def app_version() -> str:
-    try:
-        from importlib.metadata import version
+    from visualnn import __version__
 
-        return version("visualnn")
-    except Exception:  # noqa: BLE001 - running from a source tree without installing
-        return "0.1.0"
+    return __version__
 
 
 # --- writing ----------------------------------------------------------------------------
@@ -270,7 +268,7 @@ def load_project(path: str | os.PathLike) -> Project:
     what = f"cannot open {path.name}"
     try:
         size = path.stat().st_size
-        if size > MAX_MEMBER_BYTES * 2:
+        if size > MAX_FILE_BYTES:
             raise ProjectError(f"{what}: the file is {size / 2**20:.0f} MB, too big for a project")
         with zipfile.ZipFile(path) as zf:
             _check_sizes(zf, what)

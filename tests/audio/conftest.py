@@ -50,8 +50,12 @@ class PulseServer:
         return proc
 
     def play(self, wav: Path) -> subprocess.Popen:
-        """Play a WAV file into the null sink (``paplay``)."""
-        return self.spawn(["paplay", "-d", "vnn_null", str(wav)])
+        """Play a WAV file into the null sink (``paplay``).
+
+        A short latency matters: with paplay's default (about 2 s) the null sink renders in
+        big chunks and a recording opened right after waits over a second for its first block.
+        """
+        return self.spawn(["paplay", "--latency-msec=20", "-d", "vnn_null", str(wav)])
 
     def kill_daemon(self) -> None:
         _kill(self.daemon)

@@ -37,7 +37,11 @@ def main(device):
     say(event="backend", ok=ok, message=message, devices=[d.name for d in list_input_devices()])
     mic = MicSource(device=device, samplerate=SR, blocksize=512)
     mic.start()
-    time.sleep(0.3)
+    t0 = time.monotonic()
+    while mic.callbacks == 0 and time.monotonic() - t0 < 3.0:
+        time.sleep(0.01)
+    say(event="first_block", seconds=time.monotonic() - t0)
+    time.sleep(0.2)
     mic.read()  # drop the start-up transient
     chunks, t0 = [], time.monotonic()
     while time.monotonic() - t0 < 1.2:
@@ -64,6 +68,12 @@ def main(device):
     sys.stdin.readline()  # the test killed the daemon
     st, waited = watch(mic, ("stalled", "error"), 8.0)
     say(event="after_daemon", state=st.state, message=st.message, waited=waited)
+    try:
+        mic.reconnect()
+        reconnect = "reconnected"
+    except Exception as exc:  # an AudioError is expected: the server is gone
+        reconnect = f"{type(exc).__name__}: {exc}"
+    say(event="reconnect", result=reconnect, state=mic.status().state)
     mic.stop()
     say(event="closed")
 

@@ -6,7 +6,7 @@ import types
 import numpy as np
 import pytest
 
-from visualnn.audio import mic as micmod
+from visualnn.audio import devices as micmod
 from visualnn.audio.base import AudioError
 from visualnn.audio.mic import MicSource, backend_status, list_input_devices
 
@@ -251,3 +251,29 @@ def test_a_failing_open_becomes_an_audio_error():
     with pytest.raises(AudioError, match="cannot open Laptop Array: Device unavailable"):
         src.start()
     assert src.status().state == "error"
+
+
+def test_a_device_delivering_too_few_samples_is_named_in_the_message():
+    sd, clock = FakeSoundDevice(), FakeClock()
+    src = MicSource("USB", samplerate=44100, blocksize=441, backend=sd, clock=clock)
+    src.start()
+    clock.t += 0.5  # a slow start does not count against the device
+    for _ in range(125):  # 2.5 s at half speed: one 441-frame block every 20 ms
+        feed(src, np.full((441, 1), 0.1))
+        clock.t += 0.02
+        src.status()
+    st = src.status()
+    assert st.state == "running"
+    assert "delivers only" in st.message and "% of 44100 samples" in st.message
+    assert src.measured_rate == pytest.approx(22050, rel=0.05)
+    src.stop()
+
+
+def test_a_stream_that_ended_is_reported_as_stalled():
+    sd = FakeSoundDevice()
+    src = MicSource("USB", samplerate=44100, backend=sd)
+    src.start()
+    sd.streams[-1].active = False  # PortAudio ends the stream when the device goes away
+    st = src.status()
+    assert st.state == "stalled" and "ended" in st.message
+    src.stop()

@@ -57,6 +57,7 @@ def test_mic_records_the_tone_and_notices_when_it_stops(pulse_server, tmp_path, 
         assert backend["ok"], backend
         assert device in backend["devices"]
         rec = next_event(probe, "recorded")
+        print("recorded:", rec)  # shown by pytest on failure, and with -s
         assert rec["device"] == device
         assert rec["samples"] >= 4096, (rec, pulse_server.log.read_text()[-3000:])
         assert rec["rms"] > 0.1, rec  # 0.5 peak sine: rms 0.35
@@ -67,6 +68,7 @@ def test_mic_records_the_tone_and_notices_when_it_stops(pulse_server, tmp_path, 
         probe.stdin.write("player stopped\n")
         probe.stdin.flush()
         after = next_event(probe, "after_player")
+        print("after the player stopped:", after)
         # The monitor of an idle null sink delivers exact zeros: "silent" after ~1 s.
         assert after["state"] == "silent", after
         assert "digital silence" in after["message"]
@@ -76,8 +78,13 @@ def test_mic_records_the_tone_and_notices_when_it_stops(pulse_server, tmp_path, 
         probe.stdin.write("daemon killed\n")
         probe.stdin.flush()
         gone = next_event(probe, "after_daemon")
+        print("after the daemon died:", gone)
         assert gone["state"] in ("stalled", "error"), gone
         assert gone["waited"] < 6.0
+        again = next_event(probe, "reconnect", timeout=10.0)
+        print("reconnect without a server:", again)
+        assert again["result"].startswith("AudioError"), again
+        assert again["state"] == "error"
         next_event(probe, "closed", timeout=10.0)
         assert probe.wait(10) == 0
     finally:

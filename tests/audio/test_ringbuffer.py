@@ -80,8 +80,8 @@ def test_write_does_not_allocate_a_new_store():
 
 
 def test_concurrent_producer_and_consumer_see_a_gapless_stream():
-    rb = RingBuffer(4096)
-    total, block = 256 * 800, 256
+    rb = RingBuffer(1024)
+    total, block = 256 * 300, 256
     got = []
 
     def produce():
@@ -91,8 +91,11 @@ def test_concurrent_producer_and_consumer_see_a_gapless_stream():
 
     t = threading.Thread(target=produce)
     t.start()
+    i = 0
     while t.is_alive() or rb.available:
         got.append(rb.read_new())
+        i += 1
+        time.sleep(0.002 if i % 7 == 0 else 0)  # now and then fall behind, forcing overflow
     t.join()
     x = np.concatenate(got)
     # Whatever survived must be strictly increasing by 1 except at counted drops.
@@ -100,3 +103,27 @@ def test_concurrent_producer_and_consumer_see_a_gapless_stream():
     assert np.all(jumps >= 1)
     assert len(x) + rb.dropped_samples == total
     assert x[-1] == total - 1
+
+
+class _HookedStore(np.ndarray):
+    """A store that runs ``hook`` once, the first time the reader slices it (mid-copy)."""
+
+    hook = None
+
+    def __getitem__(self, key):
+        hook, type(self).hook = type(self).hook, None
+        if hook is not None:
+            hook()
+        return super().__getitem__(key)
+
+
+def test_a_producer_lapping_the_reader_mid_copy_is_dropped_and_counted_once():
+    rb = RingBuffer(8)
+    rb.write(ramp(0, 6))
+    rb._data = rb._data.view(_HookedStore)
+    _HookedStore.hook = lambda: rb.write(ramp(6, 7))  # overwrites frames 0..4 while we copy
+    out = rb.read_new()
+    # The copy was taken over frames 0..5, of which 0..4 were clobbered: only 5 survives.
+    np.testing.assert_array_equal(out, [5])
+    np.testing.assert_array_equal(rb.read_new(), ramp(6, 7))
+    assert rb.dropped_samples == 5  # 0..4, counted exactly once

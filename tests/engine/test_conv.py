@@ -83,6 +83,9 @@ CONV2D_CASES = [
     ((2, 7, 7), dict(kernel_size=3, stride=2, padding="valid", dilation=2)),
     ((2, 6, 6), dict(kernel_size=3, stride=(2, 1), padding=2)),
     ((2, 4, 4), dict(kernel_size=1)),
+    ((2, 5, 6), dict(kernel_size=3, padding=3)),  # padding beyond the kernel's reach
+    ((2, 6, 5), dict(kernel_size=(3, 2), padding=(2, 0), dilation=(2, 1))),
+    ((1, 1, 6), dict(kernel_size=(1, 3), padding=(0, 1))),
 ]
 
 

@@ -319,3 +319,20 @@ def test_dense_after_flatten_chain_gradients():
     from visualnn.engine.gradcheck import numerical_grad
 
     np.testing.assert_allclose(g, numerical_grad(loss, x), rtol=1e-5, atol=1e-7)
+
+
+def test_dense_scratch_buffers_in_training_and_opt_out():
+    layer = Dense(3, activation="relu", in_features=2)
+    x = np.ones((4, 2), dtype=np.float32)
+    a = layer.forward(x, training=True)
+    b = layer.forward(2 * x, training=True)
+    assert a is b  # documented: training outputs are reused scratch buffers
+    layer.reuse_buffers = False
+    c = layer.forward(x, training=True)
+    d = layer.forward(2 * x, training=True)
+    assert c is not d and not np.shares_memory(c, d)
+    # a new batch size gets new buffers and the right result
+    layer.reuse_buffers = True
+    y = layer.forward(np.ones((7, 2), dtype=np.float32), training=True)
+    assert y.shape == (7, 3)
+    assert layer.backward(np.ones_like(y)).shape == (7, 2)

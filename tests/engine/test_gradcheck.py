@@ -7,6 +7,7 @@ from visualnn.engine.dense import Dense
 from visualnn.engine.gradcheck import (
     assert_layer_gradients,
     cast_layer,
+    check_layer_gradients,
     gradcheck_layer,
     layer_gradients,
     numerical_grad,
@@ -74,3 +75,8 @@ def test_builds_unbuilt_layers_and_reports_every_param():
 def test_relative_error_scale():
     assert relative_error(np.array([1.0, 2.0]), np.array([1.0, 2.2])) == pytest.approx(0.2 / 2.2)
     assert relative_error(np.zeros(2), np.zeros(2)) == 0.0
+
+
+def test_check_layer_gradients_builds_for_a_shape():
+    errors = check_layer_gradients(Dense(3, activation="sigmoid"), (4,), batch=3)
+    assert set(errors) == {"input", "weight", "bias"} and max(errors.values()) < 1e-7

@@ -1,4 +1,4 @@
-"""The layer graph editor driven as a user would: add, break, explain, undo, move, delete, inspect."""
+"""The layer graph editor driven as a user would: add, break, undo, move, delete, inspect."""
 
 from __future__ import annotations
 
@@ -129,12 +129,13 @@ def test_undo_redo_restore_the_exact_spec(editor):
 def test_drag_to_reorder_and_delete_key(editor, qtbot):
     session, view, _, _ = editor
     doc = session.document
-    doc.reset([{"type": "dense", "units": 4}, {"type": "relu"}, {"type": "dense", "units": 2}],
-              (2,))
+    doc.reset(
+        [{"type": "dense", "units": 4}, {"type": "relu"}, {"type": "dense", "units": 2}], (2,)
+    )
     scene = view.graph
     node = scene.nodes[0]
     # Let go of the first card to the right of the second: it moves behind it.
-    scene.node_released(0, scene.nodes[1].home.x() + 10)
+    scene.node_released(0, scene.nodes[1].home + QtCore.QPointF(10, 0))
     assert [layer["type"] for layer in doc.layers] == ["relu", "dense", "dense"]
     assert session.selection.layer == 1
     scene.node_released(1, None)  # a click, not a drag: nothing moves
@@ -185,8 +186,19 @@ def test_weight_updates_recolour_without_rebuilding(editor, qtbot):
 def test_inspector_edits_are_undoable(editor):
     session, view, _, inspector = editor
     doc = session.document
-    doc.reset([{"type": "conv2d", "out_channels": 8, "kernel_size": 3, "padding": "same",
-                "activation": "relu"}, {"type": "maxpool2d", "kernel_size": 2}], (1, 8, 8))
+    doc.reset(
+        [
+            {
+                "type": "conv2d",
+                "out_channels": 8,
+                "kernel_size": 3,
+                "padding": "same",
+                "activation": "relu",
+            },
+            {"type": "maxpool2d", "kernel_size": 2},
+        ],
+        (1, 8, 8),
+    )
     session.select(0)
     assert inspector.title.text().startswith("Layer 1")
     assert "1×8×8 → 8×8×8" in inspector.shape_label.text()
@@ -202,8 +214,13 @@ def test_inspector_edits_are_undoable(editor):
     assert "8x8" in inspector.error_label.text()
     for _ in range(4):
         doc.undo_stack.undo()
-    assert doc.layers[0] == {"type": "conv2d", "out_channels": 8, "kernel_size": 3,
-                             "padding": "same", "activation": "relu"}
+    assert doc.layers[0] == {
+        "type": "conv2d",
+        "out_channels": 8,
+        "kernel_size": 3,
+        "padding": "same",
+        "activation": "relu",
+    }
     assert inspector.fields["out_channels"].widget.value() == 8
 
     session.select(1)
@@ -224,7 +241,28 @@ def test_palette_drop_inserts_where_dropped(editor):
     session, view, _, _ = editor
     doc = session.document
     doc.reset([{"type": "dense", "units": 4}, {"type": "dense", "units": 2}], (2,))
-    x = (view.graph.nodes[0].home.x() + view.graph.nodes[1].home.x()) / 2
-    view.drop_layer("dropout", x)
+    view.zoom(1.3)  # Ctrl+wheel zooms and stops auto-fitting; the Fit button resumes it
+    assert not view.auto_fit
+    view.fit_button.click()
+    assert view.auto_fit
+    between = (view.graph.nodes[0].home + view.graph.nodes[1].home) / 2
+    view.drop_layer("dropout", between)
     assert [layer["type"] for layer in doc.layers] == ["dense", "dropout", "dense"]
     assert session.selection.layer == 1
+
+
+def test_narrow_view_wraps_rows_and_shows_feature_maps(editor, qtbot):
+    session, view, _, _ = editor
+    session.load_preset("digits-cnn")
+    view.resize(760, 800)
+    view.fit()
+    scene = view.graph
+    assert scene.row_count > 1  # a long CNN in a tall narrow view: wrapped, not shrunk
+    assert view.transform().m11() > 0.6
+    qtbot.wait(150)  # the throttled recolour after the load
+    assert scene.nodes[0].images and scene.input_node.images  # real maps of the sample
+    last = len(scene.nodes) - 1
+    # Drop the last card at the very start of the first row: it becomes layer 1.
+    scene.node_released(last, scene.nodes[0].home - QtCore.QPointF(40, 0))
+    assert session.document.layers[0]["type"] == "dense"
+    assert "Dense" in scene.nodes[0].text() and scene.nodes[0].error  # and it is explained

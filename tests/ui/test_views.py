@@ -289,3 +289,41 @@ def test_sample_picker_selects_samples(qtbot, xor_session):
     panel.random_button.click()
     assert 0 <= xor_session.sample_index < len(xor_session.dataset.x_test)
     assert panel.label_text.text().startswith("label:")
+
+
+# --- the real presets -----------------------------------------------------------------------
+@pytest.mark.parametrize("preset", ["xor", "circle", "digits-cnn", "digits-mlp"])
+def test_all_views_on_presets(qtbot, preset):
+    from visualnn.ui.panels.data import DataPanel
+    from visualnn.ui.views.activations import ActivationsView
+    from visualnn.ui.views.boundary import BoundaryView
+    from visualnn.ui.views.common import recorded_forward
+    from visualnn.ui.views.confusion import PredictionView
+    from visualnn.ui.views.neuron import NeuronView
+    from visualnn.ui.views.weights import WeightsView
+
+    session = Session()
+    session.load_preset(preset)
+    views = [show(qtbot, cls(session), 560, 480) for cls in
+             (ActivationsView, WeightsView, NeuronView, BoundaryView, PredictionView)]
+    panel = DataPanel(session)
+    qtbot.addWidget(panel)
+    train_steps(session, 3, lr=0.05)
+    session.select_sample(11)
+    rec = recorded_forward(session)
+    # explain the middle unit of every layer and compare with what the model computed
+    for i, r in enumerate(rec.records):
+        unit = tuple(s // 2 for s in r.out.shape[1:])
+        session.select(i, unit)
+        for v in views:
+            v.throttle.flush()
+        ex = views[2].explanation
+        assert ex is not None, views[2].message.text()
+        assert ex.a == pytest.approx(float(r.out[0][unit]), abs=1e-5)
+        if ex.kind in ("dense", "conv"):
+            assert ex.z == pytest.approx(float(r.pre[0][unit]), abs=1e-5)
+    views[4].cm_throttle.flush()
+    assert views[4].matrix.sum() == len(session.dataset.x_test)
+    two_d = tuple(session.dataset.input_shape) == (2,)
+    assert (views[3].grid_values is not None) == two_d
+    assert panel.canvas_box.isVisibleTo(panel) == preset.startswith("digits")

@@ -80,14 +80,14 @@ def feature_benchmark(
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options of ``visualnn bench --audio``."""
+    """Options of ``visualnn bench --audio`` (``run`` also honours a ``--json`` flag if the
+    CLI defines one; it is not added here to avoid clashing with the CLI's own)."""
     parser.add_argument(
         "--audio-seconds",
         type=float,
         default=10.0,
-        help="length of the benchmark signal (default 10 s)",
+        help="length of the audio benchmark signal (default 10 s)",
     )
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -112,4 +112,5 @@ def run(args: argparse.Namespace) -> int:
 if __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__)
     add_arguments(p)
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
     raise SystemExit(run(p.parse_args()))

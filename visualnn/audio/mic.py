@@ -12,108 +12,38 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
 from visualnn.audio.base import AudioError, AudioSource, SourceStatus
+from visualnn.audio.devices import (  # re-exported: the microphone's public names
+    NO_INPUT,
+    PORTAUDIO_MISSING,
+    SOUNDDEVICE_MISSING,
+    DeviceInfo,
+    backend_status,
+    import_sounddevice,
+    list_input_devices,
+)
 from visualnn.audio.resample import Resampler
 from visualnn.audio.ringbuffer import RingBuffer
 
-PORTAUDIO_MISSING = "PortAudio is not installed: run `sudo apt-get install libportaudio2`"
-SOUNDDEVICE_MISSING = "the sounddevice package is not installed: run `pip install sounddevice`"
-NO_INPUT = (
-    "no input device found: plug in a microphone, or check that PulseAudio/PipeWire is "
-    "running and the microphone is not disabled"
-)
+__all__ = [
+    "NO_INPUT",
+    "PORTAUDIO_MISSING",
+    "SILENT",
+    "SOUNDDEVICE_MISSING",
+    "DeviceInfo",
+    "MicSource",
+    "backend_status",
+    "import_sounddevice",
+    "list_input_devices",
+]
+
 SILENT = (
     "the microphone delivers pure digital silence: on Linux this is often a muted input or "
     "a missing permission (check the input volume, e.g. with pavucontrol)"
 )
-
-
-@dataclass(frozen=True)
-class DeviceInfo:
-    """One input device as PortAudio reports it."""
-
-    name: str
-    index: int
-    default_samplerate: float
-    max_input_channels: int
-    is_default: bool = False
-    hostapi: str = ""
-
-
-def import_sounddevice():
-    """Import sounddevice, turning a missing library into an :class:`AudioError`."""
-    try:
-        import sounddevice
-    except OSError:  # the module is there but libportaudio.so is not
-        raise AudioError(PORTAUDIO_MISSING) from None
-    except ImportError:
-        raise AudioError(SOUNDDEVICE_MISSING) from None
-    return sounddevice
-
-
-def list_input_devices(backend=None) -> list[DeviceInfo]:
-    """Input devices, default first-marked; empty when PortAudio is unavailable.
-
-    Parameters
-    ----------
-    backend : module-like, optional
-        A sounddevice stand-in (tests); default imports sounddevice.
-    """
-    try:
-        sd = backend or import_sounddevice()
-        devices = sd.query_devices()
-        hostapis = sd.query_hostapis()
-        default_in = _default_input_index(sd)
-    except AudioError:
-        return []
-    except Exception:  # PortAudio errors while enumerating: treat as no device
-        return []
-    out = []
-    for i, d in enumerate(devices):
-        if d["max_input_channels"] > 0:
-            api = hostapis[d["hostapi"]]["name"] if d.get("hostapi") is not None else ""
-            out.append(
-                DeviceInfo(
-                    d["name"],
-                    i,
-                    float(d["default_samplerate"]),
-                    int(d["max_input_channels"]),
-                    i == default_in,
-                    api,
-                )
-            )
-    return out
-
-
-def _default_input_index(sd) -> int | None:
-    try:
-        idx = sd.default.device[0]
-    except Exception:
-        return None
-    return None if idx is None or idx < 0 else int(idx)
-
-
-def backend_status(backend=None) -> tuple[bool, str]:
-    """Whether a microphone can be used, and a one-sentence explanation.
-
-    Returns
-    -------
-    (ok, message) : (bool, str)
-        ``message`` names the exact fix when ``ok`` is False.
-    """
-    try:
-        sd = backend or import_sounddevice()
-    except AudioError as exc:
-        return False, str(exc)
-    devices = list_input_devices(sd)
-    if not devices:
-        return False, NO_INPUT
-    version = getattr(sd, "get_portaudio_version", lambda: (0, "PortAudio"))()[1]
-    return True, f"{version}: {len(devices)} input device(s)"
 
 
 class MicSource(AudioSource):
@@ -130,9 +60,11 @@ class MicSource(AudioSource):
     blocksize : int
         Frames per callback (0 lets PortAudio choose, which some plug-ins prefer).
     latency : str or float
-        PortAudio's suggested latency. "high" (about 35-45 ms on ALSA) is the default
-        because ALSA's PulseAudio plug-in under load delivered only half the samples with
-        "low" in our tests; the stream's real latency is in ``stream.latency``.
+        PortAudio's suggested input latency, which for input sets the device buffer
+        (headroom), not the delay: callbacks still come once per block (every 10.7 ms for
+        512 frames at 48 kHz). 0.1 s is the default because ALSA's PulseAudio plug-in with
+        smaller buffers ("low"/"high" = 20-45 ms) sometimes delivered half the samples or
+        none for a second in our tests; the stream's real value is in ``stream.latency``.
     buffer_seconds : float
         Ring-buffer length: how long the consumer may stall before samples are lost.
     backend : module-like, optional
@@ -147,7 +79,7 @@ class MicSource(AudioSource):
         samplerate: int = 48000,
         blocksize: int = 512,
         buffer_seconds: float = 4.0,
-        latency="high",
+        latency=0.1,
         stall_timeout: float = 2.0,
         silence_seconds: float = 1.0,
         backend=None,
@@ -178,7 +110,7 @@ class MicSource(AudioSource):
         self.last_callback = self.clock()
         self.frames_in = 0  # frames delivered by callbacks since the stream opened
         self.measured_rate: float | None = None  # frames per second actually delivered
-        self._rate_mark = (self.last_callback, 0)
+        self._rate_mark: tuple[float, int] | None = None
 
     # -- the PortAudio callback (runs on PortAudio's thread) ---------------------------------
     def _callback(self, indata, frames, time_info, status) -> None:
@@ -189,6 +121,8 @@ class MicSource(AudioSource):
             if getattr(status, "input_overflow", False):
                 self.input_overflows += 1
         self.zero_run = 0 if indata.any() else self.zero_run + frames
+        if self._rate_mark is None:  # rate measurement starts at the first block, not at open
+            self._rate_mark = (self.clock(), frames)
         self.frames_in += frames
         self.ring.write(indata)
         self.last_callback = self.clock()
@@ -263,7 +197,6 @@ class MicSource(AudioSource):
             raise AudioError(f"cannot open {info.name}: {exc}") from None
         self.stream = stream
         self.last_callback = self.clock()  # the stall clock starts when the stream does
-        self._rate_mark = (self.last_callback, self.frames_in)
 
     def stop(self) -> None:
         stream, self.stream = self.stream, None
@@ -300,7 +233,13 @@ class MicSource(AudioSource):
         if self.stream is None:
             return SourceStatus("stopped", "", dropped, self.status_flags)
         quiet = self.clock() - self.last_callback
-        if quiet >= self.stall_timeout or not getattr(self.stream, "active", True):
+        if not getattr(self.stream, "active", True):
+            msg = (
+                f"the input stream from {self.device_name} ended (device unplugged or its "
+                "sound server stopped); press Reconnect"
+            )
+            return SourceStatus("stalled", msg, dropped, self.status_flags)
+        if quiet >= self.stall_timeout:
             msg = (
                 f"no audio from {self.device_name} for {quiet:.0f} s: the device may have "
                 f"been unplugged or taken by another program; press Reconnect"
@@ -312,6 +251,8 @@ class MicSource(AudioSource):
 
     def _rate_note(self) -> str:
         """The fallback note, or a warning when the device delivers too few samples."""
+        if self._rate_mark is None:
+            return self.note
         now, (t_mark, f_mark) = self.clock(), self._rate_mark
         if now - t_mark >= 2.0:  # measure over >= 2 s windows so block jitter averages out
             self.measured_rate = (self.frames_in - f_mark) / (now - t_mark)

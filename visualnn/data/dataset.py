@@ -55,7 +55,9 @@ def check_range(name: str, key: str, value: Any, lo: float, hi: float, integer: 
     if integer and float(value) != int(value):
         raise SpecError(f"dataset {name}: {key} must be {kind}, got {value!r}", key=key)
     if not (lo <= value <= hi) or not np.isfinite(value):
-        raise SpecError(f"dataset {name}: {key} must be between {lo} and {hi}, got {value}", key=key)
+        raise SpecError(
+            f"dataset {name}: {key} must be between {lo} and {hi}, got {value}", key=key
+        )
     return int(value) if integer else float(value)
 
 

@@ -1,14 +1,14 @@
 """Convolution layers (torch's ``nn.Conv2d`` / ``nn.Conv1d`` semantics) via im2col + one GEMM.
 
-Internally a batch is handled channel-first, ``(C, N, H, W)``: the product
-``W (O, C*kh*kw) @ cols (C*kh*kw, N*Ho*Wo)`` then lands directly as ``(O, N, Ho, Wo)``, and the
-layer returns it as an NCHW *view* (``swapaxes``) instead of paying for a transpose copy.
-Pooling keeps that layout, so a conv -> pool -> conv chain never reorders memory. Conv1D is
-Conv2D on ``(C, 1, L)`` inputs with a ``1 x k`` kernel.
-"""
+Internally a batch is handled batch-innermost, ``(C, H, W, N)`` (see ``im2col``): the
+product ``W (O, C*kh*kw) @ cols (C*kh*kw, Ho*Wo*N)`` lands directly as ``(O, Ho, Wo, N)``,
+and the layer returns it as an NCHW *view* instead of paying for a transpose copy. Pooling
+keeps that layout, so a conv -> pool -> conv chain never reorders memory. Conv1D is Conv2D
+on ``(C, 1, L)`` inputs with a ``1 x k`` kernel."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -16,8 +16,7 @@ import numpy as np
 from .activations import ReLU, check_activation_name, make_activation
 from .dense import positive_int, shape_text
 from .errors import SpecError
-from .im2col import BufferCache, channel_first, col2im, im2col, out_size, same_padding
-from .im2col import window_offsets as _window_offsets
+from .im2col import from_chwn, make_plan, out_size, same_padding, to_chwn
 from .init import check_init_name, init_weight_and_bias
 from .module import Module
 
@@ -78,7 +77,8 @@ class _Conv(Module):
         self.init = check_init_name(init)
         self.act = make_activation(self.activation)
         self._fused_relu = isinstance(self.act, ReLU)
-        self._cache = BufferCache()
+        self._plans: OrderedDict[tuple, Any] = OrderedDict()
+        self._reuse = False
 
     # --- the 1-D / 2-D difference --------------------------------------------------------
     def _pair(self, value, what, key, minimum=1):
@@ -153,7 +153,7 @@ class _Conv(Module):
         )
         self.params = {"weight": weight, "bias": bias}
         self.grads = {key: np.zeros_like(v) for key, v in self.params.items()}
-        self._cache.clear()
+        self._plans.clear()
 
     def _weight_kernel(self) -> tuple[int, ...]:
         return self.kernel
@@ -186,77 +186,100 @@ class _Conv(Module):
     def _from_4d(self, y: np.ndarray) -> np.ndarray:
         return y
 
+    def _plan(self, x_shape: tuple[int, ...], dtype: np.dtype):
+        """The im2col plan (geometry + scratch buffers) for this input shape, cached."""
+        key = (x_shape, np.dtype(dtype).str)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = make_plan(x_shape, self.out_channels, self.kernel, self.stride, self.pad,
+                             self.dilation, dtype)  # fmt: skip
+            self._plans[key] = plan
+            while len(self._plans) > 4:  # training batch, last short batch, evaluation
+                self._plans.popitem(last=False)
+        else:
+            self._plans.move_to_end(key)
+        return plan
+
+    @staticmethod
+    def _w_aug(plan, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
+        """``[W | b]`` as an (O, C*kh*kw + 1) matrix, in a buffer of the plan."""
+        o = weight.shape[0]
+        w_aug = getattr(plan, "w_aug", None)
+        if w_aug is None:
+            w_aug = plan.w_aug = np.empty((o, plan.cols_aug.shape[0]), weight.dtype)
+        w_aug[:, :-1] = weight.reshape(o, -1)
+        w_aug[:, -1] = bias
+        return w_aug
+
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        """``(N, C, H, W) -> (N, out_channels, Ho, Wo)`` (an NCHW view of channel-first data)."""
+        """``(N, C, H, W) -> (N, out_channels, Ho, Wo)``, an NCHW view of (O, Ho, Wo, N) memory.
+
+        In training mode without ``record`` the result lives in a scratch buffer that the
+        next training step reuses (as for Dense); otherwise it is a fresh array.
+        """
         x = np.asarray(x)
         if not self.params:
             self._init_params(self._spatial(x.shape[1:])[0], np.random.default_rng(0))
         weight, bias = self.params["weight"], self.params["bias"]
-        c, h, w, ho, wo = self._geometry(x.shape[1:])
+        self._geometry(x.shape[1:])
         if x.dtype != weight.dtype:
             x = x.astype(weight.dtype)
         x4 = self._to_4d(x)
-        n = x4.shape[0]
-        kh, kw = self.kernel
-        offsets = self._offsets((h, w))
-        # Zero-filled once: the padded border of a cols buffer is never written afterwards.
-        cols = self._cache.get(f"cols{x4.shape}", (c, kh, kw, n, ho, wo), weight.dtype, np.zeros)
-        im2col(channel_first(x4), cols, offsets)
-        self._cols, self._xshape = cols, x4.shape
-        out = np.matmul(weight.reshape(self.out_channels, -1), cols.reshape(c * kh * kw, -1))
-        out += bias[:, None]
-        out_cf = out.reshape(self.out_channels, n, ho, wo)
-        pre = out_cf
+        plan = self._plan(x4.shape, weight.dtype)
+        plan.im2col(to_chwn(x4))
+        self._reuse = bool(training and not self.record)
+        o, n = self.out_channels, x4.shape[0]
+        if self._reuse:
+            if getattr(plan, "z", None) is None:
+                plan.z = np.empty((o, plan.cols2.shape[1]), weight.dtype)
+            z = plan.z
+        else:
+            z = np.empty((o, plan.cols2.shape[1]), weight.dtype)
+        # [W | b] @ [cols; 1]: the bias rides along in the product instead of another pass.
+        w_aug = self._w_aug(plan, weight, bias)
+        np.matmul(w_aug, plan.cols_aug, out=z)
+        (ho, wo), (hg, wg) = plan.out_hw, plan.grid_hw
+        out_t = z.reshape(o, hg, wg, n)[:, :ho, :wo]
         if self.record:
-            pre = out_cf.copy() if self.act is not None else out_cf
-            self.last_pre = self._from_4d(channel_first(pre))
+            pre = out_t.copy() if self.act is not None else out_t
+            self.last_pre = self._from_4d(from_chwn(pre))
         if self._fused_relu:
-            np.maximum(out_cf, 0, out=out_cf)
+            np.maximum(z, 0, out=z)  # the whole buffer: contiguous, and the pad cells are unused
         elif self.act is not None:
-            out_cf = channel_first(self.act.forward(channel_first(out_cf), training))
-        self._out_cf = out_cf
-        y = self._from_4d(channel_first(out_cf))
+            out_t = to_chwn(self.act.forward(from_chwn(out_t), training))
+        self._plan_used, self._out_t = plan, out_t
+        y = self._from_4d(from_chwn(out_t))
         if self.record:
             self.last_out = y
         return y
 
-    def _offsets(self, hw: tuple[int, int]):
-        key = ("offsets", hw)
-        cached = getattr(self, "_offsets_cache", None)
-        if cached is None or cached[0] != key:
-            offs = _window_offsets(hw, self.kernel, self.stride, self.pad, self.dilation)
-            self._offsets_cache = (key, offs)
-        return self._offsets_cache[1]
-
     def backward(self, grad_out: np.ndarray) -> np.ndarray | None:
         """``(N, out_channels, Ho, Wo) -> (N, C, H, W)``, or None if no input grad is needed."""
-        weight = self.params["weight"]
-        cols, (n, c, h, w) = self._cols, self._xshape
-        o = self.out_channels
-        g_cf = channel_first(self._to_4d(np.asarray(grad_out, dtype=weight.dtype)))
+        weight, plan, o = self.params["weight"], self._plan_used, self.out_channels
+        g_t = to_chwn(self._to_4d(np.asarray(grad_out, dtype=weight.dtype)))
+        ho, wo = plan.out_hw
+        gz_valid = plan.gz[:, :ho, :wo]  # the rest of plan.gz stays zero
         if self._fused_relu:
             # dL/dz = dL/dy * 1[y > 0]
-            gz = self._cache.get("gz", g_cf.shape, weight.dtype)
-            mask = self._cache.get("mask", g_cf.shape, np.dtype(bool))
-            np.greater(self._out_cf, 0, out=mask)
-            np.multiply(g_cf, mask, out=gz)
+            if getattr(plan, "mask", None) is None:
+                plan.mask = np.empty(g_t.shape, bool)
+            np.greater(self._out_t, 0, out=plan.mask)
+            np.multiply(g_t, plan.mask, out=gz_valid)
         elif self.act is not None:
-            gz = np.ascontiguousarray(channel_first(self.act.backward(channel_first(g_cf))))
+            np.copyto(gz_valid, to_chwn(self.act.backward(from_chwn(g_t))))
         else:
-            gz = np.ascontiguousarray(g_cf)
-        gz2 = gz.reshape(o, -1)
-        cols2 = cols.reshape(-1, gz2.shape[1])
-        # dL/dW = dL/dz @ cols^T ;  dL/db = sum over (N, Ho, Wo) of dL/dz
-        self.grads["weight"] += (gz2 @ cols2.T).reshape(weight.shape)
-        self.grads["bias"] += gz2.sum(axis=1)
+            np.copyto(gz_valid, g_t)
+        gz = plan.gz.reshape(o, -1)
+        # [dL/dW | dL/db] = dL/dz @ [cols; 1]^T  (the ones row sums dL/dz for the bias)
+        dw_aug = gz @ plan.cols_aug.T
+        self.grads["weight"] += dw_aug[:, :-1].reshape(weight.shape)
+        self.grads["bias"] += dw_aug[:, -1]
         if not self.need_input_grad:
             return None
         # dL/dcols = W^T @ dL/dz, then col2im adds every tap back onto the pixel it read.
-        dcols = self._cache.get("dcols", cols.shape, weight.dtype)
-        np.matmul(weight.reshape(o, -1).T, gz2, out=dcols.reshape(cols2.shape))
-        dx_cf = np.zeros((c, n, h, w), weight.dtype)
-        col2im(dcols, dx_cf, self._offsets((h, w)))
-        return self._from_4d(channel_first(dx_cf))
+        np.matmul(weight.reshape(o, -1).T, gz, out=plan.dcols())
+        dx_t = plan.col2im(plan.dx_buffer() if self._reuse else None)
+        return self._from_4d(from_chwn(dx_t))
 
 
 class Conv2D(_Conv):

@@ -137,10 +137,8 @@ class Dense(Module):
             raise SpecError(f"{self.describe()} is not built yet: give in_features or build it")
         weight, bias = self.params["weight"], self.params["bias"]
         x = np.asarray(x)
-        if x.ndim != 2:
-            self._check_input_shape(x.shape[1:])
-        if x.shape[1] != weight.shape[1]:
-            self._check_input_shape(x.shape[1:])
+        if x.ndim != 2 or x.shape[1] != weight.shape[1]:
+            self._check_input_shape(x.shape[1:])  # raises, naming the shapes
         if x.dtype != weight.dtype:
             x = x.astype(weight.dtype)
         self._x = x

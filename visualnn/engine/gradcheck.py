@@ -132,12 +132,14 @@ def layer_gradients(
     layer.zero_grad()
     run()
     dx = layer.backward(r.copy())
+    # Copy at once: layers may hand out scratch buffers that later forwards overwrite.
+    dx = None if dx is None else np.array(dx, dtype=np.float64)
     result: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     analytic = {k: g.copy() for k, g in layer.grads.items()}
     if layer.need_input_grad:
         if dx is None:
             raise AssertionError(f"{layer!r}: backward returned None with need_input_grad on")
-        result["input"] = (np.asarray(dx, dtype=np.float64), numerical_grad(loss, x, eps))
+        result["input"] = (dx, numerical_grad(loss, x, eps))
     for key, value in layer.params.items():
         result[key] = (analytic[key], numerical_grad(loss, value, eps))
     return result
@@ -182,6 +184,26 @@ def assert_layer_gradients(
                 f"analytic {a[worst]:.8g} vs numeric {n[worst]:.8g}; relative errors {errors}"
             )
     return errors
+
+
+def check_layer_gradients(
+    layer: Module,
+    input_shape: tuple[int, ...],
+    rng: np.random.Generator | None = None,
+    batch: int = 2,
+    training: bool = False,
+    atol: float = 1e-6,
+    rtol: float = 1e-4,
+) -> dict[str, float]:
+    """Build ``layer`` for ``input_shape`` and check it on a random batch.
+
+    The batch is standard normal, shape ``(batch, *input_shape)``; see
+    ``assert_layer_gradients``. Returns the relative errors.
+    """
+    rng = np.random.default_rng(0) if rng is None else rng
+    layer.build(tuple(input_shape), rng)
+    x = rng.standard_normal((batch, *input_shape))
+    return assert_layer_gradients(layer, x, rng, training, atol=atol, rtol=rtol)
 
 
 def assert_loss_gradient(

@@ -1,22 +1,36 @@
 """Geometry and the im2col / col2im copies shared by convolution and pooling.
 
-Everything here works on a *channel-first* view ``(C, N, H, W)`` of an NCHW batch. With that
-layout one matrix product ``W (O, C*kh*kw) @ cols (C*kh*kw, N*Ho*Wo)`` writes the output as
-``(O, N, Ho, Wo)``, which the layers hand on as an NCHW view without a transpose copy.
+Layout: the layers work on the *batch-innermost* view ``(C, H, W, N)`` of an NCHW batch
+(``to_chwn``), and hand their results on as NCHW views of such arrays (``from_chwn``), so a
+conv -> pool -> conv chain never reorders memory. Why: NumPy pays a fixed cost per innermost
+row of an operation, and every spatial slice (a kernel offset, a pooling tap, a padded
+interior) of a ``(C, H, W, N)`` array has contiguous innermost rows of ``N`` (or ``W*N``)
+numbers, where an NCHW slice has strided rows of 7 to 28. One matrix product
+``W (O, C*kh*kw) @ cols (C*kh*kw, Ho*Wo*N)`` then yields the output as ``(O, Ho, Wo, N)``.
 
-Padding is never materialised: for each kernel offset only the rows and columns that fall on
-real input are copied, and the padded border of a ``cols`` buffer stays zero from the moment
-the buffer is created (the buffers are reused, and nothing else ever writes there). The loops
-run over kernel offsets (``kh * kw`` iterations), never over samples or pixels.
+The loops here run over kernel offsets (``kh * kw`` iterations), never over samples or pixels.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
+
+
+def to_chwn(x: np.ndarray) -> np.ndarray:
+    """The ``(C, H, W, N)`` view of an ``(N, C, H, W)`` array (no copy)."""
+    return x.transpose(1, 2, 3, 0)
+
+
+def from_chwn(a: np.ndarray) -> np.ndarray:
+    """The ``(N, C, H, W)`` view of a ``(C, H, W, N)`` array (no copy)."""
+    return a.transpose(3, 0, 1, 2)
+
+
+def batch_contiguous(a: np.ndarray) -> np.ndarray:
+    """``a`` (C, H, W, N) itself when its batch axis is contiguous, else a compact copy."""
+    return a if a.strides[-1] == a.itemsize else np.ascontiguousarray(a)
 
 
 class AxisOffset(NamedTuple):
@@ -93,10 +107,10 @@ def window_offsets(
 
 
 class GeneralPlan:
-    """im2col for any stride: ``cols`` (C, kh, kw, N, Ho, Wo), one strided copy per offset.
+    """im2col for any stride: ``cols`` (C, kh, kw, Ho, Wo, N), one strided copy per offset.
 
     Entries of ``cols`` that would read padding are never written, so they stay zero from the
-    moment the buffer is created. The gemm output grid is exactly ``(N, Ho, Wo)``.
+    moment the buffer is created. The product's output grid is exactly ``(Ho, Wo)``.
     """
 
     def __init__(self, x_shape, out_channels, kernel, stride, pad, dilation, dtype):
@@ -106,84 +120,102 @@ class GeneralPlan:
         self.out_hw = self.grid_hw = self.offsets.out_hw
         ho, wo = self.out_hw
         self.x_shape, self.dtype = x_shape, dtype
-        self.cols = np.zeros((c, kh, kw, n, ho, wo), dtype)
-        self.cols2 = self.cols.reshape(c * kh * kw, n * ho * wo)
-        self.gz = np.zeros((out_channels, n, ho, wo), dtype)
+        self.cols_aug = _cols_with_ones(c * kh * kw, ho * wo * n, dtype)
+        self.cols2 = self.cols_aug[:-1]
+        self.cols = self.cols2.reshape(c, kh, kw, ho, wo, n)
+        self.gz = np.zeros((out_channels, ho, wo, n), dtype)
         self._dcols: np.ndarray | None = None
         self._dx: np.ndarray | None = None
 
-    def im2col(self, x_cf: np.ndarray) -> None:
-        """Fill ``cols`` from ``x_cf`` (C, N, H, W)."""
+    def im2col(self, x_t: np.ndarray) -> None:
+        """Fill ``cols`` from ``x_t`` (C, H, W, N)."""
         for i, j, r, c in self.offsets.items:
-            np.copyto(self.cols[:, i, j, :, r.out, c.out], x_cf[:, :, r.inp, c.inp])
+            np.copyto(self.cols[:, i, j, r.out, c.out], x_t[:, r.inp, c.inp])
 
     def dcols(self) -> np.ndarray:
-        """Scratch ``(C*kh*kw, grid size)`` for the gradient of ``cols``."""
+        """Scratch ``(C*kh*kw, Ho*Wo*N)`` for the gradient of ``cols``."""
         if self._dcols is None:
             self._dcols = np.empty_like(self.cols2)
         return self._dcols
 
-    def col2im(self, dx_cf: np.ndarray | None = None) -> np.ndarray:
-        """Scatter-add ``dcols`` back onto the pixels they were read from; (C, N, H, W)."""
-        n, c, h, w = self.x_shape
-        dx = np.zeros((c, n, h, w), self.dtype) if dx_cf is None else dx_cf
-        if dx_cf is not None:
-            dx.fill(0)
-        dcols = self._dcols.reshape(self.cols.shape)
-        for i, j, r, col in self.offsets.items:
-            target = dx[:, :, r.inp, col.inp]
-            np.add(target, dcols[:, i, j, :, r.out, col.out], out=target)
-        return dx
-
     def dx_buffer(self) -> np.ndarray:
         n, c, h, w = self.x_shape
         if self._dx is None:
-            self._dx = np.empty((c, n, h, w), self.dtype)
+            self._dx = np.empty((c, h, w, n), self.dtype)
         return self._dx
+
+    def col2im(self, dx: np.ndarray | None = None) -> np.ndarray:
+        """Scatter-add ``dcols`` back onto the pixels they were read from; (C, H, W, N)."""
+        n, c, h, w = self.x_shape
+        if dx is None:
+            dx = np.zeros((c, h, w, n), self.dtype)
+        else:
+            dx.fill(0)
+        dcols = self._dcols.reshape(self.cols.shape)
+        for i, j, r, col in self.offsets.items:
+            target = dx[:, r.inp, col.inp]
+            np.add(target, dcols[:, i, j, r.out, col.out], out=target)
+        return dx
 
 
 class FlatPlan:
-    """im2col for stride 1 with long contiguous copies (the common 'same' / 'valid' case).
+    """im2col for stride 1 as ``kh*kw`` contiguous slices (the common 'same' / 'valid' case).
 
-    Each channel's padded batch is one flat vector ``xp[c]`` of length ``N*Hp*Wp``. With
-    stride 1, output pixel ``q = n*Hp*Wp + h*Wp + w`` reads ``xp[c, q + d*(i*Wp + j)]`` for
-    kernel offset ``(i, j)``, so row ``(c, i, j)`` of ``cols`` is one contiguous slice of
-    ``xp[c]``. The product is computed on the whole padded grid ``(N, Hp, Wp)`` (the extra
-    rows/columns are ignored on the way out and get zero gradient on the way back), which
-    costs ``Hp*Wp / (Ho*Wo)`` more flops but turns every im2col / col2im step into a memcpy
-    or a vector add instead of thousands of short strided rows.
+    Each channel's padded batch is one flat vector ``xp[c]``: padded row ``r``, padded column
+    ``s``, sample ``n`` at ``(r*Ws + s)*N + n``. With stride 1, output pixel ``(h, w)`` of
+    sample ``n`` reads ``xp[c, ((h + d*i)*Ws + w + d*j)*N + n]`` for kernel offset ``(i, j)``,
+    so row ``(c, i, j)`` of ``cols`` is the slice of ``xp[c]`` shifted by
+    ``d*(i*Ws + j)*N``, and col2im is ``kh*kw`` vector adds.
+
+    Neighbouring rows share their zero padding: a row takes ``W + max(pl, pr)`` columns, not
+    ``W + pl + pr``, which is enough for every tap that runs off a row to land on a zero. The
+    product runs over the grid ``(Ho, Ws)``; the extra column cells are dropped on the way
+    out and get zero gradient on the way back (3x3 'same' on 14x14: 14x15 cells for 14x14
+    outputs, 7% more flops, far cheaper than strided copies).
     """
 
     def __init__(self, x_shape, out_channels, kernel, pad, dilation, dtype):
         n, c, h, w = x_shape
         kh, kw = kernel
-        hp, wp = h + sum(pad[0]), w + sum(pad[1])
-        self.x_shape, self.dtype, self.pad = x_shape, dtype, pad
-        self.out_hw = (hp - dilation[0] * (kh - 1), wp - dilation[1] * (kw - 1))
-        self.grid_hw = (hp, wp)
-        size = n * hp * wp
+        (pt, pb), (pl, pr) = pad
+        self.x_shape, self.dtype, self._corner = x_shape, dtype, (pt, pl)
+        self.out_hw = (h + pt + pb - dilation[0] * (kh - 1), w + pl + pr - dilation[1] * (kw - 1))
+        # Only the Ho output rows are computed; the rows below are read by taps, never output.
+        self.grid_hw = (self.out_hw[0], max(w + max(pl, pr), self.out_hw[1]))
+        ws = self.grid_hw[1]
+        self.length = self.grid_hw[0] * ws * n
+        self._padded_hw = (h + pt + pb, ws)
         self.shifts = [
-            (i, j, dilation[0] * i * wp + dilation[1] * j) for i in range(kh) for j in range(kw)
+            (i, j, (dilation[0] * i * ws + dilation[1] * j) * n)
+            for i in range(kh)
+            for j in range(kw)
         ]
-        self.length = size - self.shifts[-1][2]  # positions whose every tap is in bounds
-        # Zero padding and the zero tail of cols are written once, here, and never again.
-        self.xp = np.zeros((c, n, hp, wp), dtype)
-        self.interior = self.xp[:, :, pad[0][0] : pad[0][0] + h, pad[1][0] : pad[1][0] + w]
-        self.cols = np.zeros((c, kh, kw, size), dtype)
-        self.cols2 = self.cols.reshape(c * kh * kw, size)
-        self.gz = np.zeros((out_channels, n, hp, wp), dtype)
+        # Zero padding is written once, here: later calls only overwrite the interior.
+        self.xp = np.zeros((c, self.length + self.shifts[-1][2]), dtype)
+        self.interior = self._interior(self.xp)
+        self.cols_aug = _cols_with_ones(c * kh * kw, self.length, dtype)
+        self.cols2 = self.cols_aug[:-1]
+        self.cols = self.cols2.reshape(c, kh, kw, self.length)
+        self.gz = np.zeros((out_channels, *self.grid_hw, n), dtype)
         self._dcols: np.ndarray | None = None
         self._dx: np.ndarray | None = None
 
-    def im2col(self, x_cf: np.ndarray) -> None:
-        """Fill ``cols`` from ``x_cf`` (C, N, H, W): one padding copy, then kh*kw slices."""
-        np.copyto(self.interior, x_cf)
-        flat = self.xp.reshape(self.xp.shape[0], -1)
+    def _interior(self, flat: np.ndarray) -> np.ndarray:
+        """The (C, H, W, N) view of the real pixels inside a padded flat buffer."""
+        n, c, h, w = self.x_shape
+        (pt, pl), (hs, ws) = self._corner, self._padded_hw
+        grid = flat[:, : hs * ws * n].reshape(c, hs, ws, n)
+        return grid[:, pt : pt + h, pl : pl + w]
+
+    def im2col(self, x_t: np.ndarray) -> None:
+        """Fill ``cols`` from ``x_t`` (C, H, W, N): one padding copy, then kh*kw slices."""
+        np.copyto(self.interior, x_t)
+        n = self.length
         for i, j, shift in self.shifts:
-            np.copyto(self.cols[:, i, j, : self.length], flat[:, shift : shift + self.length])
+            np.copyto(self.cols[:, i, j], self.xp[:, shift : shift + n])
 
     def dcols(self) -> np.ndarray:
-        """Scratch ``(C*kh*kw, N*Hp*Wp)`` for the gradient of ``cols``."""
+        """Scratch ``(C*kh*kw, Ho*Ws*N)`` for the gradient of ``cols``."""
         if self._dcols is None:
             self._dcols = np.empty_like(self.cols2)
         return self._dcols
@@ -194,21 +226,25 @@ class FlatPlan:
         return self._dx
 
     def col2im(self, dxp: np.ndarray | None = None) -> np.ndarray:
-        """Add every tap's gradient back onto its padded pixel; the (C, N, H, W) interior."""
+        """Add every tap's gradient back onto its padded pixel; the (C, H, W, N) interior."""
         dxp = np.empty_like(self.xp) if dxp is None else dxp
-        flat = dxp.reshape(dxp.shape[0], -1)
-        dcols = self._dcols.reshape(self.cols.shape)
-        n = self.length
+        dcols, n = self._dcols.reshape(self.cols.shape), self.length
         for k, (i, j, shift) in enumerate(self.shifts):
             if k == 0:  # shift 0: a copy instead of zero-fill plus add
-                np.copyto(flat[:, :n], dcols[:, i, j, :n])
-                flat[:, n:] = 0
+                np.copyto(dxp[:, :n], dcols[:, i, j])
+                dxp[:, n:] = 0
             else:
-                target = flat[:, shift : shift + n]
-                np.add(target, dcols[:, i, j, :n], out=target)
-        (pt, _), (pl, _) = self.pad
-        h, w = self.x_shape[2:]
-        return dxp[:, :, pt : pt + h, pl : pl + w]
+                target = dxp[:, shift : shift + n]
+                np.add(target, dcols[:, i, j], out=target)
+        return self._interior(dxp)
+
+
+def _cols_with_ones(rows: int, length: int, dtype) -> np.ndarray:
+    """A zero ``(rows + 1, length)`` buffer whose last row is ones: with the bias appended
+    to the weight matrix, one product gives ``W @ cols + b`` and one gives ``[dW | db]``."""
+    buf = np.zeros((rows + 1, length), dtype)
+    buf[-1] = 1
+    return buf
 
 
 def make_plan(x_shape, out_channels, kernel, stride, pad, dilation, dtype):
@@ -216,43 +252,3 @@ def make_plan(x_shape, out_channels, kernel, stride, pad, dilation, dtype):
     if stride == (1, 1):
         return FlatPlan(x_shape, out_channels, kernel, pad, dilation, dtype)
     return GeneralPlan(x_shape, out_channels, kernel, stride, pad, dilation, dtype)
-
-
-def channel_first(x: np.ndarray) -> np.ndarray:
-    """The ``(C, N, ...)`` view of an ``(N, C, ...)`` array (no copy)."""
-    return x.swapaxes(0, 1)
-
-
-class BufferCache:
-    """A few scratch arrays kept by (name, shape, dtype) so steady training allocates nothing.
-
-    Only internal scratch lives here, never an array handed to a caller, so a caller may keep
-    any output it gets. At most ``size`` buffers are kept (the training batch, the last
-    smaller batch and an evaluation batch fit).
-    """
-
-    def __init__(self, size: int = 8) -> None:
-        self.size = size
-        self._items: OrderedDict[tuple, np.ndarray] = OrderedDict()
-
-    def get(
-        self,
-        name: str,
-        shape: tuple[int, ...],
-        dtype: np.dtype,
-        factory: Callable[..., np.ndarray] = np.empty,
-    ) -> np.ndarray:
-        """The buffer for this key, created with ``factory(shape, dtype)`` the first time."""
-        key = (name, tuple(shape), np.dtype(dtype).str)
-        buf = self._items.get(key)
-        if buf is None:
-            buf = factory(shape, dtype)
-            self._items[key] = buf
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        else:
-            self._items.move_to_end(key)
-        return buf
-
-    def clear(self) -> None:
-        self._items.clear()

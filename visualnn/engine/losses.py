@@ -143,9 +143,10 @@ class CrossEntropyLoss(Loss):
                 raise SpecError("cross-entropy labels must be whole class numbers, not NaN")
         elif t.dtype.kind not in "iub":
             raise SpecError(f"cross-entropy labels must be whole class numbers, not {t.dtype}")
-        labels = t.astype(np.intp)
-        if n and (labels.min() < 0 or labels.max() >= c):
-            bad = labels.min() if labels.min() < 0 else labels.max()
+        labels = t.astype(np.intp, copy=False)
+        lo, hi = (int(labels.min()), int(labels.max())) if n else (0, 0)
+        if lo < 0 or hi >= c:
+            bad = lo if lo < 0 else hi
             raise SpecError(
                 f"cross-entropy: label {bad} is out of range for {c} classes "
                 f"(labels must be 0 to {c - 1}); give the last layer one unit per class"
@@ -171,16 +172,22 @@ class CrossEntropyLoss(Loss):
         z = self._check_pred(pred)
         n, c = z.shape
         soft = self._soft_target(z, target)
+        self._soft = soft
         shifted = z - np.max(z, axis=1, keepdims=True)
         e = np.exp(shifted)
         s = np.sum(e, axis=1, keepdims=True)
-        log_p = shifted - np.log(s)
-        self._probs = e / s
-        self._soft = soft
+        e /= s
+        self._probs = e
+        log_s = np.log(s)
         if soft is not None:
-            return float(-np.sum(soft * log_p) / max(n, 1))
+            # -sum_c t_c log p_c with log p = shifted - log s
+            return float(np.sum(soft * (log_s - shifted)) / max(n, 1))
         self._y = self._labels(target, n, c)
-        return float(-np.mean(log_p[np.arange(n), self._y])) if n else 0.0
+        if not n:
+            return 0.0
+        # Only the true class's log-probability is needed: log s - shifted[n, y_n].
+        picked = shifted[np.arange(n), self._y]
+        return float(np.mean(log_s[:, 0] - picked))
 
     def forward_softmax(self, probs: np.ndarray, target: np.ndarray) -> float:
         """Cross-entropy from softmax probabilities ``(N, C)``; see the class docstring."""

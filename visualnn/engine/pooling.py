@@ -17,7 +17,7 @@ import numpy as np
 from .conv import _jsonable, as_pair
 from .dense import shape_text
 from .errors import SpecError
-from .im2col import Offsets, channel_first, window_offsets
+from .im2col import Offsets, batch_contiguous, from_chwn, to_chwn, window_offsets
 from .module import Module
 
 
@@ -42,6 +42,8 @@ class _Pool2D(Module):
                     key="padding",
                 )
         self._offsets_key: tuple | None = None
+        self._buffers: dict[str, np.ndarray] = {}
+        self._reuse = False
 
     def _label(self) -> str:
         return f"{self.label} {self.kernel[0]}x{self.kernel[1]}"
@@ -86,10 +88,22 @@ class _Pool2D(Module):
             and hw[1] % self.kernel[1] == 0
         )
 
-    def _prepare(self, x: np.ndarray) -> tuple[np.ndarray, Offsets]:
+    def _prepare(self, x: np.ndarray, training: bool) -> tuple[np.ndarray, Offsets]:
         x = np.asarray(x)
         self.output_shape(x.shape[1:])
-        return channel_first(x), self._offsets(x.shape[2:])
+        self._reuse = bool(training and not self.record)
+        return batch_contiguous(to_chwn(x)), self._offsets(x.shape[2:])
+
+    def _buffer(self, name: str, shape: tuple[int, ...], dtype, zero: bool = False):
+        """Scratch kept between training steps (fresh arrays otherwise, so callers may keep)."""
+        if not self._reuse:
+            return (np.zeros if zero else np.empty)(shape, dtype)
+        buf = self._buffers.get(name)
+        if buf is None or buf.shape != shape or buf.dtype != dtype:
+            buf = self._buffers[name] = np.empty(shape, dtype)
+        if zero:
+            buf.fill(0)
+        return buf
 
     def _keep(self, y: np.ndarray) -> np.ndarray:
         if self.record:
@@ -130,47 +144,47 @@ class MaxPool2D(_Pool2D):
     label = "MaxPool"
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        """``(N, C, H, W) -> (N, C, Ho, Wo)``."""
-        x_cf, offsets = self._prepare(x)
-        c, n = x_cf.shape[:2]
-        out = np.empty((c, n, *offsets.out_hw), x_cf.dtype)
+        """``(N, C, H, W) -> (N, C, Ho, Wo)``, an NCHW view of (C, Ho, Wo, N) memory."""
+        x_t, offsets = self._prepare(x, training)
+        c, n = x_t.shape[0], x_t.shape[3]
+        out = self._buffer("out", (c, *offsets.out_hw, n), x_t.dtype)
         first = offsets.items[0]
         if first[2].full and first[3].full:
-            np.copyto(out, x_cf[:, :, first[2].inp, first[3].inp])
+            np.copyto(out, x_t[:, first[2].inp, first[3].inp])
             rest = offsets.items[1:]
         else:
             out.fill(-np.inf)
             rest = offsets.items
         for _, _, r, col in rest:
-            view = out[:, :, r.out, col.out]
-            np.maximum(view, x_cf[:, :, r.inp, col.inp], out=view)
-        self._x_cf, self._out = x_cf, out
-        return self._keep(channel_first(out))
+            view = out[:, r.out, col.out]
+            np.maximum(view, x_t[:, r.inp, col.inp], out=view)
+        self._x_t, self._out = x_t, out
+        return self._keep(from_chwn(out))
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """``(N, C, Ho, Wo) -> (N, C, H, W)``."""
-        x_cf, out = self._x_cf, self._out
-        g_cf = channel_first(np.asarray(grad_out, dtype=out.dtype))
-        hw = x_cf.shape[2:]
+        x_t, out = self._x_t, self._out
+        g_t = batch_contiguous(to_chwn(np.asarray(grad_out, dtype=out.dtype)))
+        hw = x_t.shape[1:3]
         tiles = self._tiles(hw)
-        dx = (np.empty if tiles else np.zeros)(x_cf.shape, out.dtype)
+        dx = self._buffer("dx", x_t.shape, out.dtype, zero=not tiles)
         items = self._offsets(hw).items
-        taken = np.zeros(out.shape, bool) if len(items) > 1 else None
+        hit = self._buffer("hit", out.shape, np.dtype(bool))
+        taken = self._buffer("taken", out.shape, np.dtype(bool), zero=True)
         for k, (_, _, r, col) in enumerate(items):
-            # dL/dx = dL/dy at the window's first maximum, 0 elsewhere
-            hit = x_cf[:, :, r.inp, col.inp] == out[:, :, r.out, col.out]
-            if taken is not None:
-                done = taken[:, :, r.out, col.out]
-                if k:
-                    np.greater(hit, done, out=hit)  # hit and not already taken
-                if k < len(items) - 1:
-                    np.logical_or(done, hit, out=done)
-            target = dx[:, :, r.inp, col.inp]
+            # dL/dx = dL/dy at the window's first maximum (row-major, torch's rule), 0 elsewhere
+            h, done = hit[:, r.out, col.out], taken[:, r.out, col.out]
+            np.equal(x_t[:, r.inp, col.inp], out[:, r.out, col.out], out=h)
+            if k:
+                np.greater(h, done, out=h)  # a hit, and the window not yet taken
+            if k < len(items) - 1:
+                np.logical_or(done, h, out=done)
+            target = dx[:, r.inp, col.inp]
             if tiles:
-                np.multiply(g_cf[:, :, r.out, col.out], hit, out=target)
+                np.multiply(g_t[:, r.out, col.out], h, out=target)
             else:
-                target += g_cf[:, :, r.out, col.out] * hit
-        return channel_first(dx)
+                target += g_t[:, r.out, col.out] * h
+        return from_chwn(dx)
 
 
 class AvgPool2D(_Pool2D):
@@ -184,32 +198,32 @@ class AvgPool2D(_Pool2D):
     label = "AvgPool"
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        """``(N, C, H, W) -> (N, C, Ho, Wo)``."""
-        x_cf, offsets = self._prepare(x)
-        if x_cf.dtype.kind != "f":
-            x_cf = x_cf.astype(np.float32)
-        c, n = x_cf.shape[:2]
-        out = np.zeros((c, n, *offsets.out_hw), x_cf.dtype)
+        """``(N, C, H, W) -> (N, C, Ho, Wo)``, an NCHW view of (C, Ho, Wo, N) memory."""
+        x_t, offsets = self._prepare(x, training)
+        if x_t.dtype.kind != "f":
+            x_t = x_t.astype(np.float32)
+        c, n = x_t.shape[0], x_t.shape[3]
+        out = self._buffer("out", (c, *offsets.out_hw, n), x_t.dtype, zero=True)
         for _, _, r, col in offsets.items:
-            view = out[:, :, r.out, col.out]
-            np.add(view, x_cf[:, :, r.inp, col.inp], out=view)
+            view = out[:, r.out, col.out]
+            np.add(view, x_t[:, r.inp, col.inp], out=view)
         out *= 1.0 / (self.kernel[0] * self.kernel[1])
-        self._in_shape = x_cf.shape
-        return self._keep(channel_first(out))
+        self._in_shape = x_t.shape
+        return self._keep(from_chwn(out))
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """``(N, C, Ho, Wo) -> (N, C, H, W)``."""
         shape = self._in_shape
         # dL/dx = sum over the windows containing x of dL/dy / (kh * kw)
-        g_cf = channel_first(np.asarray(grad_out)) * (1.0 / (self.kernel[0] * self.kernel[1]))
-        g_cf = g_cf.astype(grad_out.dtype, copy=False)
-        hw = shape[2:]
+        g_t = to_chwn(np.asarray(grad_out)) * (1.0 / (self.kernel[0] * self.kernel[1]))
+        g_t = g_t.astype(np.asarray(grad_out).dtype, copy=False)
+        hw = shape[1:3]
         tiles = self._tiles(hw)
-        dx = (np.empty if tiles else np.zeros)(shape, g_cf.dtype)
+        dx = self._buffer("dx", shape, g_t.dtype, zero=not tiles)
         for _, _, r, col in self._offsets(hw).items:
-            target = dx[:, :, r.inp, col.inp]
+            target = dx[:, r.inp, col.inp]
             if tiles:
-                np.copyto(target, g_cf[:, :, r.out, col.out])
+                np.copyto(target, g_t[:, r.out, col.out])
             else:
-                target += g_cf[:, :, r.out, col.out]
-        return channel_first(dx)
+                target += g_t[:, r.out, col.out]
+        return from_chwn(dx)

@@ -241,14 +241,13 @@ class Sequential:
         """
         if len(weights) != len(self.layers):
             raise SpecError(
-                f"the weights are for {len(weights)} layers, but the network has "
-                f"{len(self.layers)}"
+                f"the weights are for {len(weights)} layers, but the network has {len(self.layers)}"
             )
         for i, (layer, w) in enumerate(zip(self.layers, weights, strict=True)):
             if set(w) != set(layer.params):
                 raise SpecError(
-                    f"layer {i + 1}, {layer.describe()}: the weights hold "
-                    f"{sorted(w) or 'nothing'}, the layer needs {sorted(layer.params) or 'nothing'}",
+                    f"layer {i + 1}, {layer.describe()}: the weights hold {sorted(w) or 'nothing'}"
+                    f", the layer needs {sorted(layer.params) or 'nothing'}",
                     layer=i,
                 )
             for k, v in w.items():
@@ -281,7 +280,7 @@ class Sequential:
                 f"{r[3]:>{widths[3]}}"
             )
 
-        lines = [fmt(rows[0]), rule, *(fmt(r) for r in rows[1:]), rule]
+        lines = [fmt(rows[0]).rstrip(), rule, *(fmt(r).rstrip() for r in rows[1:]), rule]
         lines.append(f"total parameters: {self.num_params():,}")
         return "\n".join(lines)
 

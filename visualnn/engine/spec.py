@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import numbers
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +43,10 @@ LAYER_TYPES: dict[str, type[Module]] = {
 # Keys derived from the previous layer: accepted (old files, round trips) but never trusted.
 DERIVED_KEYS = ("in_features", "in_channels")
 
+_NAMES = sorted({c.__name__ for c in LAYER_TYPES.values()} | {"MaxPool", "AvgPool"}, key=len)
+_SELF_NAME = re.compile(rf"^(?:{'|'.join(_NAMES[::-1])})(?:(?: [\w@]+)?: | (?=[a-z]))")
+MAX_PARAMS = 50_000_000  # 200 MB of float32 weights: far beyond anything this app can show
+
 # Number of axes of one input sample each layer type needs, and what that looks like.
 INPUT_RANKS: dict[str, tuple[int, str]] = {
     "dense": (1, "a flat vector"),
@@ -65,7 +71,7 @@ class LayerShape:
 
 # --- value checks per setting -----------------------------------------------------------
 def _is_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
 
 
 def _positive_int(v: Any) -> str | None:
@@ -88,20 +94,22 @@ def _padding(v: Any) -> str | None:
 
 def _choice(names) -> Any:
     def check(v: Any) -> str | None:
-        return None if v is None or (isinstance(v, str) and v in names) else (
-            "one of: " + ", ".join(names)
+        return (
+            None
+            if v is None or (isinstance(v, str) and v in names)
+            else ("one of: " + ", ".join(names))
         )
 
     return check
 
 
 def _probability(v: Any) -> str | None:
-    ok = isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v < 1
+    ok = isinstance(v, numbers.Real) and not isinstance(v, bool) and 0 <= v < 1
     return None if ok else "a number from 0 up to (not including) 1"
 
 
 def _number(v: Any) -> str | None:
-    ok = isinstance(v, int | float) and not isinstance(v, bool) and v == v
+    ok = isinstance(v, numbers.Real) and not isinstance(v, bool) and v == v
     return None if ok else "a number"
 
 
@@ -111,7 +119,7 @@ KEY_CHECKS = {
     "in_features": _positive_int,
     "in_channels": _positive_int,
     "kernel_size": lambda v: _int_or_pair(v, 1),
-    "stride": lambda v: _int_or_pair(v, 1),
+    "stride": lambda v: None if v is None else _int_or_pair(v, 1),  # None: pools' default
     "dilation": lambda v: _int_or_pair(v, 1),
     "padding": _padding,
     "activation": _choice(list(ACTIVATIONS)),
@@ -210,8 +218,8 @@ def _located(e: SpecError, i: int, label: str) -> SpecError:
     msg = str(e)
     if msg.startswith("layer "):
         return SpecError(msg, layer=i, key=e.key)
-    if msg.startswith(label):
-        msg = msg[len(label) :].lstrip(" :,")
+    # Layers name themselves ("AvgPool 2x2: ...", "Conv2D padding ..."): say it once.
+    msg = _SELF_NAME.sub("", msg, count=1)
     return SpecError(f"layer {i + 1}, {label}: {msg}", layer=i, key=e.key)
 
 
@@ -227,7 +235,7 @@ def check_input_shape(input_shape: Any) -> tuple[int, ...]:
             f"(1, 8, 8), got {input_shape!r}",
             key="input_shape",
         )
-    return shape
+    return tuple(int(s) for s in shape)
 
 
 def _check_fits(i: int, t: str, label: str, d: dict[str, Any], shape: tuple[int, ...]) -> None:
@@ -240,12 +248,10 @@ def _check_fits(i: int, t: str, label: str, d: dict[str, Any], shape: tuple[int,
                 f"layer {i + 1}, {label}: needs {what} as input, but gets {_dims(shape)}{fix}",
                 layer=i,
             )
-    if "in_features" in d and t == "dense" and d["in_features"] != shape[0]:
-        msg = f"layer {i + 1}, {label}: in_features is {d['in_features']} but its input has {shape[0]}"
-        raise SpecError(msg, layer=i, key="in_features")
-    if "in_channels" in d and d["in_channels"] != shape[0]:
-        msg = f"layer {i + 1}, {label}: in_channels is {d['in_channels']} but its input has {shape[0]}"
-        raise SpecError(msg, layer=i, key="in_channels")
+    for key in DERIVED_KEYS:
+        if key in d and d[key] != shape[0]:
+            msg = f"layer {i + 1}, {label}: {key} is {d[key]} but its input has {shape[0]}"
+            raise SpecError(msg, layer=i, key=key)
     if t not in ("conv1d", "conv2d", "maxpool2d", "avgpool2d"):
         return
     spatial = shape[1:]
@@ -256,9 +262,7 @@ def _check_fits(i: int, t: str, label: str, d: dict[str, Any], shape: tuple[int,
     pad = (0, 0) if pad in ("valid", "same") else _pair(pad)
     pad = pad[-n:]
     reach = tuple(dil[a] * (k[a] - 1) + 1 for a in range(n))
-    if d.get("padding") != "same" and any(
-        spatial[a] + 2 * pad[a] < reach[a] for a in range(n)
-    ):
+    if d.get("padding") != "same" and any(spatial[a] + 2 * pad[a] < reach[a] for a in range(n)):
         padded = " after padding" if any(pad) else ""
         kernel = "dilated kernel" if any(x > 1 for x in dil) else "kernel"
         raise SpecError(
@@ -269,8 +273,7 @@ def _check_fits(i: int, t: str, label: str, d: dict[str, Any], shape: tuple[int,
         )
     if t.startswith(("max", "avg")) and any(2 * pad[a] > k[a] for a in range(n)):
         raise SpecError(
-            f"layer {i + 1}, {label}: padding {pad[0]} is more than half the kernel "
-            f"({_dims(k)})",
+            f"layer {i + 1}, {label}: padding {pad[0]} is more than half the kernel ({_dims(k)})",
             layer=i,
             key="padding",
         )
@@ -334,7 +337,14 @@ def validate_spec(spec: Any, input_shape: Any) -> list[LayerShape]:
                 f"output ({_dims(new_shape)})",
                 layer=i,
             )
-        out.append(LayerShape(i, t, label, shape, new_shape, count_params(t, settings, shape)))
+        n_params = int(count_params(t, settings, shape))
+        if n_params > MAX_PARAMS:
+            raise SpecError(
+                f"layer {i + 1}, {label}: {n_params:,} parameters is more than visualnn "
+                f"handles ({MAX_PARAMS:,}); use fewer units or channels",
+                layer=i,
+            )
+        out.append(LayerShape(i, t, label, shape, new_shape, n_params))
         shape = new_shape
     return out
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict
 from typing import Any
 
 import numpy as np
@@ -18,89 +18,9 @@ from .errors import SpecError
 from .losses import LOSSES
 from .optim import OPTIMIZERS, clip_grad_norm
 from .sequential import Sequential
+from .train_config import BatchReport, DivergedReport, EpochReport, TrainConfig
 
-
-@dataclass
-class TrainConfig:
-    """Hyper-parameters of a run; JSON-able through ``to_dict``/``from_dict``.
-
-    ``val_split`` (0 to 0.5) holds out that share of the training data for validation when
-    no validation set is given.
-    """
-
-    lr: float = 0.01
-    optimizer: str = "sgd"
-    momentum: float = 0.0
-    weight_decay: float = 0.0
-    batch_size: int = 32
-    epochs: int = 10
-    loss: str = "cross_entropy"
-    seed: int = 0
-    clip_norm: float | None = None
-    shuffle: bool = True
-    val_split: float = 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> TrainConfig:
-        """Build from a dict; unknown keys are refused with a ``SpecError``."""
-        names = {f.name for f in fields(cls)}
-        unknown = sorted(set(d) - names)
-        if unknown:
-            raise SpecError(
-                f"unknown training setting(s) {', '.join(unknown)}; known: {', '.join(names)}"
-            )
-        cfg = cls(**d)
-        cfg.check()
-        return cfg
-
-    def check(self) -> None:
-        """Raise ``SpecError`` for a value that cannot train."""
-        if self.loss not in LOSSES:
-            raise SpecError(f"unknown loss '{self.loss}'; known: {', '.join(LOSSES)}", key="loss")
-        if self.optimizer not in OPTIMIZERS:
-            known = ", ".join(OPTIMIZERS)
-            raise SpecError(f"unknown optimizer '{self.optimizer}'; known: {known}", key="optimizer")
-        for key, lo in (("lr", 0.0), ("batch_size", 1), ("epochs", 0)):
-            v = getattr(self, key)
-            if isinstance(v, bool) or not isinstance(v, int | float) or not v >= lo:
-                raise SpecError(f"{key} must be a number of at least {lo}, got {v!r}", key=key)
-        if not 0 <= self.val_split <= 0.5:
-            raise SpecError(f"val_split must be between 0 and 0.5, got {self.val_split}")
-
-
-@dataclass
-class BatchReport:
-    epoch: int
-    batch: int
-    batches_per_epoch: int
-    loss: float
-    grad_norm: float
-    samples_seen: int
-    lr: float
-
-
-@dataclass
-class EpochReport:
-    epoch: int
-    train_loss: float
-    train_acc: float | None
-    val_loss: float | None
-    val_acc: float | None
-    samples_seen: int
-    seconds: float
-    samples_per_second: float
-
-
-@dataclass
-class DivergedReport:
-    epoch: int
-    batch: int
-    step: int
-    value: float
-    message: str
+__all__ = ["BatchReport", "DivergedReport", "EpochReport", "TrainConfig", "Trainer"]
 
 
 class Trainer:
@@ -147,6 +67,9 @@ class Trainer:
         model.loss = self.config.loss
         self.rng = np.random.default_rng(self.config.seed)
         self.params = model.parameters()
+        # A rolling copy of the weights before each step (one memcpy of the parameters,
+        # measured at a few per cent of a step), restored when the run diverges.
+        self.keep_last_good = True
         self._backup = [p.value.copy() for p in self.params]
         self.optimizer = None
         self.set_optimizer(self.config.optimizer)
@@ -185,6 +108,11 @@ class Trainer:
                     f"the last layer has {out[0]} units (labels 0 to {out[0] - 1})"
                 )
         else:
+            k = out[0] if len(out) == 1 else 0
+            labels = y.ndim == 1 and k > 1 and np.all(y == np.round(y))
+            if self.task == "classification" and labels and 0 <= y.min() and y.max() < k:
+                # Class labels with mse/l1/bce on k outputs: train on one-hot targets.
+                y = np.eye(k, dtype=np.float32)[y.astype(np.int64)]
             if y.size != len(y) * int(np.prod(out)):
                 raise SpecError(
                     f"the targets of {what} have {y.size // max(len(y), 1)} value(s) per "
@@ -205,6 +133,14 @@ class Trainer:
         if name in ("sgd", "rmsprop"):
             args["momentum"] = self.config.momentum
         self.optimizer = OPTIMIZERS[name](self.params, **args)
+
+    def _apply_live_settings(self) -> None:
+        """Hand ``config`` changes made between two ``next()`` calls to the optimizer."""
+        opt, cfg = self.optimizer, self.config
+        opt.lr = cfg.lr
+        opt.weight_decay = cfg.weight_decay
+        if hasattr(opt, "momentum") and cfg.optimizer in ("sgd", "rmsprop"):
+            opt.momentum = cfg.momentum
 
     # --- one step -----------------------------------------------------------------------
     def _loss_and_grad(self, out: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
@@ -240,19 +176,22 @@ class Trainer:
     def _train_batch(self, xb: np.ndarray, yb: np.ndarray) -> tuple[float, float, int]:
         """Forward, backward, step; returns ``(loss, grad_norm, correct)``."""
         self.model.zero_grad()
-        out = self.model.forward(xb, training=True, check=False)
-        correct = self._correct(out, yb)  # now: the output is a scratch buffer
-        loss, grad = self._loss_and_grad(out, yb)
-        if not np.isfinite(loss):
-            return loss, float("nan"), correct
-        self._backward(grad)
-        norm = self._grad_norm()
-        if np.isfinite(norm):
-            # These weights gave a finite loss and gradient: the ones to fall back to.
-            for b, p in zip(self._backup, self.params, strict=True):
-                np.copyto(b, p.value)
-            self.optimizer.lr = self.config.lr
-            self.optimizer.step()
+        # Overflow on the way to a divergence is expected and reported in words instead.
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = self.model.forward(xb, training=True, check=False)
+            correct = self._correct(out, yb)  # now: the output is a scratch buffer
+            loss, grad = self._loss_and_grad(out, yb)
+            if not np.isfinite(loss):
+                return loss, float("nan"), correct
+            self._backward(grad)
+            norm = self._grad_norm()
+            if np.isfinite(norm):
+                if self.keep_last_good:
+                    # These weights gave a finite loss and gradient: the ones to fall back to.
+                    for b, p in zip(self._backup, self.params, strict=True):
+                        np.copyto(b, p.value)
+                self._apply_live_settings()
+                self.optimizer.step()
         return loss, norm, correct
 
     def _correct(self, out: np.ndarray, y: np.ndarray) -> int:
@@ -266,8 +205,11 @@ class Trainer:
         return int(np.count_nonzero(np.argmax(out, axis=1) == np.argmax(y, axis=1)))
 
     def _diverged(self, epoch: int, batch: int, loss: float, norm: float) -> DivergedReport:
-        for b, p in zip(self._backup, self.params, strict=True):
-            np.copyto(p.value, b)
+        if not np.isfinite(loss) or not all(np.isfinite(p.value).all() for p in self.params):
+            # These weights broke the forward pass: go back to the ones before the last step.
+            # (With only the gradient non-finite, the current weights are the last good ones.)
+            for b, p in zip(self._backup, self.params, strict=True):
+                np.copyto(p.value, b)
         what, value = ("loss", loss) if not np.isfinite(loss) else ("gradient norm", norm)
         lr = self.config.lr
         msg = (

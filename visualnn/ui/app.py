@@ -99,8 +99,11 @@ def run(args: argparse.Namespace) -> int:
             return 1
     if size:
         window.resize(*size)
-        window.reset_layout()  # the default arrangement is in proportion to the size
     window.show()
+    if size:
+        app.processEvents()  # dock sizes only stick once the window has its real size
+        window.reset_layout()  # the default arrangement is in proportion to the size
+        window.resize(*size)  # re-adding the docks can have grown the window meanwhile
     if not headless and not args.open:
         window.offer_recovery()
 

@@ -19,6 +19,11 @@ L, R, B = (QtCore.Qt.LeftDockWidgetArea, QtCore.Qt.RightDockWidgetArea,
            QtCore.Qt.BottomDockWidgetArea)
 
 
+#: Panels of controls: wrapped in a scroll area so a small screen (1280x720) scrolls them
+#: instead of their minimum size pushing the window wider than the screen.
+SCROLLED = frozenset({"training", "inspector", "data", "microphone"})
+
+
 @dataclass(frozen=True)
 class DockSpec:
     """``key`` is the object name (saved layouts refer to it); ``factory`` is
@@ -68,6 +73,22 @@ def make_widget(factory: str, session) -> QtWidgets.QWidget:
     return cls(session) if "session" in params else cls()
 
 
+def scrolled(widget: QtWidgets.QWidget) -> QtWidgets.QScrollArea:
+    """``widget`` in a frameless scroll area that resizes it when there is room."""
+    area = QtWidgets.QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QtWidgets.QFrame.NoFrame)
+    area.setWidget(widget)
+    area.setMinimumWidth(min(widget.minimumSizeHint().width(), 320))
+    return area
+
+
+def content(dock: QtWidgets.QDockWidget) -> QtWidgets.QWidget:
+    """The dock's own widget, looking through the scroll area ``build_docks`` may add."""
+    widget = dock.widget()
+    return widget.widget() if isinstance(widget, QtWidgets.QScrollArea) else widget
+
+
 def build_docks(window: QtWidgets.QMainWindow, session,
                 training_widget: QtWidgets.QWidget) -> dict[str, QtWidgets.QDockWidget]:
     """Create every dock of ``DOCKS`` on ``window``; returns them by key."""
@@ -87,6 +108,8 @@ def build_docks(window: QtWidgets.QMainWindow, session,
                 widget.addTab(make_widget(factory, session), title)
         else:
             widget = make_widget(spec.factory, session)
+        if spec.key in SCROLLED:
+            widget = scrolled(widget)
         dock.setWidget(widget)
         window.addDockWidget(spec.area, dock)
         docks[spec.key] = dock
@@ -95,9 +118,10 @@ def build_docks(window: QtWidgets.QMainWindow, session,
 
 def default_layout(window: QtWidgets.QMainWindow, docks: dict) -> None:
     """Arrange the docks for a wide projected screen, scaled to the window size."""
+    # Take every dock out first: re-adding tabified docks in place leaves stale tab groups.
     for dock in docks.values():
+        window.removeDockWidget(dock)
         dock.setFloating(False)
-        dock.show()
     window.addDockWidget(L, docks["layers"])
     window.addDockWidget(R, docks["training"])
     window.addDockWidget(R, docks["inspector"])
@@ -106,16 +130,31 @@ def default_layout(window: QtWidgets.QMainWindow, docks: dict) -> None:
     window.tabifyDockWidget(docks["data"], docks["microphone"])
     docks["inspector"].raise_()
     window.addDockWidget(B, docks["plots"])
-    window.splitDockWidget(docks["plots"], docks["boundary"], QtCore.Qt.Horizontal)
-    window.splitDockWidget(docks["boundary"], docks["activations"], QtCore.Qt.Horizontal)
+    wide = window.width() >= 1600  # below that the boundary joins the tabs
+    if wide:
+        window.splitDockWidget(docks["plots"], docks["boundary"], QtCore.Qt.Horizontal)
+        window.splitDockWidget(docks["boundary"], docks["activations"], QtCore.Qt.Horizontal)
+    else:
+        window.splitDockWidget(docks["plots"], docks["activations"], QtCore.Qt.Horizontal)
+        window.tabifyDockWidget(docks["activations"], docks["boundary"])
     window.tabifyDockWidget(docks["activations"], docks["weights"])
     window.tabifyDockWidget(docks["weights"], docks["predictions"])
+    for dock in docks.values():
+        dock.show()
+    docks["inspector"].raise_()
     docks["activations"].raise_()
     w, h = max(window.width(), 800), max(window.height(), 600)
     window.resizeDocks([docks["layers"]], [int(w * 0.12)], QtCore.Qt.Horizontal)
-    window.resizeDocks([docks["training"]], [int(w * 0.24)], QtCore.Qt.Horizontal)
+    window.resizeDocks([docks["training"]], [int(w * (0.25 if wide else 0.27))],
+                       QtCore.Qt.Horizontal)
     window.resizeDocks([docks["plots"]], [int(h * 0.36)], QtCore.Qt.Vertical)
-    window.resizeDocks([docks["plots"], docks["boundary"], docks["activations"]],
-                       [int(w * 0.32), int(w * 0.22), int(w * 0.46)], QtCore.Qt.Horizontal)
+    bottom = w * 0.75  # the right column takes the rest
+    if wide:
+        window.resizeDocks([docks["plots"], docks["boundary"], docks["activations"]],
+                           [int(bottom * 0.4), int(bottom * 0.24), int(bottom * 0.36)],
+                           QtCore.Qt.Horizontal)
+    else:
+        window.resizeDocks([docks["plots"], docks["activations"]],
+                           [int(bottom * 0.5), int(bottom * 0.5)], QtCore.Qt.Horizontal)
     window.resizeDocks([docks["training"], docks["inspector"]],
-                       [int(h * 0.55), int(h * 0.45)], QtCore.Qt.Vertical)
+                       [int(h * 0.6), int(h * 0.4)], QtCore.Qt.Vertical)

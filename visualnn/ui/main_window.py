@@ -11,8 +11,8 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.presets import PRESETS
-from visualnn.ui import export, theme
-from visualnn.ui.docks import build_docks, default_layout
+from visualnn.ui import export
+from visualnn.ui.docks import build_docks, content, default_layout
 from visualnn.ui.files import ProjectFiles
 from visualnn.ui.graph.view import GraphView
 from visualnn.ui.panels.training import TrainingPanel
@@ -194,7 +194,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._export(self, "visualnn.png")
 
     def _export_dock(self, key: str) -> None:
-        self._export(self.docks[key].widget(), f"{key}.png")
+        self._export(content(self.docks[key]), f"{key}.png")
 
     def _export_csv(self) -> None:
         path = self._ask_path("Export history", "history.csv", "CSV files (*.csv)")
@@ -233,8 +233,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _update_title(self, *_) -> None:
         name = self.files.path.name if self.files.path else "untitled"
-        star = " *" if self.session.modified else ""
-        self.setWindowTitle(f"{name}{star} \u2014 visualnn")
+        self.setWindowTitle(f"{name}[*] \u2014 visualnn")
         self.setWindowModified(self.session.modified)
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt override
@@ -246,5 +245,3 @@ class MainWindow(QtWidgets.QMainWindow):
         self.files.mark_clean_exit()
         event.accept()
 
-
-__all__ = ["MainWindow", "theme"]

@@ -217,8 +217,8 @@ class Session(QtCore.QObject):
             history=copy.deepcopy(self.history),
             weights=weights,
             seed=self.seed,
+            task=self.task,
             meta={
-                "task": self.task,
                 "preset": self.preset_name,
                 "optimizer_options": dict(self.optimizer_options),
             },
@@ -234,7 +234,7 @@ class Session(QtCore.QObject):
             layers=project.spec,
             input_shape=tuple(project.input_shape),
             config=config,
-            task=meta.get("task", "classification"),
+            task=getattr(project, "task", None) or meta.get("task", "classification"),
             dataset=(ds.get("name", "circle"), dict(ds.get("params", {}))),
             history=list(project.history or []),
             weights=project.weights,
@@ -250,9 +250,14 @@ class Session(QtCore.QObject):
         # Everything that can fail runs first, so a bad file leaves the session as it was.
         data = load_dataset(dataset[0], **dataset[1])
         seed = int(config.seed if seed is None else seed)
-        model = Sequential.from_spec(list(layers), tuple(input_shape), seed=seed)
-        if weights is not None:
-            model.set_weights(weights)
+        try:
+            model, error = Sequential.from_spec(list(layers), tuple(input_shape), seed=seed), None
+            if weights is not None:
+                model.set_weights(weights)
+        except SpecError as exc:
+            if weights is not None:
+                raise
+            model, error = None, exc  # a half-edited network: open it to finish the edit
         self._loading = True
         try:
             # The data set fixes the input shape; loading is not an undoable edit.
@@ -262,7 +267,7 @@ class Session(QtCore.QObject):
         self.config, self.task, self.seed = config, task, seed
         self.dataset, self.dataset_name, self.dataset_params = data, dataset[0], dict(dataset[1])
         self.sample_index, self.custom_sample = 0, None
-        self.view_model, self.spec_error, self.last_grads = model, None, None
+        self.view_model, self.spec_error, self.last_grads = model, error, None
         self.history, self.batch_losses = [dict(h) for h in history], []
         self.selection = Selection()
         self.set_training_state("idle")

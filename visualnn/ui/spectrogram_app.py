@@ -13,21 +13,39 @@ import sys
 from PySide6 import QtCore, QtWidgets
 
 from visualnn.ui import theme
+from visualnn.ui.pyside_check import broken_pyside
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``spectrogram`` sub-command's flags to ``parser``."""
-    parser.add_argument("--source", choices=["mic", "tone", "file"], default=None,
-                        help="sound source (default: microphone if there is one, else tone)")
+    parser.add_argument(
+        "--source",
+        choices=["mic", "tone", "file"],
+        default=None,
+        help="sound source (default: microphone if there is one, else tone)",
+    )
     parser.add_argument("--file", metavar="PATH", help="WAV file for --source file")
-    parser.add_argument("--tone-hz", type=float, default=440.0, metavar="HZ",
-                        help="frequency of the synthetic tone (default 440)")
-    parser.add_argument("--synth", default="tone",
-                        choices=["tone", "chirp", "noise", "clicks", "chord"],
-                        help="kind of synthetic sound for --source tone")
+    parser.add_argument(
+        "--tone-hz",
+        type=float,
+        default=440.0,
+        metavar="HZ",
+        help="frequency of the synthetic tone (default 440)",
+    )
+    parser.add_argument(
+        "--synth",
+        default="tone",
+        choices=["tone", "chirp", "noise", "clicks", "chord"],
+        help="kind of synthetic sound for --source tone",
+    )
     parser.add_argument("--size", default="1280x720", metavar="WxH", help="window size")
-    parser.add_argument("--seconds", type=float, default=0.0, metavar="S",
-                        help="run this long before --screenshot / --quit")
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="run this long before --screenshot / --quit",
+    )
     parser.add_argument("--screenshot", metavar="PNG", help="save the window to this PNG")
     parser.add_argument("--settings", action="store_true", help="show the settings group open")
     parser.add_argument("--scale", choices=["linear", "log", "mel"], help="frequency scale")
@@ -65,6 +83,9 @@ def run(args: argparse.Namespace) -> int:
     """Open the spectrogram window; returns the process exit code."""
     if args.screenshot and args.quit:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    problem = broken_pyside()
+    if problem:
+        print(problem, file=sys.stderr)
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     theme.apply(app)
     options = {}

@@ -1,0 +1,1 @@
+"""The editable layer graph: document (spec + undo), commands, scene, items, view, palette."""

@@ -21,19 +21,26 @@ def _pen(color=_LINE, width: float = 2.0) -> QtGui.QPen:
     return QtGui.QPen(QtGui.QColor(color), width)
 
 
-def _maps(p: QtGui.QPainter, r: QtCore.QRectF, shape, settings) -> None:
-    """A stack of feature-map squares: one square per channel (up to 6 drawn)."""
+def _maps(p: QtGui.QPainter, r: QtCore.QRectF, shape, settings, images=None) -> None:
+    """A stack of feature-map squares, the real maps of the current sample when given."""
     channels = shape[0] if shape and len(shape) == 3 else 1
-    n = max(1, min(int(channels), 6))
-    step = 8.0
-    side = min(r.height() - 8 - step * (n - 1), r.width() - 40 - step * (n - 1), 78.0)
+    n = len(images) if images else max(1, min(int(channels), 5))
+    step = 9.0
+    side = min(r.height() - 6 - step * (n - 1), r.width() - 30 - step * (n - 1), 84.0)
     x0 = r.center().x() - (side + step * (n - 1)) / 2
     y0 = r.center().y() - (side + step * (n - 1)) / 2
-    for i in range(n):
-        sq = QtCore.QRectF(x0 + step * (n - 1 - i), y0 + step * i, side, side)
-        p.setPen(_pen(theme.ACCENT if i == n - 1 else _LINE, 2.0))
+    for i in reversed(range(n)):  # back to front: map 0 ends up in front, bottom-left
+        sq = QtCore.QRectF(x0 + step * i, y0 + step * (n - 1 - i), side, side)
         p.setBrush(_FILL)
+        p.setPen(QtCore.Qt.NoPen)
         p.drawRect(sq)
+        if images:
+            p.drawImage(sq, images[i])  # nearest-neighbour: pixels stay pixels
+        p.setPen(_pen(theme.ACCENT if i == 0 else _LINE, 2.0 if i == 0 else 1.5))
+        p.setBrush(QtCore.Qt.NoBrush)
+        p.drawRect(sq)
+    if images:
+        return
     front = QtCore.QRectF(x0, y0 + step * (n - 1), side, side)
     p.setPen(_pen("#56607a", 1.0))
     for k in (1, 2, 3):  # a faint grid: "these are images"
@@ -43,7 +50,7 @@ def _maps(p: QtGui.QPainter, r: QtCore.QRectF, shape, settings) -> None:
         p.drawLine(QtCore.QPointF(front.left(), y), QtCore.QPointF(front.right(), y))
 
 
-def _pool(p: QtGui.QPainter, r: QtCore.QRectF, shape, settings) -> None:
+def _pool(p: QtGui.QPainter, r: QtCore.QRectF, shape, settings, images=None) -> None:
     """A 4x4 map shrinking to a 2x2 map, one window highlighted."""
     big, small = min(64.0, r.height() - 10), min(34.0, r.height() / 2)
     a = QtCore.QRectF(r.center().x() - big - 10, r.center().y() - big / 2, big, big)
@@ -61,11 +68,14 @@ def _pool(p: QtGui.QPainter, r: QtCore.QRectF, shape, settings) -> None:
     p.setPen(QtCore.Qt.NoPen)
     p.drawRect(QtCore.QRectF(a.left(), a.top(), big / 2, big / 2).adjusted(2, 2, -2, -2))
     p.drawRect(QtCore.QRectF(b.left(), b.top(), small / 2, small / 2).adjusted(2, 2, -2, -2))
-    _arrow(p, QtCore.QPointF(a.right() + 4, r.center().y()),
-           QtCore.QPointF(b.left() - 4, r.center().y()))
+    _arrow(
+        p,
+        QtCore.QPointF(a.right() + 4, r.center().y()),
+        QtCore.QPointF(b.left() - 4, r.center().y()),
+    )
 
 
-def _vector(p: QtGui.QPainter, r: QtCore.QRectF, shape, settings) -> None:
+def _vector(p: QtGui.QPainter, r: QtCore.QRectF, shape, settings, images=None) -> None:
     """A tall bar of unit cells: a long vector."""
     h = r.height() - 6
     bar = QtCore.QRectF(r.center().x() - 14, r.center().y() - h / 2, 28, h)
@@ -79,14 +89,18 @@ def _vector(p: QtGui.QPainter, r: QtCore.QRectF, shape, settings) -> None:
         p.drawLine(QtCore.QPointF(bar.left() + 3, y), QtCore.QPointF(bar.right() - 3, y))
 
 
-def _flatten(p: QtGui.QPainter, r: QtCore.QRectF, shape, settings) -> None:
+def _flatten(p: QtGui.QPainter, r: QtCore.QRectF, shape, settings, images=None) -> None:
     left = QtCore.QRectF(r.left(), r.top(), r.width() / 2, r.height())
     _maps(p, left.adjusted(10, 8, 10, -8), (3, 1, 1), settings)
-    _vector(p, QtCore.QRectF(r.center().x() + 20, r.top(), r.width() / 2 - 20, r.height()),
-            shape, settings)
+    _vector(
+        p,
+        QtCore.QRectF(r.center().x() + 20, r.top(), r.width() / 2 - 20, r.height()),
+        shape,
+        settings,
+    )
 
 
-def _signal(p: QtGui.QPainter, r: QtCore.QRectF, shape, settings) -> None:
+def _signal(p: QtGui.QPainter, r: QtCore.QRectF, shape, settings, images=None) -> None:
     """Stacked wiggles: channels of a 1-D signal."""
     n = max(1, min(int(shape[0]) if shape else 1, 4))
     for i in range(n):
@@ -115,10 +129,12 @@ def _curve(p: QtGui.QPainter, r: QtCore.QRectF, shape, settings, kind: str) -> N
     side = min(r.width(), r.height()) - 6
     box = QtCore.QRectF(r.center().x() - side / 2, r.center().y() - side / 2, side, side)
     p.setPen(_pen("#56607a", 1.0))
-    p.drawLine(QtCore.QPointF(box.left(), box.center().y()),
-               QtCore.QPointF(box.right(), box.center().y()))
-    p.drawLine(QtCore.QPointF(box.center().x(), box.top()),
-               QtCore.QPointF(box.center().x(), box.bottom()))
+    p.drawLine(
+        QtCore.QPointF(box.left(), box.center().y()), QtCore.QPointF(box.right(), box.center().y())
+    )
+    p.drawLine(
+        QtCore.QPointF(box.center().x(), box.top()), QtCore.QPointF(box.center().x(), box.bottom())
+    )
     f = _CURVES[kind]
     path = QtGui.QPainterPath()
     for s in range(41):
@@ -131,7 +147,7 @@ def _curve(p: QtGui.QPainter, r: QtCore.QRectF, shape, settings, kind: str) -> N
     p.drawPath(path)
 
 
-def _softmax(p: QtGui.QPainter, r: QtCore.QRectF, shape, settings) -> None:
+def _softmax(p: QtGui.QPainter, r: QtCore.QRectF, shape, settings, images=None) -> None:
     """Bars that sum to one, the tallest highlighted."""
     heights = [0.15, 0.6, 0.1, 0.25, 0.05]
     w = min(16.0, r.width() / 8)
@@ -143,7 +159,7 @@ def _softmax(p: QtGui.QPainter, r: QtCore.QRectF, shape, settings) -> None:
         p.drawRect(bar)
 
 
-def _dropout(p: QtGui.QPainter, r: QtCore.QRectF, shape, settings) -> None:
+def _dropout(p: QtGui.QPainter, r: QtCore.QRectF, shape, settings, images=None) -> None:
     """A column of units, some crossed out."""
     n = 5
     for k in range(n):
@@ -165,9 +181,9 @@ def _arrow(p: QtGui.QPainter, a: QtCore.QPointF, b: QtCore.QPointF) -> None:
     p.drawPolygon(QtGui.QPolygonF([b, b + QtCore.QPointF(-8, -5), b + QtCore.QPointF(-8, 5)]))
 
 
-def _input(p: QtGui.QPainter, r: QtCore.QRectF, shape, settings) -> None:
+def _input(p: QtGui.QPainter, r: QtCore.QRectF, shape, settings, images=None) -> None:
     if shape and len(shape) == 3:
-        _maps(p, r, shape, settings)
+        _maps(p, r, shape, settings, images)
     elif shape and len(shape) == 2:
         _signal(p, r, shape, settings)
     else:
@@ -184,17 +200,23 @@ ART = {
     "dense": _vector,
     "dropout": _dropout,
     "softmax": _softmax,
-    **{k: (lambda p, r, s, st, _k=k: _curve(p, r, s, st, _k)) for k in _CURVES},
+    **{k: (lambda p, r, s, st, im=None, _k=k: _curve(p, r, s, st, _k)) for k in _CURVES},
 }
 
 
-def paint(painter: QtGui.QPainter, layer_type: str, rect: QtCore.QRectF, shape, settings) -> None:
-    """Draw the picture of ``layer_type`` inside ``rect`` (nothing for unknown types)."""
+def paint(
+    painter: QtGui.QPainter, layer_type: str, rect: QtCore.QRectF, shape, settings, images=None
+) -> None:
+    """Draw the picture of ``layer_type`` inside ``rect`` (nothing for unknown types).
+
+    ``images`` are ``QImage`` feature maps of the current sample (conv layers and image
+    inputs), drawn into the stack instead of blank squares.
+    """
     fn = ART.get(layer_type)
     if fn is None:
         return
     painter.save()
     try:
-        fn(painter, rect, shape, settings)
+        fn(painter, rect, shape, settings, images)
     finally:
         painter.restore()

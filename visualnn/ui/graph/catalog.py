@@ -61,15 +61,25 @@ LAYER_CATALOG: dict[str, LayerInfo] = {
     "conv2d": LayerInfo(
         "Conv2D",
         "Slides small learned filters over an image; each filter makes one feature map.",
-        {"type": "conv2d", "out_channels": 8, "kernel_size": 3, "padding": "same",
-         "activation": "relu"},
+        {
+            "type": "conv2d",
+            "out_channels": 8,
+            "kernel_size": 3,
+            "padding": "same",
+            "activation": "relu",
+        },
         _CONV_KEYS,
     ),
     "conv1d": LayerInfo(
         "Conv1D",
         "Slides small learned filters along a signal (sound, sequences).",
-        {"type": "conv1d", "out_channels": 8, "kernel_size": 3, "padding": "same",
-         "activation": "relu"},
+        {
+            "type": "conv1d",
+            "out_channels": 8,
+            "kernel_size": 3,
+            "padding": "same",
+            "activation": "relu",
+        },
         _CONV_KEYS,
     ),
     "maxpool2d": LayerInfo(
@@ -85,26 +95,39 @@ LAYER_CATALOG: dict[str, LayerInfo] = {
         _POOL_KEYS,
     ),
     "flatten": LayerInfo(
-        "Flatten", "Lays feature maps out as one long vector, for dense layers.",
+        "Flatten",
+        "Lays feature maps out as one long vector, for dense layers.",
         {"type": "flatten"},
     ),
     "dropout": LayerInfo(
-        "Dropout", "While training, switches off a random fraction p of the units.",
-        {"type": "dropout", "p": 0.25}, ("p",), elementwise=True,
+        "Dropout",
+        "While training, switches off a random fraction p of the units.",
+        {"type": "dropout", "p": 0.25},
+        ("p",),
+        elementwise=True,
     ),
-    "relu": LayerInfo("ReLU", "Keeps positives, zeroes negatives: max(0, x).",
-                      {"type": "relu"}, elementwise=True),
-    "leaky_relu": LayerInfo("LeakyReLU", "Like ReLU, but negatives leak through times a slope.",
-                            {"type": "leaky_relu", "negative_slope": 0.01},
-                            ("negative_slope",), elementwise=True),
-    "sigmoid": LayerInfo("Sigmoid", "Squashes any number into 0..1.",
-                         {"type": "sigmoid"}, elementwise=True),
-    "tanh": LayerInfo("Tanh", "Squashes any number into -1..1.", {"type": "tanh"},
-                      elementwise=True),
-    "softmax": LayerInfo("Softmax", "Turns scores into probabilities that sum to 1.",
-                         {"type": "softmax"}),
-    "identity": LayerInfo("Identity", "Passes values through unchanged.", {"type": "identity"},
-                          elementwise=True),
+    "relu": LayerInfo(
+        "ReLU", "Keeps positives, zeroes negatives: max(0, x).", {"type": "relu"}, elementwise=True
+    ),
+    "leaky_relu": LayerInfo(
+        "LeakyReLU",
+        "Like ReLU, but negatives leak through times a slope.",
+        {"type": "leaky_relu", "negative_slope": 0.01},
+        ("negative_slope",),
+        elementwise=True,
+    ),
+    "sigmoid": LayerInfo(
+        "Sigmoid", "Squashes any number into 0..1.", {"type": "sigmoid"}, elementwise=True
+    ),
+    "tanh": LayerInfo(
+        "Tanh", "Squashes any number into -1..1.", {"type": "tanh"}, elementwise=True
+    ),
+    "softmax": LayerInfo(
+        "Softmax", "Turns scores into probabilities that sum to 1.", {"type": "softmax"}
+    ),
+    "identity": LayerInfo(
+        "Identity", "Passes values through unchanged.", {"type": "identity"}, elementwise=True
+    ),
 }
 
 #: Human names of the settings, for the inspector and the undo text.

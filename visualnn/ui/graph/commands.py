@@ -105,8 +105,13 @@ class SetOption(QUndoCommand):
 class SetSpec(QUndoCommand):
     """Replace the whole network (layers and input shape), e.g. a preset or a pasted spec."""
 
-    def __init__(self, document: SpecDocument, layers: list[dict], input_shape: tuple,
-                 text: str = "Replace network"):
+    def __init__(
+        self,
+        document: SpecDocument,
+        layers: list[dict],
+        input_shape: tuple,
+        text: str = "Replace network",
+    ):
         super().__init__(text)
         self.document = document
         self.old = (copy.deepcopy(document.layers), tuple(document.input_shape))

@@ -72,8 +72,10 @@ _CHECKS = {
     "stride": (lambda v: _int_or_pair(v, 1), "a whole number of at least 1"),
     "dilation": (lambda v: _int_or_pair(v, 1), "a whole number of at least 1"),
     "padding": (_check_padding, '"valid", "same" or a whole number of at least 0'),
-    "activation": (lambda v: v if v in ACTIVATION_CHOICES else None,
-                   "one of " + ", ".join(ACTIVATION_CHOICES)),
+    "activation": (
+        lambda v: v if v in ACTIVATION_CHOICES else None,
+        "one of " + ", ".join(ACTIVATION_CHOICES),
+    ),
     "init": (lambda v: v if v in INIT_CHOICES else None, "one of " + ", ".join(INIT_CHOICES)),
     "p": (lambda v: _as_float(v, 0.0, 1.0, hi_open=True), "a number from 0 up to (not) 1"),
     "negative_slope": (lambda v: _as_float(v, -1e6, 1e6), "a finite number"),
@@ -105,8 +107,12 @@ class SpecDocument(QtCore.QObject):
     changed = QtCore.Signal()
     edit_refused = QtCore.Signal(str)
 
-    def __init__(self, parent: QtCore.QObject | None = None, layers: list[dict] | None = None,
-                 input_shape: tuple[int, ...] = (2,)) -> None:
+    def __init__(
+        self,
+        parent: QtCore.QObject | None = None,
+        layers: list[dict] | None = None,
+        input_shape: tuple[int, ...] = (2,),
+    ) -> None:
         super().__init__(parent)
         self.layers: list[dict] = copy.deepcopy(layers) if layers else []
         self.input_shape: tuple[int, ...] = tuple(int(s) for s in input_shape)
@@ -145,9 +151,14 @@ class SpecDocument(QtCore.QObject):
         """Insert a copy of layer ``index`` right after it."""
         if not self._valid_index(index):
             return False
-        self.undo_stack.push(commands.AddLayer(
-            self, index + 1, self.layers[index],
-            text=f"Duplicate {layer_info(self.layers[index]['type']).title} layer {index + 1}"))
+        self.undo_stack.push(
+            commands.AddLayer(
+                self,
+                index + 1,
+                self.layers[index],
+                text=f"Duplicate {layer_info(self.layers[index]['type']).title} layer {index + 1}",
+            )
+        )
         return True
 
     def remove_layer(self, index: int) -> bool:

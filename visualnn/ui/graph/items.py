@@ -12,12 +12,13 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from visualnn.ui import theme
 from visualnn.ui.graph import art
 
-NEURON_RADIUS = 14.0
-NEURON_PITCH = 38.0  # centre-to-centre distance of neurons in one column
+NEURON_RADIUS = 15.0
+NEURON_PITCH = 40.0  # centre-to-centre distance of neurons in one column
 CARD_PAD = 12.0
-BLOCK_SIZE = QtCore.QSizeF(200.0, 190.0)
-COLUMN_WIDTH = 150.0
-TEXT_LINE = 26.0  # height of one line of node text at scale 1
+BLOCK_WIDTH = 170.0
+BLOCK_BODY = 104.0  # height of the picture area of a block card
+COLUMN_WIDTH = 120.0
+TEXT_LINE = 30.0  # height of one line of node text at scale 1
 
 
 def signed_color(value: float, vmax: float, alpha_floor: int = 40) -> QtGui.QColor:
@@ -100,25 +101,35 @@ class NodeItem(QtWidgets.QGraphicsObject):
         Output shape of the node (drives the block drawing).
     """
 
-    def __init__(self, index: int | None, layer_type: str, title: str, lines: list[str],
-                 units: int = 0, shape: tuple | None = None, settings: dict | None = None):
+    def __init__(
+        self,
+        index: int | None,
+        layer_type: str,
+        title: str,
+        lines: list[str],
+        units: int = 0,
+        shape: tuple | None = None,
+        settings: dict | None = None,
+    ):
         super().__init__()
         self.index, self.layer_type, self.out_shape = index, layer_type, shape
         self.settings = settings or {}
         self.error: str | None = None
         self.selected = False
         self.home = QtCore.QPointF()
-        self._press_x: float | None = None
+        self.row = 0  # which wrapped row of the graph the card sits on
+        self._press_pos: QtCore.QPointF | None = None
         if index is not None:
             self.setFlag(QtWidgets.QGraphicsItem.ItemIsMovable)
             self.setCursor(QtCore.Qt.OpenHandCursor)
         self.setFlag(QtWidgets.QGraphicsItem.ItemIsFocusable)
-        self._title = self._text(title, theme.font(1.15, bold=True), theme.FOREGROUND)
-        self._lines = [self._text(t, theme.font(1.0), theme.MUTED) for t in lines]
+        self.images: list[QtGui.QImage] = []  # live feature maps, drawn instead of blanks
+        self._title = self._text(title, theme.font(1.35, bold=True), theme.FOREGROUND)
+        self._lines = [self._text(t, theme.font(1.2), theme.MUTED) for t in lines]
         self.neurons = [NeuronItem(index, j, self) for j in range(units)]
         self._error_item = QtWidgets.QGraphicsTextItem(self)
         self._error_item.setDefaultTextColor(QtGui.QColor(theme.ERROR))
-        self._error_item.setFont(theme.font(1.0, bold=True))
+        self._error_item.setFont(theme.font(1.15, bold=True))
         self._error_item.setVisible(False)
         self._layout()
 
@@ -130,15 +141,15 @@ class NodeItem(QtWidgets.QGraphicsObject):
 
     # --- geometry -----------------------------------------------------------------------
     def _layout(self) -> None:
-        text_w = max([self._title.boundingRect().width()]
-                     + [t.boundingRect().width() for t in self._lines])
+        text_w = max(
+            [self._title.boundingRect().width()] + [t.boundingRect().width() for t in self._lines]
+        )
         if self.neurons:
             w = max(COLUMN_WIDTH, text_w + 2 * CARD_PAD)
             body = len(self.neurons) * NEURON_PITCH
         else:
-            w = max(BLOCK_SIZE.width(), text_w + 2 * CARD_PAD)
-            body = BLOCK_SIZE.height() - TEXT_LINE * (1 + len(self._lines)) - 2 * CARD_PAD
-            body = max(body, 70.0)
+            w = max(BLOCK_WIDTH, text_w + 2 * CARD_PAD)
+            body = BLOCK_BODY
         h = 2 * CARD_PAD + TEXT_LINE * (1 + len(self._lines)) + body + 6
         self._rect = QtCore.QRectF(-w / 2, -h / 2, w, h)
         top = self._rect.top() + CARD_PAD
@@ -151,7 +162,7 @@ class NodeItem(QtWidgets.QGraphicsObject):
         for t in self._lines:
             t.setPos(-t.boundingRect().width() / 2, y)
             y += TEXT_LINE
-        self._error_item.setTextWidth(max(w + 60, 260))
+        self._error_item.setTextWidth(max(w + 80, 300))
         self._error_item.setPos(-self._error_item.textWidth() / 2, self._rect.bottom() + 6)
 
     def boundingRect(self) -> QtCore.QRectF:  # noqa: N802 - Qt's name
@@ -183,6 +194,11 @@ class NodeItem(QtWidgets.QGraphicsObject):
         parts = [self._title.text()] + [t.text() for t in self._lines]
         return "\n".join(parts + ([self.error] if self.error else []))
 
+    def set_images(self, images: list[QtGui.QImage]) -> None:
+        """Show these feature maps (first channels of the current sample) in the stack."""
+        self.images = images
+        self.update()
+
     def set_selected(self, on: bool, unit: int | None = None) -> None:
         self.selected = on
         for j, n in enumerate(self.neurons):
@@ -202,18 +218,21 @@ class NodeItem(QtWidgets.QGraphicsObject):
         painter.setBrush(QtGui.QColor(theme.PANEL))
         painter.drawRoundedRect(self._rect, 12, 12)
         if not self.neurons:
-            art.paint(painter, self.layer_type, self._body, self.out_shape, self.settings)
+            art.paint(
+                painter, self.layer_type, self._body, self.out_shape, self.settings, self.images
+            )
 
     # --- dragging -----------------------------------------------------------------------
     # Not ``itemChange``: PySide6 mis-counts references of its None results (scene changes
     # on every rebuild), which crashes the interpreter later. Constrain the drag here instead.
     def mouseMoveEvent(self, event):  # noqa: N802 - Qt's name
         super().mouseMoveEvent(event)
-        self.setY(self.home.y())  # reordering is left/right only: keep the node on its row
+        if getattr(self.scene(), "row_count", 1) == 1:
+            self.setY(self.home.y())  # one row: reordering is left/right only
 
     def mousePressEvent(self, event):  # noqa: N802 - Qt's name
         if event.button() == QtCore.Qt.LeftButton and self.scene() is not None:
-            self._press_x = self.pos().x()
+            self._press_pos = self.pos()
             self.scene().node_clicked(self.index)
             self.setZValue(10)
         super().mousePressEvent(event)
@@ -221,10 +240,10 @@ class NodeItem(QtWidgets.QGraphicsObject):
     def mouseReleaseEvent(self, event):  # noqa: N802 - Qt's name
         super().mouseReleaseEvent(event)
         self.setZValue(0)
-        if self._press_x is not None and self.scene() is not None and self.index is not None:
-            moved = abs(self.pos().x() - self._press_x) > 12
-            self._press_x = None
-            self.scene().node_released(self.index, self.pos().x() if moved else None)
+        if self._press_pos is not None and self.scene() is not None and self.index is not None:
+            moved = (self.pos() - self._press_pos).manhattanLength() > 12
+            self._press_pos = None
+            self.scene().node_released(self.index, self.pos() if moved else None)
 
 
 def unit_values(out: np.ndarray | None, count: int) -> tuple[list[float | None], float]:
@@ -233,3 +252,29 @@ def unit_values(out: np.ndarray | None, count: int) -> tuple[list[float | None],
         return [None] * count, 1.0
     vmax = float(np.max(np.abs(out))) if out.size else 1.0
     return [float(v) for v in out], vmax if vmax > 1e-9 else 1.0
+
+
+_LUT: np.ndarray | None = None
+
+
+def maps_to_images(maps: np.ndarray | None, count: int = 4) -> list[QtGui.QImage]:
+    """First ``count`` channels of ``maps`` (C, H, W) as colour-mapped ``QImage`` s.
+
+    One scale for all shown channels (0 or the minimum .. the maximum), so brighter means
+    more active across the stack, as in the activations view.
+    """
+    global _LUT
+    if maps is None or maps.ndim != 3 or maps.size == 0:
+        return []
+    if _LUT is None:
+        _LUT = theme.colormap(theme.SEQUENTIAL_CMAP).getLookupTable(0.0, 1.0, 256, alpha=False)
+    shown = np.asarray(maps[:count], dtype=np.float32)
+    lo, hi = min(0.0, float(shown.min())), float(shown.max())
+    idx = np.clip((shown - lo) / (hi - lo if hi > lo else 1.0) * 255, 0, 255).astype(np.uint8)
+    images = []
+    for ch in idx:
+        rgb = np.ascontiguousarray(_LUT[ch].astype(np.uint8))
+        h, w = ch.shape
+        img = QtGui.QImage(rgb.data, w, h, 3 * w, QtGui.QImage.Format_RGB888)
+        images.append(img.copy())  # own the pixels: ``rgb`` dies with this frame
+    return images

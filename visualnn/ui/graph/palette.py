@@ -43,13 +43,24 @@ class LayerPalette(QtWidgets.QWidget):
         self.list.setWordWrap(True)
         self.list.setSpacing(2)
         self.list.setFont(theme.font())
+        self.list.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)
+        self.list.setVerticalScrollMode(QtWidgets.QAbstractItemView.ScrollPerPixel)
         for t, info in LAYER_CATALOG.items():
-            item = QtWidgets.QListWidgetItem(f"{info.title}\n{info.description}")
+            item = QtWidgets.QListWidgetItem()
             item.setData(_TYPE_ROLE, t)
             item.setToolTip(f"{info.description}\nDouble-click or drag onto the graph to add.")
             self.list.addItem(item)
+            # A label per row: bold title over a muted explanation, wrapped to the width.
+            label = QtWidgets.QLabel(
+                f"<b>{info.title}</b><br><span style='color:{theme.MUTED}'>"
+                f"{info.description}</span>"
+            )
+            label.setWordWrap(True)
+            label.setContentsMargins(8, 6, 8, 6)
+            label.setAttribute(QtCore.Qt.WA_TransparentForMouseEvents)  # drags start on rows
+            self.list.setItemWidget(item, label)
         self.list.setStyleSheet(
-            f"QListWidget::item {{ padding: 6px; border-bottom: 1px solid {theme.BACKGROUND}; }}"
+            f"QListWidget::item {{ border-bottom: 1px solid {theme.BACKGROUND}; }}"
         )
         hint = QtWidgets.QLabel("Double-click or drag a layer onto the network.")
         hint.setWordWrap(True)
@@ -59,6 +70,23 @@ class LayerPalette(QtWidgets.QWidget):
         box.addWidget(hint)
         box.addWidget(self.list)
         self.list.itemDoubleClicked.connect(self._on_list_item_double_clicked)
+
+    def resizeEvent(self, event):  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit_rows()
+
+    def showEvent(self, event):  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self._fit_rows()
+
+    def _fit_rows(self) -> None:
+        """Row heights follow the wrapped labels (a list cannot size item widgets itself)."""
+        width = self.list.viewport().width()
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            label = self.list.itemWidget(item)
+            h = label.heightForWidth(width) if label.hasHeightForWidth() else -1
+            item.setSizeHint(QtCore.QSize(width, max(h, label.sizeHint().height())))
 
     def add_type(self, layer_type: str) -> int | None:
         """Insert ``layer_type``'s default layer after the selection; returns its index."""

@@ -12,13 +12,11 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.ui import theme
 from visualnn.ui.graph.catalog import LAYER_CATALOG, default_layer, layer_info
-from visualnn.ui.graph.items import LinkItem, NodeItem, unit_values
+from visualnn.ui.graph.items import LinkItem, NodeItem, maps_to_images, unit_values
+from visualnn.ui.graph.layout import RowLayout
 
 #: Layers with at most this many units (and inputs with this many features) show neurons.
 MAX_NEURONS = 16
-GAP_DENSE = 190.0  # room for all-to-all links: they are the point of the picture
-GAP_ONE_TO_ONE = 80.0
-GAP_BLOCK = 70.0
 RECOLOR_MS = 70  # at most ~14 recolours a second while training
 
 
@@ -27,7 +25,7 @@ def shape_text(shape) -> str:
     return "?" if shape is None else "×".join(str(int(s)) for s in shape)
 
 
-class GraphScene(QtWidgets.QGraphicsScene):
+class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
     """The network as cards and neurons; reads the session, edits through its document.
 
     Parameters
@@ -46,6 +44,9 @@ class GraphScene(QtWidgets.QGraphicsScene):
         self.input_node: NodeItem | None = None
         self.nodes: list[NodeItem] = []
         self.links: dict[int, list[LinkItem]] = {}
+        self._wires: list[QtWidgets.QGraphicsPathItem] = []
+        self.row_width: float | None = None  # set by the view to fit its shape
+        self.row_count = 1
         self._recolor_timer = QtCore.QTimer(self, singleShot=True, interval=RECOLOR_MS)
         self._recolor_timer.timeout.connect(self.recolor)
         self.document.changed.connect(self._on_document_changed)
@@ -64,29 +65,23 @@ class GraphScene(QtWidgets.QGraphicsScene):
     def rebuild(self) -> None:
         """Recreate every item from the document (structure or settings changed)."""
         self.clear()
-        self.links = {}
+        self.links, self._wires = {}, []
         doc = self.document
         shape = tuple(doc.input_shape)
         n_in = shape[0] if len(shape) == 1 and shape[0] <= MAX_NEURONS else 0
         lines = [f"{shape_text(shape)}" + (" features" if len(shape) == 1 else "")]
         self.input_node = NodeItem(None, "input", "Input", lines, n_in, shape)
         self.nodes = [self._make_node(i) for i in range(len(doc.layers))]
-        right, prev = 0.0, None  # right edge of the previous card
-        for item in [self.input_node, *self.nodes]:
+        for item in self.chain():
             self.addItem(item)
-            w = item.card_rect().width()
-            left = right + (self._gap(prev, item) if prev is not None else 0.0)
-            item.home = QtCore.QPointF(left + w / 2, 0.0)
-            item.setPos(item.home)
-            right, prev = left + w, item
-        prev = self.input_node
-        for i, item in enumerate(self.nodes):
-            self._connect(i, prev, item)
-            prev = item
-        self.setSceneRect(self.itemsBoundingRect().adjusted(-40, -40, 40, 40))
+        self._place()
         self._on_session_selection_changed()
         self.recolor()
         self.layout_changed.emit()
+
+    def chain(self) -> list[NodeItem]:
+        """Input node then every layer node, in order."""
+        return [self.input_node, *self.nodes] if self.input_node is not None else []
 
     def _make_node(self, i: int) -> NodeItem:
         doc, layer = self.document, self.document.layers[i]
@@ -105,37 +100,6 @@ class GraphScene(QtWidgets.QGraphicsScene):
         node = NodeItem(i, spec_type, doc.label(i), lines, units, out, layer)
         node.set_error(doc.layer_error(i))
         return node
-
-    def _gap(self, a: NodeItem, b: NodeItem) -> float:
-        if a.neurons and b.neurons:
-            return GAP_DENSE if b.layer_type == "dense" else GAP_ONE_TO_ONE
-        return GAP_BLOCK
-
-    def _connect(self, i: int, a: NodeItem, b: NodeItem) -> None:
-        if a.neurons and b.neurons and b.layer_type == "dense":
-            pairs = [(j, k) for j in range(len(b.neurons)) for k in range(len(a.neurons))]
-        elif a.neurons and len(a.neurons) == len(b.neurons):
-            pairs = [(j, j) for j in range(len(b.neurons))]
-        else:
-            self._arrow(a, b)
-            return
-        items = []
-        for j, k in pairs:
-            link = LinkItem(a.neuron_anchor(k, "right"), b.neuron_anchor(j, "left"), j, k)
-            self.addItem(link)
-            items.append(link)
-        self.links[i] = items
-
-    def _arrow(self, a: NodeItem, b: NodeItem) -> None:
-        x0 = a.pos().x() + a.card_rect().right() + 6
-        x1 = b.pos().x() + b.card_rect().left() - 6
-        path = QtGui.QPainterPath(QtCore.QPointF(x0, 0))
-        path.lineTo(x1, 0)
-        path.moveTo(x1 - 12, -8)
-        path.lineTo(x1, 0)
-        path.lineTo(x1 - 12, 8)
-        arrow = self.addPath(path, QtGui.QPen(QtGui.QColor(theme.MUTED), 3.0))
-        arrow.setZValue(-10)
 
     # --- live colours -------------------------------------------------------------------
     def recolor(self) -> None:
@@ -156,12 +120,19 @@ class GraphScene(QtWidgets.QGraphicsScene):
                 if link.j < w.shape[0] and link.k < w.shape[1]:
                     link.set_weight(float(w[link.j, link.k]), wmax)
         x, outs = self._activations(model)
-        if self.input_node is not None and self.input_node.neurons:
-            vals, vmax = unit_values(x, len(self.input_node.neurons))
-            for n, v in zip(self.input_node.neurons, vals, strict=True):
-                n.set_value(v, vmax)
+        if self.input_node is not None:
+            if self.input_node.neurons:
+                vals, vmax = unit_values(
+                    None if x is None else x.ravel(), len(self.input_node.neurons)
+                )
+                for n, v in zip(self.input_node.neurons, vals, strict=True):
+                    n.set_value(v, vmax)
+            else:
+                self.input_node.set_images(maps_to_images(x))
         for i, node in enumerate(self.nodes):
-            if node.neurons:
+            if node.layer_type == "conv2d":
+                node.set_images(maps_to_images(outs[i] if outs and i < len(outs) else None))
+            elif node.neurons:
                 out = outs[i] if outs is not None and i < len(outs) else None
                 vals, vmax = unit_values(out, len(node.neurons))
                 for n, v in zip(node.neurons, vals, strict=True):
@@ -171,10 +142,12 @@ class GraphScene(QtWidgets.QGraphicsScene):
         """One recording forward pass on the session's sample: (input, per-layer outputs)."""
         if model is None or not hasattr(self.session, "sample"):
             return None, None
+        if not any(n.neurons or n.layer_type in ("conv2d", "input") for n in self.chain()):
+            return None, None  # nothing here shows activations: skip the forward pass
         try:
             x, _ = self.session.sample()
             model.forward(np.asarray(x, dtype=np.float32), record=True)
-            return np.asarray(x)[0].ravel(), [np.asarray(r.out)[0] for r in model.records]
+            return np.asarray(x)[0], [np.asarray(r.out)[0] for r in model.records]
         except Exception:  # noqa: BLE001 - no dataset yet, or data not matching the input
             return None, None
 
@@ -188,15 +161,22 @@ class GraphScene(QtWidgets.QGraphicsScene):
         else:
             self.session.select(layer, (unit,))
 
-    def insertion_index(self, x: float) -> int:
-        """Where a layer dropped at scene ``x`` goes: after every card whose centre is left."""
-        return sum(1 for n in self.nodes if n.home.x() < x)
+    def _before(self, node: NodeItem, pos: QtCore.QPointF) -> bool:
+        """Whether ``node`` comes before scene point ``pos`` in reading order (rows, then x)."""
+        rows = sorted({n.row for n in self.chain()})
+        row_y = {r: next(n.home.y() for n in self.chain() if n.row == r) for r in rows}
+        row = min(rows, key=lambda r: abs(row_y[r] - pos.y())) if rows else 0
+        return node.row < row or (node.row == row and node.home.x() < pos.x())
 
-    def node_released(self, index: int, x: float | None) -> None:
-        """A dragged card was let go at ``x`` (None: it was a click): reorder or snap back."""
-        if x is not None:
+    def insertion_index(self, pos: QtCore.QPointF) -> int:
+        """Where a layer dropped at scene ``pos`` goes: after every card before that point."""
+        return sum(1 for n in self.nodes if self._before(n, pos))
+
+    def node_released(self, index: int, pos: QtCore.QPointF | None) -> None:
+        """A dragged card was let go at ``pos`` (None: it was a click): reorder or snap back."""
+        if pos is not None:
             others = [n for n in self.nodes if n.index != index]
-            dst = sum(1 for n in others if n.home.x() < x)
+            dst = sum(1 for n in others if self._before(n, pos))
             if dst != index and self.document.move_layer(index, dst):
                 self.session.select(dst)
                 return

@@ -10,10 +10,12 @@ from visualnn.ui.graph.scene import GraphScene
 
 #: MIME type the palette uses when a layer type is dragged onto the graph.
 LAYER_MIME = "application/x-visualnn-layer"
-#: Fitting never zooms in beyond this (a 3-node net would otherwise fill the wall) nor out
-#: beyond MIN_FIT_SCALE (text must stay readable; a long net scrolls instead).
+#: Fitting never zooms in beyond MAX_FIT_SCALE (a 3-node net would otherwise fill the wall)
+#: nor out beyond MIN_FIT_SCALE (past that a long net scrolls instead). Before shrinking,
+#: ``fit`` wraps long networks into rows, which keeps text readable in narrow views.
 MAX_FIT_SCALE = 1.6
-MIN_FIT_SCALE = 0.45
+MIN_FIT_SCALE = 0.3
+FIT_MARGIN = 30
 
 
 class GraphView(QtWidgets.QGraphicsView):
@@ -25,8 +27,9 @@ class GraphView(QtWidgets.QGraphicsView):
         The hub; a ``GraphScene`` on it is created unless ``scene`` is given.
     """
 
-    def __init__(self, session, parent: QtWidgets.QWidget | None = None,
-                 scene: GraphScene | None = None) -> None:
+    def __init__(
+        self, session, parent: QtWidgets.QWidget | None = None, scene: GraphScene | None = None
+    ) -> None:
         super().__init__(parent)
         self.session = session
         self.graph = scene or GraphScene(session, self)
@@ -48,19 +51,47 @@ class GraphView(QtWidgets.QGraphicsView):
 
     # --- zoom ---------------------------------------------------------------------------
     def fit(self) -> None:
-        """Fit the whole graph, within readable zoom limits, and keep fitting on resize."""
+        """Fit the whole graph, wrapping it into rows if that makes it larger, within
+        readable zoom limits; keeps fitting on resize until the user zooms."""
         self.auto_fit = True
-        rect = self.graph.itemsBoundingRect().adjusted(-30, -30, 30, 30)
-        if rect.isEmpty() or self.viewport().width() < 10:
+        vw, vh = self.viewport().width() - 2 * FIT_MARGIN, self.viewport().height() - 2 * FIT_MARGIN
+        if vw < 20 or vh < 20:
             return
-        vw, vh = self.viewport().width(), self.viewport().height()
-        scale = min(vw / rect.width(), vh / rect.height())
+        self.graph.set_row_width(self._best_row_width(vw, vh))
+        rect = self.graph.itemsBoundingRect().adjusted(
+            -FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN
+        )
+        if rect.isEmpty():
+            return
+        vp = self.viewport().size()
+        scale = 0.99 * min(vp.width() / rect.width(), vp.height() / rect.height())
         scale = max(MIN_FIT_SCALE, min(MAX_FIT_SCALE, scale))
         self.setTransform(QtGui.QTransform.fromScale(scale, scale))
-        self.setSceneRect(rect)
+        # A scene rect no smaller than the viewport: no scroll bars unless it cannot fit.
+        seen = QtCore.QRectF(0, 0, (vp.width() - 2) / scale, (vp.height() - 2) / scale)
+        seen.moveCenter(rect.center())
+        self.setSceneRect(rect.united(seen))
         self.centerOn(rect.center())
-        if rect.width() * scale > vw:  # too long to fit readable: show the start
-            self.centerOn(rect.left() + vw / (2 * scale), rect.center().y())
+        if rect.width() * scale > self.viewport().width():  # still too long: show the start
+            self.centerOn(rect.left() + self.viewport().width() / (2 * scale), rect.center().y())
+
+    def _best_row_width(self, vw: float, vh: float) -> float | None:
+        """Row width (None: one row) whose layout shows the graph at the largest scale.
+
+        A wrap must win by a clear margin: one row reads most naturally, left to right.
+        """
+        one = self.graph.measure(None)
+        if one.isEmpty():
+            return None
+        widest = max(n.card_rect().width() for n in self.graph.chain())
+        best, best_scale = None, min(vw / one.width(), vh / one.height())
+        for rows in (2, 3, 4):
+            width = max(one.width() / rows + widest, widest)
+            size = self.graph.measure(width)
+            scale = min(vw / size.width(), vh / size.height())
+            if scale > best_scale * 1.2:
+                best, best_scale = width, scale
+        return best
 
     def zoom(self, factor: float) -> None:
         """Zoom by ``factor`` around the mouse; stops auto-fitting until Fit is pressed."""
@@ -107,13 +138,12 @@ class GraphView(QtWidgets.QGraphicsView):
             event.ignore()
             return
         layer_type = bytes(event.mimeData().data(LAYER_MIME)).decode()
-        x = self.mapToScene(event.position().toPoint()).x()
-        self.drop_layer(layer_type, x)
+        self.drop_layer(layer_type, self.mapToScene(event.position().toPoint()))
         event.acceptProposedAction()
 
-    def drop_layer(self, layer_type: str, scene_x: float) -> None:
-        """Insert a default ``layer_type`` where scene ``x`` falls between cards."""
-        index = self.graph.insertion_index(scene_x)
+    def drop_layer(self, layer_type: str, scene_pos: QtCore.QPointF) -> None:
+        """Insert a default ``layer_type`` where scene point ``scene_pos`` falls between cards."""
+        index = self.graph.insertion_index(scene_pos)
         if self.session.document.add_layer(index, default_layer(layer_type)):
             self.session.select(index)
 

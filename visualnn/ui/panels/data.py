@@ -36,7 +36,7 @@ class ThumbGrid(QtWidgets.QWidget):
         super().__init__(parent)
         self.images: list[tuple[int, np.ndarray, str]] = []
         self.current = -1
-        self.setMinimumHeight(140)
+        self.setMinimumSize(120, 90)
         self.setSizePolicy(QtWidgets.QSizePolicy.Expanding, QtWidgets.QSizePolicy.Expanding)
 
     def set_page(self, images: list[tuple[int, np.ndarray, str]], current: int) -> None:
@@ -60,9 +60,10 @@ class ThumbGrid(QtWidgets.QWidget):
             rgba = np.stack([grey, grey, grey, np.full_like(grey, 255)], axis=-1)
             inner = rect.adjusted(3, 3, -3, -3)
             p.drawImage(inner, qimage(rgba))
-            p.setPen(QtGui.QColor(theme.ACCENT))
-            p.drawText(inner.adjusted(2, 0, 0, 0), QtCore.Qt.AlignLeft | QtCore.Qt.AlignTop,
-                       label)
+            if inner.width() >= 44:  # small thumbnails: the digit matters more than its label
+                p.setPen(QtGui.QColor(theme.ACCENT))
+                p.drawText(inner.adjusted(2, 0, 0, 0), QtCore.Qt.AlignLeft | QtCore.Qt.AlignTop,
+                           label)
             if index == self.current:
                 p.setPen(QtGui.QPen(QtGui.QColor(theme.POSITIVE), 3))
                 p.drawRect(rect.adjusted(1.5, 1.5, -1.5, -1.5))
@@ -88,14 +89,16 @@ class DataPanel(QtWidgets.QWidget):
         self.title.setWordWrap(True)
         self.spin = QtWidgets.QSpinBox()
         self.spin.setFont(theme.font(1.1))
-        self.spin.setMinimumWidth(90)
+        self.spin.setPrefix("sample ")
+        self.spin.setToolTip("Which test sample the views show")
         self.prev_button = QtWidgets.QPushButton("\u25c0")
         self.next_button = QtWidgets.QPushButton("\u25b6")
         self.random_button = QtWidgets.QPushButton("Random")
         self.label_text = QtWidgets.QLabel()
         self.label_text.setFont(theme.font(1.1, bold=True))
+        self.label_text.setSizePolicy(QtWidgets.QSizePolicy.Ignored,
+                                      QtWidgets.QSizePolicy.Preferred)
         picker = QtWidgets.QHBoxLayout()
-        picker.addWidget(QtWidgets.QLabel("Test sample"))
         for w in (self.spin, self.prev_button, self.next_button, self.random_button):
             w.setFont(theme.font(1.05))
             picker.addWidget(w)
@@ -137,9 +140,13 @@ class DataPanel(QtWidgets.QWidget):
         layout.addWidget(self.title)
         layout.addLayout(picker)
         layout.addWidget(self.scatter_widget, 3)
-        layout.addWidget(self.thumbs, 3)
+        # thumbnails and canvas side by side in a wide dock, stacked in a tall one
+        self.digits_row = QtWidgets.QBoxLayout(QtWidgets.QBoxLayout.LeftToRight)
+        self.digits_row.addWidget(self.thumbs, 3)
+        self.digits_row.addWidget(self.canvas_box, 2)
+        layout.addLayout(self.digits_row, 6)
         layout.addWidget(self.summary)
-        layout.addWidget(self.canvas_box, 4)
+        self._layout = layout
 
         self.spin.valueChanged.connect(self._on_spin_value_changed)
         self.prev_button.clicked.connect(lambda: self._step(-1))
@@ -148,6 +155,12 @@ class DataPanel(QtWidgets.QWidget):
         session.dataset_changed.connect(self._on_session_dataset_changed)
         session.sample_changed.connect(self._on_session_sample_changed)
         self._on_session_dataset_changed()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        wide = event.size().width() > 1.1 * event.size().height()
+        self.digits_row.setDirection(QtWidgets.QBoxLayout.LeftToRight if wide
+                                     else QtWidgets.QBoxLayout.TopToBottom)
+        super().resizeEvent(event)
 
     # --- dataset --------------------------------------------------------------------------
     def is_images(self) -> bool:
@@ -168,6 +181,8 @@ class DataPanel(QtWidgets.QWidget):
         self.thumbs.setVisible(images)
         self.canvas_box.setVisible(self.is_digits())
         self.summary.setVisible(not two_d and not images)
+        # an empty row would still take its share of the height
+        self._layout.setStretchFactor(self.digits_row, 6 if images else 0)
         if ds is None:
             self.title.setText("No dataset")
             return

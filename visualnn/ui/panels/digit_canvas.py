@@ -57,7 +57,7 @@ class DigitCanvas(QtWidgets.QWidget):
         self.image = QtGui.QImage(SIZE, SIZE, QtGui.QImage.Format_Grayscale8)
         self.image.fill(0)
         self._last: QtCore.QPointF | None = None
-        self.setMinimumSize(160, 160)
+        self.setMinimumSize(120, 120)
         self.setSizePolicy(QtWidgets.QSizePolicy.Expanding, QtWidgets.QSizePolicy.Expanding)
         self.setCursor(QtCore.Qt.CrossCursor)
         self.setToolTip("Draw a digit with the mouse; the network sees it as 8x8 pixels")
@@ -165,6 +165,6 @@ class DigitCanvas(QtWidgets.QWidget):
         p.drawRect(side.adjusted(1, 1, -1, -1))
         if self.is_empty():
             p.setPen(QtGui.QColor(theme.MUTED))
-            p.setFont(theme.font(1.1))
-            p.drawText(side, QtCore.Qt.AlignCenter, "draw a digit here")
+            p.setFont(theme.font(1.0))
+            p.drawText(side, QtCore.Qt.AlignCenter | QtCore.Qt.TextWordWrap, "draw a\ndigit here")
         p.end()

@@ -19,8 +19,13 @@ from visualnn.ui.graph.catalog import (
 )
 from visualnn.ui.graph.scene import shape_text
 
-_CONV_PADDING = [("valid", "valid (none)"), ("same", "same (keep size)"), (1, "1"), (2, "2"),
-                 (3, "3")]
+_CONV_PADDING = [
+    ("valid", "valid (none)"),
+    ("same", "same (keep size)"),
+    (1, "1"),
+    (2, "2"),
+    (3, "3"),
+]
 _POOL_PADDING = [(0, "0"), (1, "1"), (2, "2")]
 
 
@@ -42,8 +47,9 @@ class _Field:
         w.setKeyboardTracking(False)  # one edit per Enter/arrow, not per keystroke
         if special:
             w.setSpecialValueText(special)
-        w.valueChanged.connect(lambda v: self.on_edit(self.key, None if special and v == lo
-                                                      else int(v)))
+        w.valueChanged.connect(
+            lambda v: self.on_edit(self.key, None if special and v == lo else int(v))
+        )
         return w
 
     def _combo(self, items: list[tuple]):
@@ -121,8 +127,14 @@ class LayerInspector(QtWidgets.QWidget):
         self.form.setContentsMargins(0, 6, 0, 6)
         self.input_box = self._make_input_box()
         box = QtWidgets.QVBoxLayout(self)
-        for w in (self.title, self.description, self.shape_label, self.error_label,
-                  self.form_box, self.input_box):
+        for w in (
+            self.title,
+            self.description,
+            self.shape_label,
+            self.error_label,
+            self.form_box,
+            self.input_box,
+        ):
             box.addWidget(w)
         box.addStretch(1)
         self.document.changed.connect(self._on_document_changed)
@@ -142,8 +154,11 @@ class LayerInspector(QtWidgets.QWidget):
         group = QtWidgets.QGroupBox("Input")
         group.setFont(theme.font(1.0, bold=True))
         self.input_kind = QtWidgets.QComboBox()
-        for rank, text in ((1, "vector (features)"), (2, "signal (channels × length)"),
-                           (3, "image (channels × height × width)")):
+        for rank, text in (
+            (1, "vector: features"),
+            (2, "signal: channels × length"),
+            (3, "image: channels × height × width"),
+        ):
             self.input_kind.addItem(text, rank)
         self.input_dims = []
         dims_row = QtWidgets.QHBoxLayout()
@@ -179,8 +194,9 @@ class LayerInspector(QtWidgets.QWidget):
         locked = bool(self.document.input_locked)
         for w in widgets:
             w.setEnabled(not locked)
-        self.input_note.setText("Set by the dataset." if locked else
-                                "No dataset fixes it: edit freely.")
+        self.input_note.setText(
+            "Set by the dataset." if locked else "No dataset fixes it: edit freely."
+        )
 
     def _on_input_edited(self, *_args) -> None:
         rank = self.input_kind.currentData()
@@ -188,7 +204,7 @@ class LayerInspector(QtWidgets.QWidget):
         dims = [s.value() for s in self.input_dims[:rank]]
         if rank != len(old):  # switching kind: keep what overlaps, pad with sensible sizes
             defaults = {1: [2], 2: [1, 64], 3: [1, 8, 8]}[rank]
-            dims = (old + defaults[len(old):])[:rank] if rank > len(old) else defaults
+            dims = (old + defaults[len(old) :])[:rank] if rank > len(old) else defaults
         self.document.set_input_shape(tuple(dims))
 
     # --- layer form ---------------------------------------------------------------------
@@ -201,8 +217,11 @@ class LayerInspector(QtWidgets.QWidget):
         if self.index is None:
             self._set_form(None)
             self.title.setText("Input" if doc.layers else "Empty network")
-            self.description.setText("Select a layer in the graph to edit its settings."
-                                     if doc.layers else "Add a layer from the palette.")
+            self.description.setText(
+                "Select a layer in the graph to edit its settings."
+                if doc.layers
+                else "Add a layer from the palette."
+            )
             self.shape_label.setText(f"shape {shape_text(doc.input_shape)}")
             error = str(doc.error) if doc.error is not None and doc.error.layer is None else ""
             self.error_label.setText(error)
@@ -213,13 +232,17 @@ class LayerInspector(QtWidgets.QWidget):
         self.description.setText(info.description)
         shape = doc.shapes[self.index] if self.index < len(doc.shapes) else None
         if shape is not None:
-            self.shape_label.setText(f"{shape_text(shape.in_shape)} → "
-                                     f"{shape_text(shape.out_shape)}    "
-                                     f"{shape.num_params:,} parameters")
+            self.shape_label.setText(
+                f"{shape_text(shape.in_shape)} → "
+                f"{shape_text(shape.out_shape)}    "
+                f"{shape.num_params:,} parameters"
+            )
         else:
-            self.shape_label.setText("shape unknown until the error below is fixed"
-                                     if doc.layer_error(self.index) else
-                                     "shape unknown: an earlier layer has an error")
+            self.shape_label.setText(
+                "shape unknown until the error below is fixed"
+                if doc.layer_error(self.index)
+                else "shape unknown: an earlier layer has an error"
+            )
         self.error_label.setText(doc.layer_error(self.index) or "")
         self._set_form((self.index, layer["type"]))
         for key, field in self.fields.items():

@@ -11,20 +11,14 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.audio.base import AudioError, AudioSource, SourceStatus
-from visualnn.audio.sources import (
-    FileSource,
-    MicSource,
-    SynthSource,
-    backend_status,
-    list_input_devices,
-)
+from visualnn.audio.mic import MicSource
 from visualnn.ui import theme
 from visualnn.ui.panels.microphone_settings import SpectrogramSettings
+from visualnn.ui.panels.source_picker import SourcePicker
 from visualnn.ui.views.scope import LevelMeter, ScopeView
 from visualnn.ui.views.spectrogram import SpectrogramView
 from visualnn.ui.workers.audio_pump import AudioPump
 
-SOURCE_KINDS = {"mic": "Microphone", "file": "WAV file", "tone": "Synthetic"}
 STATE_COLOURS = {
     "running": theme.OK,
     "stopped": theme.MUTED,
@@ -47,20 +41,19 @@ class MicrophonePanel(QtWidgets.QWidget):
 
     def __init__(self, parent=None, source: str | None = None):
         super().__init__(parent)
-        self.backend_ok, self.backend_message = backend_status()
+        self._owns_source = False
+        self._watched_window = None  # set first: Qt may call eventFilter during construction
         self.pump = AudioPump(self)
         self.view, self.scope, self.meter = SpectrogramView(), ScopeView(), LevelMeter()
         self.pump.view, self.pump.scope, self.pump.meter = self.view, self.scope, self.meter
         self.settings = SpectrogramSettings()
-        self._watched_window = None
         self._build()
         self.pump.columns_added.connect(self.columns_added)
         self.pump.level_changed.connect(self.level_changed)
         self.pump.status_changed.connect(self._on_pump_status_changed)
         self.settings.changed.connect(self._on_settings_changed)
         self._apply_settings("all")
-        self._refresh_devices()
-        kind = source or ("mic" if self.backend_ok else "tone")
+        kind = source or ("mic" if self.picker.backend_ok else "tone")
         self.set_source(kind)
 
     # -- layout ----------------------------------------------------------------------------
@@ -71,43 +64,8 @@ class MicrophonePanel(QtWidgets.QWidget):
         self.start_button.setMinimumWidth(120)
         self.start_button.setToolTip("Start or stop listening (Space)")
         self.start_button.clicked.connect(self._on_start_button_clicked)
-        self.source_box = QtWidgets.QComboBox()
-        for key, label in SOURCE_KINDS.items():
-            self.source_box.addItem(label, key)
-        self.source_box.setToolTip("Where the sound comes from")
-        self.source_box.activated.connect(self._on_source_box_activated)
-        self.device_box = QtWidgets.QComboBox()
-        self.device_box.setMinimumContentsLength(18)
-        self.device_box.setSizeAdjustPolicy(QtWidgets.QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self.device_box.setToolTip("Input device (remembered by name)")
-        self.device_box.activated.connect(self._on_device_box_activated)
-        refresh = QtWidgets.QPushButton("Refresh")
-        refresh.setToolTip("Look for microphones again (after plugging one in)")
-        refresh.clicked.connect(self._on_refresh_clicked)
-        self.file_edit = QtWidgets.QLineEdit()
-        self.file_edit.setPlaceholderText("WAV file path")
-        self.file_edit.returnPressed.connect(self._on_file_edit_return_pressed)
-        browse = QtWidgets.QPushButton("Open…")
-        browse.clicked.connect(self._on_browse_clicked)
-        self.synth_box = QtWidgets.QComboBox()
-        for kind in SynthSource.KINDS:
-            self.synth_box.addItem(kind, kind)
-        self.synth_box.activated.connect(self._on_synth_changed)
-        self.tone_hz = QtWidgets.QSpinBox()
-        self.tone_hz.setRange(20, 20000)
-        self.tone_hz.setValue(440)
-        self.tone_hz.setSuffix(" Hz")
-        self.tone_hz.setKeyboardTracking(False)
-        self.tone_hz.valueChanged.connect(self._on_synth_changed)
-        self.source_pages = QtWidgets.QStackedWidget()
-        for widgets in ((self.device_box, refresh), (self.file_edit, browse),
-                        (self.synth_box, self.tone_hz)):  # fmt: skip
-            page = QtWidgets.QWidget()
-            row = QtWidgets.QHBoxLayout(page)
-            row.setContentsMargins(0, 0, 0, 0)
-            for w in widgets:
-                row.addWidget(w)
-            self.source_pages.addWidget(page)
+        self.picker = SourcePicker()
+        self.picker.source_requested.connect(self._on_picker_source_requested)
         self.freeze_button = QtWidgets.QPushButton("Freeze")
         self.freeze_button.setCheckable(True)
         self.freeze_button.setToolTip("Hold the picture still while the sound keeps going")
@@ -122,8 +80,8 @@ class MicrophonePanel(QtWidgets.QWidget):
 
         toolbar = QtWidgets.QHBoxLayout()
         toolbar.addWidget(self.start_button)
-        toolbar.addWidget(self.source_box)
-        toolbar.addWidget(self.source_pages, 1)
+        toolbar.addWidget(self.picker)
+        toolbar.addStretch(1)
         toolbar.addWidget(self.freeze_button)
         toolbar.addWidget(self.settings_button)
 
@@ -137,6 +95,12 @@ class MicrophonePanel(QtWidgets.QWidget):
         status_row = QtWidgets.QHBoxLayout()
         status_row.addWidget(self.status_label, 1)
         status_row.addWidget(self.reconnect_button)
+        # Why the microphone choice cannot work, with the fix, while another source plays.
+        self.mic_note = QtWidgets.QLabel()
+        self.mic_note.setWordWrap(True)
+        self.mic_note.setStyleSheet(f"color: {theme.WARNING};")
+        self.mic_note.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
+        self.mic_note.setVisible(False)
 
         split = QtWidgets.QSplitter(QtCore.Qt.Horizontal)
         split.addWidget(self.view)
@@ -153,6 +117,7 @@ class MicrophonePanel(QtWidgets.QWidget):
         outer.addLayout(toolbar)
         outer.addWidget(self.settings)
         outer.addLayout(status_row)
+        outer.addWidget(self.mic_note)
         outer.addLayout(body, 1)
         shortcut = QtGui.QShortcut(QtGui.QKeySequence(QtCore.Qt.Key_Space), self)
         shortcut.setContext(QtCore.Qt.WidgetWithChildrenShortcut)
@@ -163,7 +128,7 @@ class MicrophonePanel(QtWidgets.QWidget):
         """Start listening; a source that cannot start leaves a message and stays stopped."""
         if self.pump.source is None:
             try:
-                self.pump.set_source(self._build_source(self.source_box.currentData()))
+                self.pump.set_source(self._build_source(self.picker.kind()))
             except AudioError as exc:
                 self._show_status("error", str(exc))
                 return
@@ -197,9 +162,7 @@ class MicrophonePanel(QtWidgets.QWidget):
         self.pump.stop()
         kind = source if isinstance(source, str) else None
         if kind is not None:
-            if kind not in SOURCE_KINDS:
-                raise ValueError(f"source must be one of {list(SOURCE_KINDS)}, not {kind!r}")
-            self._set_controls(kind, **options)
+            self.picker.set_controls(kind, **options)
             try:
                 source = self._build_source(kind)
             except AudioError as exc:
@@ -207,6 +170,7 @@ class MicrophonePanel(QtWidgets.QWidget):
                 self._show_status("error", str(exc))
                 self._sync_start_button()
                 return
+        self._owns_source = kind is not None  # built here, so rebuilt when the rate changes
         self.pump.set_source(source)
         self._apply_settings("source")
         self._show_status("stopped", "")
@@ -218,47 +182,8 @@ class MicrophonePanel(QtWidgets.QWidget):
         """The last ``seconds`` of the dB spectrogram ``(n_freq, frames)``, oldest first."""
         return np.array(self.pump.latest_features(seconds))
 
-    # -- sources ---------------------------------------------------------------------------
-    def _set_controls(self, kind, device=None, path=None, frequency=None, synth=None) -> None:
-        self.source_box.setCurrentIndex(self.source_box.findData(kind))
-        self.source_pages.setCurrentIndex(self.source_box.currentIndex())
-        with QtCore.QSignalBlocker(self.tone_hz), QtCore.QSignalBlocker(self.synth_box):
-            if frequency is not None:
-                self.tone_hz.setValue(int(round(frequency)))
-            if synth is not None:
-                self.synth_box.setCurrentIndex(max(0, self.synth_box.findData(synth)))
-        if path is not None:
-            self.file_edit.setText(str(path))
-        if device is not None:
-            index = self.device_box.findData(device)
-            if index < 0:
-                self.device_box.addItem(device, device)
-                index = self.device_box.count() - 1
-            self.device_box.setCurrentIndex(index)
-
     def _build_source(self, kind: str) -> AudioSource:
-        rate = self.settings.values()["samplerate"]
-        if kind == "mic":
-            if not self.backend_ok:
-                raise AudioError(f"No microphone: {self.backend_message}")
-            return MicSource(device=self.device_box.currentData(), samplerate=rate)
-        if kind == "file":
-            path = self.file_edit.text().strip()
-            if not path:
-                raise AudioError("Choose a WAV file with Open… first.")
-            return FileSource(path, loop=True, samplerate=rate)
-        return SynthSource(
-            self.synth_box.currentData(), frequency=self.tone_hz.value(), samplerate=rate
-        )
-
-    def _refresh_devices(self) -> None:
-        self.backend_ok, self.backend_message = backend_status()
-        current = self.device_box.currentData()
-        self.device_box.clear()
-        self.device_box.addItem("default input", None)
-        for dev in list_input_devices() if self.backend_ok else []:
-            self.device_box.addItem(dev.name + (" (default)" if dev.is_default else ""), dev.name)
-        self.device_box.setCurrentIndex(max(0, self.device_box.findData(current)))
+        return self.picker.build(kind, self.settings.values()["samplerate"])
 
     # -- status ----------------------------------------------------------------------------
     def _show_status(self, state: str, message: str) -> None:
@@ -272,8 +197,9 @@ class MicrophonePanel(QtWidgets.QWidget):
             "silent": message.capitalize(),
             "error": message[:1].upper() + message[1:],
         }.get(state, message)
-        if state != "error" and not self.backend_ok and self.source_box.currentData() != "mic":
-            text += f"  (No microphone: {self.backend_message}.)"
+        picker = self.picker
+        self.mic_note.setText(f"No microphone: {picker.backend_message}.")
+        self.mic_note.setVisible(not picker.backend_ok and picker.kind() != "mic")
         self.status_label.setText(text)
         self.status_label.setToolTip(message)
         self.status_label.setStyleSheet(f"color: {STATE_COLOURS.get(state, theme.FOREGROUND)};")
@@ -281,7 +207,13 @@ class MicrophonePanel(QtWidgets.QWidget):
         self.state_changed.emit(state)
 
     def _sync_start_button(self) -> None:
-        self.start_button.setText("Stop" if self.pump.running else "Start")
+        running = self.pump.running
+        self.start_button.setText("■  Stop" if running else "▶  Start")
+        # The one control a presenter looks for: filled and coloured by what it will do.
+        colour = theme.ERROR if running else theme.OK
+        self.start_button.setStyleSheet(
+            f"QPushButton {{ background: {colour}; color: #000000; border-radius: 4px; }}"
+        )
 
     # -- slots -----------------------------------------------------------------------------
     def _on_pump_status_changed(self, status: SourceStatus) -> None:
@@ -290,33 +222,17 @@ class MicrophonePanel(QtWidgets.QWidget):
     def _on_start_button_clicked(self) -> None:
         self.toggle()
 
-    def _on_source_box_activated(self, _index: int) -> None:
-        self.set_source(self.source_box.currentData())
-
-    def _on_device_box_activated(self, _index: int) -> None:
-        self.set_source("mic")
-
-    def _on_refresh_clicked(self) -> None:
-        self._refresh_devices()
-        if self.source_box.currentData() == "mic":
-            self.set_source("mic")
-
-    def _on_file_edit_return_pressed(self) -> None:
-        self.set_source("file")
-
-    def _on_browse_clicked(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(
-            self, "Open a WAV file", "", "WAV files (*.wav);;All files (*)"
-        )
-        if path:
-            self.set_source("file", path=path)
-
-    def _on_synth_changed(self, *_):
-        self.set_source("tone")
+    def _on_picker_source_requested(self, kind: str) -> None:
+        self.set_source(kind)
 
     def _on_reconnect_clicked(self) -> None:
-        self.set_source("mic")
-        self.start()
+        if isinstance(self.pump.source, MicSource):
+            # Close and re-open the same source: it resolves its device by name again.
+            self.pump.stop()
+            self.start()
+        else:
+            self.set_source("mic")
+            self.start()
 
     def _on_freeze_button_toggled(self, on: bool) -> None:
         self.pump.frozen = on
@@ -326,27 +242,26 @@ class MicrophonePanel(QtWidgets.QWidget):
         self.settings_button.setArrowType(QtCore.Qt.DownArrow if on else QtCore.Qt.RightArrow)
 
     def _on_settings_changed(self, key: str) -> None:
-        if key == "samplerate" and isinstance(self.pump.source, (MicSource, SynthSource,
-                                                                  FileSource)):
-            self.set_source(self.source_box.currentData())  # rebuild at the new rate
+        source, rate = self.pump.source, self.settings.values()["samplerate"]
+        if self._owns_source and source is not None and source.samplerate != rate:
+            self.set_source(self.picker.kind())  # rebuild at the new rate
             return
         self._apply_settings(key)
 
     def _apply_settings(self, key: str) -> None:
         v = self.settings.values()
-        sr = self.pump.samplerate
+        sr = self.pump.source.samplerate if self.pump.source is not None else v["samplerate"]
         if key in ("all", "source", "n_fft", "hop", "span"):
             self.pump.configure(v["n_fft"], v["hop"], history_seconds=max(v["span"], 2.0))
         self.view.set_levels(v["db_low"], v["db_high"])
         self.view.set_colormap(v["colormap"])
         self.scope.set_phase(v["phase"])
-        self.scope.set_range(v["fmin"], min(v["fmax"], sr / 2), v["scale"] != "linear",
-                             (v["db_low"], v["db_high"]))  # fmt: skip
         if key not in ("db_low", "db_high", "colormap", "phase"):
             self.view.configure(sr, v["n_fft"], v["hop"], v["span"], v["scale"], v["fmin"],
                                 v["fmax"])  # fmt: skip
             # Redraw the history already heard in the new scale instead of starting blank.
             self.view.push_db(self.pump.latest_features(v["span"]))
+        self.scope.set_scale(self.view.row_map.scale, (v["db_low"], v["db_high"]))
 
     # -- lifetime --------------------------------------------------------------------------
     def showEvent(self, event):  # noqa: N802 (Qt override)
@@ -358,7 +273,9 @@ class MicrophonePanel(QtWidgets.QWidget):
             self._watched_window = window
 
     def eventFilter(self, obj, event):  # noqa: N802 (Qt override)
-        if obj is self._watched_window and event.type() == QtCore.QEvent.Close:
+        # getattr: during teardown Qt can deliver events after Python attributes are gone.
+        watched = getattr(self, "_watched_window", None)
+        if watched is not None and obj is watched and event.type() == QtCore.QEvent.Close:
             self.stop()
         return super().eventFilter(obj, event)
 

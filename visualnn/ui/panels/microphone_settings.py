@@ -63,8 +63,11 @@ class SpectrogramSettings(QtWidgets.QFrame):
         )
         d = DEFAULTS
         self.samplerate = _combo(SAMPLE_RATES, d["samplerate"], "Samples per second")
-        self.n_fft = _combo(FFT_SIZES, d["n_fft"], "Samples per FFT frame: larger = finer in "
-                            "frequency, blurrier in time")
+        self.n_fft = _combo(
+            FFT_SIZES,
+            d["n_fft"],
+            "Samples per FFT frame: larger = finer in frequency, blurrier in time",
+        )
         self.hop = _combo(HOPS, d["hop"], "Samples between frames: smaller = smoother in time")
         self.span = _spin(1, 30, int(d["span"]), " s", "Seconds of history shown")
         self.scale = _combo(list(SCALES), d["scale"], "How frequency is spread vertically")

@@ -50,16 +50,18 @@ class TrainingPanel(QtWidgets.QWidget):
         outer = QtWidgets.QVBoxLayout(self)
         outer.setContentsMargins(8, 8, 8, 8)
 
-        buttons = QtWidgets.QHBoxLayout()
+        # Play gets a row of its own: the one button a teacher hunts for from across the room.
+        buttons = QtWidgets.QGridLayout()
         self.buttons = {}
-        for key in ("play", "step_batch", "step_epoch", "reset"):
+        for key, (row, col, span) in {"play": (0, 0, 3), "step_batch": (1, 0, 1),
+                                      "step_epoch": (1, 1, 1), "reset": (1, 2, 1)}.items():
             b = QtWidgets.QToolButton()
             b.setDefaultAction(actions[key])
             b.setToolButtonStyle(QtCore.Qt.ToolButtonTextOnly)
-            b.setFont(theme.font(1.1, bold=key == "play"))
-            b.setMinimumHeight(40)
+            b.setFont(theme.font(1.3 if key == "play" else 1.0, bold=key == "play"))
+            b.setMinimumHeight(48 if key == "play" else 34)
             b.setSizePolicy(QtWidgets.QSizePolicy.Expanding, QtWidgets.QSizePolicy.Fixed)
-            buttons.addWidget(b)
+            buttons.addWidget(b, row, col, 1, span)
             self.buttons[key] = b
         outer.addLayout(buttons)
 
@@ -67,16 +69,15 @@ class TrainingPanel(QtWidgets.QWidget):
         self.progress.setFont(theme.font(1.25, bold=True))
         self.speed = QtWidgets.QLabel()
         self.speed.setStyleSheet(f"color: {theme.MUTED};")
-        row = QtWidgets.QHBoxLayout()
-        row.addWidget(self.progress, 1)
-        row.addWidget(self.speed)
-        outer.addLayout(row)
+        outer.addWidget(self.progress)
+        outer.addWidget(self.speed)
 
         self.banner = Banner()
         outer.addWidget(self.banner)
 
         form = QtWidgets.QFormLayout()
         form.setLabelAlignment(QtCore.Qt.AlignRight)
+        form.setRowWrapPolicy(QtWidgets.QFormLayout.WrapLongRows)
         self.form = form
         self.lr = LogSpinBox(1e-6, 1e6)
         self.lr.setToolTip("Learning rate: the size of each step. Arrows go 1, 2, 5 per decade.")
@@ -137,6 +138,10 @@ class TrainingPanel(QtWidgets.QWidget):
         form.addRow("Train / test", self.train_ratio)
         outer.addLayout(form)
         outer.addStretch(1)
+        for w in (self.beta1, self.beta2, self.noise, self.momentum, self.batch_size,
+                  self.epochs, self.train_ratio, self.optimizer, self.loss, self.dataset):
+            w.setMinimumWidth(60)
+            w.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Fixed)
 
         session.config_changed.connect(self.sync_from_session)
         session.dataset_changed.connect(self.sync_from_session)

@@ -32,6 +32,16 @@ class LogSpinBox(QtWidgets.QDoubleSpinBox):
         self._ladder = _ladder(lo, hi)
         self.setKeyboardTracking(False)
 
+    def sizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt override
+        # Qt sizes a spin box for its widest value at full decimals ("1000000.000000000000");
+        # ours never shows more than "1.23e-06".
+        hint = super().sizeHint()
+        width = self.fontMetrics().horizontalAdvance("8.88e-088") + 40
+        return QtCore.QSize(min(hint.width(), width), hint.height())
+
+    def minimumSizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt override
+        return self.sizeHint()
+
     def textFromValue(self, value: float) -> str:  # noqa: N802 - Qt override
         return f"{value:.3g}"
 

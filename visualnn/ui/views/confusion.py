@@ -7,7 +7,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.ui import theme
-from visualnn.ui.views.boundary import to_probabilities
+from visualnn.ui.views.boundary import class_colours, to_probabilities
 from visualnn.ui.views.common import RedrawThrottle, message_label, recorded_forward
 from visualnn.ui.views.tiles import to_rgba
 
@@ -17,6 +17,67 @@ def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, k: int) -> np.ndarr
     m = np.zeros((k, k), dtype=np.int64)
     np.add.at(m, (np.asarray(y_true, int), np.asarray(y_pred, int)), 1)
     return m
+
+
+class MatrixWidget(QtWidgets.QWidget):
+    """The confusion matrix, painted: cells coloured by the share of their true class, counts
+    printed (pyqtgraph ``TextItem``s by the hundred crash PySide6 6.12 at exit)."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.matrix = np.zeros((0, 0), dtype=np.int64)
+        self.names: list[str] = []
+        self.setMinimumSize(140, 140)
+
+    def set_matrix(self, m: np.ndarray, names: list[str]) -> None:
+        self.matrix, self.names = m, names
+        self.update()
+
+    def paintEvent(self, _event) -> None:  # noqa: N802 (Qt name)
+        k = self.matrix.shape[0]
+        if k == 0:
+            return
+        m = self.matrix
+        p = QtGui.QPainter(self)
+        p.setRenderHint(QtGui.QPainter.Antialiasing)
+        p.setFont(theme.font(0.85))
+        fm = p.fontMetrics()
+        label_w = max([fm.horizontalAdvance(n) for n in self.names[:k]] + [10]) + 10.0
+        title_h, label_h = 30.0, 46.0
+        acc = np.trace(m) / max(m.sum(), 1)
+        p.setPen(QtGui.QColor(theme.FOREGROUND))
+        p.setFont(theme.font(1.05, bold=True))
+        p.drawText(QtCore.QRectF(0, 0, self.width(), title_h), QtCore.Qt.AlignCenter,
+                   f"Test set: {m.sum()} samples, {acc * 100:.1f}% right")
+        side = min(self.width() - label_w - 8, self.height() - title_h - label_h)
+        cell = max(side / k, 4.0)
+        x0 = label_w + (self.width() - label_w - cell * k) / 2
+        y0 = title_h
+        frac = m / np.maximum(m.sum(axis=1, keepdims=True), 1)
+        rgba = to_rgba(frac, theme.SEQUENTIAL_CMAP, 0.0, 1.0)
+        p.setFont(theme.font(1.0 if k <= 5 else 0.85 if cell >= 30 else 0.7, bold=True))
+        for r in range(k):
+            for c in range(k):
+                rect = QtCore.QRectF(x0 + c * cell, y0 + r * cell, cell - 1, cell - 1)
+                colour = QtGui.QColor(*[int(v) for v in rgba[r, c, :3]])
+                p.fillRect(rect, colour)
+                if r == c:
+                    p.setPen(QtGui.QPen(QtGui.QColor(theme.OK), 2))
+                    p.drawRect(rect.adjusted(1, 1, -1, -1))
+                if cell >= 16:
+                    p.setPen(QtGui.QColor("#000000" if colour.lightnessF() > 0.55
+                                          else theme.FOREGROUND))
+                    p.drawText(rect, QtCore.Qt.AlignCenter, str(m[r, c]))
+        p.setPen(QtGui.QColor(theme.MUTED))
+        p.setFont(theme.font(0.85))
+        for i, name in enumerate(self.names[:k]):
+            p.drawText(QtCore.QRectF(x0 - label_w, y0 + i * cell, label_w - 4, cell),
+                       QtCore.Qt.AlignRight | QtCore.Qt.AlignVCenter, name)
+            p.drawText(QtCore.QRectF(x0 + i * cell - 10, y0 + k * cell, cell + 20, 20),
+                       QtCore.Qt.AlignCenter, name)
+        p.drawText(QtCore.QRectF(0, y0 + k * cell + 20, self.width(), 22), QtCore.Qt.AlignCenter,
+                   "columns: predicted \u00b7 rows: true class")
+        p.end()
 
 
 class PredictionView(QtWidgets.QWidget):
@@ -35,8 +96,9 @@ class PredictionView(QtWidgets.QWidget):
         self.headline.setFont(theme.font(1.25, bold=True))
         self.headline.setWordWrap(True)
         self.glw = pg.GraphicsLayoutWidget()
+        self.glw.setMinimumSize(160, 100)
         self.bars_plot = self.glw.addPlot(row=0, col=0)
-        theme.style_plot(self.bars_plot, "P(class) for this sample")
+        theme.style_plot(self.bars_plot, "P(class) \u00b7 green frame: true class")
         self.bars_plot.setMouseEnabled(False, False)
         self.bars_plot.hideButtons()
         self.bars_plot.setMenuEnabled(False)
@@ -45,28 +107,18 @@ class PredictionView(QtWidgets.QWidget):
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.75)
         self.bars_plot.addItem(self.bars)
 
-        self.cm_plot = self.glw.addPlot(row=1, col=0)
-        theme.style_plot(self.cm_plot, "Confusion matrix (test set)")
-        self.cm_plot.setMouseEnabled(False, False)
-        self.cm_plot.hideButtons()
-        self.cm_plot.setMenuEnabled(False)
-        self.cm_plot.showGrid(x=False, y=False)
-        self.cm_plot.invertY(True)
-        self.cm_plot.setAspectLocked(True)
-        self.cm_plot.setLabel("left", "true")
-        self.cm_plot.setLabel("bottom", "predicted")
-        self.cm_image = pg.ImageItem(axisOrder="row-major")
-        self.cm_plot.addItem(self.cm_image)
-        self._cm_texts: list[pg.TextItem] = []
-        self.glw.ci.layout.setRowStretchFactor(0, 2)
-        self.glw.ci.layout.setRowStretchFactor(1, 3)
+        self.cm_widget = MatrixWidget()
         self.message = message_label()
 
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.headline)
         layout.addWidget(self.message)
-        layout.addWidget(self.glw, 1)
+        # bars beside the matrix in a wide dock, above it in a tall one
+        self.charts = QtWidgets.QBoxLayout(QtWidgets.QBoxLayout.TopToBottom)
+        self.charts.addWidget(self.glw, 1)
+        self.charts.addWidget(self.cm_widget, 2)
+        layout.addLayout(self.charts, 1)
 
         self.throttle = RedrawThrottle(self, self.redraw_sample, 50)
         self.cm_throttle = RedrawThrottle(self, self.redraw_matrix, 500)
@@ -94,9 +146,10 @@ class PredictionView(QtWidgets.QWidget):
         true = None if rec.y is None else int(np.asarray(rec.y).reshape(-1)[0])
         pred = int(probs.argmax())
         names = list(ds.class_names) or [str(c) for c in range(k)]
-        brushes = [pg.mkBrush(theme.POSITIVE if c == true else theme.ACCENT) for c in range(k)]
-        pens = [pg.mkPen(theme.FOREGROUND, width=3) if c == pred else pg.mkPen(None)
-                for c in range(k)]
+        colours = class_colours(k, names)
+        brushes = [pg.mkBrush(colours[c] if k <= 3 else theme.ACCENT) for c in range(k)]
+        # the true class gets a thick green frame: right when the tallest bar is framed
+        pens = [pg.mkPen(theme.OK, width=4) if c == true else pg.mkPen(None) for c in range(k)]
         self.bars.setOpts(x=np.arange(k), height=probs, brushes=brushes, pens=pens, width=0.75)
         ticks = [[(c, names[c]) for c in range(k)]]
         self.bars_plot.getAxis("bottom").setTicks(ticks)
@@ -112,6 +165,7 @@ class PredictionView(QtWidgets.QWidget):
                               f"{verdict}")
         self.message.hide()
         self.glw.show()
+        self.cm_widget.show()
 
     # --- the test set ---------------------------------------------------------------------
     def redraw_matrix(self) -> None:
@@ -133,41 +187,23 @@ class PredictionView(QtWidgets.QWidget):
         self._draw_matrix(self.matrix, list(ds.class_names) or [str(c) for c in range(k)])
 
     def _draw_matrix(self, m: np.ndarray, names: list[str]) -> None:
-        k = m.shape[0]
-        # normalise per true class so small classes are as visible as large ones
-        frac = m / np.maximum(m.sum(axis=1, keepdims=True), 1)
-        self.cm_image.setImage(to_rgba(frac, theme.SEQUENTIAL_CMAP, 0, 1), autoLevels=False)
-        self.cm_image.setRect(QtCore.QRectF(-0.5, -0.5, k, k))
-        if len(self._cm_texts) != k * k:
-            for t in self._cm_texts:
-                self.cm_plot.removeItem(t)
-            self._cm_texts = []
-            size = theme.font(1.0 if k <= 5 else 0.8, bold=True)
-            for r in range(k):
-                for c in range(k):
-                    t = pg.TextItem(anchor=(0.5, 0.5))
-                    t.setFont(size)
-                    t.setPos(c, r)
-                    self.cm_plot.addItem(t)
-                    self._cm_texts.append(t)
-        for idx, t in enumerate(self._cm_texts):
-            r, c = divmod(idx, k)
-            colour = "#000000" if frac[r, c] > 0.6 else theme.FOREGROUND
-            t.setText(str(m[r, c]), color=QtGui.QColor(colour))
-        ticks = [[(c, names[c]) for c in range(k)]]
-        self.cm_plot.getAxis("bottom").setTicks(ticks)
-        self.cm_plot.getAxis("left").setTicks(ticks)
-        self.cm_plot.setRange(xRange=(-0.5, k - 0.5), yRange=(-0.5, k - 0.5), padding=0.02)
-        acc = np.trace(m) / max(m.sum(), 1)
-        self.cm_plot.setTitle(f"Confusion matrix (test set, {m.sum()} samples, "
-                              f"{acc * 100:.1f}% right)", color=theme.FOREGROUND,
-                              size=f"{int(theme.BASE_POINT_SIZE * 1.15)}pt")
+        self.cm_widget.set_matrix(m, names)
+        self.cm_widget.show()
 
     def _show_message(self, text: str) -> None:
         self.message.setText(text)
         self.message.show()
         self.glw.hide()
+        self.cm_widget.hide()
         self.headline.setText("")
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        wide = event.size().width() > 1.25 * event.size().height()
+        self.charts.setDirection(QtWidgets.QBoxLayout.LeftToRight if wide
+                                 else QtWidgets.QBoxLayout.TopToBottom)
+        self.charts.setStretch(0, 1)
+        self.charts.setStretch(1, 1 if wide else 2)
+        super().resizeEvent(event)
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
         super().showEvent(event)

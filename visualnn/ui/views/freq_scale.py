@@ -129,23 +129,29 @@ class RowMap:
 
 def format_hz(hz: float) -> str:
     """Short tick text: ``"500"``, ``"1k"``, ``"2.5k"``."""
+    hz = float(f"{hz:.4g}")  # 999.9999 from a round trip through the scale reads "1k"
     if hz >= 1000:
         k = hz / 1000.0
         return f"{k:.0f}k" if abs(k - round(k)) < 1e-6 else f"{k:.1f}k"
     return f"{hz:.0f}"
 
 
-_NICE_HZ = [v * m for m in (1, 10, 100, 1000, 10000) for v in (1, 2, 5)]
+#: Tick candidates for log/mel axes in order of preference: powers of ten first, then 2x, 5x.
+_NICE_HZ = [v * m for v in (1, 2, 5) for m in (10, 100, 1000, 10000)]
 _MINOR_HZ = [v * m for m in (10, 100, 1000, 10000) for v in (3, 4, 6, 7, 8, 9)]
 
 
 class FrequencyAxis(pg.AxisItem):
-    """Left axis over display positions 0..1 that shows ticks in Hz for any scale."""
+    """Axis over display positions 0..1 that shows ticks in Hz for any scale.
 
-    def __init__(self, **kwargs):
-        super().__init__("left", **kwargs)
+    ``orientation`` "left" for the spectrogram's frequency axis, "bottom" for a spectrum plot.
+    """
+
+    def __init__(self, orientation: str = "left", **kwargs):
+        super().__init__(orientation, **kwargs)
         self._scale = FrequencyScale("linear", 0.0, 1.0)
-        self.min_tick_px = 34  # keeps large projector fonts from overlapping
+        # Keeps large projector fonts from overlapping (labels are wider than tall).
+        self.min_tick_px = 34 if orientation in ("left", "right") else 56
 
     def set_scale(self, scale: FrequencyScale) -> None:
         """Use ``scale`` for the tick positions and labels."""
@@ -165,14 +171,13 @@ class FrequencyAxis(pg.AxisItem):
         return [(1.0, major), (0.5, minor if size > 400 else [])]
 
     def _spaced(self, freqs, size):
-        """Positions of ``freqs`` keeping at least ``min_tick_px`` between labels."""
-        out, last = [], -1e9
+        """Positions of ``freqs`` (in preference order) at least ``min_tick_px`` apart."""
+        out: list[float] = []
         for f in freqs:
             p = float(self._scale.to_pos(f))
-            if (p - last) * size >= self.min_tick_px:
+            if all(abs(p - q) * size >= self.min_tick_px for q in out):
                 out.append(p)
-                last = p
-        return out
+        return sorted(out)
 
     def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph override)
         if spacing < 1.0 and self._scale.kind != "linear":

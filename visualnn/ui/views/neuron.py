@@ -64,8 +64,9 @@ def _grid_html(a: np.ndarray, padded: np.ndarray | None, colour: bool) -> str:
             + "".join(cells) + "</table>")
 
 
-def conv_html(ex: Explanation) -> str:
-    """Per input channel: patch, kernel and their elementwise products side by side."""
+def conv_html(ex: Explanation, narrow: bool = False) -> str:
+    """Per input channel: patch, kernel and their elementwise products side by side (the
+    products on a line of their own when ``narrow``)."""
     parts = []
     n_ch = ex.patch.shape[0]
     if ex.padded is not None and ex.padded.any():
@@ -79,7 +80,8 @@ def conv_html(ex: Explanation) -> str:
             f"<td>patch<br>{_grid_html(ex.patch[c], ex.padded[c], False)}</td>"
             f"<td valign=middle>&nbsp;\u00d7&nbsp;</td>"
             f"<td>kernel<br>{_grid_html(ex.kernel[c], None, True)}</td>"
-            f"<td valign=middle>&nbsp;=&nbsp;</td>"
+            + ("</tr><tr><td></td>" if narrow else "")
+            + f"<td valign=middle>&nbsp;=&nbsp;</td>"
             f"<td>products<br>{_grid_html(prod, None, True)}</td></tr></table>")
     if n_ch > MAX_CHANNELS:
         rest = float((ex.patch[MAX_CHANNELS:] * ex.kernel[MAX_CHANNELS:]).sum())
@@ -101,24 +103,22 @@ class NeuronView(QtWidgets.QWidget):
         self.explanation: Explanation | None = None
 
         self.title = QtWidgets.QLabel()
-        self.title.setFont(theme.font(1.3, bold=True))
+        self.title.setFont(theme.font(1.15, bold=True))
         self.title.setWordWrap(True)
         self.message = message_label(HINT)
         self.detail = QtWidgets.QLabel()
         self.detail.setFont(theme.font(1.05))
         self.detail.setTextFormat(QtCore.Qt.RichText)
         self.detail.setAlignment(QtCore.Qt.AlignTop | QtCore.Qt.AlignLeft)
-        detail_scroll = QtWidgets.QScrollArea()
-        detail_scroll.setWidgetResizable(True)
-        detail_scroll.setFrameShape(QtWidgets.QFrame.NoFrame)
-        detail_scroll.setWidget(self.detail)
 
         self.plot_widget = pg.PlotWidget()
-        self.plot_widget.setMinimumSize(220, 170)
+        self.plot_widget.setMinimumSize(220, 200)
         plot = self.plot_widget.getPlotItem()
         theme.style_plot(plot)
         plot.setLabel("bottom", "z")
         plot.setLabel("left", "a = f(z)")
+        for name in ("left", "bottom"):
+            plot.getAxis(name).enableAutoSIPrefix(False)  # no "(x0.001)" riddles
         plot.setMouseEnabled(False, False)
         plot.hideButtons()
         self.curve = plot.plot(pen=pg.mkPen(theme.ACCENT, width=3))
@@ -128,18 +128,28 @@ class NeuronView(QtWidgets.QWidget):
         plot.addItem(self.marker)
 
         self.formula = QtWidgets.QLabel()
-        self.formula.setFont(theme.font(1.35, bold=True))
+        self.formula.setFont(theme.font(1.3, bold=True))
+        self.formula.setStyleSheet(f"color: {theme.FOREGROUND}; padding: 4px 0 8px 0;")
         self.formula.setWordWrap(True)
         self.formula.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
 
+        # the formula first (it is the point), then the numbers behind it and the curve; one
+        # scroll area for all so a small dock scrolls instead of squeezing things on top of
+        # each other
         self.body = QtWidgets.QBoxLayout(QtWidgets.QBoxLayout.LeftToRight)
-        self.body.addWidget(detail_scroll, 3)
+        self.body.addWidget(self.detail, 3)
         self.body.addWidget(self.plot_widget, 2)
-        self.content = QtWidgets.QWidget()
-        col = QtWidgets.QVBoxLayout(self.content)
+        inner = QtWidgets.QWidget()
+        col = QtWidgets.QVBoxLayout(inner)
         col.setContentsMargins(0, 0, 0, 0)
-        col.addLayout(self.body, 1)
         col.addWidget(self.formula)
+        col.addLayout(self.body, 1)
+        self.content = QtWidgets.QScrollArea()
+        self.content.setWidgetResizable(True)
+        # no sideways scrolling: the formula must wrap to the visible width
+        self.content.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)
+        self.content.setFrameShape(QtWidgets.QFrame.NoFrame)
+        self.content.setWidget(inner)
 
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
@@ -164,14 +174,17 @@ class NeuronView(QtWidgets.QWidget):
         except (ValueError, IndexError, KeyError) as exc:
             return self._show_message("", str(exc))
         self.explanation = ex
-        unit = ", ".join(str(u) for u in ex.unit)
-        what = "unit" if len(ex.unit) == 1 else "position (channel, row, col)"
-        self.title.setText(f"{layer_title(sel.layer, model.layers[sel.layer])} \u2014 {what} "
-                           f"{unit}")
+        if len(ex.unit) == 1:
+            what = f"unit {ex.unit[0]}"
+        elif len(ex.unit) == 3:
+            what = "channel {}, row {}, col {}".format(*ex.unit)
+        else:
+            what = "channel {}, t {}".format(*ex.unit)
+        self.title.setText(f"{layer_title(sel.layer, model.layers[sel.layer])} \u2014 {what}")
         if ex.kind == "dense":
             self.detail.setText(terms_html(ex))
         elif ex.kind == "conv":
-            self.detail.setText(conv_html(ex))
+            self.detail.setText(conv_html(ex, narrow=self.width() < 520))
         elif ex.kind == "pool":
             self.detail.setText(pool_html(ex))
         else:
@@ -186,12 +199,17 @@ class NeuronView(QtWidgets.QWidget):
         self.plot_widget.setVisible(show)
         if not show:
             return
-        span = max(4.0, abs(ex.z) * 1.3)
-        z = np.linspace(-span, span, 241)
+        if ex.softmax_rest is not None:  # the S-shaped part sits where z meets the others
+            centre = ex.softmax_shift + np.log(max(ex.softmax_rest, 1e-12))
+            left, right = min(centre - 6, ex.z - 1), max(centre + 6, ex.z + 1)
+        else:
+            span = max(4.0, abs(ex.z) * 1.3)
+            left, right = -span, span
+        z = np.linspace(left, right, 241)
         self.curve.setData(z, ex.apply(z))
         self.marker.setData([ex.z], [ex.a])
         lo = float(min(0.0, ex.apply(z).min()))
-        self.guides.setData([ex.z, ex.z, -span], [lo, ex.a, ex.a], connect="all")
+        self.guides.setData([ex.z, ex.z, left], [lo, ex.a, ex.a], connect="all")
         label = "softmax (others fixed)" if ex.softmax_rest is not None else ex.activation
         self.plot_widget.getPlotItem().setTitle(label, color=theme.FOREGROUND,
                                                 size=f"{int(theme.BASE_POINT_SIZE * 1.1)}pt")
@@ -206,9 +224,11 @@ class NeuronView(QtWidgets.QWidget):
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         # side by side when wide, curve under the numbers in a narrow dock
         wide = event.size().width() >= 640
+        if (event.oldSize().width() < 520) != (event.size().width() < 520):
+            self.throttle.mark()  # conv tables change layout at that width
         self.body.setDirection(QtWidgets.QBoxLayout.LeftToRight if wide
                                else QtWidgets.QBoxLayout.TopToBottom)
-        self.plot_widget.setMaximumHeight(16777215 if wide else 230)
+        self.plot_widget.setMaximumHeight(16777215 if wide else 240)
         super().resizeEvent(event)
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt name)

@@ -53,7 +53,7 @@ class TrainingPlots(QtWidgets.QWidget):
         self.loss_widget = pg.PlotWidget()
         self.acc_widget = pg.PlotWidget()
         for w in (self.loss_widget, self.acc_widget):
-            w.setMinimumSize(260, 180)
+            w.setMinimumSize(180, 150)
             layout.addWidget(w)
         self.loss_plot: pg.PlotItem = self.loss_widget.getPlotItem()
         self.acc_plot: pg.PlotItem = self.acc_widget.getPlotItem()

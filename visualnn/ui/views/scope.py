@@ -13,6 +13,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.ui import theme
+from visualnn.ui.views.freq_scale import FrequencyAxis, FrequencyScale
 
 #: Waveform window shown by the scope, in seconds (a few periods of a voice or a tone).
 SCOPE_SECONDS = 0.02
@@ -47,21 +48,35 @@ class ScopeView(pg.GraphicsLayoutWidget):
         self.wave_plot.setLabel("bottom", "ms")
         self.wave_plot.setYRange(-1.0, 1.0, padding=0.02)
         self.wave_plot.setXRange(0, SCOPE_SECONDS * 1000, padding=0)
-        self.wave_curve = self.wave_plot.plot(pen=pg.mkPen(theme.SERIES[0], width=2))
-        self.spec_plot = self.addPlot(row=1, col=0)
+        # Antialiased wide pens cost ~15 ms per dense waveform in Qt's raster engine: the
+        # scope would eat the frame budget. Plain 2 px lines read just as well on a projector.
+        self.wave_curve = self.wave_plot.plot(
+            pen=pg.mkPen(theme.SERIES[0], width=2), antialias=False, skipFiniteCheck=True
+        )
+        self.wave_curve.setDownsampling(auto=True, method="peak")
+        self.wave_curve.setClipToView(True)
+        # x is the spectrogram's display position (0..1), so both share one frequency scale.
+        self.freq_axis = FrequencyAxis("bottom")
+        self.spec_plot = self.addPlot(row=1, col=0, axisItems={"bottom": self.freq_axis})
         theme.style_plot(self.spec_plot, "Spectrum of this frame")
         self.spec_plot.setLabel("bottom", "Hz")
-        self.spec_curve = self.spec_plot.plot(pen=pg.mkPen(theme.SERIES[1], width=2))
+        self.spec_curve = self.spec_plot.plot(
+            pen=pg.mkPen(theme.SERIES[1], width=2), antialias=False
+        )
+        self.spec_curve.setDownsampling(auto=True, method="peak")
         for plot in (self.wave_plot, self.spec_plot):
+            # No grid: these plots repaint 40 times a second and a translucent full-area grid
+            # is the most expensive thing in them.
+            plot.showGrid(x=False, y=False)
             plot.setMouseEnabled(x=False, y=False)
             plot.setMenuEnabled(False)
             plot.hideButtons()
             plot.getAxis("left").setWidth(52)
         self.show_phase = False
         self.db_range = (-90.0, 0.0)
-        self._fmax = 8000.0
-        self._log_x = False
-        self._freqs = None
+        self.scale = FrequencyScale("linear", 0.0, 8000.0)
+        self._x = None  # display positions of bins 1.. for the current geometry
+        self._x_key = None
         self._apply_spec_axes()
 
     def set_phase(self, on: bool) -> None:
@@ -69,21 +84,17 @@ class ScopeView(pg.GraphicsLayoutWidget):
         self.show_phase = bool(on)
         self._apply_spec_axes()
 
-    def set_range(self, fmin: float, fmax: float, log_x: bool, db_range) -> None:
-        """Follow the spectrogram's frequency range, scale and dB range."""
-        self._fmax, self._log_x = float(fmax), bool(log_x)
-        self._fmin = max(float(fmin), 20.0) if log_x else float(fmin)
+    def set_scale(self, scale: FrequencyScale, db_range) -> None:
+        """Follow the spectrogram's frequency scale (and range) and its dB range."""
+        self.scale = scale
+        self.freq_axis.set_scale(scale)
         self.db_range = (float(db_range[0]), float(db_range[1]))
+        self._x_key = None
         self._apply_spec_axes()
 
     def _apply_spec_axes(self) -> None:
         p = self.spec_plot
-        p.setLogMode(x=self._log_x, y=False)
-        fmin = getattr(self, "_fmin", 0.0)
-        if self._log_x:
-            p.setXRange(np.log10(fmin), np.log10(self._fmax), padding=0)
-        else:
-            p.setXRange(fmin, self._fmax, padding=0)
+        p.setXRange(0.0, 1.0, padding=0)
         if self.show_phase:
             p.setTitle("Phase of this frame", color=theme.FOREGROUND)
             p.setLabel("left", "rad")
@@ -108,15 +119,17 @@ class ScopeView(pg.GraphicsLayoutWidget):
         ``db_scale`` turns |X| into full-scale units (a full-scale sine peaks at 0 dB).
         """
         n_freq = column.shape[0]
-        if self._freqs is None or self._freqs.shape[0] != n_freq - 1:
-            self._freqs = np.arange(1, n_freq) * (samplerate / n_fft)  # no DC: log x needs f > 0
+        if self._x_key != (n_freq, samplerate):
+            hz = np.arange(1, n_freq) * (samplerate / n_fft)  # no DC: a log scale has no 0 Hz
+            self._x = self.scale.to_pos(hz).astype(np.float32)
+            self._x_key = (n_freq, samplerate)
         mag_db = 20.0 * np.log10(np.maximum(np.abs(column[1:]) * db_scale, 1e-10))
         if self.show_phase:
             # Phase is only meaningful where there is energy; elsewhere it is noise.
             y = np.where(mag_db > mag_db.max() - 40.0, np.angle(column[1:]), np.nan)
-            self.spec_curve.setData(self._freqs, y, connect="finite")
+            self.spec_curve.setData(self._x, y, connect="finite")
         else:
-            self.spec_curve.setData(self._freqs, mag_db)
+            self.spec_curve.setData(self._x, mag_db)
 
 
 class LevelMeter(QtWidgets.QWidget):
@@ -130,12 +143,12 @@ class LevelMeter(QtWidgets.QWidget):
         self.level_db = self.FLOOR_DB
         self.peak_db = self.FLOOR_DB
         self._peak_time = 0.0
-        self.setMinimumWidth(64)
+        self.setMinimumWidth(90)
         self.setSizePolicy(QtWidgets.QSizePolicy.Fixed, QtWidgets.QSizePolicy.Expanding)
         self.setToolTip("Loudness in dB relative to full scale (0 dBFS = the loudest possible)")
 
     def sizeHint(self) -> QtCore.QSize:  # noqa: N802 (Qt override)
-        return QtCore.QSize(78, 300)
+        return QtCore.QSize(100, 300)
 
     def set_level(self, rms_db: float, peak_db: float) -> None:
         """New RMS and sample-peak levels in dBFS."""
@@ -158,15 +171,22 @@ class LevelMeter(QtWidgets.QWidget):
         text_h = fm.height()
         top = text_h * 2 + 6
         height = self.height() - top - 8
-        bar = QtCore.QRectF(10, top, self.width() - 20, height)
+        scale_w = fm.horizontalAdvance("-48") * 0.85 + 8  # room for the dB scale on the left
+        bar = QtCore.QRectF(scale_w, top, self.width() - scale_w - 6, height)
         p.fillRect(bar, QtGui.QColor(theme.PANEL))
         # Green to -12, amber to -3, red above: the zones a sound engineer expects.
         y_level = self._y(self.level_db, top, height)
-        for lo, hi, colour in ((-60, -12, theme.OK), (-12, -3, theme.WARNING), (-3, 0, theme.ERROR)):
+        for lo, hi, colour in (
+            (-60, -12, theme.OK),
+            (-12, -3, theme.WARNING),
+            (-3, 0, theme.ERROR),
+        ):
             y0, y1 = self._y(hi, top, height), self._y(lo, top, height)
             y0 = max(y0, y_level)
             if y1 > y0:
-                p.fillRect(QtCore.QRectF(bar.left(), y0, bar.width(), y1 - y0), QtGui.QColor(colour))
+                p.fillRect(
+                    QtCore.QRectF(bar.left(), y0, bar.width(), y1 - y0), QtGui.QColor(colour)
+                )
         y_peak = self._y(self.peak_db, top, height)
         p.setPen(QtGui.QPen(QtGui.QColor(theme.FOREGROUND), 3))
         p.drawLine(QtCore.QPointF(bar.left(), y_peak), QtCore.QPointF(bar.right(), y_peak))
@@ -175,8 +195,13 @@ class LevelMeter(QtWidgets.QWidget):
         p.drawText(QtCore.QRectF(0, 2, self.width(), text_h), QtCore.Qt.AlignCenter, shown)
         p.setFont(theme.font(0.8))
         p.setPen(QtGui.QColor(theme.MUTED))
-        p.drawText(QtCore.QRectF(0, text_h + 2, self.width(), text_h), QtCore.Qt.AlignCenter, "dBFS")
-        for db in (-6, -12, -24, -48):
+        p.drawText(
+            QtCore.QRectF(0, text_h + 2, self.width(), text_h), QtCore.Qt.AlignCenter, "dBFS"
+        )
+        small_h = p.fontMetrics().height()
+        for db in (0, -6, -12, -24, -36, -48):
             y = self._y(db, top, height)
-            p.drawLine(QtCore.QPointF(bar.left() - 6, y), QtCore.QPointF(bar.left(), y))
+            p.drawLine(QtCore.QPointF(bar.left() - 4, y), QtCore.QPointF(bar.left(), y))
+            label = QtCore.QRectF(0, y - small_h / 2, bar.left() - 6, small_h)
+            p.drawText(label, QtCore.Qt.AlignRight | QtCore.Qt.AlignVCenter, str(db))
         p.end()

@@ -92,11 +92,12 @@ class RollingImageItem(pg.ImageItem):
             self._lut32 = 0xFF000000 | (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]
             self._colour_key = key
             self._colours[:] = self._colourize(self._floats)
-        self._display = np.ascontiguousarray(
-            self._colours[:, self._cursor : self._cursor + self._cols]
-        )
-        self.qimage = pg.functions.ndarray_to_qimage(
-            self._display, QtGui.QImage.Format.Format_RGB32
+        # No copy: a QImage may have a line stride longer than its width, so it reads the
+        # visible window straight out of the doubled ring (rows 2 * cols apart).
+        rows, stride = self._colours.shape
+        self._display = self._colours.reshape(-1)[self._cursor :]
+        self.qimage = QtGui.QImage(
+            self._display, self._cols, rows, stride * 4, QtGui.QImage.Format.Format_RGB32
         )
         # pyqtgraph's own render() clears these flags; ours must too or paint() re-renders.
         self._renderRequired = False

@@ -44,15 +44,20 @@ def weight_mosaic(w: np.ndarray, b: np.ndarray | None) -> tuple[np.ndarray, np.n
     if w.ndim == 3:
         w = w[:, :, None, :]
     out, inn, kh, kw = w.shape
-    # one input channel: wrap the filters into a near-square grid instead of a thin column
-    grid_rows, grid_cols = (out, inn) if inn > 1 else (int(np.ceil(out / np.ceil(
-        np.sqrt(out)))), int(np.ceil(np.sqrt(out))))
+    # one input channel: wrap the filters into a near-square grid instead of a thin column;
+    # more filters than input channels: filters as columns, so the mosaic is wide like a dock
+    transpose = 1 < inn < out
+    if inn == 1:
+        grid_cols = int(np.ceil(np.sqrt(out)))
+        grid_rows = int(np.ceil(out / grid_cols))
+    else:
+        grid_rows, grid_cols = (inn, out) if transpose else (out, inn)
     img = np.full((grid_rows * (kh + 1) - 1, grid_cols * (kw + 1) - 1), np.nan)
     index = np.full((*img.shape, 4), -1)
     dr, dc = np.meshgrid(np.arange(kh), np.arange(kw), indexing="ij")
     for o in range(out):
         for i in range(inn):
-            gr, gc = (o, i) if inn > 1 else divmod(o, grid_cols)
+            gr, gc = divmod(o, grid_cols) if inn == 1 else (i, o) if transpose else (o, i)
             r0, c0 = gr * (kh + 1), gc * (kw + 1)
             img[r0: r0 + kh, c0: c0 + kw] = w[o, i]
             index[r0: r0 + kh, c0: c0 + kw] = np.stack(
@@ -78,7 +83,7 @@ class _LayerPanel:
     def __init__(self, glw: pg.GraphicsLayoutWidget, row: int, index: int, title: str):
         self.index_layer = index
         self.label = _Title(title, color=theme.FOREGROUND, size=f"{theme.BASE_POINT_SIZE}pt",
-                            bold=True)
+                            bold=True, justify="left")
         self.label.setSizePolicy(QtWidgets.QSizePolicy.Expanding, QtWidgets.QSizePolicy.Fixed)
         glw.addItem(self.label, row=row, col=0, colspan=2)
         self.view = glw.addViewBox(row=row + 1, col=0)
@@ -130,7 +135,11 @@ class WeightsView(QtWidgets.QWidget):
 
         self.layer_combo = QtWidgets.QComboBox()
         self.layer_combo.setFont(theme.font())
-        self.grad_check = QtWidgets.QCheckBox("Gradients of last step")
+        self.layer_combo.setSizeAdjustPolicy(QtWidgets.QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.layer_combo.setMinimumContentsLength(6)
+        self.grad_check = QtWidgets.QCheckBox("Gradients")
+        self.grad_check.setToolTip("Show \u2202L/\u2202w of the last training step instead of "
+                                   "the weights: which way, and how hard, each weight is pushed")
         self.grad_check.setFont(theme.font())
         self.scale_combo = QtWidgets.QComboBox()
         self.scale_combo.setFont(theme.font())
@@ -223,14 +232,18 @@ class WeightsView(QtWidgets.QWidget):
         self.glw.clear()
         self.panels = [
             _LayerPanel(self.glw, 2 * k, i, layer_title(i, model.layers[i]) + self._axes_hint(
-                model.layers[i].params["weight"].ndim))
+                model.layers[i].params["weight"].shape))
             for k, i in enumerate(shown)
         ]
 
     @staticmethod
-    def _axes_hint(ndim: int) -> str:
-        if ndim == 2:
+    def _axes_hint(shape: tuple) -> str:
+        if len(shape) == 2:
             return " \u2014 units \u00d7 inputs, bias last"
+        if shape[1] == 1:
+            return " \u2014 one kernel per filter"
+        if 1 < shape[1] < shape[0]:
+            return " \u2014 input channels \u00d7 filters"
         return " \u2014 filters \u00d7 input channels"
 
     def _show_message(self, text: str) -> None:

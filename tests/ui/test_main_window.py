@@ -1,0 +1,242 @@
+"""The main window driven as a user would: train, step, tune live, diverge, save, reopen,
+recover, close while training, and the headless screenshot command."""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+import pytest
+from PySide6 import QtCore
+
+from visualnn.presets import PRESETS
+from visualnn.ui import app as gui_app
+from visualnn.ui.workers.training import live_workers
+
+
+def weights_of(window) -> list[dict]:
+    return window.session.view_model.get_weights()
+
+
+def same_weights(a: list[dict], b: list[dict]) -> bool:
+    return len(a) == len(b) and all(
+        x.keys() == y.keys() and all(np.array_equal(x[k], y[k]) for k in x)
+        for x, y in zip(a, b, strict=True)
+    )
+
+
+def train_to_end(qtbot, window, epochs: int = 5, timeout: int = 20_000) -> None:
+    window.training_panel.epochs.setValue(epochs)
+    window.actions["play"].trigger()
+    qtbot.waitUntil(lambda: window.session.training_state == "finished", timeout=timeout)
+
+
+def test_opens_on_a_preset_ready_to_train(make_window):
+    window = make_window("xor")
+    s = window.session
+    assert s.view_model is not None and s.dataset is not None
+    assert s.document.layers == PRESETS["xor"].spec
+    assert s.training_state == "idle"
+    assert "Epoch 0 /" in window.training_panel.progress.text()
+    assert window.actions["play"].text().endswith("Play")
+    menus = [a.text() for a in window.menuBar().actions()]
+    assert menus == ["&File", "&Edit", "&View", "&Training"]
+
+
+def test_play_trains_to_completion_and_the_views_hear_of_it(qtbot, make_window):
+    window = make_window("xor")
+    s = window.session
+    counts = {"weights": 0, "history": 0}
+    s.weights_updated.connect(lambda: counts.__setitem__("weights", counts["weights"] + 1))
+    s.history_changed.connect(lambda: counts.__setitem__("history", counts["history"] + 1))
+    before = weights_of(window)
+    train_to_end(qtbot, window, epochs=8)
+    assert len(s.history) == 8
+    assert s.history[-1]["train_loss"] < s.history[0]["train_loss"]
+    assert counts["weights"] > 0 and counts["history"] > 0
+    assert s.batch_losses and not same_weights(before, weights_of(window))
+    assert window.controller.worker is None and not live_workers()
+    plots = window.docks["plots"].widget()
+
+    def plotted() -> int:
+        x = plots.train_loss.getData()[0]
+        return 0 if x is None else len(x)
+
+    qtbot.waitUntil(lambda: plotted() == 8, timeout=3000)
+    assert "Epoch 8 / 8" in window.training_panel.progress.text()
+
+
+def test_step_batch_and_step_epoch(qtbot, make_window):
+    window = make_window("xor")
+    s = window.session
+    window.actions["step_batch"].trigger()
+    qtbot.waitUntil(lambda: len(s.batch_losses) == 1, timeout=5000)
+    assert s.history == []
+    window.actions["step_epoch"].trigger()
+    qtbot.waitUntil(lambda: len(s.history) == 1, timeout=5000)
+    qtbot.wait(100)
+    assert len(s.history) == 1 and s.training_state == "paused"
+    ds = s.dataset
+    per_epoch = -(-len(ds.x_train) // s.config.batch_size)
+    assert len(s.batch_losses) == per_epoch
+    window.actions["reset"].trigger()
+    assert s.history == [] and s.training_state == "idle" and window.controller.worker is None
+
+
+def test_learning_rate_changes_live_while_training(qtbot, make_window):
+    window = make_window("circle")
+    window.training_panel.epochs.setValue(10_000)
+    window.actions["play"].trigger()
+    qtbot.waitUntil(lambda: len(window.session.batch_losses) > 5, timeout=5000)
+    worker = window.controller.worker
+    window.training_panel.lr.setValue(0.002)
+    qtbot.waitUntil(lambda: worker.trainer.optimizer.lr == pytest.approx(0.002), timeout=3000)
+    assert window.controller.worker is worker  # the same run, not a restart
+    assert window.session.config.lr == pytest.approx(0.002)
+    window.actions["play"].trigger()  # Space again: pause
+    qtbot.waitUntil(lambda: window.session.training_state == "paused", timeout=3000)
+
+
+def test_exploding_learning_rate_shows_the_banner_and_keeps_weights_finite(qtbot, make_window):
+    # Bounded outputs (sigmoid, softmax) saturate instead of overflowing; a linear output
+    # with squared error does not, so drop the last activation as a student might.
+    window = make_window("sum")
+    assert window.session.document.set_option(1, "activation", None)
+    window.training_panel.lr.setValue(1e6)
+    window.actions["play"].trigger()
+    qtbot.waitUntil(lambda: window.session.training_state == "diverged", timeout=10_000)
+    banner = window.training_panel.banner
+    assert banner.isVisible()
+    assert "diverged" in banner.label.text() and "learning rate" in banner.label.text()
+    for layer in weights_of(window):
+        assert all(np.isfinite(v).all() for v in layer.values())
+    banner.dismiss_button.click()
+    assert not banner.isVisible()
+
+
+def test_editing_the_network_while_training_pauses_and_rebuilds(qtbot, make_window):
+    window = make_window("circle")
+    window.training_panel.epochs.setValue(10_000)
+    window.actions["play"].trigger()
+    qtbot.waitUntil(lambda: len(window.session.history) >= 1, timeout=5000)
+    window.session.document.add_layer(0, {"type": "dense", "units": 4, "activation": "relu"})
+    assert window.controller.worker is None and not live_workers()
+    assert window.session.training_state == "paused"
+    assert window.session.view_model.layers[0].params["weight"].shape == (4, 2)
+    assert window.session.history == []
+    window.actions["undo"].trigger()
+    assert len(window.session.document.layers) == len(PRESETS["circle"].spec)
+
+
+def test_save_and_reopen_gives_identical_weights(qtbot, make_window, tmp_path):
+    window = make_window("xor")
+    train_to_end(qtbot, window, epochs=3)
+    saved = weights_of(window)
+    path = tmp_path / "xor.vnn"
+    assert window.files.save_as(path)
+    assert not window.session.modified and window.windowTitle().startswith("xor.vnn")
+    window.actions["reset"].trigger()
+    assert not same_weights(saved, weights_of(window))
+    assert window.files.open(path)
+    assert same_weights(saved, weights_of(window))
+    assert len(window.session.history) == 3
+    assert window.files.recent_files() == [str(path)]
+    other = make_window("circle")
+    assert other.files.open(path)
+    assert same_weights(saved, weights_of(other))
+
+
+def test_a_corrupt_file_leaves_the_session_untouched(qtbot, make_window, tmp_path):
+    window = make_window("xor")
+    before, layers = weights_of(window), list(window.session.document.layers)
+    bad = tmp_path / "broken.vnn"
+    bad.write_bytes(b"this is not a zip file at all")
+    assert not window.files.open(bad)
+    assert window.banner.isVisible() and "broken.vnn" in window.banner.label.text()
+    assert same_weights(before, weights_of(window))
+    assert window.session.document.layers == layers
+
+
+def test_autosave_then_recovery_offer(qtbot, make_window):
+    window = make_window("xor")
+    window.session.document.add_layer(1, {"type": "dense", "units": 3, "activation": "tanh"})
+    assert window.session.modified and window.files.autosave()
+    assert window.files.recovery_path.exists()
+    # A crash: no clean exit is recorded, so the next window offers the work back.
+    fresh = make_window("circle")
+    assert fresh.offer_recovery() and fresh.banner.isVisible()
+    recover = next(b for b in fresh.banner._extra if b.text() == "Recover")
+    recover.click()
+    assert fresh.session.document.layers[1]["units"] == 3
+    assert fresh.session.modified and fresh.files.path is None
+
+
+def test_export_history_csv_and_dock_png(qtbot, make_window, tmp_path):
+    from visualnn.ui.export import export_history_csv, export_png
+
+    window = make_window("xor")
+    train_to_end(qtbot, window, epochs=2)
+    csv = export_history_csv(window.session.history, tmp_path / "h.csv").read_text()
+    assert csv.splitlines()[0].startswith("epoch,train_loss") and len(csv.splitlines()) == 3
+    png = export_png(window.docks["plots"].widget(), tmp_path / "plots.png")
+    assert png.stat().st_size > 1000
+
+
+def test_layout_is_restored(qtbot, make_window):
+    from visualnn.ui.main_window import MainWindow
+
+    window = make_window("xor")
+    window.docks["weights"].hide()
+    window.save_layout()
+    again = MainWindow(confirm=lambda p: "discard", restore=True)
+    qtbot.addWidget(again)
+    again.show()
+    assert not again.docks["weights"].isVisible()
+    assert again.docks["plots"].isVisible()
+    again.force_close = True
+    again.close()
+
+
+def test_close_while_training_exits_cleanly_within_two_seconds(qtbot, make_window):
+    window = make_window("circle")
+    window.training_panel.epochs.setValue(100_000)
+    window.actions["play"].trigger()
+    qtbot.waitUntil(lambda: len(window.session.batch_losses) > 10, timeout=5000)
+    window.force_close = True
+    start = time.perf_counter()
+    assert window.close()
+    assert time.perf_counter() - start < 2.0
+    assert not live_workers()
+
+
+def test_close_asks_about_unsaved_changes(qtbot, make_window):
+    window = make_window("xor", answer="cancel")
+    window.session.document.add_layer(1, {"type": "dense", "units": 3})
+    assert not window.close() and window.isVisible()
+    window.files.confirm = lambda parent: "discard"
+    assert window.close()
+
+
+def test_headless_screenshot_command(qtbot, tmp_path):
+    parser = argparse.ArgumentParser()
+    gui_app.add_arguments(parser)
+    out = tmp_path / "shot.png"
+    args = parser.parse_args(
+        ["--preset", "xor", "--train-seconds", "1", "--screenshot", str(out), "--quit",
+         "--size", "1280x720"]
+    )
+    assert gui_app.run(args) == 0
+    assert out.exists() and out.stat().st_size > 10_000
+    from PySide6 import QtGui
+
+    assert QtGui.QImage(str(out)).size() == QtCore.QSize(1280, 720)
+    assert not live_workers()
+
+
+def test_bad_arguments_are_explained(capsys):
+    parser = argparse.ArgumentParser()
+    gui_app.add_arguments(parser)
+    assert gui_app.run(parser.parse_args(["--preset", "nope", "--quit"])) == 2
+    assert "unknown preset 'nope'" in capsys.readouterr().err
+    assert gui_app.run(parser.parse_args(["--size", "big", "--quit"])) == 2

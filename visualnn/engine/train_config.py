@@ -1,0 +1,108 @@
+"""Training settings and the reports ``Trainer.steps()`` yields: plain, JSON-able data."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from .errors import SpecError
+from .losses import LOSSES
+from .optim import OPTIMIZERS
+
+
+@dataclass
+class TrainConfig:
+    """Hyper-parameters of a run; JSON-able through ``to_dict``/``from_dict``.
+
+    ``val_split`` (0 to 0.5) holds out that share of the training data for validation when
+    no validation set is given.
+    """
+
+    lr: float = 0.01
+    optimizer: str = "sgd"
+    momentum: float = 0.0
+    weight_decay: float = 0.0
+    batch_size: int = 32
+    epochs: int = 10
+    loss: str = "cross_entropy"
+    seed: int = 0
+    clip_norm: float | None = None
+    shuffle: bool = True
+    val_split: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> TrainConfig:
+        """Build from a dict; unknown keys are refused with a ``SpecError``."""
+        names = {f.name for f in fields(cls)}
+        unknown = sorted(set(d) - names)
+        if unknown:
+            raise SpecError(
+                f"unknown training setting(s) {', '.join(unknown)}; known: {', '.join(names)}"
+            )
+        cfg = cls(**d)
+        cfg.check()
+        return cfg
+
+    def check(self) -> None:
+        """Raise ``SpecError`` for a value that cannot train."""
+        if self.loss not in LOSSES:
+            raise SpecError(f"unknown loss '{self.loss}'; known: {', '.join(LOSSES)}", key="loss")
+        if self.optimizer not in OPTIMIZERS:
+            known = ", ".join(OPTIMIZERS)
+            raise SpecError(
+                f"unknown optimizer '{self.optimizer}'; known: {known}", key="optimizer"
+            )
+        for key, lo, kind in (("lr", 0.0, int | float), ("batch_size", 1, int), ("epochs", 0, int)):
+            v = getattr(self, key)
+            if isinstance(v, bool) or not isinstance(v, kind) or not v >= lo:
+                what = "a number" if key == "lr" else "a whole number"
+                raise SpecError(f"{key} must be {what} of at least {lo}, got {v!r}", key=key)
+        if not 0 <= self.val_split <= 0.5:
+            raise SpecError(f"val_split must be between 0 and 0.5, got {self.val_split}")
+
+
+@dataclass
+class BatchReport:
+    """After every mini-batch: its loss (before the step), the gradient norm, the lr used.
+
+    ``epoch`` and ``batch`` count from 1; ``samples_seen`` counts over the whole run.
+    """
+
+    epoch: int
+    batch: int
+    batches_per_epoch: int
+    loss: float
+    grad_norm: float
+    samples_seen: int
+    lr: float
+
+
+@dataclass
+class EpochReport:
+    """After every epoch: mean training loss/accuracy over its batches (as trained, so with
+    dropout on), validation loss/accuracy in evaluation mode (None without a validation set;
+    accuracies None for regression), wall time and training throughput."""
+
+    epoch: int
+    train_loss: float
+    train_acc: float | None
+    val_loss: float | None
+    val_acc: float | None
+    samples_seen: int
+    seconds: float
+    samples_per_second: float
+
+
+@dataclass
+class DivergedReport:
+    """The loss or gradient norm became ``value`` (inf or nan) at this batch; the last good
+    weights are back in the model and ``message`` says what to try. The run has ended."""
+
+    epoch: int
+    batch: int
+    step: int
+    value: float
+    message: str

@@ -1,0 +1,148 @@
+"""Row layout of the layer graph: cards left to right, wrapped into rows when that reads better.
+
+A mixin for ``GraphScene`` (which owns ``nodes``, ``links``, ``_wires``, ``row_width``,
+``row_count`` and ``chain()``): it places the cards and draws what joins them, i.e. neuron
+links inside a row, arrows between blocks, and a connector from the end of one row round to the
+start of the next.
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtGui
+
+from visualnn.ui import theme
+from visualnn.ui.graph.items import LinkItem, NodeItem
+
+GAP_DENSE = 150.0  # room for all-to-all links: they are the point of the picture
+GAP_ONE_TO_ONE = 80.0
+GAP_BLOCK = 70.0
+ROW_GAP = 90.0  # between wrapped rows: room for the connector
+ROW_ERROR_SPACE = 80.0  # under a row with an invalid node: room for the explanation
+
+
+class RowLayout:
+    """Placement and wiring of the graph's cards (mixed into ``GraphScene``)."""
+
+    # --- layout (rows wrap so a long network stays readable in a narrow view) -----------
+    def _rows(self, row_width: float | None) -> list[list[NodeItem]]:
+        rows: list[list[NodeItem]] = [[]]
+        right = 0.0
+        for item in self.chain():
+            w = item.card_rect().width()
+            row = rows[-1]
+            left = right + (self._gap(row[-1], item) if row else 0.0)
+            # Never between two neuron columns: their links (the weights) are the picture.
+            linked = bool(row) and bool(row[-1].neurons) and bool(item.neurons)
+            if row and row_width is not None and left + w > row_width and not linked:
+                rows.append([])
+                left = 0.0
+            rows[-1].append(item)
+            right = left + w
+        return rows
+
+    @staticmethod
+    def _row_height(row: list[NodeItem]) -> float:
+        extra = ROW_ERROR_SPACE if any(n.error for n in row) else 0.0
+        return max(n.card_rect().height() for n in row) + extra
+
+    def measure(self, row_width: float | None) -> QtCore.QSizeF:
+        """Size the graph would take with rows wrapped at ``row_width`` (None: one row)."""
+        rows = self._rows(row_width)
+        if not rows[0]:
+            return QtCore.QSizeF(0, 0)
+        width = 0.0
+        for row in rows:
+            right = 0.0
+            for a, b in zip([None, *row[:-1]], row, strict=True):
+                right += (self._gap(a, b) if a is not None else 0.0) + b.card_rect().width()
+            width = max(width, right)
+        height = sum(self._row_height(r) for r in rows) + ROW_GAP * (len(rows) - 1)
+        return QtCore.QSizeF(width, height)
+
+    def set_row_width(self, row_width: float | None) -> None:
+        """Wrap rows at ``row_width`` scene units (None: one row); re-places if it changes."""
+        if row_width != self.row_width:
+            self.row_width = row_width
+            self._place()
+            self.recolor()
+
+    def _place(self) -> None:
+        """Position the cards row by row and draw the links and arrows between them."""
+        for item in [*(i for ls in self.links.values() for i in ls), *self._wires]:
+            self.removeItem(item)
+        self.links, self._wires = {}, []
+        rows = self._rows(self.row_width)
+        self.row_count = len(rows)
+        top = 0.0
+        for r, row in enumerate(rows):
+            h = self._row_height(row)
+            y = top + max(n.card_rect().height() for n in row) / 2
+            right, prev = 0.0, None
+            for item in row:
+                w = item.card_rect().width()
+                left = right + (self._gap(prev, item) if prev is not None else 0.0)
+                item.home, item.row = QtCore.QPointF(left + w / 2, y), r
+                item.setPos(item.home)
+                right, prev = left + w, item
+            top += h + ROW_GAP
+        chain = self.chain()
+        for i in range(1, len(chain)):
+            a, b = chain[i - 1], chain[i]
+            if a.row == b.row:
+                self._connect(i - 1, a, b)
+            else:
+                self._wrap_wire(a, b)
+        self.setSceneRect(self.itemsBoundingRect().adjusted(-40, -40, 40, 40))
+
+    def _gap(self, a: NodeItem, b: NodeItem) -> float:
+        if a.neurons and b.neurons:
+            return GAP_DENSE if b.layer_type == "dense" else GAP_ONE_TO_ONE
+        return GAP_BLOCK
+
+    def _connect(self, i: int, a: NodeItem, b: NodeItem) -> None:
+        if a.neurons and b.neurons and b.layer_type == "dense":
+            pairs = [(j, k) for j in range(len(b.neurons)) for k in range(len(a.neurons))]
+        elif a.neurons and len(a.neurons) == len(b.neurons):
+            pairs = [(j, j) for j in range(len(b.neurons))]
+        else:
+            self._arrow(a, b)
+            return
+        items = []
+        for j, k in pairs:
+            link = LinkItem(a.neuron_anchor(k, "right"), b.neuron_anchor(j, "left"), j, k)
+            self.addItem(link)
+            items.append(link)
+        self.links[i] = items
+
+    def _arrow(self, a: NodeItem, b: NodeItem) -> None:
+        y = a.pos().y()
+        x0 = a.pos().x() + a.card_rect().right() + 6
+        x1 = b.pos().x() + b.card_rect().left() - 6
+        path = QtGui.QPainterPath(QtCore.QPointF(x0, y))
+        path.lineTo(x1, y)
+        self._add_wire(path, QtCore.QPointF(x1, y))
+
+    def _wrap_wire(self, a: NodeItem, b: NodeItem) -> None:
+        """Connector from the end of one row round to the start of the next."""
+        x0 = a.pos().x() + a.card_rect().right() + 6
+        x1 = b.pos().x() + b.card_rect().left() - 6
+        below = a.pos().y() + a.card_rect().bottom() + (ROW_ERROR_SPACE if a.error else 0)
+        mid = below + ROW_GAP / 2
+        path = QtGui.QPainterPath(QtCore.QPointF(x0, a.pos().y()))
+        for pt in (
+            (x0 + 24, a.pos().y()),
+            (x0 + 24, mid),
+            (x1 - 24, mid),
+            (x1 - 24, b.pos().y()),
+            (x1, b.pos().y()),
+        ):
+            path.lineTo(*pt)
+        self._add_wire(path, QtCore.QPointF(x1, b.pos().y()))
+
+    def _add_wire(self, path: QtGui.QPainterPath, tip: QtCore.QPointF) -> None:
+        path.moveTo(tip + QtCore.QPointF(-12, -8))
+        path.lineTo(tip)
+        path.lineTo(tip + QtCore.QPointF(-12, 8))
+        wire = self.addPath(path, QtGui.QPen(QtGui.QColor(theme.MUTED), 3.0))
+        wire.setZValue(-10)
+        self._wires.append(wire)

@@ -63,6 +63,12 @@ def test_train_spec_file(tmp_path, capsys):
         ),
         ([{"type": "dense"}], "give an object"),
         ("{not json", "not valid JSON"),
+        ({"spec": [{"type": "dense", "units": 2}], "input_shape": 2}, "'input_shape' has"),
+        ({"spec": [{"type": "dense", "units": 2}], "input_shape": [2], "config": []}, "'config'"),
+        (
+            {"spec": [{"type": "dense", "units": 2}], "input_shape": [2], "config": {"lr": "x"}},
+            "lr must be",
+        ),
     ],
 )
 def test_bad_spec_file_gives_one_line_error(tmp_path, capsys, content, match):
@@ -153,3 +159,10 @@ def test_help_works_without_qt(monkeypatch, capsys):
     assert cli.main(["--help"]) == 0
     out = capsys.readouterr().out
     assert "train" in out and "window options unavailable" in out
+
+
+def test_progress_bar_on_a_terminal(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert cli.main(["train", "xor", "--epochs", "2", "--out", str(tmp_path / "x.vnn")]) == 0
+    err = capsys.readouterr().err
+    assert "\r[" in err and "%" in err and "loss" in err

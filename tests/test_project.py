@@ -211,3 +211,20 @@ def test_missing_file_and_folder(tmp_path):
         load_project(tmp_path / "nope.vnn")
     with pytest.raises(ProjectError, match="cannot open"):
         load_project(tmp_path)
+
+
+def test_older_schema_is_migrated(tmp_path, monkeypatch):
+    _, project = make_project()
+    save_project(tmp_path / "old.vnn", project)  # written as schema 1
+
+    def one_to_two(doc):
+        doc["meta"] = {**doc["meta"], "migrated": True}
+        return doc
+
+    monkeypatch.setattr(project_mod, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(project_mod, "MIGRATIONS", {1: one_to_two})
+    loaded = load_project(tmp_path / "old.vnn")
+    assert loaded.meta["migrated"] is True and loaded.weights is not None
+    monkeypatch.setattr(project_mod, "MIGRATIONS", {})
+    with pytest.raises(ProjectError, match="schema 1 can no longer be read"):
+        load_project(tmp_path / "old.vnn")

@@ -120,7 +120,7 @@ def torch_step_fn(workload: str, threads: int):
         value = loss_fn(model(xs[i]), ys[i])
         value.backward()
         opt.step()
-        return float(value)
+        return value.item()
 
     return step
 

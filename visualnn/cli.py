@@ -76,6 +76,10 @@ def _load_spec_file(path: str) -> dict[str, Any]:
     unknown = sorted(set(doc) - known)
     if unknown:
         raise SpecError(f"{path}: unknown key(s) {', '.join(unknown)}; known: {sorted(known)}")
+    kinds = {"input_shape": list, "config": dict, "dataset_params": dict, "dataset": str | dict}
+    for key, kind in kinds.items():
+        if key in doc and not isinstance(doc[key], kind):
+            raise SpecError(f"{path}: '{key}' has the wrong form ({doc[key]!r})")
     return doc
 
 
@@ -187,6 +191,8 @@ def run_train(args: argparse.Namespace) -> int:
         save_project(out, project)
     except (SpecError, ProjectError, OSError) as e:
         return _error(str(e))
+    except (TypeError, ValueError, KeyError) as e:  # a malformed file we did not foresee
+        return _error(f"cannot train: {type(e).__name__}: {e}")
     seconds = time.perf_counter() - t0
     print(f"saved {out} ({seconds:.1f} s)", file=sys.stderr)
     if diverged is not None:

@@ -136,15 +136,21 @@ PRESETS: dict[str, Preset] = {
         name="digits-mlp",
         title="Handwritten digits, MLP",
         description=(
-            "8x8 handwritten digits (UCI) as 64 numbers, one hidden layer of 256 ReLU units, "
-            "softmax over the 10 digits. Reaches about 97% on the held-out digits."
+            "8x8 handwritten digits (UCI) as 64 numbers: two ReLU layers (256 and 128 units) "
+            "with dropout, softmax over the 10 digits, Adam. About 97% on the held-out digits."
         ),
-        spec=[_dense(256, "relu"), _dense(10, "softmax")],
+        spec=[
+            _dense(256, "relu"),
+            {"type": "dropout", "p": 0.3},
+            _dense(128, "relu"),
+            {"type": "dropout", "p": 0.3},
+            _dense(10, "softmax"),
+        ],
         input_shape=(64,),
         dataset="digits",
         dataset_params={},
         config=TrainConfig(
-            loss="cross_entropy", optimizer="sgd", lr=0.05, momentum=0.9, batch_size=32, epochs=40
+            loss="cross_entropy", optimizer="adam", lr=0.001, batch_size=32, epochs=60
         ),
     ),
     "digits-cnn": Preset(

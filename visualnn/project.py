@@ -15,6 +15,7 @@ import re
 import tempfile
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -181,16 +182,21 @@ def _check_sizes(zf: zipfile.ZipFile, what: str) -> None:
             raise ProjectError(f"{what}: {info.filename} is suspiciously compressed; refusing")
 
 
-def migrate(doc: dict[str, Any]) -> dict[str, Any]:
-    """Bring a project document of an older schema up to ``SCHEMA_VERSION``.
+# Schema steps: MIGRATIONS[v] turns a schema-v document into schema v + 1. Schema 1 is the
+# first; when the format changes, bump SCHEMA_VERSION and add the step from the old one.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
-    Each future schema adds one step here (``if version == 1: ...; version = 2``), so any
-    old file walks up the chain. Schema 1 is the first; nothing to do yet.
-    """
-    version = doc.get("schema_version")
-    if version == SCHEMA_VERSION:
-        return doc
-    raise ProjectError(f"unknown project schema {version!r}")
+
+def migrate(doc: dict[str, Any]) -> dict[str, Any]:
+    """Bring a project document of an older schema up to ``SCHEMA_VERSION``, step by step."""
+    version = doc["schema_version"]
+    while version < SCHEMA_VERSION:
+        step = MIGRATIONS.get(version)
+        if step is None:
+            raise ProjectError(f"projects of schema {version} can no longer be read")
+        doc = step(dict(doc))
+        version = doc["schema_version"] = version + 1
+    return doc
 
 
 def _read_weights(data: bytes, num_layers: int, what: str) -> list[dict[str, np.ndarray]]:

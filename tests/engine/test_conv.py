@@ -176,6 +176,7 @@ def test_conv1d_forward_and_gradients(cl, kwargs):
     check_gradients(to64(layer), x.astype(np.float64), rng)
 
 
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
 def test_matches_torch_same_padding_even_kernel():
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(5)
@@ -300,3 +301,66 @@ def test_bad_settings(kwargs, key):
     with pytest.raises(SpecError) as info:
         Conv2D(**kwargs)
     assert info.value.key == key
+
+
+@pytest.mark.parametrize(
+    "kwargs", [dict(kernel_size=3, padding="same"), dict(kernel_size=(3, 2), stride=2, padding=1)]
+)
+def test_shared_gradcheck_in_training_mode(kwargs):
+    """The training path (reused scratch buffers) passes the engine's own gradient checker."""
+    from visualnn.engine.gradcheck import check_layer_gradients
+
+    check_layer_gradients(Conv2D(3, **kwargs), (2, 6, 5), training=True)
+    check_layer_gradients(Conv1D(2, 3, padding=1), (2, 7), training=True)
+
+
+def test_training_mode_equals_eval_mode_and_records():
+    rng = np.random.default_rng(8)
+    layer = Conv2D(4, 3, padding="same", activation="relu", in_channels=2)
+    x = rng.standard_normal((3, 2, 6, 6)).astype(np.float32)
+    g = rng.standard_normal((3, 4, 6, 6)).astype(np.float32)
+    y_eval = layer.forward(x)
+    dx_eval = layer.backward(g)
+    layer.zero_grad()
+    for _ in range(2):  # the second step runs on reused buffers
+        y_train = layer.forward(x, training=True)
+        np.testing.assert_array_equal(y_train, y_eval)
+        np.testing.assert_array_equal(layer.backward(g), dx_eval)
+    layer.record = True
+    y = layer.forward(x, training=True)
+    assert np.all(layer.last_out == np.maximum(layer.last_pre, 0)) and layer.last_out is y
+    assert (layer.last_pre < 0).any()  # the pre-activation was kept before the ReLU
+
+
+def test_small_cnn_end_to_end_gradients():
+    """conv -> maxpool -> conv (stride 2) -> avgpool, back-propagated as one chain."""
+    from visualnn.engine.pooling import AvgPool2D, MaxPool2D
+
+    rng = np.random.default_rng(9)
+    layers = [
+        to64(Conv2D(3, 3, padding="same", activation="tanh", in_channels=2)),
+        MaxPool2D(2),
+        to64(Conv2D(4, 3, stride=2, padding=1, in_channels=3)),
+        AvgPool2D(2),
+    ]
+    x = rng.standard_normal((2, 2, 8, 8))
+
+    def run(training):
+        h = x
+        for layer in layers:
+            h = layer.forward(h, training)
+        return h
+
+    r = rng.standard_normal(run(True).shape)
+    g = r
+    for layer in reversed(layers):
+        layer.zero_grad()
+        g = layer.backward(g)
+    analytic = g.copy()
+    w0 = layers[0].grads["weight"].copy()
+
+    def loss():
+        return float(np.sum(run(False) * r))
+
+    np.testing.assert_allclose(analytic, numeric_grad(loss, x), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(w0, numeric_grad(loss, layers[0].params["weight"]), rtol=1e-5)

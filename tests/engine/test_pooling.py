@@ -172,3 +172,19 @@ def test_describe_config_and_errors():
     assert info.value.key == "padding"
     with pytest.raises(SpecError):
         AvgPool2D(0)
+
+
+@pytest.mark.parametrize("layer_type", [MaxPool2D, AvgPool2D])
+def test_training_mode_buffers_match_eval(layer_type):
+    rng = np.random.default_rng(4)
+    layer = layer_type(3, 2, 1)
+    x = rng.standard_normal((3, 2, 7, 6)).astype(np.float32)
+    y_eval = layer.forward(x).copy()
+    g = rng.standard_normal(y_eval.shape).astype(np.float32)
+    dx_eval = layer.backward(g).copy()
+    for batch in (3, 2, 3):  # reused buffers, also across a batch-size change
+        np.testing.assert_array_equal(layer.forward(x[:batch], training=True), y_eval[:batch])
+        np.testing.assert_array_equal(layer.backward(g[:batch]), dx_eval[:batch])
+    kept = layer.forward(x)  # eval mode: a fresh array the next call does not touch
+    layer.forward(x[:1] * 0, training=True)
+    np.testing.assert_array_equal(kept, y_eval)

@@ -208,3 +208,13 @@ def test_non_finite_gradient_with_finite_loss_keeps_current_weights(monkeypatch)
         for k in a:
             np.testing.assert_array_equal(a[k], b[k])
     assert list(steps) == []
+
+
+def test_optimizer_assigned_in_config_switches_at_the_next_step():
+    x, y = blobs()
+    trainer = Trainer(mlp(), (x, y), config=TrainConfig(lr=0.1, batch_size=20, epochs=1))
+    steps = trainer.steps()
+    next(steps)
+    trainer.config.optimizer = "rmsprop"
+    next(steps)
+    assert type(trainer.optimizer).__name__ == "RMSprop"

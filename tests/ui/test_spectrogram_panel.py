@@ -207,3 +207,36 @@ def test_space_toggles_and_freeze_holds_the_picture(panel, qtbot):
     panel.pump.timer.start()
     qtbot.keyClick(panel, QtCore.Qt.Key_Space)
     assert not panel.running
+
+
+def test_wav_file_plays_and_bad_files_are_explained(panel, tmp_path):
+    from visualnn.audio.wavio import write_wav
+
+    path = tmp_path / "a440.wav"
+    t = np.arange(SR // 2) / SR
+    write_wav(path, (0.4 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), SR)
+    panel.set_source("file", path=str(path))
+    panel.start()
+    assert panel.running and "a440.wav" in panel.status_label.text()
+    panel.stop()
+    broken = tmp_path / "broken.wav"
+    broken.write_bytes(b"RIFF....WAVEnot really")
+    panel.set_source("file", path=str(broken))
+    assert not panel.running
+    assert "broken.wav" in panel.status_label.text()
+    panel.set_source("file", path=str(tmp_path / "missing.wav"))
+    panel.start()
+    assert not panel.running and "missing.wav" in panel.status_label.text()
+
+
+def test_digital_silence_is_explained(panel):
+    mic = MicSource(backend=fake_sounddevice(), samplerate=SR)
+    panel.set_source(mic)
+    panel.start()
+    panel.pump.timer.stop()
+    zeros = np.zeros((512, 1), np.float32)
+    for _ in range(100):  # > 1 s of exact zeros
+        mic._callback(zeros, 512, None, 0)
+    panel.pump.tick()
+    text = panel.status_label.text()
+    assert text.startswith("The microphone delivers pure digital silence") and "Linux" in text

@@ -103,11 +103,17 @@ def main(out: Path) -> None:
         session.select_sample(5)
         session.select(layer, unit)
         for size_name, size in SIZES.items():
+            if preset == "digits-mlp":
+                break  # composites only: the single views look like digits-cnn's
             for name, w in views(session).items():
                 w.resize(*size)
                 w.show()
                 settle(app, [w])
                 w.grab().save(str(out / f"views-{preset}-{name}-{size_name}.png"))
+                if name == "weights":  # the same view switched to the last step's gradients
+                    w.grad_check.setChecked(True)
+                    settle(app, [w])
+                    w.grab().save(str(out / f"views-{preset}-gradients-{size_name}.png"))
                 w.close()
         for size_name, size in COMPOSITES.items():
             root, _vs = composite(session, size, app)

@@ -4,11 +4,11 @@ Internally a batch is handled batch-innermost, ``(C, H, W, N)`` (see ``im2col``)
 product ``W (O, C*kh*kw) @ cols (C*kh*kw, Ho*Wo*N)`` lands directly as ``(O, Ho, Wo, N)``,
 and the layer returns it as an NCHW *view* instead of paying for a transpose copy. Pooling
 keeps that layout, so a conv -> pool -> conv chain never reorders memory. Conv1D is Conv2D
-on ``(C, 1, L)`` inputs with a ``1 x k`` kernel."""
+on ``(C, 1, L)`` inputs with a ``1 x k`` kernel.
+"""
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -16,7 +16,7 @@ import numpy as np
 from .activations import ReLU, check_activation_name, make_activation
 from .dense import positive_int, shape_text
 from .errors import SpecError
-from .im2col import from_chwn, make_plan, out_size, same_padding, to_chwn
+from .im2col import PlanCache, from_chwn, out_size, same_padding, to_chwn
 from .init import check_init_name, init_weight_and_bias
 from .module import Module
 
@@ -41,7 +41,6 @@ def _jsonable(value: Any) -> Any:
 class _Conv(Module):
     """Shared machinery of Conv2D and Conv1D; spatial work is always 2-D internally."""
 
-    ndim = 2
     label = "Conv2D"
 
     def __init__(self, out_channels, kernel_size, stride, padding, dilation, activation, init):
@@ -77,7 +76,7 @@ class _Conv(Module):
         self.init = check_init_name(init)
         self.act = make_activation(self.activation)
         self._fused_relu = isinstance(self.act, ReLU)
-        self._plans: OrderedDict[tuple, Any] = OrderedDict()
+        self._plans = PlanCache()
         self._reuse = False
 
     # --- the 1-D / 2-D difference --------------------------------------------------------
@@ -122,19 +121,16 @@ class _Conv(Module):
         span = tuple(d * (k - 1) + 1 for k, d in zip(self.kernel, self.dilation, strict=True))
         padded = (h + sum(self.pad[0]), w + sum(self.pad[1]))
         if padded[0] < span[0] or padded[1] < span[1]:
-            size = self._size_text((h, w))
+            size = self._text((h, w))
             if padded != (h, w):
-                size += f" ({self._size_text(padded)} with padding)"
+                size += f" ({self._text(padded)} with padding)"
             kernel = "the kernel"
             if span != self.kernel:
-                kernel += f" (which spans {self._size_text(span)} with dilation)"
+                kernel += f" (which spans {self._text(span)} with dilation)"
             raise SpecError(f"{self._label()}: input is {size}, smaller than {kernel}")
         ho = out_size(h, self.kernel[0], self.stride[0], sum(self.pad[0]), self.dilation[0])
         wo = out_size(w, self.kernel[1], self.stride[1], sum(self.pad[1]), self.dilation[1])
         return c, h, w, ho, wo
-
-    def _size_text(self, hw: tuple[int, int]) -> str:
-        return self._text(hw)
 
     def _label(self) -> str:
         return f"{self.label} {self._text(self.kernel)}"
@@ -186,31 +182,6 @@ class _Conv(Module):
     def _from_4d(self, y: np.ndarray) -> np.ndarray:
         return y
 
-    def _plan(self, x_shape: tuple[int, ...], dtype: np.dtype):
-        """The im2col plan (geometry + scratch buffers) for this input shape, cached."""
-        key = (x_shape, np.dtype(dtype).str)
-        plan = self._plans.get(key)
-        if plan is None:
-            plan = make_plan(x_shape, self.out_channels, self.kernel, self.stride, self.pad,
-                             self.dilation, dtype)  # fmt: skip
-            self._plans[key] = plan
-            while len(self._plans) > 4:  # training batch, last short batch, evaluation
-                self._plans.popitem(last=False)
-        else:
-            self._plans.move_to_end(key)
-        return plan
-
-    @staticmethod
-    def _w_aug(plan, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
-        """``[W | b]`` as an (O, C*kh*kw + 1) matrix, in a buffer of the plan."""
-        o = weight.shape[0]
-        w_aug = getattr(plan, "w_aug", None)
-        if w_aug is None:
-            w_aug = plan.w_aug = np.empty((o, plan.cols_aug.shape[0]), weight.dtype)
-        w_aug[:, :-1] = weight.reshape(o, -1)
-        w_aug[:, -1] = bias
-        return w_aug
-
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         """``(N, C, H, W) -> (N, out_channels, Ho, Wo)``, an NCHW view of (O, Ho, Wo, N) memory.
 
@@ -225,19 +196,15 @@ class _Conv(Module):
         if x.dtype != weight.dtype:
             x = x.astype(weight.dtype)
         x4 = self._to_4d(x)
-        plan = self._plan(x4.shape, weight.dtype)
+        o, n = self.out_channels, x4.shape[0]
+        plan = self._plans.get(
+            x4.shape, o, self.kernel, self.stride, self.pad, self.dilation, weight.dtype
+        )
         plan.im2col(to_chwn(x4))
         self._reuse = bool(training and not self.record)
-        o, n = self.out_channels, x4.shape[0]
-        if self._reuse:
-            if getattr(plan, "z", None) is None:
-                plan.z = np.empty((o, plan.cols2.shape[1]), weight.dtype)
-            z = plan.z
-        else:
-            z = np.empty((o, plan.cols2.shape[1]), weight.dtype)
+        z = plan.product(o, self._reuse)
         # [W | b] @ [cols; 1]: the bias rides along in the product instead of another pass.
-        w_aug = self._w_aug(plan, weight, bias)
-        np.matmul(w_aug, plan.cols_aug, out=z)
+        np.matmul(plan.weight_with_bias(weight, bias), plan.cols_aug, out=z)
         (ho, wo), (hg, wg) = plan.out_hw, plan.grid_hw
         out_t = z.reshape(o, hg, wg, n)[:, :ho, :wo]
         if self.record:
@@ -261,10 +228,9 @@ class _Conv(Module):
         gz_valid = plan.gz[:, :ho, :wo]  # the rest of plan.gz stays zero
         if self._fused_relu:
             # dL/dz = dL/dy * 1[y > 0]
-            if getattr(plan, "mask", None) is None:
-                plan.mask = np.empty(g_t.shape, bool)
-            np.greater(self._out_t, 0, out=plan.mask)
-            np.multiply(g_t, plan.mask, out=gz_valid)
+            mask = plan.mask(g_t.shape)
+            np.greater(self._out_t, 0, out=mask)
+            np.multiply(g_t, mask, out=gz_valid)
         elif self.act is not None:
             np.copyto(gz_valid, to_chwn(self.act.backward(from_chwn(g_t))))
         else:

@@ -13,6 +13,7 @@ The loops here run over kernel offsets (``kh * kw`` iterations), never over samp
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import NamedTuple
 
 import numpy as np
@@ -106,7 +107,68 @@ def window_offsets(
     return Offsets(items, (ho, wo))
 
 
-class GeneralPlan:
+class _Plan:
+    """Scratch buffers every plan keeps, created on first use and reused while shapes repeat."""
+
+    cols_aug: np.ndarray
+    dtype: np.dtype
+
+    def _scratch(self, name: str, shape: tuple[int, ...], dtype=None) -> np.ndarray:
+        buf = self.__dict__.get("_buf_" + name)
+        if buf is None:
+            buf = np.empty(shape, self.dtype if dtype is None else dtype)
+            setattr(self, "_buf_" + name, buf)
+        return buf
+
+    def weight_with_bias(self, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
+        """``[W | b]`` as an (O, C*kh*kw + 1) matrix, to multiply with ``cols_aug``."""
+        o = weight.shape[0]
+        w_aug = self._scratch("w_aug", (o, self.cols_aug.shape[0]))
+        w_aug[:, :-1] = weight.reshape(o, -1)
+        w_aug[:, -1] = bias
+        return w_aug
+
+    def product(self, out_channels: int, reuse: bool) -> np.ndarray:
+        """Array for the (O, grid size) product: kept when ``reuse``, else fresh."""
+        shape = (out_channels, self.cols_aug.shape[1])
+        return self._scratch("z", shape) if reuse else np.empty(shape, self.dtype)
+
+    def mask(self, shape: tuple[int, ...]) -> np.ndarray:
+        return self._scratch("mask", shape, np.dtype(bool))
+
+    def dcols(self) -> np.ndarray:
+        """Scratch ``(C*kh*kw, grid size)`` for the gradient of ``cols``."""
+        return self._scratch("dcols", self.cols2.shape)
+
+
+class PlanCache:
+    """The last few plans by input shape and dtype (training batch, short last batch, eval)."""
+
+    def __init__(self, size: int = 4, max_bytes: int = 64 << 20) -> None:
+        self.size, self.max_bytes = size, max_bytes
+        self._plans: OrderedDict[tuple, _Plan] = OrderedDict()
+
+    def get(self, x_shape, out_channels, kernel, stride, pad, dilation, dtype) -> _Plan:
+        key = (tuple(x_shape), np.dtype(dtype).str)
+        plan = self._plans.get(key)
+        if plan is None:
+            if stride == (1, 1):
+                plan = FlatPlan(x_shape, out_channels, kernel, pad, dilation, dtype)
+            else:
+                plan = GeneralPlan(x_shape, out_channels, kernel, stride, pad, dilation, dtype)
+            if plan.cols_aug.nbytes > self.max_bytes:
+                return plan  # a one-off (say a huge evaluation batch): not worth keeping
+            self._plans[key] = plan
+            while len(self._plans) > self.size:
+                self._plans.popitem(last=False)
+        self._plans.move_to_end(key)
+        return plan
+
+    def clear(self) -> None:
+        self._plans.clear()
+
+
+class GeneralPlan(_Plan):
     """im2col for any stride: ``cols`` (C, kh, kw, Ho, Wo, N), one strided copy per offset.
 
     Entries of ``cols`` that would read padding are never written, so they stay zero from the
@@ -124,19 +186,12 @@ class GeneralPlan:
         self.cols2 = self.cols_aug[:-1]
         self.cols = self.cols2.reshape(c, kh, kw, ho, wo, n)
         self.gz = np.zeros((out_channels, ho, wo, n), dtype)
-        self._dcols: np.ndarray | None = None
         self._dx: np.ndarray | None = None
 
     def im2col(self, x_t: np.ndarray) -> None:
         """Fill ``cols`` from ``x_t`` (C, H, W, N)."""
         for i, j, r, c in self.offsets.items:
             np.copyto(self.cols[:, i, j, r.out, c.out], x_t[:, r.inp, c.inp])
-
-    def dcols(self) -> np.ndarray:
-        """Scratch ``(C*kh*kw, Ho*Wo*N)`` for the gradient of ``cols``."""
-        if self._dcols is None:
-            self._dcols = np.empty_like(self.cols2)
-        return self._dcols
 
     def dx_buffer(self) -> np.ndarray:
         n, c, h, w = self.x_shape
@@ -151,14 +206,14 @@ class GeneralPlan:
             dx = np.zeros((c, h, w, n), self.dtype)
         else:
             dx.fill(0)
-        dcols = self._dcols.reshape(self.cols.shape)
+        dcols = self.dcols().reshape(self.cols.shape)
         for i, j, r, col in self.offsets.items:
             target = dx[:, r.inp, col.inp]
             np.add(target, dcols[:, i, j, r.out, col.out], out=target)
         return dx
 
 
-class FlatPlan:
+class FlatPlan(_Plan):
     """im2col for stride 1 as ``kh*kw`` contiguous slices (the common 'same' / 'valid' case).
 
     Each channel's padded batch is one flat vector ``xp[c]``: padded row ``r``, padded column
@@ -197,7 +252,6 @@ class FlatPlan:
         self.cols2 = self.cols_aug[:-1]
         self.cols = self.cols2.reshape(c, kh, kw, self.length)
         self.gz = np.zeros((out_channels, *self.grid_hw, n), dtype)
-        self._dcols: np.ndarray | None = None
         self._dx: np.ndarray | None = None
 
     def _interior(self, flat: np.ndarray) -> np.ndarray:
@@ -214,12 +268,6 @@ class FlatPlan:
         for i, j, shift in self.shifts:
             np.copyto(self.cols[:, i, j], self.xp[:, shift : shift + n])
 
-    def dcols(self) -> np.ndarray:
-        """Scratch ``(C*kh*kw, Ho*Ws*N)`` for the gradient of ``cols``."""
-        if self._dcols is None:
-            self._dcols = np.empty_like(self.cols2)
-        return self._dcols
-
     def dx_buffer(self) -> np.ndarray:
         if self._dx is None:
             self._dx = np.empty_like(self.xp)
@@ -228,7 +276,7 @@ class FlatPlan:
     def col2im(self, dxp: np.ndarray | None = None) -> np.ndarray:
         """Add every tap's gradient back onto its padded pixel; the (C, H, W, N) interior."""
         dxp = np.empty_like(self.xp) if dxp is None else dxp
-        dcols, n = self._dcols.reshape(self.cols.shape), self.length
+        dcols, n = self.dcols().reshape(self.cols.shape), self.length
         for k, (i, j, shift) in enumerate(self.shifts):
             if k == 0:  # shift 0: a copy instead of zero-fill plus add
                 np.copyto(dxp[:, :n], dcols[:, i, j])
@@ -245,10 +293,3 @@ def _cols_with_ones(rows: int, length: int, dtype) -> np.ndarray:
     buf = np.zeros((rows + 1, length), dtype)
     buf[-1] = 1
     return buf
-
-
-def make_plan(x_shape, out_channels, kernel, stride, pad, dilation, dtype):
-    """The fastest im2col strategy for this geometry (flat shifts need stride 1)."""
-    if stride == (1, 1):
-        return FlatPlan(x_shape, out_channels, kernel, pad, dilation, dtype)
-    return GeneralPlan(x_shape, out_channels, kernel, stride, pad, dilation, dtype)

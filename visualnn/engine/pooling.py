@@ -4,8 +4,10 @@ Both loop over the ``kh * kw`` window offsets and combine strided views of the i
 common 2x2/2 case is four whole-array operations. Padding is never copied in: each offset
 only touches the output cells whose tap lands on real input, which is exactly what torch's
 -inf padding (max) and zero padding with ``count_include_pad=True`` (average) amount to.
-Work happens on the channel-first view ``(C, N, H, W)`` so a conv layer's output is read in
-its own memory order; results are returned as NCHW views of channel-first arrays.
+Work happens on the batch-innermost view ``(C, H, W, N)`` (see ``im2col``), so every tap is
+a slice with contiguous rows and a conv layer's output is read in its own memory order;
+results are NCHW views of ``(C, Ho, Wo, N)`` arrays. In training mode (without ``record``)
+outputs and input gradients are scratch buffers reused by the next step, as in Dense.
 """
 
 from __future__ import annotations

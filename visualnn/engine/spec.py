@@ -9,20 +9,19 @@ from __future__ import annotations
 
 import difflib
 import inspect
-import numbers
 import re
 from dataclasses import dataclass
 from typing import Any
 
-from .activations import ACTIVATIONS, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .conv import Conv1D, Conv2D
 from .dense import Dense
 from .dropout import Dropout
 from .errors import SpecError
-from .init import INITIALIZERS
 from .module import Module
 from .pooling import AvgPool2D, MaxPool2D
 from .reshape import Flatten
+from .spec_checks import KEY_CHECKS, dims, int_or_pair, is_int, pair
 
 LAYER_TYPES: dict[str, type[Module]] = {
     "dense": Dense,
@@ -69,83 +68,15 @@ class LayerShape:
     num_params: int
 
 
-# --- value checks per setting -----------------------------------------------------------
-def _is_int(v: Any) -> bool:
-    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
-
-
-def _positive_int(v: Any) -> str | None:
-    return None if _is_int(v) and v > 0 else "a whole number of at least 1"
-
-
-def _int_or_pair(v: Any, minimum: int) -> str | None:
-    what = f"a whole number of at least {minimum} or a pair of them"
-    items = list(v) if isinstance(v, list | tuple) else [v]
-    if not 1 <= len(items) <= 2 or not all(_is_int(i) and i >= minimum for i in items):
-        return what
-    return None
-
-
-def _padding(v: Any) -> str | None:
-    if v in ("valid", "same"):
-        return None
-    return _int_or_pair(v, 0) and 'a whole number of at least 0, a pair of them, "valid" or "same"'
-
-
-def _choice(names) -> Any:
-    def check(v: Any) -> str | None:
-        return (
-            None
-            if v is None or (isinstance(v, str) and v in names)
-            else ("one of: " + ", ".join(names))
-        )
-
-    return check
-
-
-def _probability(v: Any) -> str | None:
-    ok = isinstance(v, numbers.Real) and not isinstance(v, bool) and 0 <= v < 1
-    return None if ok else "a number from 0 up to (not including) 1"
-
-
-def _number(v: Any) -> str | None:
-    ok = isinstance(v, numbers.Real) and not isinstance(v, bool) and v == v
-    return None if ok else "a number"
-
-
-KEY_CHECKS = {
-    "units": _positive_int,
-    "out_channels": _positive_int,
-    "in_features": _positive_int,
-    "in_channels": _positive_int,
-    "kernel_size": lambda v: _int_or_pair(v, 1),
-    "stride": lambda v: None if v is None else _int_or_pair(v, 1),  # None: pools' default
-    "dilation": lambda v: _int_or_pair(v, 1),
-    "padding": _padding,
-    "activation": _choice(list(ACTIVATIONS)),
-    "init": _choice(list(INITIALIZERS)),
-    "p": _probability,
-    "negative_slope": _number,
-}
-
-
-def _pair(v: Any) -> tuple[int, int]:
-    return (int(v[0]), int(v[-1])) if isinstance(v, list | tuple) else (int(v), int(v))
-
-
-def _dims(shape: tuple[int, ...]) -> str:
-    return "x".join(str(s) for s in shape)
-
-
 def _label(type_name: str, d: dict[str, Any]) -> str:
     """Label for messages that works before a layer exists, e.g. ``"Conv2D 5x5"``."""
     cls = LAYER_TYPES.get(type_name)
     name = cls.__name__ if cls else str(type_name)
     if "units" in d:
         return f"{name} {d['units']}"
-    if "kernel_size" in d and _int_or_pair(d["kernel_size"], 1) is None:
+    if "kernel_size" in d and int_or_pair(d["kernel_size"], 1) is None:
         k = d["kernel_size"]
-        return f"{name} {_dims(_pair(k)) if type_name != 'conv1d' else _pair(k)[0]}"
+        return f"{name} {dims(pair(k)) if type_name != 'conv1d' else pair(k)[0]}"
     return name
 
 
@@ -229,7 +160,7 @@ def check_input_shape(input_shape: Any) -> tuple[int, ...]:
         shape = tuple(input_shape)
     except TypeError:
         shape = None
-    if not shape or not all(_is_int(s) and s > 0 for s in shape) or len(shape) > 3:
+    if not shape or not all(is_int(s) and s > 0 for s in shape) or len(shape) > 3:
         raise SpecError(
             f"the input shape must be 1 to 3 whole numbers of at least 1, such as (2,) or "
             f"(1, 8, 8), got {input_shape!r}",
@@ -245,7 +176,7 @@ def _check_fits(i: int, t: str, label: str, d: dict[str, Any], shape: tuple[int,
         if len(shape) != rank:
             fix = " (add a Flatten layer before it)" if t == "dense" else ""
             raise SpecError(
-                f"layer {i + 1}, {label}: needs {what} as input, but gets {_dims(shape)}{fix}",
+                f"layer {i + 1}, {label}: needs {what} as input, but gets {dims(shape)}{fix}",
                 layer=i,
             )
     for key in DERIVED_KEYS:
@@ -256,24 +187,24 @@ def _check_fits(i: int, t: str, label: str, d: dict[str, Any], shape: tuple[int,
         return
     spatial = shape[1:]
     n = len(spatial)
-    k = _pair(d.get("kernel_size", 1))[-n:]
-    dil = _pair(d.get("dilation", 1))[-n:]
+    k = pair(d.get("kernel_size", 1))[-n:]
+    dil = pair(d.get("dilation", 1))[-n:]
     pad = d.get("padding", 0)
-    pad = (0, 0) if pad in ("valid", "same") else _pair(pad)
+    pad = (0, 0) if pad in ("valid", "same") else pair(pad)
     pad = pad[-n:]
     reach = tuple(dil[a] * (k[a] - 1) + 1 for a in range(n))
     if d.get("padding") != "same" and any(spatial[a] + 2 * pad[a] < reach[a] for a in range(n)):
         padded = " after padding" if any(pad) else ""
         kernel = "dilated kernel" if any(x > 1 for x in dil) else "kernel"
         raise SpecError(
-            f"layer {i + 1}, {label}: input is {_dims(spatial)}{padded}, smaller than the "
-            f"{kernel} ({_dims(reach)})",
+            f"layer {i + 1}, {label}: input is {dims(spatial)}{padded}, smaller than the "
+            f"{kernel} ({dims(reach)})",
             layer=i,
             key="kernel_size",
         )
     if t.startswith(("max", "avg")) and any(2 * pad[a] > k[a] for a in range(n)):
         raise SpecError(
-            f"layer {i + 1}, {label}: padding {pad[0]} is more than half the kernel ({_dims(k)})",
+            f"layer {i + 1}, {label}: padding {pad[0]} is more than half the kernel ({dims(k)})",
             layer=i,
             key="padding",
         )
@@ -285,7 +216,7 @@ def count_params(t: str, d: dict[str, Any], in_shape: tuple[int, ...]) -> int:
         return in_shape[0] * d["units"] + d["units"]
     if t in ("conv1d", "conv2d"):
         n = 1 if t == "conv1d" else 2
-        k = _pair(d["kernel_size"])[-n:]
+        k = pair(d["kernel_size"])[-n:]
         size = 1
         for x in k:
             size *= x
@@ -329,12 +260,12 @@ def validate_spec(spec: Any, input_shape: Any) -> list[LayerShape]:
         except SpecError as e:
             raise _located(e, i, label) from None
         except (TypeError, ValueError, IndexError) as e:
-            msg = f"layer {i + 1}, {label}: cannot take an input of {_dims(shape)} ({e})"
+            msg = f"layer {i + 1}, {label}: cannot take an input of {dims(shape)} ({e})"
             raise SpecError(msg, layer=i) from None
         if not new_shape or min(new_shape) < 1:
             raise SpecError(
-                f"layer {i + 1}, {label}: input is {_dims(shape)}, which leaves an empty "
-                f"output ({_dims(new_shape)})",
+                f"layer {i + 1}, {label}: input is {dims(shape)}, which leaves an empty "
+                f"output ({dims(new_shape)})",
                 layer=i,
             )
         n_params = int(count_params(t, settings, shape))

@@ -136,6 +136,8 @@ class Trainer:
 
     def _apply_live_settings(self) -> None:
         """Hand ``config`` changes made between two ``next()`` calls to the optimizer."""
+        if self.config.optimizer != getattr(self.optimizer, "name", None):
+            self.set_optimizer(self.config.optimizer)  # assigned directly: fresh state
         opt, cfg = self.optimizer, self.config
         opt.lr = cfg.lr
         opt.weight_decay = cfg.weight_decay

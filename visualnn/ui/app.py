@@ -75,11 +75,13 @@ def run(args: argparse.Namespace) -> int:
     from visualnn.ui import theme
     from visualnn.ui.main_window import MainWindow
     from visualnn.ui.settings import APPLICATION, ORGANIZATION
+    from visualnn.ui.training_control import SWITCH_INTERVAL_S
 
     if args.preset and args.preset not in PRESETS:
         print(f"visualnn: unknown preset '{args.preset}'; known: {', '.join(PRESETS)}",
               file=sys.stderr)
         return 2
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)

@@ -13,7 +13,6 @@ import sys
 from PySide6 import QtCore, QtWidgets
 
 from visualnn.ui import theme
-from visualnn.ui.pyside_check import broken_pyside
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -83,9 +82,6 @@ def run(args: argparse.Namespace) -> int:
     """Open the spectrogram window; returns the process exit code."""
     if args.screenshot and args.quit:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    problem = broken_pyside()
-    if problem:
-        print(problem, file=sys.stderr)
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     theme.apply(app)
     options = {}

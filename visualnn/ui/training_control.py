@@ -10,6 +10,8 @@ Play starts a new one from the current weights.
 from __future__ import annotations
 
 import dataclasses
+import threading
+import time
 
 from PySide6 import QtCore
 
@@ -23,6 +25,16 @@ LIVE_KEYS = frozenset(
      "weight_decay", "clip_norm", "alpha", "eps"}
 )
 DRAIN_HZ = 30
+#: Share of one core the GUI thread may use for redraws while training. Python threads share
+#: one GIL, so every millisecond the views spend in Python is taken from the trainer; above
+#: this share snapshots are skipped (fewer frames, never a slower run).
+GUI_BUDGET = 0.12
+#: ... but the views never go longer than this without a new snapshot.
+MAX_STALE_S = 0.5
+#: ``sys.setswitchinterval`` for the app. The trainer thread is CPU-bound Python and the GUI
+#: thread drops the GIL on many Qt calls; each time it waits up to this long to get it back
+#: (5 ms by default, which turns one redraw of a few hundred Qt calls into a visible stall).
+SWITCH_INTERVAL_S = 0.0002
 
 
 class TrainingController(QtCore.QObject):
@@ -45,6 +57,15 @@ class TrainingController(QtCore.QObject):
         self._timer = QtCore.QTimer(self)
         self._timer.setInterval(int(1000 / DRAIN_HZ))
         self._timer.timeout.connect(self._on_timer_timeout)
+        self.gui_load = 0.0  # smoothed share of a core the GUI thread used lately
+        self._mark = (time.thread_time(), time.perf_counter())
+        self._last_apply = 0.0
+        # Open while the GUI event loop sleeps, closed while it handles events: the worker
+        # starts batches only through an open gate (with a timeout), so redraws run without
+        # a CPU-bound thread taking the GIL back after every Qt call.
+        self.gate = threading.Event()
+        self.gate.set()
+        self._dispatcher = None
         session.document.changed.connect(self._on_document_changed)
         session.dataset_changed.connect(self._on_session_restart_needed)
 
@@ -141,7 +162,8 @@ class TrainingController(QtCore.QObject):
             self.failed.emit(f"Cannot train: {exc}")
             return False
         self._epoch_offset = done
-        worker = TrainingWorker(trainer, parent=None)
+        self._watch_event_loop(True)
+        worker = TrainingWorker(trainer, gate=self.gate, parent=None)
         worker.epoch_finished.connect(self._on_worker_epoch_finished)
         worker.batches_done.connect(self._on_worker_batches_done)
         worker.snapshot_ready.connect(self._on_worker_snapshot_ready)
@@ -161,11 +183,30 @@ class TrainingController(QtCore.QObject):
             return True
         ok = worker.stop(timeout)
         self._timer.stop()
+        self._watch_event_loop(False)
         if drain:
             self._drain(worker)
         if paused and self.session.training_state in ("running", "paused"):
             self.session.set_training_state("paused")
         return ok
+
+    def _watch_event_loop(self, on: bool) -> None:
+        if on and self._dispatcher is None:
+            self._dispatcher = QtCore.QAbstractEventDispatcher.instance(self.thread())
+            if self._dispatcher is not None:
+                self._dispatcher.awake.connect(self._on_dispatcher_awake)
+                self._dispatcher.aboutToBlock.connect(self._on_dispatcher_about_to_block)
+        elif not on and self._dispatcher is not None:
+            self._dispatcher.awake.disconnect(self._on_dispatcher_awake)
+            self._dispatcher.aboutToBlock.disconnect(self._on_dispatcher_about_to_block)
+            self._dispatcher = None
+            self.gate.set()
+
+    def _on_dispatcher_awake(self) -> None:
+        self.gate.clear()
+
+    def _on_dispatcher_about_to_block(self) -> None:
+        self.gate.set()
 
     def _drain(self, worker: TrainingWorker | None) -> None:
         snap = worker.take_snapshot() if worker is not None else None
@@ -178,6 +219,13 @@ class TrainingController(QtCore.QObject):
 
     # --- slots ----------------------------------------------------------------------------
     def _on_timer_timeout(self) -> None:
+        cpu, wall = time.thread_time(), time.perf_counter()
+        share = (cpu - self._mark[0]) / max(wall - self._mark[1], 1e-3)
+        self._mark = (cpu, wall)
+        self.gui_load = 0.6 * self.gui_load + 0.4 * share
+        if self.gui_load > GUI_BUDGET and wall - self._last_apply < MAX_STALE_S:
+            return  # let the views' last redraw settle; the trainer gets the GIL meanwhile
+        self._last_apply = wall
         self._drain(self.worker)
 
     def _on_worker_snapshot_ready(self) -> None:

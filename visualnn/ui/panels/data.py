@@ -9,6 +9,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from visualnn.ui import theme
 from visualnn.ui.panels.digit_canvas import DigitCanvas
 from visualnn.ui.views.boundary import class_colours
+from visualnn.ui.views.common import set_direction_soon
 from visualnn.ui.views.tiles import qimage
 
 THUMBS = 40  # test samples shown around the current one
@@ -102,6 +103,10 @@ class DataPanel(QtWidgets.QWidget):
         for w in (self.spin, self.prev_button, self.next_button, self.random_button):
             w.setFont(theme.font(1.05))
             picker.addWidget(w)
+        for w in (self.prev_button, self.next_button):
+            w.setMaximumWidth(44)
+        self.prev_button.setToolTip("Previous test sample")
+        self.next_button.setToolTip("Next test sample")
         picker.addWidget(self.label_text, 1)
 
         self.scatter_widget = pg.PlotWidget()
@@ -158,8 +163,8 @@ class DataPanel(QtWidgets.QWidget):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         wide = event.size().width() > 1.1 * event.size().height()
-        self.digits_row.setDirection(QtWidgets.QBoxLayout.LeftToRight if wide
-                                     else QtWidgets.QBoxLayout.TopToBottom)
+        set_direction_soon(self, self.digits_row, QtWidgets.QBoxLayout.LeftToRight if wide
+                           else QtWidgets.QBoxLayout.TopToBottom)
         super().resizeEvent(event)
 
     # --- dataset --------------------------------------------------------------------------

@@ -42,6 +42,7 @@ class MicrophonePanel(QtWidgets.QWidget):
     def __init__(self, parent=None, source: str | None = None):
         super().__init__(parent)
         self._owns_source = False
+        self._compact = None
         self._watched_window = None  # set first: Qt may call eventFilter during construction
         self.pump = AudioPump(self)
         self.view, self.scope, self.meter = SpectrogramView(), ScopeView(), LevelMeter()
@@ -78,12 +79,13 @@ class MicrophonePanel(QtWidgets.QWidget):
         self.settings_button.toggled.connect(self._on_settings_button_toggled)
         self.settings.setVisible(False)
 
-        toolbar = QtWidgets.QHBoxLayout()
-        toolbar.addWidget(self.start_button)
-        toolbar.addWidget(self.picker)
-        toolbar.addStretch(1)
-        toolbar.addWidget(self.freeze_button)
-        toolbar.addWidget(self.settings_button)
+        self.toolbar = QtWidgets.QHBoxLayout()
+        self.toolbar.addWidget(self.start_button)
+        self.toolbar.addWidget(self.picker)
+        self.toolbar.addStretch(1)
+        self.toolbar.addWidget(self.freeze_button)
+        self.toolbar.addWidget(self.settings_button)
+        self.toolbar2 = QtWidgets.QHBoxLayout()  # the source controls, when the dock is narrow
 
         self.status_label = QtWidgets.QLabel()
         self.status_label.setFont(theme.font(1.1))
@@ -102,19 +104,23 @@ class MicrophonePanel(QtWidgets.QWidget):
         self.mic_note.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
         self.mic_note.setVisible(False)
 
-        split = QtWidgets.QSplitter(QtCore.Qt.Horizontal)
+        self.split = split = QtWidgets.QSplitter(QtCore.Qt.Horizontal)
         split.addWidget(self.view)
         split.addWidget(self.scope)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
-        self.scope.setMinimumWidth(260)
+        split.setChildrenCollapsible(False)
+        self.scope.setMinimumSize(220, 160)
+        self.view.setMinimumSize(280, 160)
         body = QtWidgets.QHBoxLayout()
         body.addWidget(split, 1)
         body.addWidget(self.meter)
 
         outer = QtWidgets.QVBoxLayout(self)
         outer.setContentsMargins(8, 8, 8, 8)
-        outer.addLayout(toolbar)
+        outer.setSizeConstraint(QtWidgets.QLayout.SetNoConstraint)  # see minimumSizeHint
+        outer.addLayout(self.toolbar)
+        outer.addLayout(self.toolbar2)
         outer.addWidget(self.settings)
         outer.addLayout(status_row)
         outer.addWidget(self.mic_note)
@@ -189,14 +195,13 @@ class MicrophonePanel(QtWidgets.QWidget):
     def _show_status(self, state: str, message: str) -> None:
         source = self.pump.source
         what = source.describe() if source is not None else "no source"
+        sentence = message[:1].upper() + message[1:]  # not capitalize(): keeps "Linux", "USB"
         text = {
             "running": f"Listening to {what}" + (f" ({message})" if message else ""),
             "stopped": f"Stopped: {what}. Press Start or Space."
-            + (f" {message.capitalize()}." if message else ""),
+            + (f" {sentence}." if message else ""),
             "stalled": "The microphone stopped delivering sound. Press Reconnect.",
-            "silent": message.capitalize(),
-            "error": message[:1].upper() + message[1:],
-        }.get(state, message)
+        }.get(state, sentence)
         picker = self.picker
         self.mic_note.setText(f"No microphone: {picker.backend_message}.")
         self.mic_note.setVisible(not picker.backend_ok and picker.kind() != "mic")
@@ -262,6 +267,48 @@ class MicrophonePanel(QtWidgets.QWidget):
             # Redraw the history already heard in the new scale instead of starting blank.
             self.view.push_db(self.pump.latest_features(v["span"]))
         self.scope.set_scale(self.view.row_map.scale, (v["db_low"], v["db_high"]))
+
+    # -- narrow docks ----------------------------------------------------------------------
+    #: Below this width the panel stacks: source controls on a second row, the scope under the
+    #: spectrogram, settings three to a row (the main window may dock it in a side column).
+    COMPACT_WIDTH = 1000
+    SHORT_HEIGHT = 560
+
+    def minimumSizeHint(self) -> QtCore.QSize:  # noqa: N802 (Qt override)
+        # The wide layout's minimum would stop a dock from ever narrowing the panel enough to
+        # switch to the compact one; the compact layout fits in this.
+        return QtCore.QSize(440, 360)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt override)
+        # Wrapped status lines would make a scroll area size us by their height-for-width
+        # (every minimum stacked up) instead of giving us the visible height.
+        return False
+
+    def resizeEvent(self, event):  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._set_compact(self.width() < self.COMPACT_WIDTH)
+        if self._compact:
+            self.settings.set_columns(3 if self.width() >= 640 else 2)
+        # A short dock keeps the spectrogram and meter; the scope would squeeze it flat.
+        self.scope.setVisible(not (self._compact and self.height() < self.SHORT_HEIGHT))
+
+    def _set_compact(self, compact: bool) -> None:
+        if compact == self._compact:
+            return
+        self._compact = compact
+        (self.toolbar if compact else self.toolbar2).removeWidget(self.picker)
+        if compact:
+            self.toolbar2.addWidget(self.picker)
+            self.toolbar2.addStretch(1)
+        else:
+            while self.toolbar2.count():
+                self.toolbar2.takeAt(0)
+            self.toolbar.insertWidget(1, self.picker)
+        self.split.setOrientation(QtCore.Qt.Vertical if compact else QtCore.Qt.Horizontal)
+        self.split.setStretchFactor(0, 3 if not compact else 2)
+        self.scope.set_side_by_side(compact)
+        if not compact:
+            self.settings.set_columns(6)
 
     # -- lifetime --------------------------------------------------------------------------
     def showEvent(self, event):  # noqa: N802 (Qt override)

@@ -91,20 +91,34 @@ class SpectrogramSettings(QtWidgets.QFrame):
             ("dB to", self.db_high, "db_high"),
             ("", self.phase, "phase"),
         ]
-        grid = QtWidgets.QGridLayout(self)
-        grid.setContentsMargins(10, 6, 10, 6)
-        grid.setHorizontalSpacing(8)
-        grid.setVerticalSpacing(6)
-        per_row = 6
-        for i, (label, widget, key) in enumerate(fields):
-            row, col = divmod(i, per_row)
+        self._fields = []
+        for label, widget, key in fields:
             text = QtWidgets.QLabel(label)
             text.setStyleSheet(f"color: {theme.MUTED};")
             text.setAlignment(QtCore.Qt.AlignRight | QtCore.Qt.AlignVCenter)
-            grid.addWidget(text, row, 2 * col)
-            grid.addWidget(widget, row, 2 * col + 1)
+            self._fields.append((text, widget))
             self._connect(widget, key)
-        grid.setColumnStretch(2 * per_row, 1)
+        self.grid = QtWidgets.QGridLayout(self)
+        self.grid.setContentsMargins(10, 6, 10, 6)
+        self.grid.setHorizontalSpacing(8)
+        self.grid.setVerticalSpacing(6)
+        self.per_row = 0
+        self.set_columns(6)
+
+    def set_columns(self, per_row: int) -> None:
+        """Lay the settings out ``per_row`` label/control pairs wide (fewer in a narrow dock)."""
+        if per_row == self.per_row:
+            return
+        while self.grid.count():
+            self.grid.takeAt(0)  # the widgets stay; only their grid cells are dropped
+        for c in range(2 * max(per_row, self.per_row) + 1):
+            self.grid.setColumnStretch(c, 0)
+        self.per_row = per_row
+        for i, (text, widget) in enumerate(self._fields):
+            row, col = divmod(i, per_row)
+            self.grid.addWidget(text, row, 2 * col)
+            self.grid.addWidget(widget, row, 2 * col + 1)
+        self.grid.setColumnStretch(2 * per_row, 1)
 
     def _connect(self, widget, key: str) -> None:
         def emit(*_):

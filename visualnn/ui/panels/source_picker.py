@@ -115,7 +115,11 @@ class SourcePicker(QtWidgets.QWidget):
             path = self.file_edit.text().strip()
             if not path:
                 raise AudioError("Choose a WAV file with Open… first.")
-            return FileSource(path, loop=True, samplerate=samplerate)
+            try:
+                return FileSource(path, loop=True, samplerate=samplerate)
+            except AudioError as exc:
+                # The message starts with the file name; say first what failed.
+                raise AudioError(f"Cannot play that WAV file: {exc}") from None
         return SynthSource(
             self.synth_box.currentData(), frequency=self.tone_hz.value(), samplerate=samplerate
         )

@@ -8,7 +8,12 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.ui import theme
 from visualnn.ui.views.boundary import class_colours, to_probabilities
-from visualnn.ui.views.common import RedrawThrottle, message_label, recorded_forward
+from visualnn.ui.views.common import (
+    RedrawThrottle,
+    message_label,
+    recorded_forward,
+    set_direction_soon,
+)
 from visualnn.ui.views.tiles import to_rgba
 
 
@@ -47,8 +52,9 @@ class MatrixWidget(QtWidgets.QWidget):
         acc = np.trace(m) / max(m.sum(), 1)
         p.setPen(QtGui.QColor(theme.FOREGROUND))
         p.setFont(theme.font(1.05, bold=True))
-        p.drawText(QtCore.QRectF(0, 0, self.width(), title_h), QtCore.Qt.AlignCenter,
-                   f"Test set: {m.sum()} samples, {acc * 100:.1f}% right")
+        title = f"Test set: {acc * 100:.1f}% right of {m.sum()}"
+        title = p.fontMetrics().elidedText(title, QtCore.Qt.ElideRight, self.width())
+        p.drawText(QtCore.QRectF(0, 0, self.width(), title_h), QtCore.Qt.AlignCenter, title)
         side = min(self.width() - label_w - 8, self.height() - title_h - label_h)
         cell = max(side / k, 4.0)
         x0 = label_w + (self.width() - label_w - cell * k) / 2
@@ -75,8 +81,10 @@ class MatrixWidget(QtWidgets.QWidget):
                        QtCore.Qt.AlignRight | QtCore.Qt.AlignVCenter, name)
             p.drawText(QtCore.QRectF(x0 + i * cell - 10, y0 + k * cell, cell + 20, 20),
                        QtCore.Qt.AlignCenter, name)
+        foot = p.fontMetrics().elidedText("columns: predicted \u00b7 rows: true class",
+                                          QtCore.Qt.ElideRight, self.width())
         p.drawText(QtCore.QRectF(0, y0 + k * cell + 20, self.width(), 22), QtCore.Qt.AlignCenter,
-                   "columns: predicted \u00b7 rows: true class")
+                   foot)
         p.end()
 
 
@@ -98,7 +106,9 @@ class PredictionView(QtWidgets.QWidget):
         self.glw = pg.GraphicsLayoutWidget()
         self.glw.setMinimumSize(160, 100)
         self.bars_plot = self.glw.addPlot(row=0, col=0)
-        theme.style_plot(self.bars_plot, "P(class) \u00b7 green frame: true class")
+        # no plot title: a pyqtgraph title widens the plot past a narrow dock
+        theme.style_plot(self.bars_plot)
+        self.bars_plot.setLabel("left", "P(class)")
         self.bars_plot.setMouseEnabled(False, False)
         self.bars_plot.hideButtons()
         self.bars_plot.setMenuEnabled(False)
@@ -162,7 +172,8 @@ class PredictionView(QtWidgets.QWidget):
             verdict = (f" \u00b7 true {names[true]} <span style='color:{colour}'>"
                        f"{word}</span>")
         self.headline.setText(f"Predicted <b>{names[pred]}</b> ({probs[pred] * 100:.0f}%)"
-                              f"{verdict}")
+                              f"{verdict}<br><span style='color:{theme.MUTED}; font-size:small;"
+                              f" font-weight:normal'>green frame = true class</span>")
         self.message.hide()
         self.glw.show()
         self.cm_widget.show()
@@ -198,11 +209,10 @@ class PredictionView(QtWidgets.QWidget):
         self.headline.setText("")
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
-        wide = event.size().width() > 1.25 * event.size().height()
-        self.charts.setDirection(QtWidgets.QBoxLayout.LeftToRight if wide
-                                 else QtWidgets.QBoxLayout.TopToBottom)
-        self.charts.setStretch(0, 1)
-        self.charts.setStretch(1, 1 if wide else 2)
+        wide = event.size().width() > 1.1 * event.size().height()
+        set_direction_soon(self, self.charts, QtWidgets.QBoxLayout.LeftToRight if wide
+                           else QtWidgets.QBoxLayout.TopToBottom,
+                           lambda: self.charts.setStretch(1, 1 if wide else 2))
         super().resizeEvent(event)
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt name)

@@ -138,6 +138,7 @@ def format_hz(hz: float) -> str:
 
 #: Tick candidates for log/mel axes in order of preference: powers of ten first, then 2x, 5x.
 _NICE_HZ = [v * m for v in (1, 2, 5) for m in (10, 100, 1000, 10000)]
+_NICE_STEPS = sorted(v * m for v in (1, 2, 5) for m in (1, 10, 100, 1000, 10000))
 _MINOR_HZ = [v * m for m in (10, 100, 1000, 10000) for v in (3, 4, 6, 7, 8, 9)]
 
 
@@ -152,6 +153,8 @@ class FrequencyAxis(pg.AxisItem):
         self._scale = FrequencyScale("linear", 0.0, 1.0)
         # Keeps large projector fonts from overlapping (labels are wider than tall).
         self.min_tick_px = 34 if orientation in ("left", "right") else 56
+        self._major_spacing = 1.0
+        self._room = 1.6 if orientation in ("left", "right") else 1.0  # labels per step
 
     def set_scale(self, scale: FrequencyScale) -> None:
         """Use ``scale`` for the tick positions and labels."""
@@ -164,10 +167,21 @@ class FrequencyAxis(pg.AxisItem):
         lo = float(s.from_pos(max(minVal, 0.0)))
         hi = float(s.from_pos(min(maxVal, 1.0)))
         if s.kind == "linear":
-            levels = super().tickValues(lo, hi, size)
-            return [(sp / (s.fmax - s.fmin), list(s.to_pos(np.asarray(v)))) for sp, v in levels]
+            # pyqtgraph's own spacing suits small fonts; from the back of a room fewer,
+            # rounder labels read better: the smallest 1-2-5 step leaving room for a label.
+            want = (hi - lo) * self._room * self.min_tick_px / max(size, 1.0)
+            step = next((v for v in _NICE_STEPS if v >= want), _NICE_STEPS[-1])
+            major = np.arange(math.ceil(lo / step), math.floor(hi / step) + 1) * step
+            minor = np.arange(math.ceil(lo / (step / 5)), math.floor(hi / (step / 5)) + 1)
+            span = s.fmax - s.fmin
+            self._major_spacing = step / span
+            return [
+                (step / span, [float(v) for v in s.to_pos(major)]),
+                (step / 5 / span, [float(v) for v in s.to_pos(minor * step / 5)]),
+            ]
         major = self._spaced([f for f in _NICE_HZ if lo <= f <= hi], size)
         minor = [float(s.to_pos(f)) for f in _MINOR_HZ if lo <= f <= hi]
+        self._major_spacing = 1.0
         return [(1.0, major), (0.5, minor if size > 400 else [])]
 
     def _spaced(self, freqs, size):
@@ -180,6 +194,6 @@ class FrequencyAxis(pg.AxisItem):
         return sorted(out)
 
     def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph override)
-        if spacing < 1.0 and self._scale.kind != "linear":
-            return ["" for _ in values]  # minor log/mel ticks: marks only
+        if spacing < 0.999 * self._major_spacing:
+            return ["" for _ in values]  # minor ticks: marks only, labels would crowd
         return [format_hz(max(0.0, float(self._scale.from_pos(v)))) for v in values]

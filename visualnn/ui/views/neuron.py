@@ -14,6 +14,7 @@ from visualnn.ui.views.common import (
     layer_title,
     message_label,
     recorded_forward,
+    set_direction_soon,
 )
 from visualnn.ui.views.neuron_math import Explanation, explain
 
@@ -142,7 +143,6 @@ class NeuronView(QtWidgets.QWidget):
         inner = QtWidgets.QWidget()
         col = QtWidgets.QVBoxLayout(inner)
         col.setContentsMargins(0, 0, 0, 0)
-        col.addWidget(self.formula)
         col.addLayout(self.body, 1)
         self.content = QtWidgets.QScrollArea()
         self.content.setWidgetResizable(True)
@@ -154,6 +154,7 @@ class NeuronView(QtWidgets.QWidget):
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
         layout.addWidget(self.title)
+        layout.addWidget(self.formula)  # outside the scroll area: always wraps to the width
         layout.addWidget(self.message, 1)
         layout.addWidget(self.content, 1)
 
@@ -181,10 +182,13 @@ class NeuronView(QtWidgets.QWidget):
         else:
             what = "channel {}, t {}".format(*ex.unit)
         self.title.setText(f"{layer_title(sel.layer, model.layers[sel.layer])} \u2014 {what}")
+        self.detail.setFont(theme.font(1.05))
         if ex.kind == "dense":
             self.detail.setText(terms_html(ex))
         elif ex.kind == "conv":
-            self.detail.setText(conv_html(ex, narrow=self.width() < 520))
+            narrow = self.width() < 520
+            self.detail.setFont(theme.font(0.9 if narrow else 1.05))
+            self.detail.setText(conv_html(ex, narrow=narrow))
         elif ex.kind == "pool":
             self.detail.setText(pool_html(ex))
         else:
@@ -193,6 +197,7 @@ class NeuronView(QtWidgets.QWidget):
         self._draw_curve(ex)
         self.message.hide()
         self.content.show()
+        self.formula.show()
 
     def _draw_curve(self, ex: Explanation) -> None:
         show = ex.kind in ("dense", "conv", "activation")
@@ -220,15 +225,16 @@ class NeuronView(QtWidgets.QWidget):
             self.message.setText(text)
         self.message.show()
         self.content.hide()
+        self.formula.hide()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         # side by side when wide, curve under the numbers in a narrow dock
         wide = event.size().width() >= 640
         if (event.oldSize().width() < 520) != (event.size().width() < 520):
             self.throttle.mark()  # conv tables change layout at that width
-        self.body.setDirection(QtWidgets.QBoxLayout.LeftToRight if wide
-                               else QtWidgets.QBoxLayout.TopToBottom)
-        self.plot_widget.setMaximumHeight(16777215 if wide else 240)
+        set_direction_soon(self, self.body, QtWidgets.QBoxLayout.LeftToRight if wide
+                           else QtWidgets.QBoxLayout.TopToBottom,
+                           lambda: self.plot_widget.setMaximumHeight(16777215 if wide else 240))
         super().resizeEvent(event)
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt name)

@@ -14,7 +14,7 @@ from PySide6 import QtCore, QtWidgets
 from visualnn.ui import theme
 from visualnn.ui.session import Session
 
-REDRAW_HZ = 10
+REDRAW_HZ = 5  # curves move slowly; every redraw costs the trainer GIL time
 
 
 def batch_positions(n_batches: int, history: list[dict]) -> np.ndarray:

@@ -79,6 +79,11 @@ class ScopeView(pg.GraphicsLayoutWidget):
         self._x_key = None
         self._apply_spec_axes()
 
+    def set_side_by_side(self, on: bool) -> None:
+        """Waveform and spectrum in one row (a wide, short strip) or stacked (a column)."""
+        self.ci.removeItem(self.spec_plot)
+        self.ci.addItem(self.spec_plot, row=0 if on else 1, col=1 if on else 0)
+
     def set_phase(self, on: bool) -> None:
         """Show the frame's phase in radians instead of its magnitude in dB."""
         self.show_phase = bool(on)

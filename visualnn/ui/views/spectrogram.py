@@ -126,6 +126,9 @@ class SpectrogramView(pg.GraphicsLayoutWidget):
         self.plot = self.addPlot(row=0, col=0, axisItems={"left": self.freq_axis})
         theme.style_plot(self.plot)
         self.plot.showGrid(x=False, y=False)
+        for name in ("left", "bottom"):
+            # The view a class reads from afar: full-size tick labels, not the plots' 0.9.
+            self.plot.getAxis(name).setStyle(tickFont=theme.font(1.0))
         self.plot.setLabel("left", "frequency (Hz)")
         self.plot.setLabel("bottom", "time (s)")
         self.plot.setMouseEnabled(x=False, y=False)
@@ -145,7 +148,7 @@ class SpectrogramView(pg.GraphicsLayoutWidget):
         self.addItem(self.colorbar, row=0, col=1)
         axis = self.colorbar.axis
         axis.setTextPen(theme.FOREGROUND)
-        axis.setStyle(tickFont=theme.font(0.9))
+        axis.setStyle(tickFont=theme.font(1.0))
         axis.label.setFont(theme.font(0.95))
         self.row_map: RowMap | None = None
         self.span = 10.0

@@ -150,8 +150,7 @@ class WeightsView(QtWidgets.QWidget):
         bar.addWidget(self.grad_check)
         bar.addWidget(self.scale_combo, 1)
 
-        self.glw = pg.GraphicsLayoutWidget()
-        self.glw.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
+        self.glw = self._new_canvas()
         self.hover = QtWidgets.QLabel(" ")
         self.hover.setFont(theme.font(1.05))
         self.message = message_label()
@@ -161,6 +160,7 @@ class WeightsView(QtWidgets.QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.message)
         layout.addWidget(self.glw, 1)
+        self._layout = layout
         layout.addWidget(self.hover)
 
         self.throttle = RedrawThrottle(self, self.redraw, 50)
@@ -229,12 +229,22 @@ class WeightsView(QtWidgets.QWidget):
             self.layer_combo.blockSignals(False)
 
     def _build(self, model, shown: list[int]) -> None:
-        self.glw.clear()
+        # a fresh canvas per structure: re-filling a cleared GraphicsLayout leaves its rows
+        # collapsed to zero height
+        old, self.glw = self.glw, self._new_canvas()
+        self._layout.replaceWidget(old, self.glw)
+        old.hide()
+        old.deleteLater()
         self.panels = [
             _LayerPanel(self.glw, 2 * k, i, layer_title(i, model.layers[i]) + self._axes_hint(
                 model.layers[i].params["weight"].shape))
             for k, i in enumerate(shown)
         ]
+
+    def _new_canvas(self) -> pg.GraphicsLayoutWidget:
+        glw = pg.GraphicsLayoutWidget()
+        glw.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
+        return glw
 
     @staticmethod
     def _axes_hint(shape: tuple) -> str:
@@ -279,7 +289,6 @@ class WeightsView(QtWidgets.QWidget):
 
     # --- slots ----------------------------------------------------------------------------
     def _on_control_changed(self, *_args) -> None:
-        self._signature = None
         self.throttle.mark()
         self.throttle.flush()
 

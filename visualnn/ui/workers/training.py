@@ -22,6 +22,9 @@ import weakref
 
 from PySide6 import QtCore
 
+#: Longest the worker waits for a busy GUI event loop before it trains on regardless.
+GATE_TIMEOUT_S = 0.05
+
 #: Every worker started and not yet joined; the test fixture checks it is empty afterwards.
 _LIVE: weakref.WeakSet = weakref.WeakSet()
 
@@ -81,8 +84,12 @@ class TrainingWorker(QtCore.QThread):
     paused = QtCore.Signal()
     resumed = QtCore.Signal()
 
-    def __init__(self, trainer, publish_hz: float = 20.0, parent=None) -> None:
+    def __init__(self, trainer, publish_hz: float = 20.0, gate: threading.Event | None = None,
+                 parent=None) -> None:
         super().__init__(parent)
+        #: Set while the GUI event loop sleeps (see ``TrainingController``): the worker only
+        #: starts a batch then, so the two threads do not fight over the GIL during a redraw.
+        self.gate = gate
         self.setObjectName("visualnn-training")
         self.trainer = trainer
         self._min_interval = 1.0 / max(publish_hz, 1e-3)
@@ -181,6 +188,7 @@ class TrainingWorker(QtCore.QThread):
             return bool(self._running or self._batch_steps or self._epoch_steps or self._stop)
 
     def _publish(self, losses: list[float], samples_seen: int) -> None:
+        """Put copies of the weights and last gradients in the slot; flush batch losses."""
         model = self.trainer.model
         grads = [{k: v.copy() for k, v in layer.grads.items()} for layer in model.layers]
         with self._cond:
@@ -189,63 +197,75 @@ class TrainingWorker(QtCore.QThread):
                 "grads": grads,
                 "samples_seen": samples_seen,
             }
+        self._flush(losses)
+        self.snapshot_ready.emit()
+
+    def _flush(self, losses: list[float]) -> None:
         if losses:
             self.batches_done.emit(list(losses))
             losses.clear()
-        self.snapshot_ready.emit()
+
+    def _take_step(self, counter: str) -> bool:
+        """Count down a pending single step; True if one was pending."""
+        if not getattr(self, counter):  # cheap unlocked peek: the common free-running case
+            return False
+        with self._cond:
+            value = getattr(self, counter)
+            if value:
+                setattr(self, counter, value - 1)
+            return bool(value)
 
     def run(self) -> None:  # noqa: C901 - one loop, its branches are the report kinds
         losses: list[float] = []
         last_publish = 0.0
         samples_seen = 0
+        unpublished = False
         try:
             steps = self.trainer.steps()
-            unpublished = False
             while True:
-                if unpublished and not self._has_work():
-                    # About to sleep: the views must show where training stopped.
-                    self._publish(losses, samples_seen)
-                    unpublished = False
-                go_on, changes = self._wait_for_work()
-                if not go_on:
-                    break
-                if changes:
-                    self._apply_changes(changes)
+                # Unlocked peek (attribute reads are atomic): the locked slow path only runs
+                # when something is asked of the worker, not on every batch.
+                if (not self._running or self._stop or self._pending or self._batch_steps
+                        or self._epoch_steps):
+                    if unpublished and not self._has_work():
+                        # About to sleep: the views must show where training stopped.
+                        self._publish(losses, samples_seen)
+                        unpublished = False
+                    go_on, changes = self._wait_for_work()
+                    if not go_on:
+                        break
+                    if changes:
+                        self._apply_changes(changes)
+                gate = self.gate
+                if gate is not None and not gate.is_set():
+                    gate.wait(GATE_TIMEOUT_S)
                 try:
                     report = next(steps)
                 except StopIteration:
                     self._publish(losses, samples_seen)
                     self.completed.emit()
                     break
+                now = time.perf_counter()
                 kind = type(report).__name__
                 if kind == "BatchReport":
                     losses.append(float(report.loss))
                     samples_seen = int(report.samples_seen)
-                    with self._cond:
-                        if self._batch_steps:
-                            self._batch_steps -= 1
-                            stepping_done = True
-                        else:
-                            stepping_done = False
-                    now = time.perf_counter()
-                    if stepping_done or now - last_publish >= self._min_interval:
-                        self._publish(losses, samples_seen)
-                        last_publish = now
-                    else:
-                        unpublished = True
+                    due = self._take_step("_batch_steps")
                 elif kind == "EpochReport":
                     self.samples_per_second = float(report.samples_per_second or 0.0)
-                    with self._cond:
-                        if self._epoch_steps:
-                            self._epoch_steps -= 1
-                    self._publish(losses, samples_seen)
-                    last_publish, unpublished = time.perf_counter(), False
+                    due = self._take_step("_epoch_steps")
+                    self._flush(losses)  # the epoch's batches arrive before its report
                     self.epoch_finished.emit(report_dict(report))
-                elif kind == "DivergedReport":
+                else:  # DivergedReport: the trainer has restored the last finite weights
                     self.last_divergence = report
                     self._publish(losses, samples_seen)
                     self.diverged.emit(divergence_text(report))
                     break
+                if due or now - last_publish >= self._min_interval:
+                    self._publish(losses, samples_seen)
+                    last_publish, unpublished = now, False
+                else:
+                    unpublished = True
         except Exception as exc:  # the GUI shows it; a dead thread must not take the app
             self.failed.emit(f"{type(exc).__name__}: {exc}")
 

@@ -144,8 +144,6 @@ def main(argv: list[str]) -> int:
     if command == "run":
         args = [str(python), "-m", "visualnn", *rest]
     else:
-        env_threads = {"OMP_NUM_THREADS": "2", "OPENBLAS_NUM_THREADS": "2"}
-        os.environ.update({k: os.environ.get(k, v) for k, v in env_threads.items()})
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         args = [str(python), "-m", "pytest", "-q", *rest]
     return subprocess.run(args).returncode

@@ -6,8 +6,10 @@ import threading
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-# Keep BLAS from oversubscribing the 2-core machines the suite runs on.
-os.environ.setdefault("OMP_NUM_THREADS", "2")
+# One BLAS thread: the suite's matrices are small, and on a 2-core machine a second BLAS
+# thread fights the Qt and training threads (measured: digits runs 20x slower under load).
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 
 @pytest.fixture(autouse=True)

@@ -179,3 +179,22 @@ def test_float64_runs_in_float64_for_gradient_checks():
     x, y = data((4,), n=4)
     loss = CrossEntropyLoss()
     assert np.isfinite(loss.forward(model.forward(x.astype(np.float64)), y))
+
+
+def test_backward_without_input_grad_stops_at_first_trainable_layer():
+    """Flatten before the first Dense is not visited and the Dense skips its dX product."""
+    model = Sequential.from_spec(
+        [{"type": "flatten"}, {"type": "dense", "units": 3}], (1, 4, 4), seed=0
+    )
+    calls = []
+    flatten = model.layers[0]
+    original = flatten.backward
+    flatten.backward = lambda g: calls.append(g) or original(g)
+    x = np.random.default_rng(0).random((2, 1, 4, 4), dtype=np.float32)
+    model.forward(x, training=True)
+    assert model.backward(np.ones((2, 3), np.float32)) is None
+    assert calls == [] and not model.layers[1].need_input_grad
+    model.input_grad = True
+    model.forward(x, training=True)
+    dx = model.backward(np.ones((2, 3), np.float32))
+    assert dx.shape == x.shape and len(calls) == 1

@@ -223,8 +223,17 @@ def test_headless_screenshot_command(qtbot, tmp_path):
     gui_app.add_arguments(parser)
     out = tmp_path / "shot.png"
     args = parser.parse_args(
-        ["--preset", "xor", "--train-seconds", "1", "--screenshot", str(out), "--quit",
-         "--size", "1280x720"]
+        [
+            "--preset",
+            "xor",
+            "--train-seconds",
+            "1",
+            "--screenshot",
+            str(out),
+            "--quit",
+            "--size",
+            "1280x720",
+        ]
     )
     assert gui_app.run(args) == 0
     assert out.exists() and out.stat().st_size > 10_000

@@ -240,3 +240,15 @@ def test_digital_silence_is_explained(panel):
     panel.pump.tick()
     text = panel.status_label.text()
     assert text.startswith("The microphone delivers pure digital silence") and "Linux" in text
+
+
+def test_a_failing_source_stops_with_a_message(panel):
+    class Broken(SynthSource):
+        def read(self):
+            raise RuntimeError("device exploded")
+
+    panel.set_source(Broken(samplerate=SR))
+    panel.start()
+    panel.pump._on_timer_timeout()
+    assert not panel.running and not panel.pump.timer.isActive()
+    assert "device exploded" in panel.status_label.text()

@@ -17,8 +17,9 @@ def make_worker(dataset="circle", **config) -> TrainingWorker:
     spec = SPEC if ds.task == "classification" else SPEC[:1] + [{"type": "dense", "units": 1}]
     model = Sequential.from_spec(spec, (2,), seed=0)
     cfg = TrainConfig(**{"lr": 0.1, "epochs": 5, "batch_size": 10, **config})
-    trainer = Trainer(model, train=(ds.x_train, ds.y_train), val=(ds.x_test, ds.y_test),
-                      config=cfg, task=ds.task)
+    trainer = Trainer(
+        model, train=(ds.x_train, ds.y_train), val=(ds.x_test, ds.y_test), config=cfg, task=ds.task
+    )
     return TrainingWorker(trainer)
 
 

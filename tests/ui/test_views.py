@@ -327,3 +327,30 @@ def test_all_views_on_presets(qtbot, preset):
     two_d = tuple(session.dataset.input_shape) == (2,)
     assert (views[3].grid_values is not None) == two_d
     assert panel.canvas_box.isVisibleTo(panel) == preset.startswith("digits")
+
+
+@pytest.mark.parametrize("spec, input_shape", [
+    ([{"type": "conv1d", "out_channels": 3, "kernel_size": 3, "padding": "same",
+       "activation": "tanh"}], (2, 11)),
+    ([{"type": "conv1d", "out_channels": 3, "kernel_size": 3, "padding": 2, "dilation": 2,
+       "stride": 2}], (2, 11)),
+    ([{"type": "conv2d", "out_channels": 2, "kernel_size": 3, "padding": 1, "stride": 2,
+       "dilation": 2, "activation": "sigmoid"},
+      {"type": "avgpool2d", "kernel_size": 2, "padding": 1},
+      {"type": "maxpool2d", "kernel_size": 2, "stride": 1, "padding": 1},
+      {"type": "tanh"}, {"type": "flatten"}, {"type": "dense", "units": 3},
+      {"type": "softmax"}], (3, 9, 9)),
+])
+def test_neuron_math_matches_every_position_and_geometry(spec, input_shape):
+    from visualnn.engine import Sequential
+    from visualnn.ui.views.neuron_math import explain
+
+    model = Sequential.from_spec(spec, input_shape, seed=1)
+    x = np.random.default_rng(0).normal(size=(1, *input_shape)).astype(np.float32)
+    model.forward(x, record=True)
+    for i, r in enumerate(model.records):
+        for unit in np.ndindex(r.out.shape[1:]):
+            ex = explain(model, model.records, i, unit)
+            assert ex.a == pytest.approx(float(r.out[0][unit]), abs=1e-5), (i, unit)
+            if ex.kind in ("dense", "conv"):
+                assert ex.z == pytest.approx(float(r.pre[0][unit]), abs=1e-5), (i, unit)

@@ -95,11 +95,21 @@ class Sequential:
 
     @property
     def input_grad(self) -> bool:
-        return self.layers[0].need_input_grad
+        return self._input_grad
 
     @input_grad.setter
     def input_grad(self, value: bool) -> None:
-        self.layers[0].need_input_grad = bool(value)
+        # Without an input gradient, backward can stop at the first layer with parameters:
+        # that layer skips its dX product, and parameter-free layers before it (a Flatten in
+        # front of the first Dense) are not visited at all.
+        self._input_grad = bool(value)
+        first = self._first_trainable()
+        for i, layer in enumerate(self.layers):
+            layer.need_input_grad = self._input_grad or i != first
+
+    def _first_trainable(self) -> int:
+        """Index of the first layer with parameters (``len(layers)`` when there is none)."""
+        return next((i for i, l in enumerate(self.layers) if l.params), len(self.layers))
 
     # --- running ------------------------------------------------------------------------
     def check_input(self, x: Any, what: str = "the input") -> np.ndarray:
@@ -180,8 +190,9 @@ class Sequential:
             Gradient with respect to the input, when ``input_grad`` is True.
         """
         last = len(self.layers) - 1 if start is None else start
+        stop = 0 if self._input_grad else self._first_trainable()
         grads: list[np.ndarray | None] = [None] * len(self.layers)
-        for i in range(last, -1, -1):
+        for i in range(last, stop - 1, -1):
             if record:
                 grads[i] = np.array(grad)
             grad = self.layers[i].backward(grad)
@@ -189,7 +200,7 @@ class Sequential:
                 break
         if record:
             self.output_grads = grads
-        return grad
+        return grad if self._input_grad else None
 
     def predict(self, x: np.ndarray, batch_size: int = 4096) -> np.ndarray:
         """Evaluation-mode output for ``(N, *input_shape)``, in chunks to bound memory.

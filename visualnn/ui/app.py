@@ -23,14 +23,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("window")
     g.add_argument("--preset", metavar="NAME", help="open on this preset (default: the demo)")
     g.add_argument("--open", metavar="FILE", help="open this project file (.vnn)")
-    g.add_argument("--train-seconds", metavar="S", type=float, default=0.0,
-                   help="start training at once and pause after S seconds")
-    g.add_argument("--screenshot", metavar="PNG",
-                   help="render the window to this PNG after training (works without display)")
-    g.add_argument("--size", metavar="WxH", default=None,
-                   help="window size, e.g. 1280x720 (default for screenshots 1920x1080)")
-    g.add_argument("--quit", action="store_true",
-                   help="exit after training / the screenshot instead of staying open")
+    g.add_argument(
+        "--train-seconds",
+        metavar="S",
+        type=float,
+        default=0.0,
+        help="start training at once and pause after S seconds",
+    )
+    g.add_argument(
+        "--screenshot",
+        metavar="PNG",
+        help="render the window to this PNG after training (works without display)",
+    )
+    g.add_argument(
+        "--size",
+        metavar="WxH",
+        default=None,
+        help="window size, e.g. 1280x720 (default for screenshots 1920x1080)",
+    )
+    g.add_argument(
+        "--quit",
+        action="store_true",
+        help="exit after training / the screenshot instead of staying open",
+    )
 
 
 def parse_size(text: str | None, default: tuple[int, int] | None) -> tuple[int, int] | None:
@@ -63,9 +78,12 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if not _has_display():
         if not args.screenshot:
-            print("visualnn: no display found (DISPLAY and WAYLAND_DISPLAY are not set).\n"
-                  "  Run it on a desktop, or render a picture without one:\n"
-                  "  visualnn --train-seconds 3 --screenshot out.png --quit", file=sys.stderr)
+            print(
+                "visualnn: no display found (DISPLAY and WAYLAND_DISPLAY are not set).\n"
+                "  Run it on a desktop, or render a picture without one:\n"
+                "  visualnn --train-seconds 3 --screenshot out.png --quit",
+                file=sys.stderr,
+            )
             return 2
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
@@ -78,8 +96,10 @@ def run(args: argparse.Namespace) -> int:
     from visualnn.ui.training_control import SWITCH_INTERVAL_S
 
     if args.preset and args.preset not in PRESETS:
-        print(f"visualnn: unknown preset '{args.preset}'; known: {', '.join(PRESETS)}",
-              file=sys.stderr)
+        print(
+            f"visualnn: unknown preset '{args.preset}'; known: {', '.join(PRESETS)}",
+            file=sys.stderr,
+        )
         return 2
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
@@ -95,8 +115,10 @@ def run(args: argparse.Namespace) -> int:
     window.session.load_preset(preset)
     if args.open and not window.files.open(args.open, ask=False):
         if args.quit:
-            print(f"visualnn: could not open {args.open}: {window.banner.label.text()}",
-                  file=sys.stderr)
+            print(
+                f"visualnn: could not open {args.open}: {window.banner.label.text()}",
+                file=sys.stderr,
+            )
             window.close()
             return 1
     if size:

@@ -15,8 +15,11 @@ from PySide6 import QtCore, QtWidgets
 
 from visualnn.ui import theme
 
-L, R, B = (QtCore.Qt.LeftDockWidgetArea, QtCore.Qt.RightDockWidgetArea,
-           QtCore.Qt.BottomDockWidgetArea)
+L, R, B = (
+    QtCore.Qt.LeftDockWidgetArea,
+    QtCore.Qt.RightDockWidgetArea,
+    QtCore.Qt.BottomDockWidgetArea,
+)
 
 
 #: Panels of controls: wrapped in a scroll area so a small screen (1280x720) scrolls them
@@ -39,10 +42,15 @@ class DockSpec:
 DOCKS = (
     DockSpec("layers", "Add layer", "visualnn.ui.graph.palette:LayerPalette", L),
     DockSpec("training", "Training", "", R),  # made by the window (needs controller, actions)
-    DockSpec("inspector", "Inspector", (
-        ("Layer settings", "visualnn.ui.panels.inspector:LayerInspector"),
-        ("Neuron math", "visualnn.ui.views.neuron:NeuronView"),
-    ), R),
+    DockSpec(
+        "inspector",
+        "Inspector",
+        (
+            ("Layer settings", "visualnn.ui.panels.inspector:LayerInspector"),
+            ("Neuron math", "visualnn.ui.views.neuron:NeuronView"),
+        ),
+        R,
+    ),
     DockSpec("data", "Data", "visualnn.ui.panels.data:DataPanel", R),
     DockSpec("microphone", "Microphone", "visualnn.ui.panels.microphone:MicrophonePanel", R),
     DockSpec("plots", "Loss and accuracy", "visualnn.ui.views.plots:TrainingPlots", B),
@@ -89,16 +97,19 @@ def content(dock: QtWidgets.QDockWidget) -> QtWidgets.QWidget:
     return widget.widget() if isinstance(widget, QtWidgets.QScrollArea) else widget
 
 
-def build_docks(window: QtWidgets.QMainWindow, session,
-                training_widget: QtWidgets.QWidget) -> dict[str, QtWidgets.QDockWidget]:
+def build_docks(
+    window: QtWidgets.QMainWindow, session, training_widget: QtWidgets.QWidget
+) -> dict[str, QtWidgets.QDockWidget]:
     """Create every dock of ``DOCKS`` on ``window``; returns them by key."""
     docks: dict[str, QtWidgets.QDockWidget] = {}
     for spec in DOCKS:
         dock = QtWidgets.QDockWidget(spec.title, window)
         dock.setObjectName(f"dock_{spec.key}")
-        dock.setFeatures(QtWidgets.QDockWidget.DockWidgetClosable
-                         | QtWidgets.QDockWidget.DockWidgetMovable
-                         | QtWidgets.QDockWidget.DockWidgetFloatable)
+        dock.setFeatures(
+            QtWidgets.QDockWidget.DockWidgetClosable
+            | QtWidgets.QDockWidget.DockWidgetMovable
+            | QtWidgets.QDockWidget.DockWidgetFloatable
+        )
         if spec.key == "training":
             widget = training_widget
         elif isinstance(spec.factory, tuple):
@@ -116,8 +127,13 @@ def build_docks(window: QtWidgets.QMainWindow, session,
     return docks
 
 
-def default_layout(window: QtWidgets.QMainWindow, docks: dict) -> None:
-    """Arrange the docks for a wide projected screen, scaled to the window size."""
+def default_layout(window: QtWidgets.QMainWindow, docks: dict, two_d: bool = True) -> None:
+    """Arrange the docks for a wide projected screen, scaled to the window size.
+
+    The bottom row shows three views side by side on a wide window: loss and accuracy, then
+    the decision boundary and activations for 2-D data (``two_d``), or activations and
+    weights (feature maps and kernels) for anything else; the other views are tabs.
+    """
     # Take every dock out first: re-adding tabified docks in place leaves stale tab groups.
     for dock in docks.values():
         window.removeDockWidget(dock)
@@ -128,33 +144,34 @@ def default_layout(window: QtWidgets.QMainWindow, docks: dict) -> None:
     window.splitDockWidget(docks["training"], docks["inspector"], QtCore.Qt.Vertical)
     window.tabifyDockWidget(docks["inspector"], docks["data"])
     window.tabifyDockWidget(docks["data"], docks["microphone"])
-    docks["inspector"].raise_()
     window.addDockWidget(B, docks["plots"])
-    wide = window.width() >= 1600  # below that the boundary joins the tabs
+    wide = window.width() >= 1600  # below that only two views fit side by side
+    middle, last = ("boundary", "activations") if two_d else ("activations", "weights")
+    rest = [k for k in ("activations", "boundary", "weights", "predictions") if k != middle]
+    row = ["plots", middle] + ([last] if wide else [])
+    window.splitDockWidget(docks["plots"], docks[middle], QtCore.Qt.Horizontal)
     if wide:
-        window.splitDockWidget(docks["plots"], docks["boundary"], QtCore.Qt.Horizontal)
-        window.splitDockWidget(docks["boundary"], docks["activations"], QtCore.Qt.Horizontal)
-    else:
-        window.splitDockWidget(docks["plots"], docks["activations"], QtCore.Qt.Horizontal)
-        window.tabifyDockWidget(docks["activations"], docks["boundary"])
-    window.tabifyDockWidget(docks["activations"], docks["weights"])
-    window.tabifyDockWidget(docks["weights"], docks["predictions"])
+        window.splitDockWidget(docks[middle], docks[last], QtCore.Qt.Horizontal)
+        rest.remove(last)
+    tab_host = row[-1]
+    for key in rest:
+        window.tabifyDockWidget(docks[tab_host], docks[key])
     for dock in docks.values():
         dock.show()
-    docks["inspector"].raise_()
-    docks["activations"].raise_()
+    for key in ("inspector", *row):
+        docks[key].raise_()
     w, h = max(window.width(), 800), max(window.height(), 600)
     window.resizeDocks([docks["layers"]], [int(w * 0.12)], QtCore.Qt.Horizontal)
-    window.resizeDocks([docks["training"]], [int(w * (0.25 if wide else 0.27))],
-                       QtCore.Qt.Horizontal)
+    window.resizeDocks(
+        [docks["training"]], [int(w * (0.25 if wide else 0.27))], QtCore.Qt.Horizontal
+    )
     window.resizeDocks([docks["plots"]], [int(h * 0.36)], QtCore.Qt.Vertical)
     bottom = w * 0.75  # the right column takes the rest
-    if wide:
-        window.resizeDocks([docks["plots"], docks["boundary"], docks["activations"]],
-                           [int(bottom * 0.4), int(bottom * 0.24), int(bottom * 0.36)],
-                           QtCore.Qt.Horizontal)
-    else:
-        window.resizeDocks([docks["plots"], docks["activations"]],
-                           [int(bottom * 0.5), int(bottom * 0.5)], QtCore.Qt.Horizontal)
-    window.resizeDocks([docks["training"], docks["inspector"]],
-                       [int(h * 0.6), int(h * 0.4)], QtCore.Qt.Vertical)
+    shares = {"plots": 0.4, "boundary": 0.24, "activations": 0.36, "weights": 0.36}
+    if not two_d and wide:
+        shares = {"plots": 0.3, "activations": 0.35, "weights": 0.35}
+    sizes = [int(bottom * shares.get(k, 0.5) if wide else bottom * 0.5) for k in row]
+    window.resizeDocks([docks[k] for k in row], sizes, QtCore.Qt.Horizontal)
+    window.resizeDocks(
+        [docks["training"], docks["inspector"]], [int(h * 0.6), int(h * 0.4)], QtCore.Qt.Vertical
+    )

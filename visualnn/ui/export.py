@@ -11,7 +11,13 @@ from PySide6 import QtWidgets
 
 #: Column order of the history CSV; keys a report adds later go after these.
 HISTORY_COLUMNS = (
-    "epoch", "train_loss", "train_acc", "val_loss", "val_acc", "samples_seen", "seconds",
+    "epoch",
+    "train_loss",
+    "train_acc",
+    "val_loss",
+    "val_acc",
+    "samples_seen",
+    "seconds",
     "samples_per_second",
 )
 

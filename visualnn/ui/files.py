@@ -67,9 +67,13 @@ class ProjectFiles(QtCore.QObject):
     message = QtCore.Signal(str, str)
     recent_changed = QtCore.Signal()
 
-    def __init__(self, session: Session, controller: TrainingController,
-                 parent_widget: QtWidgets.QWidget | None = None,
-                 confirm: Callable[[QtWidgets.QWidget | None], str] | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        controller: TrainingController,
+        parent_widget: QtWidgets.QWidget | None = None,
+        confirm: Callable[[QtWidgets.QWidget | None], str] | None = None,
+    ) -> None:
         super().__init__(parent_widget)
         self.session, self.controller = session, controller
         self.parent_widget = parent_widget
@@ -118,8 +122,7 @@ class ProjectFiles(QtCore.QObject):
         self._set_path(None)
         return True
 
-    def open(self, path: str | Path | None = None, ask: bool = True,
-             remember: bool = True) -> bool:
+    def open(self, path: str | Path | None = None, ask: bool = True, remember: bool = True) -> bool:
         """Open ``path`` (or ask for one); on failure the session is left untouched."""
         if ask and not self.maybe_discard():
             return False

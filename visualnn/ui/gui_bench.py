@@ -26,11 +26,16 @@ PROBE_MS = 10
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--preset", default="circle", help="preset to train (default circle)")
-    parser.add_argument("--epochs", type=int, default=None,
-                        help="epochs per run (default: the preset's)")
+    parser.add_argument(
+        "--epochs", type=int, default=None, help="epochs per run (default: the preset's)"
+    )
     parser.add_argument("--size", default="1920x1080", help="window size (default 1920x1080)")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="runs of each, interleaved; the best throughput counts (default 3)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="runs of each, interleaved; the best throughput counts (default 3)",
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
 
 
@@ -42,13 +47,22 @@ def headless(preset: str, epochs: int | None) -> dict:
     model, ds, config = build_preset(preset)
     if epochs:
         config.epochs = epochs
-    trainer = Trainer(model, train=(ds.x_train, ds.y_train), val=(ds.x_test, ds.y_test),
-                      config=config, task=ds.task)
+    trainer = Trainer(
+        model,
+        train=(ds.x_train, ds.y_train),
+        val=(ds.x_test, ds.y_test),
+        config=config,
+        task=ds.task,
+    )
     start = time.perf_counter()
     trainer.run()
     seconds = time.perf_counter() - start
-    return {"epochs": config.epochs, "samples": trainer.samples_seen, "seconds": seconds,
-            "samples_per_second": trainer.samples_seen / seconds}
+    return {
+        "epochs": config.epochs,
+        "samples": trainer.samples_seen,
+        "seconds": seconds,
+        "samples_per_second": trainer.samples_seen / seconds,
+    }
 
 
 def _show_everything(window) -> None:
@@ -89,6 +103,16 @@ def with_gui(preset: str, epochs: int | None, size: tuple[int, int], profiler=No
     for _ in range(20):
         app.processEvents()
 
+    # Warm-up: one batch, so views that lay themselves out on their first snapshot (and the
+    # gradient panels that appear after the first step) do it before the clock starts.
+    window.controller.step_batch()
+    deadline = time.perf_counter() + 5
+    while time.perf_counter() < deadline and not window.session.batch_losses:
+        app.processEvents()
+    settle = time.perf_counter() + 0.5
+    while time.perf_counter() < settle:
+        app.processEvents()
+
     lags: list[float] = []
     last = [time.perf_counter()]
 
@@ -120,10 +144,15 @@ def with_gui(preset: str, epochs: int | None, size: tuple[int, int], profiler=No
     window.close()
     app.processEvents()
     ticks = lags[1:] or [0.0]
-    return {"epochs": len(history), "samples": samples, "seconds": seconds,
-            "samples_per_second": samples / seconds, "max_lag_ms": 1000 * max(ticks),
-            "p99_lag_ms": 1000 * sorted(ticks)[int(0.99 * (len(ticks) - 1))],
-            "probe_ticks": len(ticks)}
+    return {
+        "epochs": len(history),
+        "samples": samples,
+        "seconds": seconds,
+        "samples_per_second": samples / seconds,
+        "max_lag_ms": 1000 * max(ticks),
+        "p99_lag_ms": 1000 * sorted(ticks)[int(0.99 * (len(ticks) - 1))],
+        "probe_ticks": len(ticks),
+    }
 
 
 def run(args: argparse.Namespace) -> int:
@@ -145,18 +174,27 @@ def run(args: argparse.Namespace) -> int:
     gui["max_lag_ms"] = lags[len(lags) // 2]  # the median run's worst stall
     gui["max_lag_ms_all_runs"] = lags
     ratio = gui["samples_per_second"] / bare["samples_per_second"]
-    result = {"preset": args.preset, "headless": bare, "gui": gui,
-              "gui_vs_headless": ratio,
-              "throughput_ok": ratio >= 0.85, "lag_ok": gui["max_lag_ms"] < 50}
+    result = {
+        "preset": args.preset,
+        "headless": bare,
+        "gui": gui,
+        "gui_vs_headless": ratio,
+        "throughput_ok": ratio >= 0.85,
+        "lag_ok": gui["max_lag_ms"] < 50,
+    }
     if args.json:
         print(json.dumps(result, indent=2))
     else:
         print(f"preset {args.preset}, {bare['epochs']} epochs, window {size[0]}x{size[1]}")
         print(f"  headless trainer : {bare['samples_per_second']:10,.0f} samples/s")
-        print(f"  window, all views: {gui['samples_per_second']:10,.0f} samples/s "
-              f"({100 * ratio:.0f} % of headless; target >= 85 %)")
-        print(f"  event-loop lag   : worst stall {gui['max_lag_ms']:.1f} ms in the median run "
-              f"(all runs: {', '.join(f'{v:.0f}' for v in lags)} ms; target < 50 ms)")
+        print(
+            f"  window, all views: {gui['samples_per_second']:10,.0f} samples/s "
+            f"({100 * ratio:.0f} % of headless; target >= 85 %)"
+        )
+        print(
+            f"  event-loop lag   : worst stall {gui['max_lag_ms']:.1f} ms in the median run "
+            f"(all runs: {', '.join(f'{v:.0f}' for v in lags)} ms; target < 50 ms)"
+        )
     return 0 if result["throughput_ok"] and result["lag_ok"] else 1
 
 

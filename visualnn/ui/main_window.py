@@ -98,10 +98,20 @@ class MainWindow(QtWidgets.QMainWindow):
         c, f, K = self.controller, self.files, QtGui.QKeySequence
         self._action("play", PLAY_TEXT, c.toggle, QtCore.Qt.Key_Space, "Start or pause training")
         self._action("step_batch", "Step", c.step_batch, "Ctrl+Right", "Train one batch")
-        self._action("step_epoch", "Step epoch", c.step_epoch, "Ctrl+Shift+Right",
-                     "Train to the end of this epoch")
-        self._action("reset", "Reset", c.reset, "Ctrl+R",
-                     "Forget the training: new random weights from the seed")
+        self._action(
+            "step_epoch",
+            "Step epoch",
+            c.step_epoch,
+            "Ctrl+Shift+Right",
+            "Train to the end of this epoch",
+        )
+        self._action(
+            "reset",
+            "Reset",
+            c.reset,
+            "Ctrl+R",
+            "Forget the training: new random weights from the seed",
+        )
         self._action("open", "&Open\u2026", lambda: f.open(), K.Open)
         self._action("save", "&Save", f.save, K.Save)
         self._action("save_as", "Save &As\u2026", lambda: f.save_as(), K.SaveAs)
@@ -174,7 +184,10 @@ class MainWindow(QtWidgets.QMainWindow):
         s.sync()
 
     def reset_layout(self) -> None:
-        default_layout(self, self.docks)
+        """The default arrangement for this window size and the current data."""
+        ds = self.session.dataset
+        two_d = ds is None or tuple(ds.input_shape) == (2,)
+        default_layout(self, self.docks, two_d=two_d)
 
     # --- export ---------------------------------------------------------------------------
     def _ask_path(self, title: str, name: str, filt: str) -> str:
@@ -244,4 +257,3 @@ class MainWindow(QtWidgets.QMainWindow):
         self.save_layout()
         self.files.mark_clean_exit()
         event.accept()
-

@@ -271,9 +271,15 @@ class Session(QtCore.QObject):
         self.history, self.batch_losses = [dict(h) for h in history], []
         self.selection = Selection()
         self.set_training_state("idle")
-        for signal in (self.config_changed, self.dataset_changed, self.spec_changed,
-                       self.weights_updated, self.sample_changed, self.selection_changed,
-                       self.history_changed):
+        for signal in (
+            self.config_changed,
+            self.dataset_changed,
+            self.spec_changed,
+            self.weights_updated,
+            self.sample_changed,
+            self.selection_changed,
+            self.history_changed,
+        ):
             signal.emit()
         self.set_modified(False)
 

@@ -21,8 +21,19 @@ from visualnn.ui.workers.training import TrainingWorker
 
 #: Settings the worker can apply between two batches; everything else restarts the run.
 LIVE_KEYS = frozenset(
-    {"lr", "batch_size", "epochs", "optimizer", "momentum", "nesterov", "betas",
-     "weight_decay", "clip_norm", "alpha", "eps"}
+    {
+        "lr",
+        "batch_size",
+        "epochs",
+        "optimizer",
+        "momentum",
+        "nesterov",
+        "betas",
+        "weight_decay",
+        "clip_norm",
+        "alpha",
+        "eps",
+    }
 )
 DRAIN_HZ = 30
 #: Share of one core the GUI thread may use for redraws while training. Python threads share
@@ -191,19 +202,24 @@ class TrainingController(QtCore.QObject):
         return ok
 
     def _watch_event_loop(self, on: bool) -> None:
-        if on and self._dispatcher is None:
+        app = QtCore.QCoreApplication.instance()
+        if on and self._dispatcher is None and app is not None:
             self._dispatcher = QtCore.QAbstractEventDispatcher.instance(self.thread())
             if self._dispatcher is not None:
-                self._dispatcher.awake.connect(self._on_dispatcher_awake)
+                app.installEventFilter(self)
                 self._dispatcher.aboutToBlock.connect(self._on_dispatcher_about_to_block)
         elif not on and self._dispatcher is not None:
-            self._dispatcher.awake.disconnect(self._on_dispatcher_awake)
+            if app is not None:
+                app.removeEventFilter(self)
             self._dispatcher.aboutToBlock.disconnect(self._on_dispatcher_about_to_block)
             self._dispatcher = None
             self.gate.set()
 
-    def _on_dispatcher_awake(self) -> None:
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
+        # Any event (timer, paint, input, queued signal) means GUI work is starting: close
+        # the gate; the event loop going back to sleep opens it again.
         self.gate.clear()
+        return False
 
     def _on_dispatcher_about_to_block(self) -> None:
         self.gate.set()

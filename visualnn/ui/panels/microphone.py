@@ -279,10 +279,10 @@ class MicrophonePanel(QtWidgets.QWidget):
         # switch to the compact one; the compact layout fits in this.
         return QtCore.QSize(440, 360)
 
-    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt override)
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt override)
         # Wrapped status lines would make a scroll area size us by their height-for-width
         # (every minimum stacked up) instead of giving us the visible height.
-        return False
+        return -1
 
     def resizeEvent(self, event):  # noqa: N802 (Qt override)
         super().resizeEvent(event)

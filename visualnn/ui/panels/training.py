@@ -8,7 +8,7 @@ preset or a file replaces it; ``_syncing`` keeps those refreshes from echoing ba
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from PySide6 import QtCore, QtWidgets
 
@@ -21,16 +21,21 @@ from visualnn.ui.training_control import TrainingController
 
 OPTIMIZER_LABELS = {"sgd": "SGD", "rmsprop": "RMSprop", "adagrad": "Adagrad", "adam": "Adam"}
 LOSS_LABELS = {
-    "cross_entropy": "Cross-entropy", "mse": "Mean squared error", "l1": "Mean absolute (L1)",
+    "cross_entropy": "Cross-entropy",
+    "mse": "Mean squared error",
+    "l1": "Mean absolute (L1)",
     "bce": "Binary cross-entropy",
 }
 #: Which optimizer settings to show for each optimizer (if ``TrainConfig`` has the field).
 OPTIMIZER_SETTINGS = {
-    "sgd": ("momentum", "nesterov"), "rmsprop": ("momentum",), "adagrad": (), "adam": ("betas",),
+    "sgd": ("momentum", "nesterov"),
+    "rmsprop": ("momentum",),
+    "adagrad": (),
+    "adam": ("betas",),
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def dataset_signature(name: str) -> tuple:
     """``(input_shape, task)`` of a registered data set (made once with its defaults)."""
     ds = load_dataset(name)
@@ -41,8 +46,13 @@ class TrainingPanel(QtWidgets.QWidget):
     """Controls for one session's training; ``actions`` maps play/step_batch/step_epoch/reset
     to the window's ``QAction`` objects so buttons, menu and shortcuts stay one thing."""
 
-    def __init__(self, session: Session, controller: TrainingController, actions: dict,
-                 parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        controller: TrainingController,
+        actions: dict,
+        parent: QtWidgets.QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.session, self.controller = session, controller
         self._syncing = False
@@ -53,8 +63,12 @@ class TrainingPanel(QtWidgets.QWidget):
         # Play gets a row of its own: the one button a teacher hunts for from across the room.
         buttons = QtWidgets.QGridLayout()
         self.buttons = {}
-        for key, (row, col, span) in {"play": (0, 0, 3), "step_batch": (1, 0, 1),
-                                      "step_epoch": (1, 1, 1), "reset": (1, 2, 1)}.items():
+        for key, (row, col, span) in {
+            "play": (0, 0, 3),
+            "step_batch": (1, 0, 1),
+            "step_epoch": (1, 1, 1),
+            "reset": (1, 2, 1),
+        }.items():
             b = QtWidgets.QToolButton()
             b.setDefaultAction(actions[key])
             b.setToolButtonStyle(QtCore.Qt.ToolButtonTextOnly)
@@ -138,8 +152,18 @@ class TrainingPanel(QtWidgets.QWidget):
         form.addRow("Train / test", self.train_ratio)
         outer.addLayout(form)
         outer.addStretch(1)
-        for w in (self.beta1, self.beta2, self.noise, self.momentum, self.batch_size,
-                  self.epochs, self.train_ratio, self.optimizer, self.loss, self.dataset):
+        for w in (
+            self.beta1,
+            self.beta2,
+            self.noise,
+            self.momentum,
+            self.batch_size,
+            self.epochs,
+            self.train_ratio,
+            self.optimizer,
+            self.loss,
+            self.dataset,
+        ):
             w.setMinimumWidth(60)
             w.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Fixed)
 
@@ -215,10 +239,17 @@ class TrainingPanel(QtWidgets.QWidget):
     def _update_progress(self) -> None:
         s = self.session
         done, total = len(s.history), s.config.epochs
-        words = {"idle": "ready", "running": "training", "paused": "paused",
-                 "finished": "done", "diverged": "diverged"}
-        self.progress.setText(f"Epoch {done} / {max(total, done)}  \u00b7  "
-                              f"{words.get(s.training_state, s.training_state)}")
+        words = {
+            "idle": "ready",
+            "running": "training",
+            "paused": "paused",
+            "finished": "done",
+            "diverged": "diverged",
+        }
+        self.progress.setText(
+            f"Epoch {done} / {max(total, done)}  \u00b7  "
+            f"{words.get(s.training_state, s.training_state)}"
+        )
         sps = self.controller.samples_per_second
         if not sps and s.history:
             sps = float(s.history[-1].get("samples_per_second") or 0.0)

@@ -186,7 +186,7 @@ class NeuronView(QtWidgets.QWidget):
         if ex.kind == "dense":
             self.detail.setText(terms_html(ex))
         elif ex.kind == "conv":
-            narrow = self.width() < 520
+            narrow = self.width() < 700
             self.detail.setFont(theme.font(0.9 if narrow else 1.05))
             self.detail.setText(conv_html(ex, narrow=narrow))
         elif ex.kind == "pool":
@@ -230,7 +230,7 @@ class NeuronView(QtWidgets.QWidget):
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         # side by side when wide, curve under the numbers in a narrow dock
         wide = event.size().width() >= 640
-        if (event.oldSize().width() < 520) != (event.size().width() < 520):
+        if (event.oldSize().width() < 700) != (event.size().width() < 700):
             self.throttle.mark()  # conv tables change layout at that width
         set_direction_soon(self, self.body, QtWidgets.QBoxLayout.LeftToRight if wide
                            else QtWidgets.QBoxLayout.TopToBottom,

@@ -77,20 +77,36 @@ class TrainingPlots(QtWidgets.QWidget):
         self.batch_curve.setDownsampling(auto=True, method="mean")
         self.batch_curve.setClipToView(True)
         self.train_loss = self.loss_plot.plot(
-            pen=_pen(theme.SERIES[0]), symbol="o", symbolSize=7, symbolBrush=theme.SERIES[0],
-            symbolPen=None, name="training",
+            pen=_pen(theme.SERIES[0]),
+            symbol="o",
+            symbolSize=7,
+            symbolBrush=theme.SERIES[0],
+            symbolPen=None,
+            name="training",
         )
         self.val_loss = self.loss_plot.plot(
-            pen=_pen(theme.SERIES[1], style=QtCore.Qt.DashLine), symbol="s", symbolSize=7,
-            symbolBrush=theme.SERIES[1], symbolPen=None, name="validation",
+            pen=_pen(theme.SERIES[1], style=QtCore.Qt.DashLine),
+            symbol="s",
+            symbolSize=7,
+            symbolBrush=theme.SERIES[1],
+            symbolPen=None,
+            name="validation",
         )
         self.train_acc = self.acc_plot.plot(
-            pen=_pen(theme.SERIES[0]), symbol="o", symbolSize=7, symbolBrush=theme.SERIES[0],
-            symbolPen=None, name="training",
+            pen=_pen(theme.SERIES[0]),
+            symbol="o",
+            symbolSize=7,
+            symbolBrush=theme.SERIES[0],
+            symbolPen=None,
+            name="training",
         )
         self.val_acc = self.acc_plot.plot(
-            pen=_pen(theme.SERIES[1], style=QtCore.Qt.DashLine), symbol="s", symbolSize=7,
-            symbolBrush=theme.SERIES[1], symbolPen=None, name="validation",
+            pen=_pen(theme.SERIES[1], style=QtCore.Qt.DashLine),
+            symbol="s",
+            symbolSize=7,
+            symbolBrush=theme.SERIES[1],
+            symbolPen=None,
+            name="validation",
         )
         self._dirty = False
         self._timer = QtCore.QTimer(self)
@@ -101,11 +117,19 @@ class TrainingPlots(QtWidgets.QWidget):
         self.redraw()
 
     def _on_session_history_changed(self) -> None:
-        if not self._timer.isActive():
+        self._dirty = True
+        if not self._timer.isActive() and self.isVisible():
+            self._timer.start()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        # Hidden (closed or behind a tab) plots cost nothing; catch up when shown again.
+        super().showEvent(event)
+        if self._dirty:
             self._timer.start()
 
     def redraw(self) -> None:
         """Set every curve from ``session.history`` and ``session.batch_losses``."""
+        self._dirty = False
         hist = self.session.history
         epochs = np.array([h.get("epoch", i + 1) for i, h in enumerate(hist)], dtype=float)
 

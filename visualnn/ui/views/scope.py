@@ -83,6 +83,8 @@ class ScopeView(pg.GraphicsLayoutWidget):
         """Waveform and spectrum in one row (a wide, short strip) or stacked (a column)."""
         self.ci.removeItem(self.spec_plot)
         self.ci.addItem(self.spec_plot, row=0 if on else 1, col=1 if on else 0)
+        self._short_titles = on  # half the width: "Spectrum", not "Spectrum of this frame"
+        self._apply_spec_axes()
 
     def set_phase(self, on: bool) -> None:
         """Show the frame's phase in radians instead of its magnitude in dB."""
@@ -97,15 +99,18 @@ class ScopeView(pg.GraphicsLayoutWidget):
         self._x_key = None
         self._apply_spec_axes()
 
+    def _title_tail(self) -> str:
+        return "" if getattr(self, "_short_titles", False) else " of this frame"
+
     def _apply_spec_axes(self) -> None:
         p = self.spec_plot
         p.setXRange(0.0, 1.0, padding=0)
         if self.show_phase:
-            p.setTitle("Phase of this frame", color=theme.FOREGROUND)
+            p.setTitle("Phase" + self._title_tail(), color=theme.FOREGROUND)
             p.setLabel("left", "rad")
             p.setYRange(-np.pi, np.pi, padding=0.05)
         else:
-            p.setTitle("Spectrum of this frame", color=theme.FOREGROUND)
+            p.setTitle("Spectrum" + self._title_tail(), color=theme.FOREGROUND)
             p.setLabel("left", "dB")
             p.setYRange(*self.db_range, padding=0)
 

@@ -23,6 +23,8 @@ def measure_pump(seconds: float = 5.0, size: tuple[int, int] = (1920, 1080)) -> 
         ``cpu_fraction``: the pump's ticks plus the spectrogram's paints.
         ``pump_cpu_fraction``: the ticks alone (features, image, scope and meter data).
         ``features_cpu_fraction``: reading the source, STFT and dB.
+        ``spectrogram_cpu_fraction``: features plus the spectrogram image (rows, colours,
+        paint): the "features plus drawing" budget, without the scope plots.
         ``frames_per_second``: spectrogram paints per second.
         ``latency_ms`` / ``latency_worst_ms``: estimated time from a sample arriving to its
         column on screen (half / one timer period of waiting, plus read-to-paint).
@@ -75,6 +77,7 @@ def measure_pump(seconds: float = 5.0, size: tuple[int, int] = (1920, 1080)) -> 
         "cpu_fraction": mean("cpu_fraction"),
         "pump_cpu_fraction": mean("pump_cpu_fraction"),
         "features_cpu_fraction": mean("features_cpu_fraction"),
+        "spectrogram_cpu_fraction": mean("spectrogram_cpu_fraction"),
         "frames_per_second": mean("frames_per_second"),
         "latency_ms": mean("latency_ms"),
         "latency_worst_ms": max((s.get("latency_worst_ms", 0.0) for s in samples), default=0.0),

@@ -110,7 +110,12 @@ class AudioPump(QtCore.QObject):
 
     # -- the tick --------------------------------------------------------------------------
     def _on_timer_timeout(self) -> None:
-        self.tick()
+        try:
+            self.tick()
+        except Exception as exc:  # a failing tick must not fail again 33 times a second
+            self.stop()
+            self._last_status = SourceStatus("error", f"the sound processing failed: {exc}")
+            self.status_changed.emit(self._last_status)
 
     def tick(self) -> int:
         """Drain the source once and draw what is new; returns the number of new columns."""
@@ -151,8 +156,10 @@ class AudioPump(QtCore.QObject):
             if self._drawn_read_time is None:
                 self._drawn_read_time = t_read
         if self.scope is not None:
+            t0 = time.thread_time()
             self.scope.set_waveform(self._recent, self.samplerate)
             self.scope.set_frame(spec[:, -1], self.samplerate, self.n_fft, float(self.db_scale))
+            self._scope_cpu += time.thread_time() - t0
 
     def _remember(self, db: np.ndarray) -> None:
         cap = self._history.shape[1]
@@ -184,7 +191,7 @@ class AudioPump(QtCore.QObject):
 
     # -- self-measurement ------------------------------------------------------------------
     def _reset_stats(self) -> None:
-        self._cpu = self._features_cpu = 0.0
+        self._cpu = self._features_cpu = self._scope_cpu = 0.0
         self._window_start = time.perf_counter()
         self._paint_base = self._paint_state()
         self._latencies: list[float] = []
@@ -212,12 +219,15 @@ class AudioPump(QtCore.QObject):
             "cpu_fraction": (self._cpu + seconds - base_seconds) / wall,
             "pump_cpu_fraction": self._cpu / wall,
             "features_cpu_fraction": self._features_cpu / wall,
+            # Features plus the spectrogram image (data and paint), without the scope plots.
+            "spectrogram_cpu_fraction": (self._cpu - self._scope_cpu + seconds - base_seconds)
+            / wall,
             "frames_per_second": (count - base_count) / wall,
             # A sample waits up to one timer period to be read, then until the next paint.
             "latency_ms": 1000.0 * (interval / 2 + float(np.mean(lat))),
             "latency_worst_ms": 1000.0 * (interval + float(np.max(lat))),
         }
-        self._cpu = self._features_cpu = 0.0
+        self._cpu = self._features_cpu = self._scope_cpu = 0.0
         self._window_start = time.perf_counter()
         self._paint_base = (count, seconds, last_end)
         self._latencies = []

@@ -84,8 +84,9 @@ class TrainingWorker(QtCore.QThread):
     paused = QtCore.Signal()
     resumed = QtCore.Signal()
 
-    def __init__(self, trainer, publish_hz: float = 20.0, gate: threading.Event | None = None,
-                 parent=None) -> None:
+    def __init__(
+        self, trainer, publish_hz: float = 20.0, gate: threading.Event | None = None, parent=None
+    ) -> None:
         super().__init__(parent)
         #: Set while the GUI event loop sleeps (see ``TrainingController``): the worker only
         #: starts a batch then, so the two threads do not fight over the GIL during a redraw.
@@ -225,8 +226,13 @@ class TrainingWorker(QtCore.QThread):
             while True:
                 # Unlocked peek (attribute reads are atomic): the locked slow path only runs
                 # when something is asked of the worker, not on every batch.
-                if (not self._running or self._stop or self._pending or self._batch_steps
-                        or self._epoch_steps):
+                if (
+                    not self._running
+                    or self._stop
+                    or self._pending
+                    or self._batch_steps
+                    or self._epoch_steps
+                ):
                     if unpublished and not self._has_work():
                         # About to sleep: the views must show where training stopped.
                         self._publish(losses, samples_seen)

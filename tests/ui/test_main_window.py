@@ -249,3 +249,27 @@ def test_bad_arguments_are_explained(capsys):
     assert gui_app.run(parser.parse_args(["--preset", "nope", "--quit"])) == 2
     assert "unknown preset 'nope'" in capsys.readouterr().err
     assert gui_app.run(parser.parse_args(["--size", "big", "--quit"])) == 2
+
+
+def test_new_from_preset_menu_lists_every_preset_and_loads_one(qtbot, make_window):
+    window = make_window("xor")
+    file_menu = window.menuBar().actions()[0].menu()
+    new_menu = next(a.menu() for a in file_menu.actions() if a.text() == "&New from preset")
+    entries = {a.text(): a for a in new_menu.actions()}
+    assert len(entries) == len(PRESETS)
+    for name, preset in PRESETS.items():
+        assert f"{preset.title}  ({name})" in entries
+    entries[f"{PRESETS['digits-cnn'].title}  (digits-cnn)"].trigger()
+    assert window.session.document.layers == PRESETS["digits-cnn"].spec
+    assert window.session.dataset.input_shape == (1, 8, 8)
+    assert not window.session.modified and window.files.path is None
+
+
+def test_no_display_is_explained_not_aborted(monkeypatch, capsys):
+    for var in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr(gui_app.sys, "platform", "linux")
+    parser = argparse.ArgumentParser()
+    gui_app.add_arguments(parser)
+    assert gui_app.run(parser.parse_args([])) == 2
+    assert "no display found" in capsys.readouterr().err

@@ -17,11 +17,22 @@ XOR_SPEC = [
     {"type": "dense", "units": 2, "activation": "softmax"},
 ]
 CNN_SPEC = [
-    {"type": "conv2d", "out_channels": 4, "kernel_size": 3, "padding": "same",
-     "activation": "relu"},
+    {
+        "type": "conv2d",
+        "out_channels": 4,
+        "kernel_size": 3,
+        "padding": "same",
+        "activation": "relu",
+    },
     {"type": "maxpool2d", "kernel_size": 2},
-    {"type": "conv2d", "out_channels": 6, "kernel_size": 3, "stride": 1, "padding": 1,
-     "activation": "leaky_relu"},
+    {
+        "type": "conv2d",
+        "out_channels": 6,
+        "kernel_size": 3,
+        "stride": 1,
+        "padding": 1,
+        "activation": "leaky_relu",
+    },
     {"type": "flatten"},
     {"type": "dense", "units": 10},
 ]
@@ -108,8 +119,9 @@ def test_clicking_a_unit_or_a_pixel_selects_it(qtbot, cnn_session):
     view = show(qtbot, ActivationsView(cnn_session), 600, 900)
     tile = view._tiles[1]  # conv feature maps (4, 8, 8)
     rect, key, (h, w) = tile._cells[2]
-    pos = QtCore.QPoint(int(rect.left() + rect.width() * 5.5 / w),
-                        int(rect.top() + rect.height() * 1.5 / h))
+    pos = QtCore.QPoint(
+        int(rect.left() + rect.width() * 5.5 / w), int(rect.top() + rect.height() * 1.5 / h)
+    )
     qtbot.mouseClick(tile, QtCore.Qt.LeftButton, pos=pos)
     assert cnn_session.selection.layer == 0
     assert cnn_session.selection.unit == (2, 1, 5)
@@ -182,6 +194,8 @@ def test_weights_view_levels_symmetric_and_gradient_switch(qtbot, cnn_session):
     from visualnn.ui.views.weights import WeightsView, weight_mosaic
 
     view = show(qtbot, WeightsView(cnn_session), 600, 800)
+    assert [p.index_layer for p in view.panels] == [0]  # the first layer, big, by default
+    view.layer_combo.setCurrentIndex(0)  # "All layers"
     assert [p.index_layer for p in view.panels] == [0, 2, 4]
     for panel in view.panels:
         lo, hi = panel.levels
@@ -213,8 +227,9 @@ def test_weights_view_levels_symmetric_and_gradient_switch(qtbot, cnn_session):
 
 
 # --- boundary and predictions ----------------------------------------------------------------
-def test_boundary_grid_changes_with_weights_and_explains_other_data(qtbot, xor_session,
-                                                                   cnn_session):
+def test_boundary_grid_changes_with_weights_and_explains_other_data(
+    qtbot, xor_session, cnn_session
+):
     from visualnn.ui.views.boundary import GRID, BoundaryView
 
     view = show(qtbot, BoundaryView(xor_session))
@@ -258,8 +273,10 @@ def test_drawing_a_digit_makes_a_custom_sample(qtbot, dataset, shape):
     assert panel.canvas_box.isVisible()
     canvas = panel.canvas
     side = canvas._side()
-    pts = [QtCore.QPoint(int(side.left() + side.width() * fx), int(side.top() + side.height() * fy))
-           for fx, fy in ((0.5, 0.15), (0.5, 0.5), (0.5, 0.85))]
+    pts = [
+        QtCore.QPoint(int(side.left() + side.width() * fx), int(side.top() + side.height() * fy))
+        for fx, fy in ((0.5, 0.15), (0.5, 0.5), (0.5, 0.85))
+    ]
     qtbot.mousePress(canvas, QtCore.Qt.LeftButton, pos=pts[0])
     for p in pts[1:]:
         qtbot.mouseMove(canvas, pos=p)
@@ -304,8 +321,10 @@ def test_all_views_on_presets(qtbot, preset):
 
     session = Session()
     session.load_preset(preset)
-    views = [show(qtbot, cls(session), 560, 480) for cls in
-             (ActivationsView, WeightsView, NeuronView, BoundaryView, PredictionView)]
+    views = [
+        show(qtbot, cls(session), 560, 480)
+        for cls in (ActivationsView, WeightsView, NeuronView, BoundaryView, PredictionView)
+    ]
     panel = DataPanel(session)
     qtbot.addWidget(panel)
     train_steps(session, 3, lr=0.05)
@@ -329,18 +348,56 @@ def test_all_views_on_presets(qtbot, preset):
     assert panel.canvas_box.isVisibleTo(panel) == preset.startswith("digits")
 
 
-@pytest.mark.parametrize("spec, input_shape", [
-    ([{"type": "conv1d", "out_channels": 3, "kernel_size": 3, "padding": "same",
-       "activation": "tanh"}], (2, 11)),
-    ([{"type": "conv1d", "out_channels": 3, "kernel_size": 3, "padding": 2, "dilation": 2,
-       "stride": 2}], (2, 11)),
-    ([{"type": "conv2d", "out_channels": 2, "kernel_size": 3, "padding": 1, "stride": 2,
-       "dilation": 2, "activation": "sigmoid"},
-      {"type": "avgpool2d", "kernel_size": 2, "padding": 1},
-      {"type": "maxpool2d", "kernel_size": 2, "stride": 1, "padding": 1},
-      {"type": "tanh"}, {"type": "flatten"}, {"type": "dense", "units": 3},
-      {"type": "softmax"}], (3, 9, 9)),
-])
+@pytest.mark.parametrize(
+    "spec, input_shape",
+    [
+        (
+            [
+                {
+                    "type": "conv1d",
+                    "out_channels": 3,
+                    "kernel_size": 3,
+                    "padding": "same",
+                    "activation": "tanh",
+                }
+            ],
+            (2, 11),
+        ),
+        (
+            [
+                {
+                    "type": "conv1d",
+                    "out_channels": 3,
+                    "kernel_size": 3,
+                    "padding": 2,
+                    "dilation": 2,
+                    "stride": 2,
+                }
+            ],
+            (2, 11),
+        ),
+        (
+            [
+                {
+                    "type": "conv2d",
+                    "out_channels": 2,
+                    "kernel_size": 3,
+                    "padding": 1,
+                    "stride": 2,
+                    "dilation": 2,
+                    "activation": "sigmoid",
+                },
+                {"type": "avgpool2d", "kernel_size": 2, "padding": 1},
+                {"type": "maxpool2d", "kernel_size": 2, "stride": 1, "padding": 1},
+                {"type": "tanh"},
+                {"type": "flatten"},
+                {"type": "dense", "units": 3},
+                {"type": "softmax"},
+            ],
+            (3, 9, 9),
+        ),
+    ],
+)
 def test_neuron_math_matches_every_position_and_geometry(spec, input_shape):
     from visualnn.engine import Sequential
     from visualnn.ui.views.neuron_math import explain

@@ -3,6 +3,10 @@
 Run: ``QT_QPA_PLATFORM=offscreen python tests/ui/views_screenshots.py [outdir]``; writes
 ``views-<preset>-<view>-<size>.png`` and ``views-composite-<preset>-<size>.png`` (default
 ``docs/screenshots``). Not collected by pytest: screenshots are for looking at.
+
+PySide6 6.12.0 on CPython 3.11 drops a reference to ``None`` on many void Qt calls (None is
+not immortal before 3.12), so a long rendering session dies with "deallocating None"; render
+with PySide6 6.11 until the project pins it.
 """
 
 from __future__ import annotations
@@ -31,8 +35,12 @@ def trained_session(preset: str, steps: int):
     session = Session()
     session.load_preset(preset)
     ds = session.dataset
-    trainer = Trainer(session.view_model.copy(), (ds.x_train, ds.y_train), config=session.config,
-                      task=session.task)
+    trainer = Trainer(
+        session.view_model.copy(),
+        (ds.x_train, ds.y_train),
+        config=session.config,
+        task=session.task,
+    )
     done = 0
     for report in trainer.steps():
         done += isinstance(report, BatchReport)
@@ -51,9 +59,14 @@ def views(session):
     from visualnn.ui.views.neuron import NeuronView
     from visualnn.ui.views.weights import WeightsView
 
-    made = {"activations": ActivationsView(session), "weights": WeightsView(session),
-            "neuron": NeuronView(session), "boundary": BoundaryView(session),
-            "predictions": PredictionView(session), "data": DataPanel(session)}
+    made = {
+        "activations": ActivationsView(session),
+        "weights": WeightsView(session),
+        "neuron": NeuronView(session),
+        "boundary": BoundaryView(session),
+        "predictions": PredictionView(session),
+        "data": DataPanel(session),
+    }
     _KEEP.append(made)
     return made
 
@@ -75,8 +88,14 @@ def composite(session, size, app):
     root = QtWidgets.QWidget()
     grid = QtWidgets.QGridLayout(root)
     grid.setContentsMargins(2, 2, 2, 2)
-    places = {"data": (0, 0), "predictions": (1, 0), "activations": (0, 1), "neuron": (1, 1),
-              "weights": (0, 2), "boundary": (1, 2)}
+    places = {
+        "data": (0, 0),
+        "predictions": (1, 0),
+        "activations": (0, 1),
+        "neuron": (1, 1),
+        "weights": (0, 2),
+        "boundary": (1, 2),
+    }
     for name, (r, c) in places.items():
         box = QtWidgets.QGroupBox(name.capitalize())
         QtWidgets.QVBoxLayout(box).addWidget(vs[name])
@@ -96,8 +115,11 @@ def main(out: Path) -> None:
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
     theme.apply(app)
     out.mkdir(parents=True, exist_ok=True)
-    plans = {"xor": (1500, 0, (2,)), "digits-cnn": (120, 2, (5, 2, 1)),
-             "digits-mlp": (100, 1, (3,))}
+    plans = {
+        "xor": (1500, 0, (2,)),
+        "digits-cnn": (120, 2, (5, 2, 1)),
+        "digits-mlp": (100, 1, (3,)),
+    }
     for preset, (steps, layer, unit) in plans.items():
         session = trained_session(preset, steps)
         session.select_sample(5)
@@ -124,5 +146,8 @@ def main(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parents[2] / "docs" /
-         "screenshots")
+    main(
+        Path(sys.argv[1])
+        if len(sys.argv) > 1
+        else Path(__file__).parents[2] / "docs" / "screenshots"
+    )

@@ -175,6 +175,15 @@ def sound_dataset(
     if few:
         raise SpecError(f"record at least 2 clips of every class (too few: {', '.join(few)})")
     x = np.stack([features.patch(a, sr) for a, sr in clips]).astype(np.float32)
+    return patches_dataset(x, labels, names, train_ratio, seed, features, name)
+
+
+def patches_dataset(x, labels, class_names, train_ratio=0.8, seed=0, features=None,
+                    name="sounds") -> Dataset:  # fmt: skip
+    """Like :func:`sound_dataset` from ready dB patches ``(N, 1, n_mels, frames)``."""
+    features = features or SoundFeatures()
+    names = list(class_names)
+    x = np.asarray(x, dtype=np.float32)
     y = np.array([names.index(label) for label in labels], dtype=np.int64)
     tr, te = _stratified_split(y, train_ratio, np.random.default_rng(seed))
     stats = normalisation(x[tr])

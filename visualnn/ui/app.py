@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
     from visualnn.presets import PRESETS
     from visualnn.ui import theme
     from visualnn.ui.main_window import MainWindow
-    from visualnn.ui.settings import APPLICATION, ORGANIZATION
+    from visualnn.ui.settings import APPLICATION, ORGANIZATION, settings
     from visualnn.ui.training_control import SWITCH_INTERVAL_S
 
     if args.preset and args.preset not in PRESETS:
@@ -105,6 +105,9 @@ def run(args: argparse.Namespace) -> int:
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
+    points = settings().value("theme/base_point_size")
+    if points is not None and 8 <= int(points) <= 32:
+        theme.BASE_POINT_SIZE = int(points)  # View > Text size, read before any widget exists
     theme.apply(app)
 
     headless = bool(args.screenshot)

@@ -11,7 +11,7 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.presets import PRESETS
-from visualnn.ui import export
+from visualnn.ui import export, theme
 from visualnn.ui.docks import build_docks, content, default_layout
 from visualnn.ui.files import ProjectFiles
 from visualnn.ui.graph.view import GraphView
@@ -22,6 +22,7 @@ from visualnn.ui.settings import settings
 from visualnn.ui.training_control import TrainingController
 
 LAYOUT_VERSION = 1  # bump when the docks change so old saved layouts are ignored
+TEXT_SIZES = {"Normal": 12, "Large": 14, "Huge": 16}  # base point sizes for View > Text size
 PLAY_TEXT, PAUSE_TEXT = "\u25b6  Play", "\u23f8  Pause"
 
 
@@ -154,10 +155,25 @@ class MainWindow(QtWidgets.QMainWindow):
             view.addAction(dock.toggleViewAction())
         view.addSeparator()
         view.addAction(a["reset_layout"])
+        sizes = view.addMenu("Text size")
+        group = QtGui.QActionGroup(self)
+        current = int(settings().value("theme/base_point_size", theme.BASE_POINT_SIZE))
+        for label, points in TEXT_SIZES.items():
+            act = sizes.addAction(f"{label} ({points} pt)")
+            act.setCheckable(True)
+            act.setChecked(points == current)
+            group.addAction(act)
+            act.triggered.connect(lambda _=False, p=points: self._set_text_size(p))
         training = bar.addMenu("&Training")
         training.addActions([a["play"], a["step_batch"], a["step_epoch"]])
         training.addSeparator()
         training.addAction(a["reset"])
+
+    def _set_text_size(self, points: int) -> None:
+        settings().setValue("theme/base_point_size", int(points))
+        self.banner.show_message(
+            f"Text size {points} pt: it applies the next time visualnn starts.", "info"
+        )
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()

@@ -85,6 +85,7 @@ class Session(QtCore.QObject):
         self.custom_sample = None
         self.dataset_changed.emit()
         self.sample_changed.emit()
+        self.set_modified(True)
 
     def sample(self) -> tuple[np.ndarray, object]:
         """The selected sample as a batch of one, ``(1, *input_shape)``, and its label."""

@@ -50,8 +50,10 @@ class ThumbGrid(QtWidgets.QWidget):
         cols = max(1, int(np.ceil(np.sqrt(n * w / max(h, 1)))))
         rows = int(np.ceil(n / cols))
         size = min(w / cols, h / rows)
-        return [QtCore.QRectF(2 + (k % cols) * size, 2 + (k // cols) * size, size, size)
-                for k in range(len(self.images))]
+        return [
+            QtCore.QRectF(2 + (k % cols) * size, 2 + (k // cols) * size, size, size)
+            for k in range(len(self.images))
+        ]
 
     def paintEvent(self, _event) -> None:  # noqa: N802 (Qt name)
         p = QtGui.QPainter(self)
@@ -63,8 +65,9 @@ class ThumbGrid(QtWidgets.QWidget):
             p.drawImage(inner, qimage(rgba))
             if inner.width() >= 44:  # small thumbnails: the digit matters more than its label
                 p.setPen(QtGui.QColor(theme.ACCENT))
-                p.drawText(inner.adjusted(2, 0, 0, 0), QtCore.Qt.AlignLeft | QtCore.Qt.AlignTop,
-                           label)
+                p.drawText(
+                    inner.adjusted(2, 0, 0, 0), QtCore.Qt.AlignLeft | QtCore.Qt.AlignTop, label
+                )
             if index == self.current:
                 p.setPen(QtGui.QPen(QtGui.QColor(theme.POSITIVE), 3))
                 p.drawRect(rect.adjusted(1.5, 1.5, -1.5, -1.5))
@@ -97,8 +100,9 @@ class DataPanel(QtWidgets.QWidget):
         self.random_button = QtWidgets.QPushButton("Random")
         self.label_text = QtWidgets.QLabel()
         self.label_text.setFont(theme.font(1.1, bold=True))
-        self.label_text.setSizePolicy(QtWidgets.QSizePolicy.Ignored,
-                                      QtWidgets.QSizePolicy.Preferred)
+        self.label_text.setSizePolicy(
+            QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred
+        )
         picker = QtWidgets.QHBoxLayout()
         for w in (self.spin, self.prev_button, self.next_button, self.random_button):
             w.setFont(theme.font(1.05))
@@ -119,8 +123,9 @@ class DataPanel(QtWidgets.QWidget):
         self.train_scatter = pg.ScatterPlotItem(size=7, pen=pg.mkPen("#000000", width=1))
         self.test_scatter = pg.ScatterPlotItem(size=9, brush=pg.mkBrush(None))
         self.test_scatter.sigClicked.connect(self._on_test_scatter_clicked)
-        self.current_marker = pg.ScatterPlotItem(size=22, brush=pg.mkBrush(None),
-                                                 pen=pg.mkPen(theme.FOREGROUND, width=3))
+        self.current_marker = pg.ScatterPlotItem(
+            size=22, brush=pg.mkBrush(None), pen=pg.mkPen(theme.FOREGROUND, width=3)
+        )
         for item in (self.train_scatter, self.test_scatter, self.current_marker):
             plot.addItem(item)
         self.thumbs = ThumbGrid()
@@ -163,8 +168,11 @@ class DataPanel(QtWidgets.QWidget):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         wide = event.size().width() > 1.1 * event.size().height()
-        set_direction_soon(self, self.digits_row, QtWidgets.QBoxLayout.LeftToRight if wide
-                           else QtWidgets.QBoxLayout.TopToBottom)
+        set_direction_soon(
+            self,
+            self.digits_row,
+            QtWidgets.QBoxLayout.LeftToRight if wide else QtWidgets.QBoxLayout.TopToBottom,
+        )
         super().resizeEvent(event)
 
     # --- dataset --------------------------------------------------------------------------
@@ -192,10 +200,14 @@ class DataPanel(QtWidgets.QWidget):
             self.title.setText("No dataset")
             return
         shape = "\u00d7".join(map(str, ds.input_shape))
-        self.title.setText(f"{ds.name}: {len(ds.x_train)} training, {len(ds.x_test)} test "
-                           f"samples \u00b7 input {shape}")
-        self.summary.setText(f"Task: {ds.task}. "
-                             + (f"Classes: {', '.join(ds.class_names)}." if ds.class_names else ""))
+        self.title.setText(
+            f"{ds.name}: {len(ds.x_train)} training, {len(ds.x_test)} test "
+            f"samples \u00b7 input {shape}"
+        )
+        self.summary.setText(
+            f"Task: {ds.task}. "
+            + (f"Classes: {', '.join(ds.class_names)}." if ds.class_names else "")
+        )
         self.spin.blockSignals(True)
         self.spin.setRange(0, max(len(ds.x_test) - 1, 0))
         self.spin.blockSignals(False)
@@ -209,12 +221,18 @@ class DataPanel(QtWidgets.QWidget):
             ytr = np.asarray(ds.y_train).astype(int).reshape(-1)
             yte = np.asarray(ds.y_test).astype(int).reshape(-1)
             self.train_scatter.setData(pos=ds.x_train, brush=[pg.mkBrush(cols[k]) for k in ytr])
-            self.test_scatter.setData(pos=ds.x_test, pen=[pg.mkPen(cols[k], width=2.5)
-                                                          for k in yte], data=np.arange(len(yte)))
+            self.test_scatter.setData(
+                pos=ds.x_test,
+                pen=[pg.mkPen(cols[k], width=2.5) for k in yte],
+                data=np.arange(len(yte)),
+            )
         else:
             self.train_scatter.setData(pos=ds.x_train, brush=pg.mkBrush(theme.MUTED))
-            self.test_scatter.setData(pos=ds.x_test, pen=pg.mkPen(theme.FOREGROUND, width=2),
-                                      data=np.arange(len(ds.x_test)))
+            self.test_scatter.setData(
+                pos=ds.x_test,
+                pen=pg.mkPen(theme.FOREGROUND, width=2),
+                data=np.arange(len(ds.x_test)),
+            )
 
     def _label_of(self, i: int) -> str:
         ds = self.session.dataset
@@ -238,13 +256,16 @@ class DataPanel(QtWidgets.QWidget):
         else:
             self.label_text.setText(f"label: {self._label_of(i)}")
         if tuple(ds.input_shape) == (2,):
-            self.current_marker.setData(pos=ds.x_test[i: i + 1] if s.custom_sample is None
-                                        else np.zeros((0, 2)))
+            self.current_marker.setData(
+                pos=ds.x_test[i : i + 1] if s.custom_sample is None else np.zeros((0, 2))
+            )
         if self.is_images():
             start = (i // THUMBS) * THUMBS
             page = range(start, min(start + THUMBS, len(ds.x_test)))
-            self.thumbs.set_page([(k, as_image(ds.x_test[k]), self._label_of(k)) for k in page],
-                                 i if s.custom_sample is None else -1)
+            self.thumbs.set_page(
+                [(k, as_image(ds.x_test[k]), self._label_of(k)) for k in page],
+                i if s.custom_sample is None else -1,
+            )
 
     def _step(self, delta: int) -> None:
         ds = self.session.dataset

@@ -30,7 +30,7 @@ def to_8x8(ink: np.ndarray, out: int = 8, margin: int = 8) -> np.ndarray:
     rows, cols = np.nonzero(ink > 0.05)
     if rows.size == 0:
         return np.zeros((out, out), dtype=np.float32)
-    crop = ink[rows.min(): rows.max() + 1, cols.min(): cols.max() + 1]
+    crop = ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
     box = s - 2 * margin
     scale = box / max(crop.shape)
     h, w = max(1, round(crop.shape[0] * scale)), max(1, round(crop.shape[1] * scale))
@@ -39,7 +39,7 @@ def to_8x8(ink: np.ndarray, out: int = 8, margin: int = 8) -> np.ndarray:
     ci = np.minimum((np.arange(w) / scale).astype(int), crop.shape[1] - 1)
     canvas = np.zeros((s, s), dtype=np.float64)
     top, left = (s - h) // 2, (s - w) // 2
-    canvas[top: top + h, left: left + w] = crop[ri][:, ci]
+    canvas[top : top + h, left : left + w] = crop[ri][:, ci]
     block = s // out
     small = canvas.reshape(out, block, out, block).mean(axis=(1, 3))
     # strokes are thinner than the original pens after down-scaling: a gentle gain, clipped
@@ -106,8 +106,15 @@ class DigitCanvas(QtWidgets.QWidget):
     def _line(self, a: QtCore.QPointF, b: QtCore.QPointF) -> None:
         p = QtGui.QPainter(self.image)
         p.setRenderHint(QtGui.QPainter.Antialiasing)
-        p.setPen(QtGui.QPen(QtGui.QColor(255, 255, 255), PEN, QtCore.Qt.SolidLine,
-                            QtCore.Qt.RoundCap, QtCore.Qt.RoundJoin))
+        p.setPen(
+            QtGui.QPen(
+                QtGui.QColor(255, 255, 255),
+                PEN,
+                QtCore.Qt.SolidLine,
+                QtCore.Qt.RoundCap,
+                QtCore.Qt.RoundJoin,
+            )
+        )
         p.drawLine(a, b)
         p.end()
         self.update()
@@ -115,8 +122,10 @@ class DigitCanvas(QtWidgets.QWidget):
     # --- events -----------------------------------------------------------------------
     def _to_image(self, pos: QtCore.QPointF) -> QtCore.QPointF:
         side = self._side()
-        return QtCore.QPointF((pos.x() - side.left()) * SIZE / side.width(),
-                              (pos.y() - side.top()) * SIZE / side.height())
+        return QtCore.QPointF(
+            (pos.x() - side.left()) * SIZE / side.width(),
+            (pos.y() - side.top()) * SIZE / side.height(),
+        )
 
     def _side(self) -> QtCore.QRectF:
         s = min(self.width(), self.height())

@@ -15,17 +15,10 @@ from visualnn.audio.mic import MicSource
 from visualnn.ui import theme
 from visualnn.ui.panels.microphone_settings import SpectrogramSettings
 from visualnn.ui.panels.source_picker import SourcePicker
+from visualnn.ui.panels.status_line import StatusLine
 from visualnn.ui.views.scope import LevelMeter, ScopeView
 from visualnn.ui.views.spectrogram import SpectrogramView
 from visualnn.ui.workers.audio_pump import AudioPump
-
-STATE_COLOURS = {
-    "running": theme.OK,
-    "stopped": theme.MUTED,
-    "stalled": theme.WARNING,
-    "silent": theme.WARNING,
-    "error": theme.ERROR,
-}
 
 
 class MicrophonePanel(QtWidgets.QWidget):
@@ -87,22 +80,11 @@ class MicrophonePanel(QtWidgets.QWidget):
         self.toolbar.addWidget(self.settings_button)
         self.toolbar2 = QtWidgets.QHBoxLayout()  # the source controls, when the dock is narrow
 
-        self.status_label = QtWidgets.QLabel()
-        self.status_label.setFont(theme.font(1.1))
-        self.status_label.setWordWrap(True)
-        self.status_label.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
-        self.reconnect_button = QtWidgets.QPushButton("Reconnect")
-        self.reconnect_button.setVisible(False)
-        self.reconnect_button.clicked.connect(self._on_reconnect_clicked)
-        status_row = QtWidgets.QHBoxLayout()
-        status_row.addWidget(self.status_label, 1)
-        status_row.addWidget(self.reconnect_button)
-        # Why the microphone choice cannot work, with the fix, while another source plays.
-        self.mic_note = QtWidgets.QLabel()
-        self.mic_note.setWordWrap(True)
-        self.mic_note.setStyleSheet(f"color: {theme.WARNING};")
-        self.mic_note.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
-        self.mic_note.setVisible(False)
+        self.status = StatusLine()
+        self.status.reconnect_button.clicked.connect(self._on_reconnect_clicked)
+        # Short names the main window and tests reach for.
+        self.status_label, self.reconnect_button = self.status.label, self.status.reconnect_button
+        self.mic_note = self.status.mic_note
 
         self.split = split = QtWidgets.QSplitter(QtCore.Qt.Horizontal)
         split.addWidget(self.view)
@@ -122,8 +104,7 @@ class MicrophonePanel(QtWidgets.QWidget):
         outer.addLayout(self.toolbar)
         outer.addLayout(self.toolbar2)
         outer.addWidget(self.settings)
-        outer.addLayout(status_row)
-        outer.addWidget(self.mic_note)
+        outer.addWidget(self.status)
         outer.addLayout(body, 1)
         shortcut = QtGui.QShortcut(QtGui.QKeySequence(QtCore.Qt.Key_Space), self)
         shortcut.setContext(QtCore.Qt.WidgetWithChildrenShortcut)
@@ -195,20 +176,10 @@ class MicrophonePanel(QtWidgets.QWidget):
     def _show_status(self, state: str, message: str) -> None:
         source = self.pump.source
         what = source.describe() if source is not None else "no source"
-        sentence = message[:1].upper() + message[1:]  # not capitalize(): keeps "Linux", "USB"
-        text = {
-            "running": f"Listening to {what}" + (f" ({message})" if message else ""),
-            "stopped": f"Stopped: {what}. Press Start or Space."
-            + (f" {sentence}." if message else ""),
-            "stalled": "The microphone stopped delivering sound. Press Reconnect.",
-        }.get(state, sentence)
+        self.status.show_state(state, message, what)
         picker = self.picker
-        self.mic_note.setText(f"No microphone: {picker.backend_message}.")
-        self.mic_note.setVisible(not picker.backend_ok and picker.kind() != "mic")
-        self.status_label.setText(text)
-        self.status_label.setToolTip(message)
-        self.status_label.setStyleSheet(f"color: {STATE_COLOURS.get(state, theme.FOREGROUND)};")
-        self.reconnect_button.setVisible(state == "stalled")
+        mic_problem = not picker.backend_ok and picker.kind() != "mic"
+        self.status.show_mic_problem(picker.backend_message if mic_problem else None)
         self.state_changed.emit(state)
 
     def _sync_start_button(self) -> None:

@@ -37,8 +37,9 @@ class ActivationsView(QtWidgets.QWidget):
         self.sample_label = QtWidgets.QLabel()
         self.sample_label.setFont(theme.font(1.0, bold=True))
         # may be cut in a narrow dock rather than widen it
-        self.sample_label.setSizePolicy(QtWidgets.QSizePolicy.Ignored,
-                                        QtWidgets.QSizePolicy.Preferred)
+        self.sample_label.setSizePolicy(
+            QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred
+        )
         bar = QtWidgets.QHBoxLayout()
         bar.addWidget(self.sample_label, 1)
         bar.addWidget(self.pre_check)
@@ -65,8 +66,13 @@ class ActivationsView(QtWidgets.QWidget):
         layout.addWidget(self.scroll, 1)
 
         self.throttle = RedrawThrottle(self, self.redraw, 50)
-        for sig in (session.weights_updated, session.sample_changed, session.spec_changed,
-                    session.dataset_changed, session.selection_changed):
+        for sig in (
+            session.weights_updated,
+            session.sample_changed,
+            session.spec_changed,
+            session.dataset_changed,
+            session.selection_changed,
+        ):
             sig.connect(self.throttle.mark)
         self.pre_check.toggled.connect(self._on_pre_check_toggled)
 
@@ -81,8 +87,10 @@ class ActivationsView(QtWidgets.QWidget):
         model = self.session.view_model
         self.message.hide()
         self.scroll.show()
-        signature = tuple((layer.describe(), r.out.shape) for layer, r in
-                          zip(model.layers, rec.records, strict=True))
+        signature = tuple(
+            (layer.describe(), r.out.shape)
+            for layer, r in zip(model.layers, rec.records, strict=True)
+        )
         if signature != self._signature:
             self._rebuild(model, rec)
             self._signature = signature
@@ -111,7 +119,8 @@ class ActivationsView(QtWidgets.QWidget):
             tile = LayerTile(square_grid=(i == 0 and flat_image))
             if i > 0:
                 tile.unit_clicked.connect(
-                    lambda key, layer=i - 1: self._on_tile_clicked(layer, key))
+                    lambda key, layer=i - 1: self._on_tile_clicked(layer, key)
+                )
             self._column.addWidget(title)
             self._column.addWidget(tile)
             self._titles.append(title)
@@ -122,8 +131,10 @@ class ActivationsView(QtWidgets.QWidget):
         shape = "\u00d7".join(str(s) for s in values.shape)
         if not values.size:
             return name
-        return (f"{name}   <span style='color:{theme.MUTED}; font-weight:normal'>"
-                f"{shape} \u00b7 {fmt(values.min(), 2)} \u2026 {fmt(values.max(), 2)}</span>")
+        return (
+            f"{name}   <span style='color:{theme.MUTED}; font-weight:normal'>"
+            f"{shape} \u00b7 {fmt(values.min(), 2)} \u2026 {fmt(values.max(), 2)}</span>"
+        )
 
     def _sample_text(self, rec) -> str:
         s = self.session

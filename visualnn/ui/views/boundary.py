@@ -21,8 +21,10 @@ def class_colours(n: int, names=()) -> list[QtGui.QColor]:
     TensorFlow Playground data) get it; otherwise cool, warm, then the series colours."""
     base = [theme.NEGATIVE, theme.POSITIVE] + theme.SERIES[2:] + ["#b07cff", "#ff7c7c"]
     names = list(names or ())
-    return [QtGui.QColor(_NAMED.get(names[k] if k < len(names) else "", base[k % len(base)]))
-            for k in range(n)]
+    return [
+        QtGui.QColor(_NAMED.get(names[k] if k < len(names) else "", base[k % len(base)]))
+        for k in range(n)
+    ]
 
 
 def to_probabilities(out: np.ndarray) -> np.ndarray:
@@ -89,14 +91,19 @@ class BoundaryView(QtWidgets.QWidget):
         self.image = pg.ImageItem(axisOrder="row-major")
         plot.addItem(self.image)
         # the 0.5 line itself: where the network changes its mind
-        self.isocurve = pg.IsocurveItem(level=0.5, pen=pg.mkPen(theme.FOREGROUND, width=2),
-                                        axisOrder="row-major")
+        self.isocurve = pg.IsocurveItem(
+            level=0.5, pen=pg.mkPen(theme.FOREGROUND, width=2), axisOrder="row-major"
+        )
         self.isocurve.setParentItem(self.image)
         self.train_points = pg.ScatterPlotItem(size=9, pxMode=True)
         self.test_points = pg.ScatterPlotItem(size=11, pxMode=True)
-        self.sample_marker = pg.ScatterPlotItem(size=24, pxMode=True, symbol="o",
-                                                brush=pg.mkBrush(None),
-                                                pen=pg.mkPen(theme.FOREGROUND, width=3))
+        self.sample_marker = pg.ScatterPlotItem(
+            size=24,
+            pxMode=True,
+            symbol="o",
+            brush=pg.mkBrush(None),
+            pen=pg.mkPen(theme.FOREGROUND, width=3),
+        )
         for item in (self.train_points, self.test_points, self.sample_marker):
             plot.addItem(item)
         self.legend = QtWidgets.QLabel()
@@ -110,8 +117,12 @@ class BoundaryView(QtWidgets.QWidget):
         layout.addWidget(self.legend)
 
         self.throttle = RedrawThrottle(self, self.redraw, 100)
-        for sig in (session.weights_updated, session.spec_changed, session.dataset_changed,
-                    session.sample_changed):
+        for sig in (
+            session.weights_updated,
+            session.spec_changed,
+            session.dataset_changed,
+            session.sample_changed,
+        ):
             sig.connect(self.throttle.mark)
 
     def redraw(self) -> None:
@@ -121,7 +132,8 @@ class BoundaryView(QtWidgets.QWidget):
             return self._show_message(
                 f"The decision boundary is drawn for 2-D data (circle, xor, spiral...). "
                 f"The current data ({name}) has {'x'.join(map(str, ds.input_shape)) if ds else 0}"
-                " inputs per sample: see Activations and Predictions instead.")
+                " inputs per sample: see Activations and Predictions instead."
+            )
         if model is None or tuple(model.input_shape) != (2,):
             return self._show_message("The network does not take 2 inputs: fix the first layer.")
         if self._points_for is not ds:
@@ -149,10 +161,12 @@ class BoundaryView(QtWidgets.QWidget):
             self.isocurve.setData(None)
         self.image.setImage(rgba, autoLevels=False)
         dx, dy = (hi[0] - lo[0]) / (GRID - 1), (hi[1] - lo[1]) / (GRID - 1)
-        self.image.setRect(QtCore.QRectF(lo[0] - dx / 2, lo[1] - dy / 2, hi[0] - lo[0] + dx,
-                                         hi[1] - lo[1] + dy))
-        self.plot_widget.getPlotItem().setRange(xRange=(float(lo[0]), float(hi[0])),
-                                                yRange=(float(lo[1]), float(hi[1])), padding=0)
+        self.image.setRect(
+            QtCore.QRectF(lo[0] - dx / 2, lo[1] - dy / 2, hi[0] - lo[0] + dx, hi[1] - lo[1] + dy)
+        )
+        self.plot_widget.getPlotItem().setRange(
+            xRange=(float(lo[0]), float(hi[0])), yRange=(float(lo[1]), float(hi[1])), padding=0
+        )
         self._mark_sample(ds)
         self.message.hide()
         self.plot_widget.show()
@@ -180,15 +194,20 @@ class BoundaryView(QtWidgets.QWidget):
             pens = [pg.mkPen(cols[k % len(cols)], width=2.5) for k in yte]
             names = ds.class_names or [str(k) for k in range(len(cols))]
             self.legend.setText(
-                "  ".join(f"<span style='color:{c.name()}'>\u25cf {n}</span>"
-                          for c, n in zip(cols, names, strict=False))
+                "  ".join(
+                    f"<span style='color:{c.name()}'>\u25cf {n}</span>"
+                    for c, n in zip(cols, names, strict=False)
+                )
                 + f"   <span style='color:{theme.MUTED}'>filled: training \u00b7 "
-                  "ring: test</span>")
+                "ring: test</span>"
+            )
         else:
             brushes = [pg.mkBrush(theme.FOREGROUND)] * len(ds.x_train)
             pens = [pg.mkPen(theme.FOREGROUND, width=2.5)] * len(ds.x_test)
-            self.legend.setText("background: network output (warm high, cool low) \u00b7 "
-                                "filled: training \u00b7 ring: test")
+            self.legend.setText(
+                "background: network output (warm high, cool low) \u00b7 "
+                "filled: training \u00b7 ring: test"
+            )
         self.train_points.setData(pos=ds.x_train, brush=brushes, pen=dark)
         self.test_points.setData(pos=ds.x_test, brush=pg.mkBrush(None), pen=pens)
 

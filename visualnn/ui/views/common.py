@@ -77,8 +77,12 @@ class _RecordCache(QtCore.QObject):
     def __init__(self, session) -> None:
         super().__init__(session)
         self.value: Recorded | None = None
-        for sig in (session.weights_updated, session.sample_changed, session.spec_changed,
-                    session.dataset_changed):
+        for sig in (
+            session.weights_updated,
+            session.sample_changed,
+            session.spec_changed,
+            session.dataset_changed,
+        ):
             sig.connect(self._on_session_changed)
 
     def _on_session_changed(self, *_args) -> None:
@@ -173,8 +177,12 @@ def layer_title(index: int, layer) -> str:
     return text
 
 
-def set_direction_soon(owner: QtWidgets.QWidget, box: QtWidgets.QBoxLayout,
-                       direction: QtWidgets.QBoxLayout.Direction, then=None) -> None:
+def set_direction_soon(
+    owner: QtWidgets.QWidget,
+    box: QtWidgets.QBoxLayout,
+    direction: QtWidgets.QBoxLayout.Direction,
+    then=None,
+) -> None:
     """Switch ``box`` to ``direction`` after the current event, only if it changes.
 
     Called from ``resizeEvent``: re-laying out a pyqtgraph view inside its own resize crashes

@@ -71,20 +71,29 @@ class MatrixWidget(QtWidgets.QWidget):
                     p.setPen(QtGui.QPen(QtGui.QColor(theme.OK), 2))
                     p.drawRect(rect.adjusted(1, 1, -1, -1))
                 if cell >= 16:
-                    p.setPen(QtGui.QColor("#000000" if colour.lightnessF() > 0.55
-                                          else theme.FOREGROUND))
+                    p.setPen(
+                        QtGui.QColor("#000000" if colour.lightnessF() > 0.55 else theme.FOREGROUND)
+                    )
                     p.drawText(rect, QtCore.Qt.AlignCenter, str(m[r, c]))
         p.setPen(QtGui.QColor(theme.MUTED))
         p.setFont(theme.font(0.85))
         for i, name in enumerate(self.names[:k]):
-            p.drawText(QtCore.QRectF(x0 - label_w, y0 + i * cell, label_w - 4, cell),
-                       QtCore.Qt.AlignRight | QtCore.Qt.AlignVCenter, name)
-            p.drawText(QtCore.QRectF(x0 + i * cell - 10, y0 + k * cell, cell + 20, 20),
-                       QtCore.Qt.AlignCenter, name)
-        foot = p.fontMetrics().elidedText("columns: predicted \u00b7 rows: true class",
-                                          QtCore.Qt.ElideRight, self.width())
-        p.drawText(QtCore.QRectF(0, y0 + k * cell + 20, self.width(), 22), QtCore.Qt.AlignCenter,
-                   foot)
+            p.drawText(
+                QtCore.QRectF(x0 - label_w, y0 + i * cell, label_w - 4, cell),
+                QtCore.Qt.AlignRight | QtCore.Qt.AlignVCenter,
+                name,
+            )
+            p.drawText(
+                QtCore.QRectF(x0 + i * cell - 10, y0 + k * cell, cell + 20, 20),
+                QtCore.Qt.AlignCenter,
+                name,
+            )
+        foot = p.fontMetrics().elidedText(
+            "columns: predicted \u00b7 rows: true class", QtCore.Qt.ElideRight, self.width()
+        )
+        p.drawText(
+            QtCore.QRectF(0, y0 + k * cell + 20, self.width(), 22), QtCore.Qt.AlignCenter, foot
+        )
         p.end()
 
 
@@ -141,8 +150,10 @@ class PredictionView(QtWidgets.QWidget):
     def redraw_sample(self) -> None:
         ds = self.session.dataset
         if ds is None or ds.task != "classification":
-            return self._show_message("Predictions and the confusion matrix are for "
-                                      "classification; this dataset is a regression task.")
+            return self._show_message(
+                "Predictions and the confusion matrix are for "
+                "classification; this dataset is a regression task."
+            )
         try:
             rec = recorded_forward(self.session)
         except ValueError as exc:
@@ -150,8 +161,9 @@ class PredictionView(QtWidgets.QWidget):
         k = max(ds.num_classes or 2, 2)
         probs = to_probabilities(rec.output)[0]
         if probs.size != k:
-            return self._show_message(f"The network has {rec.output.shape[1]} outputs but the "
-                                      f"data has {k} classes.")
+            return self._show_message(
+                f"The network has {rec.output.shape[1]} outputs but the data has {k} classes."
+            )
         self.probabilities = probs
         true = None if rec.y is None else int(np.asarray(rec.y).reshape(-1)[0])
         pred = int(probs.argmax())
@@ -169,11 +181,12 @@ class PredictionView(QtWidgets.QWidget):
             ok = pred == true
             colour = theme.OK if ok else theme.ERROR
             word = "\u2714 right" if ok else "\u2718 wrong"
-            verdict = (f" \u00b7 true {names[true]} <span style='color:{colour}'>"
-                       f"{word}</span>")
-        self.headline.setText(f"Predicted <b>{names[pred]}</b> ({probs[pred] * 100:.0f}%)"
-                              f"{verdict}<br><span style='color:{theme.MUTED}; font-size:small;"
-                              f" font-weight:normal'>green frame = true class</span>")
+            verdict = f" \u00b7 true {names[true]} <span style='color:{colour}'>{word}</span>"
+        self.headline.setText(
+            f"Predicted <b>{names[pred]}</b> ({probs[pred] * 100:.0f}%)"
+            f"{verdict}<br><span style='color:{theme.MUTED}; font-size:small;"
+            f" font-weight:normal'>green frame = true class</span>"
+        )
         self.message.hide()
         self.glw.show()
         self.cm_widget.show()
@@ -210,9 +223,12 @@ class PredictionView(QtWidgets.QWidget):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         wide = event.size().width() > 1.1 * event.size().height()
-        set_direction_soon(self, self.charts, QtWidgets.QBoxLayout.LeftToRight if wide
-                           else QtWidgets.QBoxLayout.TopToBottom,
-                           lambda: self.charts.setStretch(1, 1 if wide else 2))
+        set_direction_soon(
+            self,
+            self.charts,
+            QtWidgets.QBoxLayout.LeftToRight if wide else QtWidgets.QBoxLayout.TopToBottom,
+            lambda: self.charts.setStretch(1, 1 if wide else 2),
+        )
         super().resizeEvent(event)
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt name)

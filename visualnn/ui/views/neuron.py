@@ -18,8 +18,10 @@ from visualnn.ui.views.common import (
 )
 from visualnn.ui.views.neuron_math import Explanation, explain
 
-HINT = ("Click a unit or a feature-map pixel in Activations (or a neuron in the graph) "
-        "to see how it is computed, with the real numbers.")
+HINT = (
+    "Click a unit or a feature-map pixel in Activations (or a neuron in the graph) "
+    "to see how it is computed, with the real numbers."
+)
 TOP_TERMS = 12
 MAX_CHANNELS = 3  # conv patches shown in full; the rest are summed in one line
 
@@ -30,8 +32,10 @@ def _colour(v: float) -> str:
 
 def terms_html(ex: Explanation) -> str:
     """The largest ``x·w`` products first, then ``… n more`` with their sum (dense)."""
-    head = ("<tr><th align=left>input</th><th align=right>x</th><th></th>"
-            "<th align=right>w</th><th></th><th align=right>x\u00b7w</th></tr>")
+    head = (
+        "<tr><th align=left>input</th><th align=right>x</th><th></th>"
+        "<th align=right>w</th><th></th><th align=right>x\u00b7w</th></tr>"
+    )
     rows = []
     for name, x, w, p in ex.terms[:TOP_TERMS]:
         rows.append(
@@ -42,10 +46,14 @@ def terms_html(ex: Explanation) -> str:
     rest = ex.terms[TOP_TERMS:]
     if rest:
         s = sum(t[3] for t in rest)
-        rows.append(f"<tr><td colspan=5 style='color:{theme.MUTED}'>\u2026 {len(rest)} more"
-                    f"</td><td align=right style='color:{_colour(s)}'>{fmt(s)}</td></tr>")
-    rows.append(f"<tr><td colspan=5><b>\u03a3 all {len(ex.terms)}</b></td>"
-                f"<td align=right><b>{fmt(ex.total)}</b></td></tr>")
+        rows.append(
+            f"<tr><td colspan=5 style='color:{theme.MUTED}'>\u2026 {len(rest)} more"
+            f"</td><td align=right style='color:{_colour(s)}'>{fmt(s)}</td></tr>"
+        )
+    rows.append(
+        f"<tr><td colspan=5><b>\u03a3 all {len(ex.terms)}</b></td>"
+        f"<td align=right><b>{fmt(ex.total)}</b></td></tr>"
+    )
     return f"<table cellspacing=0 cellpadding=3>{head}{''.join(rows)}</table>"
 
 
@@ -61,8 +69,11 @@ def _grid_html(a: np.ndarray, padded: np.ndarray | None, colour: bool) -> str:
             text = ("0" if v == 0 else "\u2212\u221e") if pad else f"{v:.2f}".replace("-", MINUS)
             tds.append(f"<td align=right style='{style}'>{text}</td>")
         cells.append("<tr>" + "".join(tds) + "</tr>")
-    return ("<table cellspacing=0 cellpadding=3 style='border:1px solid #555'>"
-            + "".join(cells) + "</table>")
+    return (
+        "<table cellspacing=0 cellpadding=3 style='border:1px solid #555'>"
+        + "".join(cells)
+        + "</table>"
+    )
 
 
 def conv_html(ex: Explanation, narrow: bool = False) -> str:
@@ -71,8 +82,7 @@ def conv_html(ex: Explanation, narrow: bool = False) -> str:
     parts = []
     n_ch = ex.patch.shape[0]
     if ex.padded is not None and ex.padded.any():
-        parts.append(f"<p style='color:{theme.MUTED}'>grey 0 = zero padding outside the "
-                     "input</p>")
+        parts.append(f"<p style='color:{theme.MUTED}'>grey 0 = zero padding outside the input</p>")
     for c in range(min(n_ch, MAX_CHANNELS)):
         prod = ex.patch[c] * ex.kernel[c]
         parts.append(
@@ -83,11 +93,14 @@ def conv_html(ex: Explanation, narrow: bool = False) -> str:
             f"<td>kernel<br>{_grid_html(ex.kernel[c], None, True)}</td>"
             + ("</tr><tr><td></td>" if narrow else "")
             + f"<td valign=middle>&nbsp;=&nbsp;</td>"
-            f"<td>products<br>{_grid_html(prod, None, True)}</td></tr></table>")
+            f"<td>products<br>{_grid_html(prod, None, True)}</td></tr></table>"
+        )
     if n_ch > MAX_CHANNELS:
         rest = float((ex.patch[MAX_CHANNELS:] * ex.kernel[MAX_CHANNELS:]).sum())
-        parts.append(f"<p style='color:{theme.MUTED}'>\u2026 {n_ch - MAX_CHANNELS} more input "
-                     f"channels, their products sum to {fmt(rest)}</p>")
+        parts.append(
+            f"<p style='color:{theme.MUTED}'>\u2026 {n_ch - MAX_CHANNELS} more input "
+            f"channels, their products sum to {fmt(rest)}</p>"
+        )
     return "".join(parts)
 
 
@@ -123,8 +136,9 @@ class NeuronView(QtWidgets.QWidget):
         plot.setMouseEnabled(False, False)
         plot.hideButtons()
         self.curve = plot.plot(pen=pg.mkPen(theme.ACCENT, width=3))
-        self.marker = pg.ScatterPlotItem(size=16, brush=pg.mkBrush(theme.POSITIVE),
-                                         pen=pg.mkPen(theme.FOREGROUND, width=2))
+        self.marker = pg.ScatterPlotItem(
+            size=16, brush=pg.mkBrush(theme.POSITIVE), pen=pg.mkPen(theme.FOREGROUND, width=2)
+        )
         self.guides = plot.plot(pen=pg.mkPen(theme.MUTED, width=1, style=QtCore.Qt.DashLine))
         plot.addItem(self.marker)
 
@@ -159,8 +173,13 @@ class NeuronView(QtWidgets.QWidget):
         layout.addWidget(self.content, 1)
 
         self.throttle = RedrawThrottle(self, self.redraw, 50)
-        for sig in (session.weights_updated, session.sample_changed, session.spec_changed,
-                    session.selection_changed, session.dataset_changed):
+        for sig in (
+            session.weights_updated,
+            session.sample_changed,
+            session.spec_changed,
+            session.selection_changed,
+            session.dataset_changed,
+        ):
             sig.connect(self.throttle.mark)
 
     def redraw(self) -> None:
@@ -216,8 +235,9 @@ class NeuronView(QtWidgets.QWidget):
         lo = float(min(0.0, ex.apply(z).min()))
         self.guides.setData([ex.z, ex.z, left], [lo, ex.a, ex.a], connect="all")
         label = "softmax (others fixed)" if ex.softmax_rest is not None else ex.activation
-        self.plot_widget.getPlotItem().setTitle(label, color=theme.FOREGROUND,
-                                                size=f"{int(theme.BASE_POINT_SIZE * 1.1)}pt")
+        self.plot_widget.getPlotItem().setTitle(
+            label, color=theme.FOREGROUND, size=f"{int(theme.BASE_POINT_SIZE * 1.1)}pt"
+        )
 
     def _show_message(self, title: str, text: str) -> None:
         self.title.setText(title)
@@ -232,9 +252,12 @@ class NeuronView(QtWidgets.QWidget):
         wide = event.size().width() >= 640
         if (event.oldSize().width() < 700) != (event.size().width() < 700):
             self.throttle.mark()  # conv tables change layout at that width
-        set_direction_soon(self, self.body, QtWidgets.QBoxLayout.LeftToRight if wide
-                           else QtWidgets.QBoxLayout.TopToBottom,
-                           lambda: self.plot_widget.setMaximumHeight(16777215 if wide else 240))
+        set_direction_soon(
+            self,
+            self.body,
+            QtWidgets.QBoxLayout.LeftToRight if wide else QtWidgets.QBoxLayout.TopToBottom,
+            lambda: self.plot_widget.setMaximumHeight(16777215 if wide else 240),
+        )
         super().resizeEvent(event)
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt name)

@@ -131,13 +131,21 @@ def explain_conv(layer, rec, unit: tuple, act: str) -> Explanation:
         kernel = kernel[:, None, :]
     b = float(layer.params["bias"][unit[0]]) if "bias" in layer.params else 0.0
     prod = patch * kernel
-    ex = Explanation("conv", unit, act, bias=b, kernel=kernel, patch=patch,
-                     padded=np.broadcast_to(outside, patch.shape))
+    ex = Explanation(
+        "conv",
+        unit,
+        act,
+        bias=b,
+        kernel=kernel,
+        patch=patch,
+        padded=np.broadcast_to(outside, patch.shape),
+    )
     flat = np.argsort(-np.abs(prod.reshape(-1)), kind="stable")
     for k in flat:
         c, r, s = np.unravel_index(k, prod.shape)
-        ex.terms.append((f"c{c} ({r},{s})", float(patch[c, r, s]), float(kernel[c, r, s]),
-                         float(prod[c, r, s])))
+        ex.terms.append(
+            (f"c{c} ({r},{s})", float(patch[c, r, s]), float(kernel[c, r, s]), float(prod[c, r, s]))
+        )
     ex.total = float(prod.sum())
     ex.z = ex.total + b
     _sum_line(ex, "\u03a3 patch\u00b7kernel")
@@ -150,8 +158,7 @@ def explain_pool(layer, rec, unit: tuple) -> Explanation:
     is_max = "max" in str(layer.config().get("type", type(layer).__name__)).lower()
     rows, cols = _window_indices(layer.config(), unit, x.ndim == 2)
     xs = x[:, None, :] if x.ndim == 2 else x
-    window, outside = _pad_patch(xs[unit[0]: unit[0] + 1], rows, cols,
-                                 -np.inf if is_max else 0.0)
+    window, outside = _pad_patch(xs[unit[0] : unit[0] + 1], rows, cols, -np.inf if is_max else 0.0)
     window = window[0]
     ex = Explanation("pool", unit, "linear", window=window, padded=outside)
     if is_max:
@@ -179,8 +186,10 @@ def explain_flatten(rec, unit: tuple) -> Explanation:
     src = np.unravel_index(unit[0], x_in.shape)
     ex = Explanation("passthrough", unit)
     ex.z = ex.a = float(x_in[src])
-    ex.lines.append(f"a = input{_fmt_unit(tuple(int(s) for s in src))} = {fmt(ex.a)}"
-                    "   (flatten only re-arranges values)")
+    ex.lines.append(
+        f"a = input{_fmt_unit(tuple(int(s) for s in src))} = {fmt(ex.a)}"
+        "   (flatten only re-arranges values)"
+    )
     return ex
 
 
@@ -191,7 +200,8 @@ def explain(model, records, index: int, unit: tuple) -> Explanation:
     layer, rec = model.layers[index], records[index]
     out_shape = rec.out.shape[1:]
     fits = len(unit) == len(out_shape) and all(
-        0 <= u < n for u, n in zip(unit, out_shape, strict=True))
+        0 <= u < n for u, n in zip(unit, out_shape, strict=True)
+    )
     if not fits:
         raise ValueError(f"Unit {unit} is not in this layer (shape {out_shape}).")
     kind = str(layer.config().get("type", "")).lower()

@@ -17,24 +17,24 @@ from visualnn.ui.session import Session
 REDRAW_HZ = 5  # curves move slowly; every redraw costs the trainer GIL time
 
 
-def batch_positions(n_batches: int, history: list[dict]) -> np.ndarray:
+def batch_positions(n_batches: int, history: list[dict], pace: float | None = None) -> np.ndarray:
     """Fractional-epoch x of each of ``n_batches`` batch losses, shape ``(n_batches,)``.
 
     Epoch ``k`` (1-based) ends at x = k after ``history[k-1]["batches"]`` batches in all;
-    batches after the last finished epoch continue at the last epoch's pace.
+    batches after the last finished epoch continue at ``pace`` batches per epoch (default:
+    the last epoch's).
     """
-    ends = [h.get("batches") for h in history]
     if n_batches == 0:
         return np.zeros(0)
-    if not ends or any(e is None for e in ends):
-        return np.arange(1, n_batches + 1, dtype=float) / max(n_batches, 1) * max(len(ends), 1)
+    ends = [h.get("batches") for h in history if h.get("batches") is not None]
     b = np.array([0, *ends], dtype=float)
     e = np.arange(len(b), dtype=float)
-    pace = max(b[-1] - b[-2], 1.0) if len(b) > 1 else float(n_batches)
+    if pace is None:
+        pace = b[-1] - b[-2] if len(b) > 1 else float(n_batches)
     j = np.arange(1, n_batches + 1, dtype=float)
-    x = np.interp(j, b, e)
+    x = np.interp(j, b, e) if len(b) > 1 else np.zeros(n_batches)
     beyond = j > b[-1]
-    x[beyond] = e[-1] + (j[beyond] - b[-1]) / pace
+    x[beyond] = e[-1] + (j[beyond] - b[-1]) / max(pace, 1.0)
     return x
 
 
@@ -145,7 +145,9 @@ class TrainingPlots(QtWidgets.QWidget):
         self.val_acc.setData(*series("val_acc"))
         losses = np.asarray(self.session.batch_losses, dtype=float)
         finite = np.isfinite(losses)
-        x = batch_positions(len(losses), hist)
+        ds, bs = self.session.dataset, max(int(self.session.config.batch_size), 1)
+        pace = -(-len(ds.x_train) // bs) if ds is not None else None
+        x = batch_positions(len(losses), hist, pace)
         self.batch_curve.setData(x[finite], losses[finite])
         regression = self.session.task != "classification"
         self.acc_widget.setVisible(not regression)

@@ -118,8 +118,9 @@ class LayerTile(QtWidgets.QWidget):
             tw, th = w * scale, h * scale
             for c in range(c_n):
                 r, k = divmod(c, cols)
-                rect = QtCore.QRectF(4 + k * (tile + 8), 4 + r * (tile + label_h + 8) + label_h,
-                                     tw, th)
+                rect = QtCore.QRectF(
+                    4 + k * (tile + 8), 4 + r * (tile + label_h + 8) + label_h, tw, th
+                )
                 cells.append((rect, (c,), (h, w)))
             height = ((c_n - 1) // cols + 1) * (tile + label_h + 8) + 6
         elif v.ndim == 2:
@@ -169,9 +170,12 @@ class LayerTile(QtWidgets.QWidget):
                 if self.selected is not None and self.selected[0] == c and len(self.selected) == 3:
                     _, r, s = self.selected
                     h, w = v.shape[1:]
-                    px = QtCore.QRectF(rect.left() + s * rect.width() / w,
-                                       rect.top() + r * rect.height() / h,
-                                       rect.width() / w, rect.height() / h)
+                    px = QtCore.QRectF(
+                        rect.left() + s * rect.width() / w,
+                        rect.top() + r * rect.height() / h,
+                        rect.width() / w,
+                        rect.height() / h,
+                    )
                     p.setPen(QtGui.QPen(QtGui.QColor(theme.FOREGROUND), 2))
                     p.drawRect(px)
         elif v.ndim == 2 and self._cells:
@@ -207,5 +211,6 @@ class LayerTile(QtWidgets.QWidget):
             QtWidgets.QToolTip.hideText()
             return
         name = "unit " + str(key[0]) if len(key) == 1 else "position " + str(key)
-        QtWidgets.QToolTip.showText(event.globalPosition().toPoint(),
-                                    f"{name}: {fmt(self.value_at(key), 4)}", self)
+        QtWidgets.QToolTip.showText(
+            event.globalPosition().toPoint(), f"{name}: {fmt(self.value_at(key), 4)}", self
+        )

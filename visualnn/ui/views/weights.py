@@ -59,9 +59,10 @@ def weight_mosaic(w: np.ndarray, b: np.ndarray | None) -> tuple[np.ndarray, np.n
         for i in range(inn):
             gr, gc = divmod(o, grid_cols) if inn == 1 else (i, o) if transpose else (o, i)
             r0, c0 = gr * (kh + 1), gc * (kw + 1)
-            img[r0: r0 + kh, c0: c0 + kw] = w[o, i]
-            index[r0: r0 + kh, c0: c0 + kw] = np.stack(
-                [np.full_like(dr, o), np.full_like(dr, i), dr, dc], axis=-1)
+            img[r0 : r0 + kh, c0 : c0 + kw] = w[o, i]
+            index[r0 : r0 + kh, c0 : c0 + kw] = np.stack(
+                [np.full_like(dr, o), np.full_like(dr, i), dr, dc], axis=-1
+            )
     return img, index
 
 
@@ -82,8 +83,13 @@ class _LayerPanel:
 
     def __init__(self, glw: pg.GraphicsLayoutWidget, row: int, index: int, title: str):
         self.index_layer = index
-        self.label = _Title(title, color=theme.FOREGROUND, size=f"{theme.BASE_POINT_SIZE}pt",
-                            bold=True, justify="left")
+        self.label = _Title(
+            title,
+            color=theme.FOREGROUND,
+            size=f"{theme.BASE_POINT_SIZE}pt",
+            bold=True,
+            justify="left",
+        )
         self.label.setSizePolicy(QtWidgets.QSizePolicy.Expanding, QtWidgets.QSizePolicy.Fixed)
         glw.addItem(self.label, row=row, col=0, colspan=2)
         self.view = glw.addViewBox(row=row + 1, col=0)
@@ -92,8 +98,12 @@ class _LayerPanel:
         self.view.invertY(True)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.view.addItem(self.image)
-        self.bar = pg.ColorBarItem(values=(-1, 1), colorMap=theme.colormap(theme.DIVERGING_CMAP),
-                                   interactive=False, width=18)
+        self.bar = pg.ColorBarItem(
+            values=(-1, 1),
+            colorMap=theme.colormap(theme.DIVERGING_CMAP),
+            interactive=False,
+            width=18,
+        )
         self.bar.getAxis("right").setStyle(tickFont=theme.font(0.85))
         self.bar.getAxis("right").setTextPen(theme.FOREGROUND)
         glw.addItem(self.bar, row=row + 1, col=1)
@@ -101,8 +111,9 @@ class _LayerPanel:
         self.index = np.full((1, 1, 4), -1)
         self.shape: tuple = ()
 
-    def show(self, raw: np.ndarray, index: np.ndarray, scale: str, global_max: float,
-             shape: tuple) -> None:
+    def show(
+        self, raw: np.ndarray, index: np.ndarray, scale: str, global_max: float, shape: tuple
+    ) -> None:
         self.raw, self.index, self.shape = raw, index, shape
         shown = raw
         if scale == "unit":
@@ -135,11 +146,15 @@ class WeightsView(QtWidgets.QWidget):
 
         self.layer_combo = QtWidgets.QComboBox()
         self.layer_combo.setFont(theme.font())
-        self.layer_combo.setSizeAdjustPolicy(QtWidgets.QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.layer_combo.setSizeAdjustPolicy(
+            QtWidgets.QComboBox.AdjustToMinimumContentsLengthWithIcon
+        )
         self.layer_combo.setMinimumContentsLength(6)
         self.grad_check = QtWidgets.QCheckBox("Gradients")
-        self.grad_check.setToolTip("Show \u2202L/\u2202w of the last training step instead of "
-                                   "the weights: which way, and how hard, each weight is pushed")
+        self.grad_check.setToolTip(
+            "Show \u2202L/\u2202w of the last training step instead of "
+            "the weights: which way, and how hard, each weight is pushed"
+        )
         self.grad_check.setFont(theme.font())
         self.scale_combo = QtWidgets.QComboBox()
         self.scale_combo.setFont(theme.font())
@@ -192,8 +207,10 @@ class WeightsView(QtWidgets.QWidget):
         self._sync_combo(model, layers)
         sources = self._sources()
         if sources is None:
-            return self._show_message("No gradients yet: train for one step (Step) to see "
-                                      "which way each weight is being pushed.")
+            return self._show_message(
+                "No gradients yet: train for one step (Step) to see "
+                "which way each weight is being pushed."
+            )
         chosen = self.layer_combo.currentData()
         shown = layers if chosen is None or chosen not in layers else [chosen]
         signature = (tuple(shown), tuple(model.layers[i].describe() for i in shown))
@@ -216,15 +233,23 @@ class WeightsView(QtWidgets.QWidget):
 
     def _sync_combo(self, model, layers: list[int]) -> None:
         items = [("All layers", None)] + [(layer_title(i, model.layers[i]), i) for i in layers]
-        current = [(self.layer_combo.itemText(k), self.layer_combo.itemData(k))
-                   for k in range(self.layer_combo.count())]
+        current = [
+            (self.layer_combo.itemText(k), self.layer_combo.itemData(k))
+            for k in range(self.layer_combo.count())
+        ]
         if current != items:
+            first = not current
             keep = self.layer_combo.currentData()
             self.layer_combo.blockSignals(True)
             self.layer_combo.clear()
             for text, data in items:
                 self.layer_combo.addItem(text, data)
             pos = self.layer_combo.findData(keep) if keep is not None else 0
+            if first and len(items) > 1:
+                # one layer big by default (the selected one, else the first): every layer
+                # stacked in a dock is too small to read from the back of a room ("All
+                # layers" is one click away)
+                pos = max(self.layer_combo.findData(self.session.selection.layer), 1)
             self.layer_combo.setCurrentIndex(max(pos, 0))
             self.layer_combo.blockSignals(False)
 
@@ -236,8 +261,13 @@ class WeightsView(QtWidgets.QWidget):
         old.hide()
         old.deleteLater()
         self.panels = [
-            _LayerPanel(self.glw, 2 * k, i, layer_title(i, model.layers[i]) + self._axes_hint(
-                model.layers[i].params["weight"].shape))
+            _LayerPanel(
+                self.glw,
+                2 * k,
+                i,
+                layer_title(i, model.layers[i])
+                + self._axes_hint(model.layers[i].params["weight"].shape),
+            )
             for k, i in enumerate(shown)
         ]
 

@@ -277,12 +277,11 @@ class TrainingWorker(QtCore.QThread):
 
 
 def divergence_text(report) -> str:
-    """The banner's words: where it blew up, the value, and what to try."""
+    """The banner's words (rich text): where it blew up, the value, and what to try."""
     message = str(getattr(report, "message", "")).strip()
     if message:
         message = message[0].upper() + message[1:]
     return (
-        f"Training diverged at step {getattr(report, 'step', '?')}. {message} "
-        "Other things to try: a smaller momentum or batch-size change, then press Play "
-        "again, or Reset to start over."
+        f"<b>Training diverged at step {getattr(report, 'step', '?')}.</b><br>{message}<br>"
+        "Then press Play to go on from there, or Reset to start over."
     )

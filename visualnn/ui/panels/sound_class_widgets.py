@@ -1,0 +1,177 @@
+"""Pieces of the sound-classes panel: confidence bars, spectrogram thumbnails, a class row."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from visualnn.ui import theme
+
+#: Row height of one confidence bar: readable from the back of a classroom.
+BAR_HEIGHT = 46
+
+
+class ConfidenceBars(QtWidgets.QWidget):
+    """Big horizontal bars, one per class: name, bar, percent; the top class highlighted."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.names: list[str] = []
+        self.probs = np.zeros(0)
+        self.setMinimumHeight(2 * BAR_HEIGHT)
+
+    def set_classes(self, names) -> None:
+        self.names = list(names)
+        self.probs = np.zeros(len(self.names))
+        self.setMinimumHeight(max(2, len(self.names)) * (BAR_HEIGHT + 8))
+        self.update()
+
+    def set_probabilities(self, probs: np.ndarray) -> None:
+        """``probs`` shape (n_classes,), in class order."""
+        self.probs = np.asarray(probs, dtype=float).reshape(-1)
+        self.update()
+
+    @property
+    def top(self) -> str | None:
+        return self.names[int(self.probs.argmax())] if self.probs.size else None
+
+    def sizeHint(self) -> QtCore.QSize:  # noqa: N802 (Qt override)
+        return QtCore.QSize(400, max(2, len(self.names)) * (BAR_HEIGHT + 8))
+
+    def paintEvent(self, event):  # noqa: N802 (Qt override)
+        p = QtGui.QPainter(self)
+        p.setRenderHint(QtGui.QPainter.Antialiasing)
+        name_font, pct_font = theme.font(1.6, bold=True), theme.font(1.5, bold=True)
+        name_w = min(self.width() // 3, 40 + max([
+            QtGui.QFontMetrics(name_font).horizontalAdvance(n) for n in self.names] + [60]))
+        pct_w = QtGui.QFontMetrics(pct_font).horizontalAdvance("100%") + 12
+        top = int(self.probs.argmax()) if self.probs.size and self.probs.max() > 0 else -1
+        y = 4
+        for i, name in enumerate(self.names):
+            prob = float(self.probs[i]) if i < self.probs.size else 0.0
+            colour = QtGui.QColor(theme.SERIES[i % len(theme.SERIES)])
+            hot = i == top
+            p.setFont(name_font)
+            p.setPen(QtGui.QColor(theme.FOREGROUND if hot else theme.MUTED))
+            text_rect = QtCore.QRect(4, y, name_w - 12, BAR_HEIGHT)
+            elided = QtGui.QFontMetrics(name_font).elidedText(
+                name, QtCore.Qt.ElideRight, text_rect.width()
+            )
+            p.drawText(text_rect, QtCore.Qt.AlignVCenter | QtCore.Qt.AlignRight, elided)
+            track = QtCore.QRectF(name_w, y + 4, self.width() - name_w - pct_w - 8, BAR_HEIGHT - 8)
+            p.setPen(QtCore.Qt.NoPen)
+            p.setBrush(QtGui.QColor(theme.PANEL))
+            p.drawRoundedRect(track, 6, 6)
+            fill = QtCore.QRectF(track)
+            fill.setWidth(track.width() * min(max(prob, 0.0), 1.0))
+            if not hot:
+                colour.setAlpha(120)  # losers fade, so the answer stands out from afar
+            p.setBrush(colour)
+            p.drawRoundedRect(fill, 6, 6)
+            if hot:
+                p.setPen(QtGui.QPen(QtGui.QColor(theme.FOREGROUND), 3))
+                p.setBrush(QtCore.Qt.NoBrush)
+                p.drawRoundedRect(track, 6, 6)
+            p.setFont(pct_font)
+            p.setPen(QtGui.QColor(theme.FOREGROUND if hot else theme.MUTED))
+            p.drawText(QtCore.QRectF(self.width() - pct_w, y, pct_w, BAR_HEIGHT),
+                       QtCore.Qt.AlignVCenter | QtCore.Qt.AlignRight, f"{100 * prob:.0f}%")  # fmt: skip
+            y += BAR_HEIGHT + 8
+        p.end()
+
+
+def patch_pixmap(patch: np.ndarray, height: int = 40) -> QtGui.QPixmap:
+    """A small spectrogram picture of a dB patch ``(n_mels, frames)`` (low notes at the bottom)."""
+    img = np.asarray(patch, dtype=np.float32)[::-1]
+    hi = float(img.max())
+    lo = hi - 60.0  # 60 dB of range: quiet background goes black, the sound stands out
+    lut = theme.colormap(theme.SEQUENTIAL_CMAP).getLookupTable(nPts=256, alpha=False)
+    idx = np.clip((img - lo) / max(hi - lo, 1e-6) * 255, 0, 255).astype(np.uint8)
+    rgb = np.ascontiguousarray(lut[idx].astype(np.uint8))
+    h, w = rgb.shape[:2]
+    qimg = QtGui.QImage(rgb.data, w, h, 3 * w, QtGui.QImage.Format_RGB888).copy()
+    return QtGui.QPixmap.fromImage(qimg).scaled(
+        int(height * w / h * 0.6), height, QtCore.Qt.IgnoreAspectRatio,
+        QtCore.Qt.SmoothTransformation)  # fmt: skip
+
+
+class ClassRow(QtWidgets.QFrame):
+    """One sound class: editable name, record button, clip count, thumbnails, delete.
+
+    Signals: ``record_pressed(str)``, ``record_released(str)``, ``rename_requested(str, str)``
+    (old, new), ``delete_requested(str)``.
+    """
+
+    record_pressed = QtCore.Signal(str)
+    record_released = QtCore.Signal(str)
+    rename_requested = QtCore.Signal(str, str)
+    delete_requested = QtCore.Signal(str)
+
+    THUMBS = 6
+
+    def __init__(self, name: str, colour: str, parent=None) -> None:
+        super().__init__(parent)
+        self.name = name
+        self.setObjectName("classRow")
+        self.setStyleSheet(f"#classRow {{ background: {theme.PANEL}; border-left: 6px solid "
+                           f"{colour}; border-radius: 4px; }}")  # fmt: skip
+        self.name_edit = QtWidgets.QLineEdit(name)
+        self.name_edit.setFont(theme.font(1.5, bold=True))
+        self.name_edit.setToolTip("Click to rename this sound class")
+        self.name_edit.editingFinished.connect(self._on_name_edit_finished)
+        self.count_label = QtWidgets.QLabel()
+        self.count_label.setFont(theme.font(1.1))
+        self.record_button = QtWidgets.QPushButton("●  Hold to record")
+        self.record_button.setFont(theme.font(1.2, bold=True))
+        self.record_button.setMinimumHeight(44)
+        self.record_button.setToolTip("Hold: one clip per second. Click: one 1-second clip.")
+        self.record_button.pressed.connect(lambda: self.record_pressed.emit(self.name))
+        self.record_button.released.connect(lambda: self.record_released.emit(self.name))
+        self.delete_button = QtWidgets.QToolButton()
+        self.delete_button.setText("✕")
+        self.delete_button.setToolTip("Delete this class and its clips")
+        self.delete_button.clicked.connect(lambda: self.delete_requested.emit(self.name))
+        self.thumbs = QtWidgets.QHBoxLayout()
+        self.thumbs.setSpacing(3)
+        top = QtWidgets.QHBoxLayout()
+        top.addWidget(self.name_edit, 1)
+        top.addWidget(self.count_label)
+        top.addWidget(self.delete_button)
+        bottom = QtWidgets.QHBoxLayout()
+        bottom.addWidget(self.record_button)
+        bottom.addLayout(self.thumbs)
+        bottom.addStretch(1)
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.setContentsMargins(12, 6, 6, 6)
+        lay.addLayout(top)
+        lay.addLayout(bottom)
+        self.set_recording(False)
+        self.set_clips([])
+
+    def set_clips(self, patches: list[np.ndarray]) -> None:
+        """Show the count and the newest few clips, each a dB patch ``(n_mels, frames)``."""
+        n = len(patches)
+        self.count_label.setText(f"{n} clip{'s' if n != 1 else ''}")
+        while self.thumbs.count():
+            item = self.thumbs.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        for patch in patches[-self.THUMBS :]:
+            label = QtWidgets.QLabel()
+            label.setPixmap(patch_pixmap(patch))
+            self.thumbs.addWidget(label)
+
+    def set_recording(self, on: bool) -> None:
+        colour = theme.ERROR if on else "#3a3f4b"
+        self.record_button.setText("●  Recording…" if on else "●  Hold to record")
+        self.record_button.setStyleSheet(
+            f"QPushButton {{ background: {colour}; color: {theme.FOREGROUND}; "
+            "border-radius: 6px; padding: 4px 14px; }"
+        )
+
+    def _on_name_edit_finished(self) -> None:
+        new = self.name_edit.text().strip()
+        if new and new != self.name:
+            self.rename_requested.emit(self.name, new)
+        else:
+            self.name_edit.setText(self.name)

@@ -168,12 +168,6 @@ def sound_dataset(
     if len(clips) != len(labels):
         raise SpecError(f"{len(clips)} clips but {len(labels)} labels")
     names = list(class_names) if class_names else list(dict.fromkeys(labels))
-    if len(names) < 2:
-        raise SpecError("record at least two sound classes to train a classifier")
-    counts = {n: labels.count(n) for n in names}
-    few = [n for n, k in counts.items() if k < 2]
-    if few:
-        raise SpecError(f"record at least 2 clips of every class (too few: {', '.join(few)})")
     x = np.stack([features.patch(a, sr) for a, sr in clips]).astype(np.float32)
     return patches_dataset(x, labels, names, train_ratio, seed, features, name)
 
@@ -183,6 +177,12 @@ def patches_dataset(x, labels, class_names, train_ratio=0.8, seed=0, features=No
     """Like :func:`sound_dataset` from ready dB patches ``(N, 1, n_mels, frames)``."""
     features = features or SoundFeatures()
     names = list(class_names)
+    if len(names) < 2:
+        raise SpecError("record at least two sound classes to train a classifier")
+    counts = {n: list(labels).count(n) for n in names}
+    few = [n for n, k in counts.items() if k < 2]
+    if few:
+        raise SpecError(f"record at least 2 clips of every class (too few: {', '.join(few)})")
     x = np.asarray(x, dtype=np.float32)
     y = np.array([names.index(label) for label in labels], dtype=np.int64)
     tr, te = _stratified_split(y, train_ratio, np.random.default_rng(seed))

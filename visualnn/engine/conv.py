@@ -237,7 +237,8 @@ class _Conv(Module):
             np.copyto(gz_valid, g_t)
         gz = plan.gz.reshape(o, -1)
         # [dL/dW | dL/db] = dL/dz @ [cols; 1]^T  (the ones row sums dL/dz for the bias)
-        dw_aug = gz @ plan.cols_aug.T
+        # (computed transposed: BLAS splits the long (C*kh*kw+1)-row side better over threads)
+        dw_aug = (plan.cols_aug @ gz.T).T
         self.grads["weight"] += dw_aug[:, :-1].reshape(weight.shape)
         self.grads["bias"] += dw_aug[:, -1]
         if not self.need_input_grad:

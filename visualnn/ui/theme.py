@@ -30,7 +30,7 @@ SERIES = ["#4fa3ff", "#f2a33a", "#5fd38d", "#e06cc4", "#c8c8c8"]
 #: Colormaps: sequential for magnitudes (spectrogram, activations), diverging for signed
 #: values (weights, gradients) with symmetric levels.
 SEQUENTIAL_CMAP = "inferno"
-DIVERGING_CMAP = "CET-D1"
+DIVERGING_CMAP = "visualnn-diverging"
 SPECTROGRAM_CMAPS = ["inferno", "magma", "viridis", "plasma", "CET-L1"]
 
 
@@ -42,8 +42,24 @@ def font(scale: float = 1.0, bold: bool = False) -> QtGui.QFont:
     return f
 
 
+#: Our own colormaps. The diverging one is dark at zero, so on the dark theme the eye goes to
+#: large weights of either sign, not to the near-zero ones (a white-centred map does the
+#: opposite); its ends are the graph's NEGATIVE and POSITIVE colours.
+CUSTOM_CMAPS = {
+    "visualnn-diverging": ["#8fd3ff", NEGATIVE, PANEL, POSITIVE, "#ffe08a"],
+}
+
+
+def _custom(name: str) -> pg.ColorMap:
+    colors = CUSTOM_CMAPS[name]
+    pos = [i / (len(colors) - 1) for i in range(len(colors))]
+    return pg.ColorMap(pos, [QtGui.QColor(c) for c in colors], name=name)
+
+
 def colormap(name: str) -> pg.ColorMap:
     """A pyqtgraph colormap by name, falling back to ``inferno`` if unknown."""
+    if name in CUSTOM_CMAPS:
+        return _custom(name)
     try:
         return pg.colormap.get(name)
     except Exception:  # unknown name or missing resource: never fail a view for a colormap
@@ -90,4 +106,8 @@ def apply(app: QtWidgets.QApplication) -> None:
         f"QDockWidget::title {{ background: {PANEL}; padding: 6px; font-weight: bold; }}"
         f"QToolTip {{ color: {FOREGROUND}; background: {PANEL}; border: 1px solid {MUTED}; }}"
         "QPushButton, QToolButton { padding: 5px 10px; }"
+        # Fusion's check boxes are dark-on-dark with this palette: draw them ourselves.
+        f"QCheckBox::indicator {{ width: 16px; height: 16px; border: 2px solid {MUTED};"
+        f" border-radius: 3px; background: {PANEL}; }}"
+        f"QCheckBox::indicator:checked {{ background: {ACCENT}; border-color: {ACCENT}; }}"
     )

@@ -42,8 +42,11 @@ class ConfidenceBars(QtWidgets.QWidget):
         p = QtGui.QPainter(self)
         p.setRenderHint(QtGui.QPainter.Antialiasing)
         name_font, pct_font = theme.font(1.6, bold=True), theme.font(1.5, bold=True)
-        name_w = min(self.width() // 3, 40 + max([
-            QtGui.QFontMetrics(name_font).horizontalAdvance(n) for n in self.names] + [60]))
+        name_w = min(
+            self.width() // 3,
+            40
+            + max([QtGui.QFontMetrics(name_font).horizontalAdvance(n) for n in self.names] + [60]),
+        )
         pct_w = QtGui.QFontMetrics(pct_font).horizontalAdvance("100%") + 12
         top = int(self.probs.argmax()) if self.probs.size and self.probs.max() > 0 else -1
         y = 4
@@ -74,8 +77,9 @@ class ConfidenceBars(QtWidgets.QWidget):
                 p.drawRoundedRect(track, 6, 6)
             p.setFont(pct_font)
             p.setPen(QtGui.QColor(theme.FOREGROUND if hot else theme.MUTED))
-            p.drawText(QtCore.QRectF(self.width() - pct_w, y, pct_w, BAR_HEIGHT),
-                       QtCore.Qt.AlignVCenter | QtCore.Qt.AlignRight, f"{100 * prob:.0f}%")  # fmt: skip
+            pct_rect = QtCore.QRectF(self.width() - pct_w, y, pct_w, BAR_HEIGHT)
+            right = QtCore.Qt.AlignVCenter | QtCore.Qt.AlignRight
+            p.drawText(pct_rect, right, f"{100 * prob:.0f}%")
             y += BAR_HEIGHT + 8
         p.end()
 
@@ -83,8 +87,8 @@ class ConfidenceBars(QtWidgets.QWidget):
 def patch_pixmap(patch: np.ndarray, height: int = 40) -> QtGui.QPixmap:
     """A small spectrogram picture of a dB patch ``(n_mels, frames)`` (low notes at the bottom)."""
     img = np.asarray(patch, dtype=np.float32)[::-1]
-    hi = float(img.max())
-    lo = hi - 60.0  # 60 dB of range: quiet background goes black, the sound stands out
+    # Absolute levels (dB re full scale), so a quiet clip looks quiet next to a loud one.
+    lo, hi = -75.0, -5.0
     lut = theme.colormap(theme.SEQUENTIAL_CMAP).getLookupTable(nPts=256, alpha=False)
     idx = np.clip((img - lo) / max(hi - lo, 1e-6) * 255, 0, 255).astype(np.uint8)
     rgb = np.ascontiguousarray(lut[idx].astype(np.uint8))
@@ -131,7 +135,11 @@ class ClassRow(QtWidgets.QFrame):
         self.delete_button.setText("✕")
         self.delete_button.setToolTip("Delete this class and its clips")
         self.delete_button.clicked.connect(lambda: self.delete_requested.emit(self.name))
-        self.thumbs = QtWidgets.QHBoxLayout()
+        # Thumbnails may be cut off in a narrow dock rather than widen the whole panel.
+        thumbs_box = QtWidgets.QWidget()
+        thumbs_box.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred)
+        self.thumbs = QtWidgets.QHBoxLayout(thumbs_box)
+        self.thumbs.setContentsMargins(0, 0, 0, 0)
         self.thumbs.setSpacing(3)
         top = QtWidgets.QHBoxLayout()
         top.addWidget(self.name_edit, 1)
@@ -139,8 +147,7 @@ class ClassRow(QtWidgets.QFrame):
         top.addWidget(self.delete_button)
         bottom = QtWidgets.QHBoxLayout()
         bottom.addWidget(self.record_button)
-        bottom.addLayout(self.thumbs)
-        bottom.addStretch(1)
+        bottom.addWidget(thumbs_box, 1)
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(12, 6, 6, 6)
         lay.addLayout(top)
@@ -160,6 +167,7 @@ class ClassRow(QtWidgets.QFrame):
             label = QtWidgets.QLabel()
             label.setPixmap(patch_pixmap(patch))
             self.thumbs.addWidget(label)
+        self.thumbs.addStretch(1)
 
     def set_recording(self, on: bool) -> None:
         colour = theme.ERROR if on else "#3a3f4b"

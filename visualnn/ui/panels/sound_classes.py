@@ -109,6 +109,7 @@ class SoundClassesPanel(QtWidgets.QWidget):
         self.scroll.setWidgetResizable(True)
         self.scroll.setWidget(inner)
         self.scroll.setFrameShape(QtWidgets.QFrame.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)
 
         self.train_button = button("Train", self._on_train_clicked, big=True)
         self.train_button.setMinimumWidth(140)

@@ -176,6 +176,14 @@ def _run_worker(side: str, workload: str, seconds: float, warmup: int, threads: 
     return float(json.loads(proc.stdout.strip().splitlines()[-1])["samples_per_second"])
 
 
+def _load() -> float | None:
+    """One-minute load average (None where the OS does not tell)."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (AttributeError, OSError):
+        return None
+
+
 def _summary(runs: list[float]) -> dict[str, Any]:
     return {"median": statistics.median(runs), "min": min(runs), "max": max(runs), "runs": runs}
 
@@ -214,6 +222,7 @@ def run_bench(
         median / torch median or None) and ``torch_note``.
     """
     have_torch = torch and torch_available()
+    load_before = _load()
     note = "" if have_torch else ("torch not installed" if torch else "torch skipped")
     results = []
     for name in workloads:
@@ -240,6 +249,8 @@ def run_bench(
                 "torch": t_stats,
                 "ratio": np_stats["median"] / t_stats["median"] if t_stats else None,
                 "torch_note": note,
+                "load": (load_before, _load()),
+                "cpus": os.cpu_count(),
             }
         )
     return results
@@ -280,6 +291,12 @@ def format_table(results: list[dict[str, Any]]) -> str:
         )
         if first["torch_note"]:
             lines.append(first["torch_note"])
+        loads = [v for res in results for v in res.get("load", ()) if v is not None]
+        if loads and max(loads) > 0.5 * (first.get("cpus") or 1):
+            lines.append(
+                f"note: the machine was busy (load average up to {max(loads):.1f} on "
+                f"{first.get('cpus')} CPUs), so these numbers are noisy"
+            )
     for res in results:
         lines.append(f"{res['workload']}: {res['title']}")
     return "\n".join(lines)

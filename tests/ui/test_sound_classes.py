@@ -123,3 +123,24 @@ def test_close_during_training_joins_thread(make_panel, qtbot):
     assert panel.worker is not None
     panel.close()
     assert panel.worker is None or not panel.worker.isRunning()
+
+
+def test_mic_panel_tap_copies_what_the_pump_reads(qtbot):
+    """The tap sees exactly the raw samples the microphone panel's pump drained."""
+    from visualnn.ui.panels.microphone import MicrophonePanel
+    from visualnn.ui.workers.live_inference import MicPanelTap
+
+    mic = MicrophonePanel()
+    qtbot.addWidget(mic)
+    tap = MicPanelTap(mic)
+    source = _source(frequency=1000.0)
+    mic.set_source(source)
+    source.start()
+    for _ in range(12):  # 12 x 0.1 s
+        mic.pump.tick()
+    mic.stop()
+    assert tap.samplerate == 48000 and tap.total == 12 * 4800
+    audio = tap.latest_audio(1.0)
+    assert audio.shape == (48000,)
+    spectrum = np.abs(np.fft.rfft(audio))
+    assert abs(np.argmax(spectrum) * 48000 / audio.shape[0] - 1000.0) <= 1.0

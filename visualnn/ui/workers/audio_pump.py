@@ -36,6 +36,7 @@ class AudioPump(QtCore.QObject):
     columns_added = QtCore.Signal(object)  # dB columns (n_freq, n_new) float32
     level_changed = QtCore.Signal(float)  # RMS level of the newest samples in dBFS
     status_changed = QtCore.Signal(object)  # SourceStatus, emitted when state/message change
+    samples_read = QtCore.Signal(object, int)  # raw mono samples (n,) float32, sample rate
 
     def __init__(self, parent=None, interval_ms: int = INTERVAL_MS):
         super().__init__(parent)
@@ -124,6 +125,7 @@ class AudioPump(QtCore.QObject):
         samples = self.source.read() if self.source is not None else np.zeros(0, np.float32)
         new_cols = 0
         if samples.shape[0]:
+            self.samples_read.emit(samples, self.samplerate)
             self._recent = np.concatenate([self._recent, samples])[-self._recent.shape[0] :]
             self._update_level(samples)
             spec = self.stft.push(samples)

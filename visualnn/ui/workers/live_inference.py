@@ -82,11 +82,9 @@ class SourceTap(QtCore.QObject):
 
 
 class MicPanelTap(QtCore.QObject):
-    """Raw audio from a ``MicrophonePanel`` without a second reader of its source.
+    """Raw audio from a ``MicrophonePanel``: what its pump reads, via ``samples_read``.
 
-    The panel's pump is the only reader of the source, so this tap copies what the pump
-    reads by wrapping the current source's ``read`` (re-wrapped when the source changes).
-    A stop-gap until the panel offers raw audio itself; see the report to the lead.
+    The pump stays the only reader of the source; this only keeps a copy of the samples.
     """
 
     audio_added = QtCore.Signal()
@@ -94,11 +92,8 @@ class MicPanelTap(QtCore.QObject):
     def __init__(self, panel, parent=None) -> None:
         super().__init__(parent)
         self.panel = panel
-        self.history = _RawHistory(48000)
-        self._hooked = None
-        self._hook()
-        panel.columns_added.connect(self._on_panel_columns_added)
-        panel.state_changed.connect(self._on_panel_state_changed)
+        self.history = _RawHistory(panel.pump.samplerate)
+        panel.pump.samples_read.connect(self._on_pump_samples_read)
 
     samplerate = property(lambda self: self.history.samplerate)
     total = property(lambda self: self.history.total)
@@ -106,33 +101,14 @@ class MicPanelTap(QtCore.QObject):
 
     def start(self) -> None:
         self.panel.start()
-        self._hook()
 
     def stop(self) -> None:
         self.panel.stop()
 
-    def _hook(self) -> None:
-        source = self.panel.pump.source
-        if source is None or source is self._hooked:
-            return
-        if source.samplerate != self.history.samplerate:
-            self.history = _RawHistory(source.samplerate)
-        original = type(source).read
-
-        def read(_self=source):
-            x = original(_self)
-            if self.panel.pump.source is _self:  # a replaced source must not write here
-                self.history.push(x)
-            return x
-
-        source.read = read  # instance attribute: shadows the class method for this source
-        self._hooked = source
-
-    def _on_panel_state_changed(self, _state: str) -> None:
-        self._hook()
-
-    def _on_panel_columns_added(self, _cols) -> None:
-        self._hook()
+    def _on_pump_samples_read(self, samples: np.ndarray, samplerate: int) -> None:
+        if samplerate != self.history.samplerate:  # a new source: old samples don't fit
+            self.history = _RawHistory(samplerate)
+        self.history.push(samples)
         self.audio_added.emit()
 
     def latest_audio(self, seconds: float) -> np.ndarray:

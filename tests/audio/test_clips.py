@@ -76,3 +76,13 @@ def test_damaged_or_newer_index_is_refused_plainly(tmp_path):
     (tmp_path / "index.json").write_text(json.dumps({"version": 99, "clips": []}))
     with pytest.raises(AudioError, match="newer visualnn"):
         ClipStore(tmp_path)
+
+
+def test_relabel_moves_a_whole_class_and_persists(tmp_path):
+    store = ClipStore(tmp_path / "sounds")
+    store.add(tone(), 16000, "clap")
+    store.add(tone(), 16000, "clap")
+    store.add(tone(), 16000, "hum")
+    assert store.relabel("clap", "snap") == 2
+    assert store.relabel("nothing", "x") == 0
+    assert ClipStore(tmp_path / "sounds").labels == ["hum", "snap"]

@@ -148,6 +148,15 @@ class ClipStore:
         self._save_index()
         (self.root / clip.file).unlink(missing_ok=True)
 
+    def relabel(self, old: str, new: str) -> int:
+        """Move every clip of class ``old`` to class ``new`` (one index write); returns how many."""
+        moved = [c for c in self.clips if c.label == old]
+        for clip in moved:
+            clip.label = new
+        if moved:
+            self._save_index()
+        return len(moved)
+
     def prune(self) -> list[str]:
         """Delete WAV files no index entry mentions (left by an interrupted add)."""
         known = {Path(c.file).name for c in self.clips}

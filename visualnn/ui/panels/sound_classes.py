@@ -188,10 +188,7 @@ class SoundClassesPanel(QtWidgets.QWidget):
             self._rows[old].name_edit.setText(old)
             self.status.setText(f"There is already a class called “{new}”.")
             return
-        for clip in self.store.clips:
-            if clip.label == old:
-                clip.label = new
-        self.store._save_index()  # noqa: SLF001 - ClipStore has no relabel() yet (see report)
+        self.store.relabel(old, new)
         self.class_names[self.class_names.index(old)] = new
         QtCore.QTimer.singleShot(0, self._refresh_rows)  # not inside the editor's own signal
         self.clips_changed.emit()

@@ -85,4 +85,4 @@ def test_relabel_moves_a_whole_class_and_persists(tmp_path):
     store.add(tone(), 16000, "hum")
     assert store.relabel("clap", "snap") == 2
     assert store.relabel("nothing", "x") == 0
-    assert ClipStore(tmp_path / "sounds").labels == ["hum", "snap"]
+    assert ClipStore(tmp_path / "sounds").labels == ["snap", "hum"]  # recording order kept

@@ -92,6 +92,8 @@ def test_learning_rate_changes_live_while_training(qtbot, make_window):
     worker = window.controller.worker
     window.training_panel.lr.setValue(0.002)
     qtbot.waitUntil(lambda: worker.trainer.optimizer.lr == pytest.approx(0.002), timeout=3000)
+    window.training_panel.clip.setValue(5.0)
+    qtbot.waitUntil(lambda: worker.trainer.config.clip_norm == 5.0, timeout=3000)
     assert window.controller.worker is worker  # the same run, not a restart
     assert window.session.config.lr == pytest.approx(0.002)
     window.actions["play"].trigger()  # Space again: pause
@@ -273,3 +275,44 @@ def test_no_display_is_explained_not_aborted(monkeypatch, capsys):
     gui_app.add_arguments(parser)
     assert gui_app.run(parser.parse_args([])) == 2
     assert "no display found" in capsys.readouterr().err
+
+
+def test_learning_rate_box_steps_along_one_two_five(qtbot):
+    from visualnn.ui.panels.training_controls import LogSpinBox
+
+    box = LogSpinBox(1e-6, 1e6)
+    qtbot.addWidget(box)
+    box.setValue(0.01)
+    seen = []
+    for _ in range(4):
+        box.stepBy(1)
+        seen.append(box.text())
+    assert seen == ["0.02", "0.05", "0.1", "0.2"]
+    box.stepBy(-2)
+    assert box.value() == pytest.approx(0.05)
+    box.lineEdit().setText("3e-4")
+    box.interpretText()
+    assert box.value() == pytest.approx(3e-4)
+
+
+def test_space_plays_except_inside_the_microphone_panel(qtbot, make_window):
+    from PySide6 import QtTest
+
+    from visualnn.ui.docks import content
+
+    window = make_window("xor")
+    window.docks["microphone"].raise_()
+    mic = content(window.docks["microphone"])
+    hits = []
+    mic.toggle = lambda: hits.append("mic")  # the panel's own Space: start/stop listening
+    window.actions["play"].triggered.connect(lambda: hits.append("play"))
+    window.activateWindow()
+    mic.start_button.setFocus()
+    qtbot.waitUntil(lambda: window.actions["play"].shortcut().isEmpty(), timeout=2000)
+    QtTest.QTest.keyClick(mic.start_button, QtCore.Qt.Key_Space)
+    assert hits == ["mic"]
+    window.graph_view.setFocus()
+    qtbot.waitUntil(lambda: not window.actions["play"].shortcut().isEmpty(), timeout=2000)
+    QtTest.QTest.keyClick(window.graph_view, QtCore.Qt.Key_Space)
+    assert hits == ["mic", "play"]
+    window.controller.stop()

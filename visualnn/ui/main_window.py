@@ -80,6 +80,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.files.recent_changed.connect(self._fill_recent_menu)
         self._on_session_training_state_changed(s.training_state)
         self._update_title()
+        app = QtWidgets.QApplication.instance()
+        if app is not None:
+            app.focusChanged.connect(self._on_app_focus_changed)
 
     # --- actions and menus ----------------------------------------------------------------
     def _action(self, key, text, slot, shortcut=None, tip=None) -> QtGui.QAction:
@@ -257,6 +260,16 @@ class MainWindow(QtWidgets.QMainWindow):
         self.files.discard_recovery()
 
     # --- state ----------------------------------------------------------------------------
+    def _on_app_focus_changed(self, old, now) -> None:
+        # Inside the microphone panel Space starts/stops listening (its own shortcut); two
+        # shortcuts on one key would cancel each other out, so Play lets go of it there.
+        mic = self.docks.get("microphone")
+        inside = mic is not None and now is not None and mic.isAncestorOf(now)
+        play = self.actions["play"]
+        wanted = QtGui.QKeySequence() if inside else QtGui.QKeySequence(QtCore.Qt.Key_Space)
+        if play.shortcut() != wanted:
+            play.setShortcut(wanted)
+
     def _on_session_training_state_changed(self, state: str) -> None:
         self.actions["play"].setText(PAUSE_TEXT if state == "running" else PLAY_TEXT)
 

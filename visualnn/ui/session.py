@@ -162,17 +162,30 @@ class Session(QtCore.QObject):
 
     def record_epoch(self, report: dict) -> None:
         """Append one epoch report (epochs numbered on from earlier runs) to ``history``."""
-        entry = dict(report)
-        entry["epoch"] = len(self.history) + 1
-        entry["batches"] = len(self.batch_losses)  # lines the batch trace up with epochs
-        entry.pop("kind", None)
-        self.history.append(entry)
-        self.history_changed.emit()
-        self.set_modified(True)
+        self.record_progress([("epoch", report)])
 
     def record_batches(self, losses: list[float]) -> None:
-        self.batch_losses.extend(float(v) for v in losses)
-        self.history_changed.emit()
+        """Append per-batch losses to ``batch_losses``."""
+        self.record_progress([("batches", losses)])
+
+    def record_progress(self, events: list[tuple[str, object]]) -> None:
+        """Apply ``("batches", [loss, ...])`` and ``("epoch", report)`` events in order, then
+        emit ``history_changed`` once (the training controller hands them over in bulk)."""
+        epochs = False
+        for kind, payload in events:
+            if kind == "batches":
+                self.batch_losses.extend(float(v) for v in payload)
+            else:
+                entry = dict(payload)
+                entry["epoch"] = len(self.history) + 1
+                entry["batches"] = len(self.batch_losses)  # lines the batch trace up
+                entry.pop("kind", None)
+                self.history.append(entry)
+                epochs = True
+        if events:
+            self.history_changed.emit()
+        if epochs:
+            self.set_modified(True)
 
     def clear_history(self) -> None:
         self.history, self.batch_losses = [], []

@@ -31,11 +31,10 @@ LIVE_KEYS = frozenset(
         "betas",
         "weight_decay",
         "clip_norm",
-        "alpha",
-        "eps",
     }
 )
 DRAIN_HZ = 30
+_META_CALL = QtCore.QEvent.MetaCall
 #: Share of one core the GUI thread may use for redraws while training. Python threads share
 #: one GIL, so every millisecond the views spend in Python is taken from the trainer; above
 #: this share snapshots are skipped (fewer frames, never a slower run).
@@ -71,6 +70,7 @@ class TrainingController(QtCore.QObject):
         self.gui_load = 0.0  # smoothed share of a core the GUI thread used lately
         self._mark = (time.thread_time(), time.perf_counter())
         self._last_apply = 0.0
+        self._progress: list[tuple[str, object]] = []  # reports waiting for the next frame
         # Open while the GUI event loop sleeps, closed while it handles events: the worker
         # starts batches only through an open gate (with a timeout), so redraws run without
         # a CPU-bound thread taking the GIL back after every Qt call.
@@ -196,7 +196,9 @@ class TrainingController(QtCore.QObject):
         self._timer.stop()
         self._watch_event_loop(False)
         if drain:
+            self._flush_progress()
             self._drain(worker)
+        self._progress = []
         if paused and self.session.training_state in ("running", "paused"):
             self.session.set_training_state("paused")
         return ok
@@ -216,9 +218,11 @@ class TrainingController(QtCore.QObject):
             self.gate.set()
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
-        # Any event (timer, paint, input, queued signal) means GUI work is starting: close
-        # the gate; the event loop going back to sleep opens it again.
-        self.gate.clear()
+        # A timer, paint, layout or input event means GUI work is starting: close the gate;
+        # the event loop going back to sleep opens it again. Queued signals (the worker's
+        # own reports, a hundred a second) are cheap slots and must not stall the worker.
+        if event.type() != _META_CALL:
+            self.gate.clear()
         return False
 
     def _on_dispatcher_about_to_block(self) -> None:
@@ -242,7 +246,12 @@ class TrainingController(QtCore.QObject):
         if self.gui_load > GUI_BUDGET and wall - self._last_apply < MAX_STALE_S:
             return  # let the views' last redraw settle; the trainer gets the GIL meanwhile
         self._last_apply = wall
+        self._flush_progress()
         self._drain(self.worker)
+
+    def _flush_progress(self) -> None:
+        events, self._progress = self._progress, []
+        self.session.record_progress(events)
 
     def _on_worker_snapshot_ready(self) -> None:
         # The timer does the drawing; this only wakes it after an idle step.
@@ -250,17 +259,22 @@ class TrainingController(QtCore.QObject):
             self._timer.start()
 
     def _on_worker_epoch_finished(self, report: dict) -> None:
+        # Queued until the next frame: every history change redraws plots and labels, and
+        # a toy set finishes a hundred epochs a second.
         if self._current():
             self.samples_per_second = float(report.get("samples_per_second") or 0.0)
-            self.session.record_epoch(report)
+            self._progress.append(("epoch", report))
 
     def _on_worker_batches_done(self, losses: list) -> None:
         if self._current():
-            self.session.record_batches(losses)
+            self._progress.append(("batches", losses))
 
     def _on_worker_paused(self) -> None:
-        if self._current() and self.session.training_state in ("running", "paused"):
-            self.session.set_training_state("paused")
+        if self._current():
+            self._flush_progress()
+            self._drain(self.worker)
+            if self.session.training_state in ("running", "paused"):
+                self.session.set_training_state("paused")
 
     def _on_worker_resumed(self) -> None:
         if self._current() and self.session.training_state in ("running", "paused", "idle"):

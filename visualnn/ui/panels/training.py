@@ -116,10 +116,15 @@ class TrainingPanel(QtWidgets.QWidget):
         self.betas_row.setLayout(betas)
         betas.setContentsMargins(0, 0, 0, 0)
         form.addRow("Betas (\u03b21, \u03b22)", self.betas_row)
-        self.weight_decay = LogSpinBox(0.0, 1.0)
+        self.weight_decay = LogSpinBox(0.0, 1.0, smallest=1e-5)
         self.weight_decay.setMinimum(0.0)
         self.weight_decay.valueChanged.connect(lambda v: self._set(weight_decay=float(v)))
         form.addRow("Weight decay", self.weight_decay)
+        self.clip = LogSpinBox(0.0, 1000.0, smallest=0.1)
+        self.clip.setSpecialValueText("off")
+        self.clip.setToolTip("Gradient clipping: largest total gradient norm per step (0 = off)")
+        self.clip.valueChanged.connect(lambda v: self._set(clip_norm=float(v) or None))
+        form.addRow("Clip gradients", self.clip)
         self.batch_size = QtWidgets.QSpinBox()
         self.batch_size.setRange(1, 4096)
         self.batch_size.setKeyboardTracking(False)
@@ -169,7 +174,13 @@ class TrainingPanel(QtWidgets.QWidget):
 
         session.config_changed.connect(self.sync_from_session)
         session.dataset_changed.connect(self.sync_from_session)
-        session.history_changed.connect(self._update_progress)
+        # Epochs of a toy set end 100 times a second; a relabel each time would relayout and
+        # repaint the dock as often, taking GIL time from the trainer. 5 Hz reads as live.
+        self._progress_timer = QtCore.QTimer(self)
+        self._progress_timer.setSingleShot(True)
+        self._progress_timer.setInterval(200)
+        self._progress_timer.timeout.connect(self._update_progress)
+        session.history_changed.connect(self._on_session_history_changed)
         session.training_state_changed.connect(self._on_session_training_state_changed)
         session.diverged.connect(lambda text: self.banner.show_message(text, "error"))
         controller.failed.connect(lambda text: self.banner.show_message(text, "warning"))
@@ -236,6 +247,10 @@ class TrainingPanel(QtWidgets.QWidget):
             self.banner.hide()
         self._update_progress()
 
+    def _on_session_history_changed(self) -> None:
+        if not self._progress_timer.isActive():
+            self._progress_timer.start()
+
     def _update_progress(self) -> None:
         s = self.session
         done, total = len(s.history), s.config.epochs
@@ -269,6 +284,7 @@ class TrainingPanel(QtWidgets.QWidget):
             self.beta1.setValue(float(b1))
             self.beta2.setValue(float(b2))
             self.weight_decay.setValue(float(c.weight_decay or 0.0))
+            self.clip.setValue(float(c.clip_norm or 0.0))
             self.batch_size.setValue(int(c.batch_size))
             self.epochs.setValue(int(c.epochs))
             self.loss.setCurrentIndex(max(self.loss.findData(c.loss), 0))

@@ -12,10 +12,10 @@ from visualnn.ui import theme
 _MANTISSAS = (1.0, 2.0, 5.0)
 
 
-def _ladder(lo: float, hi: float) -> list[float]:
-    # A range starting at 0 (weight decay) steps 0 -> 1e-6 -> 2e-6 ... like any other.
+def _ladder(lo: float, hi: float, smallest: float = 1e-6) -> list[float]:
+    # A range starting at 0 (weight decay, clipping) steps 0 -> smallest -> 2 x smallest...
     out = [0.0] if lo <= 0 else []
-    first = max(lo, 1e-6)
+    first = max(lo, smallest)
     for exp in range(math.floor(math.log10(first)), math.ceil(math.log10(hi)) + 1):
         out += [m * 10.0**exp for m in _MANTISSAS if first <= m * 10.0**exp <= hi]
     return out
@@ -25,11 +25,12 @@ class LogSpinBox(QtWidgets.QDoubleSpinBox):
     """A spin box for values spanning decades (learning rates): arrows go 0.01, 0.02,
     0.05, 0.1...; typing any number (``3e-4``) works; text shows 3 significant digits."""
 
-    def __init__(self, lo: float = 1e-6, hi: float = 1e6, parent=None) -> None:
+    def __init__(self, lo: float = 1e-6, hi: float = 1e6, smallest: float = 1e-6,
+                 parent=None) -> None:  # fmt: skip
         super().__init__(parent)
         self.setDecimals(12)  # the text is ours; this only stops Qt rounding the value
         self.setRange(lo, hi)
-        self._ladder = _ladder(lo, hi)
+        self._ladder = _ladder(lo, hi, smallest)
         self.setKeyboardTracking(False)
 
     def sizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt override

@@ -14,6 +14,7 @@ from PySide6 import QtCore, QtWidgets
 from visualnn.ui import theme
 from visualnn.ui.session import Session
 
+MAX_MARKED_EPOCHS = 40
 REDRAW_HZ = 5  # curves move slowly; every redraw costs the trainer GIL time
 
 
@@ -109,6 +110,7 @@ class TrainingPlots(QtWidgets.QWidget):
             name="validation",
         )
         self._dirty = False
+        self._marked = True
         self._timer = QtCore.QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(int(1000 / REDRAW_HZ))
@@ -139,6 +141,17 @@ class TrainingPlots(QtWidgets.QWidget):
             y = np.array([v if k else np.nan for v, k in zip(vals, keep, strict=True)], float)
             return epochs[keep], y[keep]
 
+        # Markers help while epochs are few; past that they only cost paint time.
+        marked = len(hist) <= MAX_MARKED_EPOCHS
+        if marked != self._marked:
+            self._marked = marked
+            for curve, symbol in (
+                (self.train_loss, "o"),
+                (self.val_loss, "s"),
+                (self.train_acc, "o"),
+                (self.val_acc, "s"),
+            ):
+                curve.setSymbol(symbol if marked else None)
         self.train_loss.setData(*series("train_loss"))
         self.val_loss.setData(*series("val_loss"))
         self.train_acc.setData(*series("train_acc"))
@@ -151,6 +164,8 @@ class TrainingPlots(QtWidgets.QWidget):
         self.batch_curve.setData(x[finite], losses[finite])
         regression = self.session.task != "classification"
         self.acc_widget.setVisible(not regression)
-        n = max(len(hist), float(x[-1]) if len(x) else 0.0, 1.0)
+        n = max(len(hist), float(x[-1]) if len(x) else 0.0)
+        # Whole epochs once there are some; inside the first epoch, just the batches so far.
+        right = np.ceil(n) if n >= 1 else max(n, 1e-3)
         for plot in (self.loss_plot, self.acc_plot):
-            plot.setXRange(0, np.ceil(n), padding=0.02)
+            plot.setXRange(0, right, padding=0.02)

@@ -51,6 +51,9 @@ class TrainingWorker(QtCore.QThread):
         thread touches it.
     publish_hz : float
         Upper bound on weight snapshots per second.
+    gate : threading.Event, optional
+        Set while the GUI event loop is idle; each batch waits for it (at most
+        ``GATE_TIMEOUT_S``) so a redraw is not interleaved with training batches.
 
     Signals
     -------
@@ -73,8 +76,8 @@ class TrainingWorker(QtCore.QThread):
     ``finished()`` (from ``QThread``) follows any of the endings above and ``stop()``.
     """
 
-    # ``object`` rather than dict/list: PySide converts those through QVariant and, across
-    # threads, that path has corrupted refcounts (a crash at exit) in PySide6 6.12.
+    # ``object`` rather than dict/list: the Python object is handed over as is instead of
+    # being converted to a QVariantMap/List and back on every emission.
     epoch_finished = QtCore.Signal(object)
     batches_done = QtCore.Signal(object)
     snapshot_ready = QtCore.Signal()

@@ -166,3 +166,10 @@ def test_progress_bar_on_a_terminal(tmp_path, monkeypatch, capsys):
     assert cli.main(["train", "xor", "--epochs", "2", "--out", str(tmp_path / "x.vnn")]) == 0
     err = capsys.readouterr().err
     assert "\r[" in err and "%" in err and "loss" in err
+
+
+def test_bench_audio_reports_realtime_factors(capsys):
+    assert cli.main(["bench-audio", "--audio-seconds", "1", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    # Anything slower than real time could not drive a live spectrogram at all.
+    assert result["stft_x_realtime"] > 1 and result["log_mel_x_realtime"] > 1

@@ -22,6 +22,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "presets": ("visualnn.cli", "list the presets"),
     "bench": ("visualnn.bench", "time training steps on fixed workloads (vs PyTorch if present)"),
     "spectrogram": ("visualnn.ui.spectrogram_app", "live spectrogram of the microphone or a tone"),
+    "bench-audio": ("visualnn.audio.bench", "STFT / log-mel throughput as a multiple of real time"),
+    "bench-gui": ("visualnn.ui.gui_bench", "training speed with every view open vs headless"),
+    "bench-spectrogram": (
+        "visualnn.ui.views.spectrogram_bench",
+        "CPU, frame rate and latency of the live spectrogram",
+    ),
 }
 GUI_MODULE = "visualnn.ui.app"
 QT_HINT = (
@@ -257,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv and argv[0] in COMMANDS:
-            if argv[0] == "spectrogram":
+            if argv[0] in ("spectrogram", "bench-gui", "bench-spectrogram"):
                 _one_blas_thread()
             parser, run = _command_parser(argv[0])
             return int(run(parser.parse_args(argv[1:])) or 0)

@@ -1,9 +1,14 @@
-"""Same numbers as PyTorch: layers, losses and ten optimizer steps (skipped without torch)."""
+"""Same numbers as PyTorch: layers, losses and ten optimizer steps.
+
+Collected only where torch is installed (see tests/conftest.py); the hand-written torch
+formulas in the other engine tests cover the same ground without it.
+"""
 
 import numpy as np
 import pytest
+import torch
 
-torch = pytest.importorskip("torch")
+pytestmark = pytest.mark.torch
 
 from visualnn.engine.activations import ACTIVATIONS, sigmoid  # noqa: E402
 from visualnn.engine.dense import Dense  # noqa: E402

@@ -80,14 +80,14 @@ def feature_benchmark(
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options of ``visualnn bench --audio`` (``run`` also honours a ``--json`` flag if the
-    CLI defines one; it is not added here to avoid clashing with the CLI's own)."""
+    """Options of ``visualnn bench-audio``."""
     parser.add_argument(
         "--audio-seconds",
         type=float,
         default=10.0,
         help="length of the audio benchmark signal (default 10 s)",
     )
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
 
 
 def run(args: argparse.Namespace) -> int:

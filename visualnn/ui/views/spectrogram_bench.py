@@ -86,6 +86,39 @@ def measure_pump(seconds: float = 5.0, size: tuple[int, int] = (1920, 1080)) -> 
     }
 
 
+def add_arguments(parser) -> None:
+    """Options of ``visualnn bench-spectrogram``."""
+    parser.add_argument("--seconds", type=float, default=8.0, help="measured seconds (8)")
+    parser.add_argument("--size", default="1920x1080", help="window size (1920x1080)")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+
+
+def run(args) -> int:
+    """Measure the live spectrogram at 48 kHz, n_fft 2048, hop 256 and print the costs."""
+    import json
+    import os
+
+    from visualnn.ui.app import parse_size
+
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    r = measure_pump(args.seconds, parse_size(args.size, (1920, 1080)))
+    if args.json:
+        print(json.dumps(r, indent=2))
+        return 0
+    pct = {k: 100 * r[k] for k in r if k.endswith("cpu_fraction") or k == "cpu_fraction_process"}
+    print(f"live spectrogram, 48 kHz mono chirp, n_fft 2048, hop 256, window {r['window']}:")
+    print(f"  features (read, STFT, dB)        {pct['features_cpu_fraction']:5.1f} % of one core")
+    print(f"  features + spectrogram drawing   {pct['spectrogram_cpu_fraction']:5.1f} %")
+    print(f"  + scope and meter                {pct['cpu_fraction']:5.1f} %")
+    print(f"  whole process                    {pct['cpu_fraction_process']:5.1f} %")
+    print(f"  frames drawn per second          {r['frames_per_second']:5.1f}")
+    print(f"  sound-to-screen latency (est.)   {r['latency_ms']:5.1f} ms mean, "
+          f"{r['latency_worst_ms']:.1f} ms worst (+ the stream's block)")
+    print(f"  keeps up with real time          {r['realtime_factor']:5.2f} x")
+    return 0
+
+
 if __name__ == "__main__":
     import json
     import sys

@@ -316,3 +316,24 @@ def test_space_plays_except_inside_the_microphone_panel(qtbot, make_window):
     QtTest.QTest.keyClick(window.graph_view, QtCore.Qt.Key_Space)
     assert hits == ["mic", "play"]
     window.controller.stop()
+
+
+def test_neuron_preset_opens_with_its_worked_example_weights(make_window):
+    window = make_window("neuron")
+    layer = window.session.view_model.get_weights()[0]
+    np.testing.assert_allclose(layer["weight"].ravel(), [0.4, 0.7, 0.2], rtol=1e-6)
+
+
+def test_sound_classes_dock_listens_through_the_microphone_dock(make_window):
+    from visualnn.audio.sources import SynthSource
+    from visualnn.ui.docks import content
+
+    window = make_window("xor")
+    mic, sounds = content(window.docks["microphone"]), content(window.docks["sounds"])
+    mic.set_source(SynthSource("tone", frequency=1000.0, samplerate=48000, realtime=False,
+                               block=4800))  # fmt: skip
+    mic.pump.source.start()
+    for _ in range(5):
+        mic.pump.tick()
+    mic.stop()
+    assert sounds.tap.total == 5 * 4800

@@ -24,7 +24,7 @@ L, R, B = (
 
 #: Panels of controls: wrapped in a scroll area so a small screen (1280x720) scrolls them
 #: instead of their minimum size pushing the window wider than the screen.
-SCROLLED = frozenset({"training", "inspector", "data", "microphone"})
+SCROLLED = frozenset({"training", "inspector", "data", "microphone", "sounds"})
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,7 @@ DOCKS = (
     ),
     DockSpec("data", "Data", "visualnn.ui.panels.data:DataPanel", R),
     DockSpec("microphone", "Microphone", "visualnn.ui.panels.microphone:MicrophonePanel", R),
+    DockSpec("sounds", "Sound classes", "", R),  # listens through the microphone dock
     DockSpec("plots", "Loss and accuracy", "visualnn.ui.views.plots:TrainingPlots", B),
     DockSpec("boundary", "Decision boundary", "visualnn.ui.views.boundary:BoundaryView", B),
     DockSpec("activations", "Activations", "visualnn.ui.views.activations:ActivationsView", B),
@@ -112,6 +113,10 @@ def build_docks(
         )
         if spec.key == "training":
             widget = training_widget
+        elif spec.key == "sounds":
+            from visualnn.ui.panels.sound_classes import SoundClassesPanel
+
+            widget = SoundClassesPanel(session, content(docks["microphone"]))
         elif isinstance(spec.factory, tuple):
             widget = QtWidgets.QTabWidget()
             widget.setDocumentMode(True)
@@ -144,6 +149,7 @@ def default_layout(window: QtWidgets.QMainWindow, docks: dict, two_d: bool = Tru
     window.splitDockWidget(docks["training"], docks["inspector"], QtCore.Qt.Vertical)
     window.tabifyDockWidget(docks["inspector"], docks["data"])
     window.tabifyDockWidget(docks["data"], docks["microphone"])
+    window.tabifyDockWidget(docks["microphone"], docks["sounds"])
     window.addDockWidget(B, docks["plots"])
     wide = window.width() >= 1600  # below that only two views fit side by side
     middle, last = ("boundary", "activations") if two_d else ("activations", "weights")

@@ -283,6 +283,7 @@ class MainWindow(QtWidgets.QMainWindow):
             event.ignore()
             return
         self.controller.stop(timeout=2.0)
+        content(self.docks["sounds"]).shutdown()  # its own training thread and live timer
         self.save_layout()
         self.files.mark_clean_exit()
         event.accept()

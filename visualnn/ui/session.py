@@ -214,7 +214,8 @@ class Session(QtCore.QObject):
             task=preset.task,
             dataset=(preset.dataset, dict(preset.dataset_params)),
             history=[],
-            weights=None,
+            weights=preset.weights,
+            seed=preset.seed,
         )
         self.preset_name = name
 

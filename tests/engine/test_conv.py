@@ -180,6 +180,7 @@ def test_conv1d_forward_and_gradients(cl, kwargs):
 @pytest.mark.torch
 def test_matches_torch_same_padding_even_kernel():
     import torch
+
     rng = np.random.default_rng(5)
     layer = Conv2D(3, (4, 2), padding="same", dilation=(1, 3), in_channels=2)
     x = rng.standard_normal((2, 2, 7, 8)).astype(np.float32)

@@ -128,6 +128,7 @@ def test_max_ties_go_to_first_maximum(kernel, stride, padding):
 @pytest.mark.torch
 def test_matches_torch_including_ties():
     import torch
+
     rng = np.random.default_rng(2)
     x = np.maximum(rng.standard_normal((2, 3, 9, 8)), 0).astype(np.float32)  # many zero ties
     for kernel, stride, padding in [(2, 2, 0), (3, 2, 1), (3, 1, 1)]:

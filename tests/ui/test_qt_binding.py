@@ -26,9 +26,7 @@ print(sys.getrefcount(True) - true_refs, sys.getrefcount(None) - none_refs)
 
 
 def test_emit_and_void_calls_keep_refcounts():
-    out = subprocess.run(
-        [sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=60
-    )
+    out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr[-2000:]
     true_delta, none_delta = (int(v) for v in out.stdout.split())
     # A healthy binding leaves both unchanged (give a little slack for interpreter caches).

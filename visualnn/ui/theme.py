@@ -81,8 +81,9 @@ def style_plot(plot: pg.PlotItem, title: str | None = None) -> None:
 
 def apply(app: QtWidgets.QApplication) -> None:
     """Apply the dark palette, fonts and pyqtgraph defaults to the application."""
-    pg.setConfigOptions(antialias=True, background=BACKGROUND, foreground=FOREGROUND,
-                        imageAxisOrder="row-major")
+    pg.setConfigOptions(
+        antialias=True, background=BACKGROUND, foreground=FOREGROUND, imageAxisOrder="row-major"
+    )
     app.setStyle("Fusion")
     app.setFont(font())
     pal = QtGui.QPalette()

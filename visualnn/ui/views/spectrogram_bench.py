@@ -113,8 +113,10 @@ def run(args) -> int:
     print(f"  + scope and meter                {pct['cpu_fraction']:5.1f} %")
     print(f"  whole process                    {pct['cpu_fraction_process']:5.1f} %")
     print(f"  frames drawn per second          {r['frames_per_second']:5.1f}")
-    print(f"  sound-to-screen latency (est.)   {r['latency_ms']:5.1f} ms mean, "
-          f"{r['latency_worst_ms']:.1f} ms worst (+ the stream's block)")
+    print(
+        f"  sound-to-screen latency (est.)   {r['latency_ms']:5.1f} ms mean, "
+        f"{r['latency_worst_ms']:.1f} ms worst (+ the stream's block)"
+    )
     print(f"  keeps up with real time          {r['realtime_factor']:5.2f} x")
     return 0
 

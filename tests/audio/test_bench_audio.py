@@ -16,7 +16,6 @@ def test_feature_benchmark_reports_every_figure():
 def test_cli_hooks(capsys):
     parser = argparse.ArgumentParser()
     bench.add_arguments(parser)
-    parser.add_argument("--json", action="store_true")  # the CLI's own flag
     assert bench.run(parser.parse_args(["--audio-seconds", "0.3", "--json"])) == 0
     assert json.loads(capsys.readouterr().out)["seconds_of_audio"] == 0.3
     assert bench.run(parser.parse_args(["--audio-seconds", "0.3"])) == 0

@@ -38,7 +38,7 @@ _META_CALL = QtCore.QEvent.MetaCall
 #: Share of one core the GUI thread may use for redraws while training. Python threads share
 #: one GIL, so every millisecond the views spend in Python is taken from the trainer; above
 #: this share snapshots are skipped (fewer frames, never a slower run).
-GUI_BUDGET = 0.12
+GUI_BUDGET = 0.08
 #: ... but the views never go longer than this without a new snapshot.
 MAX_STALE_S = 0.5
 #: ``sys.setswitchinterval`` for the app. The trainer thread is CPU-bound Python and the GUI

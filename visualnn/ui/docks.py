@@ -143,15 +143,18 @@ def default_layout(window: QtWidgets.QMainWindow, docks: dict, two_d: bool = Tru
     for dock in docks.values():
         window.removeDockWidget(dock)
         dock.setFloating(False)
-    window.addDockWidget(L, docks["layers"])
+    wide = window.width() >= 1600  # below that only two views fit side by side
     window.addDockWidget(R, docks["training"])
     window.addDockWidget(R, docks["inspector"])
     window.splitDockWidget(docks["training"], docks["inspector"], QtCore.Qt.Vertical)
     window.tabifyDockWidget(docks["inspector"], docks["data"])
     window.tabifyDockWidget(docks["data"], docks["microphone"])
     window.tabifyDockWidget(docks["microphone"], docks["sounds"])
+    if wide:
+        window.addDockWidget(L, docks["layers"])
+    else:  # on a projector's 1280 px every column taken from the graph shrinks its text
+        window.tabifyDockWidget(docks["sounds"], docks["layers"])
     window.addDockWidget(B, docks["plots"])
-    wide = window.width() >= 1600  # below that only two views fit side by side
     middle, last = ("boundary", "activations") if two_d else ("activations", "weights")
     rest = [k for k in ("activations", "boundary", "weights", "predictions") if k != middle]
     row = ["plots", middle] + ([last] if wide else [])
@@ -167,11 +170,12 @@ def default_layout(window: QtWidgets.QMainWindow, docks: dict, two_d: bool = Tru
     for key in ("inspector", *row):
         docks[key].raise_()
     w, h = max(window.width(), 800), max(window.height(), 600)
-    window.resizeDocks([docks["layers"]], [int(w * 0.12)], QtCore.Qt.Horizontal)
+    if wide:
+        window.resizeDocks([docks["layers"]], [int(w * 0.12)], QtCore.Qt.Horizontal)
     window.resizeDocks(
         [docks["training"]], [int(w * (0.25 if wide else 0.27))], QtCore.Qt.Horizontal
     )
-    window.resizeDocks([docks["plots"]], [int(h * 0.36)], QtCore.Qt.Vertical)
+    window.resizeDocks([docks["plots"]], [int(h * (0.36 if wide else 0.34))], QtCore.Qt.Vertical)
     bottom = w * 0.75  # the right column takes the rest
     shares = {"plots": 0.4, "boundary": 0.24, "activations": 0.36, "weights": 0.36}
     if not two_d and wide:

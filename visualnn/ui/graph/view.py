@@ -111,7 +111,11 @@ class GraphView(QtWidgets.QGraphicsView):
     def resizeEvent(self, event):  # noqa: N802 - Qt's name
         super().resizeEvent(event)
         hint = self.fit_button.sizeHint()
-        self.fit_button.move(self.viewport().width() - hint.width() - 12, 12)
+        # Bottom-right: node titles sit at the top, where the button used to hide them.
+        self.fit_button.move(
+            self.viewport().width() - hint.width() - 12,
+            self.viewport().height() - hint.height() - 12,
+        )
         if self.auto_fit:
             self.fit()
 

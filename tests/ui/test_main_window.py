@@ -337,3 +337,13 @@ def test_sound_classes_dock_listens_through_the_microphone_dock(make_window):
         mic.pump.tick()
     mic.stop()
     assert sounds.tap.total == 5 * 4800
+
+
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+def test_every_preset_fits_a_1280x720_projector(qtbot, make_window, preset):
+    """No dock may force the window wider than a projector (a long legend once did)."""
+    window = make_window(preset)
+    window.reset_layout()
+    window.resize(1280, 720)
+    qtbot.wait(10)
+    assert window.width() == 1280 and window.minimumSizeHint().width() <= 1280

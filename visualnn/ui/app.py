@@ -24,6 +24,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--preset", metavar="NAME", help="open on this preset (default: the demo)")
     g.add_argument("--open", metavar="FILE", help="open this project file (.vnn)")
     g.add_argument(
+        "--select",
+        metavar="LAYER[:UNIT]",
+        help="select a layer (numbered from 1, as on screen) and optionally a unit: '2:3' is "
+        "unit 3 of layer 2, '1:0,4,5' channel 0 at row 4, column 5 of a feature map",
+    )
+    g.add_argument(
         "--train-seconds",
         metavar="S",
         type=float,
@@ -61,6 +67,19 @@ def parse_size(text: str | None, default: tuple[int, int] | None) -> tuple[int, 
     return w, h
 
 
+def parse_selection(text: str) -> tuple[int, tuple[int, ...] | None]:
+    """``"2:3"`` -> ``(1, (3,))``: the layer as numbered on screen (from 1) and a unit."""
+    layer_text, _, unit_text = text.partition(":")
+    try:
+        layer = int(layer_text) - 1
+        unit = tuple(int(v) for v in unit_text.split(",")) if unit_text else None
+    except ValueError:
+        raise ValueError(f"--select {text}: give LAYER or LAYER:UNIT, e.g. 2:3") from None
+    if layer < 0 or (unit is not None and min(unit) < 0):
+        raise ValueError(f"--select {text}: layers count from 1, units from 0")
+    return layer, unit
+
+
 def _has_display() -> bool:
     if os.environ.get("QT_QPA_PLATFORM"):
         return True  # the user (or the test suite) chose a platform explicitly
@@ -95,6 +114,11 @@ def run(args: argparse.Namespace) -> int:
     from visualnn.ui.settings import APPLICATION, ORGANIZATION, settings
     from visualnn.ui.training_control import SWITCH_INTERVAL_S
 
+    try:
+        selection = parse_selection(args.select) if args.select else None
+    except ValueError as exc:
+        print(f"visualnn: {exc}", file=sys.stderr)
+        return 2
     if args.preset and args.preset not in PRESETS:
         print(
             f"visualnn: unknown preset '{args.preset}'; known: {', '.join(PRESETS)}",
@@ -138,7 +162,13 @@ def run(args: argparse.Namespace) -> int:
 
     def finish() -> None:
         window.controller.pause()
+        select()
         QtCore.QTimer.singleShot(SETTLE_MS, shoot)
+
+    def select() -> None:
+        if args.select:
+            layer, unit = selection
+            window.session.select(layer, unit)
 
     def shoot() -> None:
         if args.screenshot:
@@ -157,7 +187,10 @@ def run(args: argparse.Namespace) -> int:
         QtCore.QTimer.singleShot(0, window.controller.play)
         QtCore.QTimer.singleShot(int(args.train_seconds * 1000), finish)
     elif args.screenshot or args.quit:
+        select()
         QtCore.QTimer.singleShot(SETTLE_MS, shoot)
+    else:
+        select()
     window.destroyed.connect(app.quit)
     app.exec()
     return state["code"]

@@ -73,6 +73,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
         s = self.session
         s.training_state_changed.connect(self._on_session_training_state_changed)
+        s.selection_changed.connect(self._on_session_selection_changed)
         s.modified_changed.connect(self._update_title)
         s.document.undo_stack.cleanChanged.connect(self._update_title)
         self.files.path_changed.connect(self._update_title)
@@ -269,6 +270,14 @@ class MainWindow(QtWidgets.QMainWindow):
         wanted = QtGui.QKeySequence() if inside else QtGui.QKeySequence(QtCore.Qt.Key_Space)
         if play.shortcut() != wanted:
             play.setShortcut(wanted)
+
+    def _on_session_selection_changed(self) -> None:
+        # A clicked unit shows its arithmetic, a clicked layer its settings: otherwise a
+        # click on a neuron looks as if it did nothing.
+        tabs = content(self.docks["inspector"])
+        unit = self.session.selection.unit is not None
+        tabs.setCurrentIndex(1 if unit else 0)
+        self.docks["inspector"].raise_()
 
     def _on_session_training_state_changed(self, state: str) -> None:
         self.actions["play"].setText(PAUSE_TEXT if state == "running" else PLAY_TEXT)

@@ -113,6 +113,8 @@ class BoundaryView(QtWidgets.QWidget):
             plot.addItem(item)
         self.legend = QtWidgets.QLabel()
         self.legend.setFont(theme.font(0.95))
+        # Wrapped, so a long legend never widens the dock (and the window) past a projector.
+        self.legend.setWordWrap(True)
         self.message = message_label()
 
         layout = QtWidgets.QVBoxLayout(self)

@@ -76,6 +76,9 @@ def style_plot(plot: pg.PlotItem, title: str | None = None) -> None:
         axis.setPen(MUTED)
         axis.setStyle(tickFont=font(0.9))
         axis.label.setFont(font(0.95))
+        # pyqtgraph would relabel a small range as "x2 (x0.001)" with ticks of 500: a riddle
+        # for a student, so ticks always show the values themselves.
+        axis.enableAutoSIPrefix(False)
     plot.showGrid(x=True, y=True, alpha=0.18)
 
 

@@ -254,3 +254,20 @@ def test_a_failing_source_stops_with_a_message(panel):
     panel.pump._on_timer_timeout()
     assert not panel.running and not panel.pump.timer.isActive()
     assert "device exploded" in panel.status_label.text()
+
+
+def test_settings_and_source_are_remembered_for_the_next_start(qtbot, panel):
+    panel.settings.set_values(scale="mel", n_fft=4096, hop=512, db_low=-70)
+    panel.picker.set_controls("tone", frequency=880)
+    panel.picker.source_requested.emit("tone")
+    again = MicrophonePanel()  # no source given: the remembered one, not the default
+    qtbot.addWidget(again)
+    values = again.settings.values()
+    assert (values["scale"], values["n_fft"], values["hop"], values["db_low"]) == (
+        "mel",
+        4096,
+        512,
+        -70.0,
+    )
+    assert again.picker.kind() == "tone"
+    again.stop()

@@ -33,6 +33,22 @@ def _first(v):
     return v[0] if isinstance(v, list | tuple) else v
 
 
+def _narrow_combo() -> QtWidgets.QComboBox:
+    """A combo whose width does not follow its longest item: the dock is ~320 px wide at
+    1280x720 and a long item would otherwise push the whole panel into sideways scrolling."""
+    w = QtWidgets.QComboBox()
+    w.setSizeAdjustPolicy(QtWidgets.QComboBox.AdjustToMinimumContentsLengthWithIcon)
+    w.setMinimumContentsLength(8)
+    return w
+
+
+def _wrapping_form(parent: QtWidgets.QWidget) -> QtWidgets.QFormLayout:
+    """A form that puts a label above its editor when the row is too narrow for both."""
+    form = QtWidgets.QFormLayout(parent)
+    form.setRowWrapPolicy(QtWidgets.QFormLayout.WrapLongRows)
+    return form
+
+
 class _Field:
     """One editor: ``widget``, ``show(value)`` without emitting, edits go to ``on_edit``."""
 
@@ -53,7 +69,7 @@ class _Field:
         return w
 
     def _combo(self, items: list[tuple]):
-        w = QtWidgets.QComboBox()
+        w = _narrow_combo()
         for data, text in items:
             w.addItem(text, data)
         w.currentIndexChanged.connect(lambda i: self.on_edit(self.key, w.itemData(i)))
@@ -123,7 +139,7 @@ class LayerInspector(QtWidgets.QWidget):
         self.error_label = self._label(theme.ERROR)
         self.error_label.setFont(theme.font(1.0, bold=True))
         self.form_box = QtWidgets.QWidget()
-        self.form = QtWidgets.QFormLayout(self.form_box)
+        self.form = _wrapping_form(self.form_box)
         self.form.setContentsMargins(0, 6, 0, 6)
         self.input_box = self._make_input_box()
         box = QtWidgets.QVBoxLayout(self)
@@ -153,7 +169,7 @@ class LayerInspector(QtWidgets.QWidget):
     def _make_input_box(self) -> QtWidgets.QGroupBox:
         group = QtWidgets.QGroupBox("Input")
         group.setFont(theme.font(1.0, bold=True))
-        self.input_kind = QtWidgets.QComboBox()
+        self.input_kind = _narrow_combo()
         for rank, text in (
             (1, "vector: features"),
             (2, "signal: channels × length"),
@@ -171,7 +187,7 @@ class LayerInspector(QtWidgets.QWidget):
             dims_row.addWidget(s)
         self.input_note = self._label(theme.MUTED)
         self.input_kind.currentIndexChanged.connect(self._on_input_edited)
-        form = QtWidgets.QFormLayout(group)
+        form = _wrapping_form(group)
         form.addRow("Kind", self.input_kind)
         form.addRow("Shape", dims_row)
         form.addRow(self.input_note)
@@ -234,7 +250,7 @@ class LayerInspector(QtWidgets.QWidget):
         if shape is not None:
             self.shape_label.setText(
                 f"{shape_text(shape.in_shape)} → "
-                f"{shape_text(shape.out_shape)}    "
+                f"{shape_text(shape.out_shape)} · "
                 f"{shape.num_params:,} parameters"
             )
         else:

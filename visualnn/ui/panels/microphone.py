@@ -13,6 +13,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from visualnn.audio.base import AudioError, AudioSource, SourceStatus
 from visualnn.audio.mic import MicSource
 from visualnn.ui import theme
+from visualnn.ui.panels import microphone_memory
 from visualnn.ui.panels.microphone_settings import SpectrogramSettings
 from visualnn.ui.panels.source_picker import SourcePicker
 from visualnn.ui.panels.status_line import StatusLine
@@ -46,8 +47,11 @@ class MicrophonePanel(QtWidgets.QWidget):
         self.pump.level_changed.connect(self.level_changed)
         self.pump.status_changed.connect(self._on_pump_status_changed)
         self.settings.changed.connect(self._on_settings_changed)
+        remembered = microphone_memory.restore(self)
         self._apply_settings("all")
-        kind = source or ("mic" if self.picker.backend_ok else "tone")
+        if remembered == "mic" and not self.picker.backend_ok:
+            remembered = None  # the microphone went away since: fall back like a first run
+        kind = source or remembered or ("mic" if self.picker.backend_ok else "tone")
         self.set_source(kind)
 
     # -- layout ----------------------------------------------------------------------------
@@ -200,6 +204,7 @@ class MicrophonePanel(QtWidgets.QWidget):
 
     def _on_picker_source_requested(self, kind: str) -> None:
         self.set_source(kind)
+        microphone_memory.remember(self)
 
     def _on_reconnect_clicked(self) -> None:
         if isinstance(self.pump.source, MicSource):
@@ -218,6 +223,7 @@ class MicrophonePanel(QtWidgets.QWidget):
         self.settings_button.setArrowType(QtCore.Qt.DownArrow if on else QtCore.Qt.RightArrow)
 
     def _on_settings_changed(self, key: str) -> None:
+        microphone_memory.remember(self)
         source, rate = self.pump.source, self.settings.values()["samplerate"]
         if self._owns_source and source is not None and source.samplerate != rate:
             self.set_source(self.picker.kind())  # rebuild at the new rate

@@ -14,11 +14,19 @@ from visualnn.ui.graph import art
 
 NEURON_RADIUS = 15.0
 NEURON_PITCH = 40.0  # centre-to-centre distance of neurons in one column
+#: Columns of more than COMPACT_UNITS neurons pack them closer: a tall column otherwise
+#: sets the height of the whole fit and shrinks every label in a short view (a projector).
+COMPACT_UNITS = 8
+COMPACT_RADIUS = 12.0
+COMPACT_PITCH = 30.0
+MAX_NEURON_SCALE = 1.6  # neurons grow with the card text up to this factor
 CARD_PAD = 12.0
 BLOCK_WIDTH = 170.0
 BLOCK_BODY = 104.0  # height of the picture area of a block card
 COLUMN_WIDTH = 120.0
 TEXT_LINE = 30.0  # height of one line of node text at scale 1
+TITLE_FONT = 1.35  # card title and lines, in theme.font scale units (before text_scale)
+LINE_FONT = 1.2
 
 
 def signed_color(value: float, vmax: float, alpha_floor: int = 40) -> QtGui.QColor:
@@ -32,16 +40,26 @@ def signed_color(value: float, vmax: float, alpha_floor: int = 40) -> QtGui.QCol
 class NeuronItem(QtWidgets.QGraphicsEllipseItem):
     """One unit of a small dense layer (or input feature); click selects ``(layer, (j,))``."""
 
-    def __init__(self, layer: int | None, unit: int, parent: QtWidgets.QGraphicsItem):
-        r = NEURON_RADIUS
+    def __init__(
+        self,
+        layer: int | None,
+        unit: int,
+        parent: QtWidgets.QGraphicsItem,
+        radius: float = NEURON_RADIUS,
+    ):
+        r = radius
         super().__init__(-r, -r, 2 * r, 2 * r, parent)
-        self.layer, self.unit = layer, unit
+        self.layer, self.unit, self.radius = layer, unit, radius
         self.setBrush(QtGui.QColor(theme.PANEL))
         self.setPen(QtGui.QPen(QtGui.QColor(theme.MUTED), 1.6))
         self.setAcceptHoverEvents(True)
         self.setCursor(QtCore.Qt.PointingHandCursor)
         self.value: float | None = None
         self.setToolTip(self._tip())
+
+    def set_radius(self, r: float) -> None:
+        self.radius = r
+        self.setRect(-r, -r, 2 * r, 2 * r)
 
     def _tip(self) -> str:
         name = "input" if self.layer is None else f"layer {self.layer + 1}"
@@ -124,44 +142,73 @@ class NodeItem(QtWidgets.QGraphicsObject):
             self.setCursor(QtCore.Qt.OpenHandCursor)
         self.setFlag(QtWidgets.QGraphicsItem.ItemIsFocusable)
         self.images: list[QtGui.QImage] = []  # live feature maps, drawn instead of blanks
-        self._title = self._text(title, theme.font(1.35, bold=True), theme.FOREGROUND)
-        self._lines = [self._text(t, theme.font(1.2), theme.MUTED) for t in lines]
-        self.neurons = [NeuronItem(index, j, self) for j in range(units)]
+        self.text_scale = 1.0
+        self._art_scale = 1.0  # the block picture is drawn this many times its normal size
+        self._title = self._text(title, theme.FOREGROUND)
+        self._lines = [self._text(t, theme.MUTED) for t in lines]
+        compact = units > COMPACT_UNITS
+        self._pitch = COMPACT_PITCH if compact else NEURON_PITCH
+        self._radius = COMPACT_RADIUS if compact else NEURON_RADIUS
+        self.neurons = [NeuronItem(index, j, self, self._radius) for j in range(units)]
         self._error_item = QtWidgets.QGraphicsTextItem(self)
         self._error_item.setDefaultTextColor(QtGui.QColor(theme.ERROR))
-        self._error_item.setFont(theme.font(1.15, bold=True))
         self._error_item.setVisible(False)
-        self._layout()
+        self.set_text_scale(1.0)
 
-    def _text(self, text: str, font: QtGui.QFont, color: str):
+    def _text(self, text: str, color: str):
         item = QtWidgets.QGraphicsSimpleTextItem(text, self)
-        item.setFont(font)
         item.setBrush(QtGui.QColor(color))
         return item
+
+    def set_text_scale(self, k: float) -> None:
+        """Draw the text ``k`` times its normal size and re-lay the card out around it.
+
+        The view raises ``k`` when fitting a big network shrinks the whole scene, so the
+        words stay readable from the back of a room while the pictures get smaller.
+        """
+        self.text_scale = k
+        self._title.setFont(theme.font(TITLE_FONT * k, bold=True))
+        for t in self._lines:
+            t.setFont(theme.font(LINE_FONT * k))
+        self._error_item.setFont(theme.font(1.15 * k, bold=True))
+        self.prepareGeometryChange()
+        self._layout()
 
     # --- geometry -----------------------------------------------------------------------
     def _layout(self) -> None:
         text_w = max(
             [self._title.boundingRect().width()] + [t.boundingRect().width() for t in self._lines]
         )
+        line = TEXT_LINE * self.text_scale
         if self.neurons:
             w = max(COLUMN_WIDTH, text_w + 2 * CARD_PAD)
-            body = len(self.neurons) * NEURON_PITCH
+            # Neurons grow with the text too, less than pictures: a column's height often
+            # sets the scale of the whole fit.
+            room = (w - 2 * CARD_PAD) / (COLUMN_WIDTH - 2 * CARD_PAD)
+            self._art_scale = max(1.0, min(self.text_scale, room, MAX_NEURON_SCALE))
+            r = self._radius * self._art_scale
+            for n in self.neurons:
+                n.set_radius(r)
+            body = len(self.neurons) * self._pitch * self._art_scale
         else:
             w = max(BLOCK_WIDTH, text_w + 2 * CARD_PAD)
-            body = BLOCK_BODY
-        h = 2 * CARD_PAD + TEXT_LINE * (1 + len(self._lines)) + body + 6
+            # Grow the picture with the text as far as the (text-widened) card allows, so
+            # larger words do not leave a tiny picture in a wide card.
+            room = (w - 2 * CARD_PAD) / (BLOCK_WIDTH - 2 * CARD_PAD)
+            self._art_scale = max(1.0, min(self.text_scale, room))
+            body = BLOCK_BODY * self._art_scale
+        h = 2 * CARD_PAD + line * (1 + len(self._lines)) + body + 6
         self._rect = QtCore.QRectF(-w / 2, -h / 2, w, h)
         top = self._rect.top() + CARD_PAD
         self._title.setPos(-self._title.boundingRect().width() / 2, top)
-        body_top = top + TEXT_LINE + 4
+        body_top = top + line + 4
         self._body = QtCore.QRectF(self._rect.left() + CARD_PAD, body_top, w - 2 * CARD_PAD, body)
         for j, n in enumerate(self.neurons):
-            n.setPos(0, body_top + NEURON_PITCH * (j + 0.5))
+            n.setPos(0, body_top + self._pitch * self._art_scale * (j + 0.5))
         y = body_top + body + 4
         for t in self._lines:
             t.setPos(-t.boundingRect().width() / 2, y)
-            y += TEXT_LINE
+            y += line
         self._error_item.setTextWidth(max(w + 80, 300))
         self._error_item.setPos(-self._error_item.textWidth() / 2, self._rect.bottom() + 6)
 
@@ -171,10 +218,15 @@ class NodeItem(QtWidgets.QGraphicsObject):
     def card_rect(self) -> QtCore.QRectF:
         return QtCore.QRectF(self._rect)
 
+    def line_font(self) -> QtGui.QFont:
+        """Font of the card's smallest text (shape, parameter count): what must stay legible."""
+        return self._lines[0].font() if self._lines else self._title.font()
+
     def neuron_anchor(self, j: int, side: str) -> QtCore.QPointF:
         """Scene point on the left/right edge of neuron ``j`` where a link attaches."""
         c = self.neurons[j].scenePos()
-        dx = NEURON_RADIUS if side == "right" else -NEURON_RADIUS
+        r = self.neurons[j].radius
+        dx = r if side == "right" else -r
         return QtCore.QPointF(c.x() + dx, c.y())
 
     # --- state --------------------------------------------------------------------------
@@ -218,9 +270,14 @@ class NodeItem(QtWidgets.QGraphicsObject):
         painter.setBrush(QtGui.QColor(theme.PANEL))
         painter.drawRoundedRect(self._rect, 12, 12)
         if not self.neurons:
-            art.paint(
-                painter, self.layer_type, self._body, self.out_shape, self.settings, self.images
-            )
+            a = self._art_scale
+            body = QtCore.QRectF(0, 0, self._body.width() / a, self._body.height() / a)
+            body.moveCenter(QtCore.QPointF(0, 0))
+            painter.save()
+            painter.translate(self._body.center())
+            painter.scale(a, a)
+            art.paint(painter, self.layer_type, body, self.out_shape, self.settings, self.images)
+            painter.restore()
 
     # --- dragging -----------------------------------------------------------------------
     # Not ``itemChange``: PySide6 mis-counts references of its None results (scene changes

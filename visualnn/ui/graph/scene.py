@@ -46,6 +46,7 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
         self.links: dict[int, list[LinkItem]] = {}
         self._wires: list[QtWidgets.QGraphicsPathItem] = []
         self.row_width: float | None = None  # set by the view to fit its shape
+        self.text_scale = 1.0  # card text size factor, raised by the view when it zooms out
         self.row_count = 1
         self._recolor_timer = QtCore.QTimer(self, singleShot=True, interval=RECOLOR_MS)
         self._recolor_timer.timeout.connect(self.recolor)
@@ -73,6 +74,7 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
         self.input_node = NodeItem(None, "input", "Input", lines, n_in, shape)
         self.nodes = [self._make_node(i) for i in range(len(doc.layers))]
         for item in self.chain():
+            item.set_text_scale(self.text_scale)  # as the view last chose, until it re-fits
             self.addItem(item)
         self._place()
         self._on_session_selection_changed()

@@ -16,6 +16,11 @@ LAYER_MIME = "application/x-visualnn-layer"
 MAX_FIT_SCALE = 1.6
 MIN_FIT_SCALE = 0.3
 FIT_MARGIN = 30
+#: Smallest on-screen size (pixels) of a card's smallest text that ``fit`` aims for: legible
+#: from the back of a classroom on a 1280x720 projector. When fitting would shrink text
+#: below it, the card text is drawn larger (up to MAX_TEXT_SCALE times) instead.
+MIN_TEXT_PX = 14.0
+TEXT_SCALES = (1.0, 1.15, 1.3, 1.5, 1.75, 2.0, 2.3)
 
 
 class GraphView(QtWidgets.QGraphicsView):
@@ -57,7 +62,7 @@ class GraphView(QtWidgets.QGraphicsView):
         vw, vh = self.viewport().width() - 2 * FIT_MARGIN, self.viewport().height() - 2 * FIT_MARGIN
         if vw < 20 or vh < 20:
             return
-        self.graph.set_row_width(self._best_row_width(vw, vh))
+        self.graph.set_layout(*self._best_layout(vw, vh))
         rect = self.graph.itemsBoundingRect().adjusted(
             -FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN
         )
@@ -75,14 +80,44 @@ class GraphView(QtWidgets.QGraphicsView):
         if rect.width() * scale > self.viewport().width():  # still too long: show the start
             self.centerOn(rect.left() + self.viewport().width() / (2 * scale), rect.center().y())
 
-    def _best_row_width(self, vw: float, vh: float) -> float | None:
-        """Row width (None: one row) whose layout shows the graph at the largest scale.
+    def _best_layout(self, vw: float, vh: float) -> tuple[float | None, float]:
+        """``(row_width, text_scale)``: the smallest text scale whose best layout shows card
+        text at MIN_TEXT_PX or more on screen; failing that, the one showing it largest.
+
+        Larger text makes cards larger and so the fit smaller: on-screen size is measured,
+        not assumed. Restores nothing: ``set_layout`` with the result places the cards.
+        """
+        best, best_px = (self.graph.row_width, self.graph.text_scale), -1.0
+        for k in TEXT_SCALES:
+            self.graph.set_text_scale(k)
+            width, scale = self._best_row_width(vw, vh)
+            chain = self.graph.chain()
+            if not chain:
+                return None, 1.0
+            font_px = QtGui.QFontInfo(chain[0].line_font()).pixelSize()
+            px = font_px * max(MIN_FIT_SCALE, min(MAX_FIT_SCALE, scale))
+            if px > best_px * 1.02:  # a bigger text scale must buy visibly bigger text
+                best, best_px = (width, k), px
+            if px >= MIN_TEXT_PX:
+                break
+        return best
+
+    def text_px(self) -> float:
+        """On-screen pixel size of the cards' smallest text at the current zoom."""
+        chain = self.graph.chain()
+        if not chain:
+            return 0.0
+        return QtGui.QFontInfo(chain[0].line_font()).pixelSize() * self.transform().m11()
+
+    def _best_row_width(self, vw: float, vh: float) -> tuple[float | None, float]:
+        """Row width (None: one row) whose layout shows the graph at the largest scale, and
+        that scale.
 
         A wrap must win by a clear margin: one row reads most naturally, left to right.
         """
         one = self.graph.measure(None)
         if one.isEmpty():
-            return None
+            return None, 1.0
         widest = max(n.card_rect().width() for n in self.graph.chain())
         best, best_scale = None, min(vw / one.width(), vh / one.height())
         for rows in (2, 3, 4):
@@ -91,7 +126,7 @@ class GraphView(QtWidgets.QGraphicsView):
             scale = min(vw / size.width(), vh / size.height())
             if scale > best_scale * 1.2:
                 best, best_scale = width, scale
-        return best
+        return best, best_scale
 
     def zoom(self, factor: float) -> None:
         """Zoom by ``factor`` around the mouse; stops auto-fitting until Fit is pressed."""

@@ -35,19 +35,28 @@ class RedrawThrottle(QtCore.QObject):
 
     Views call :meth:`mark` from session signals (cheap, may happen per training step); the
     timer calls ``redraw`` only when something changed and the widget is visible, so hidden
-    docks cost nothing while training.
+    docks cost nothing while training. The timer only runs while something is pending: an
+    idle timer still wakes the GUI thread, and every wake-up holds the training thread back
+    (see ``TrainingController.eventFilter``).
     """
+
+    #: While the widget is hidden, how often to look whether it has been shown again.
+    HIDDEN_POLL_MS = 500
 
     def __init__(self, widget: QtWidgets.QWidget, redraw, interval_ms: int = 50) -> None:
         super().__init__(widget)
         self._widget, self._redraw, self.dirty = widget, redraw, True
+        self._interval = interval_ms
         self._timer = QtCore.QTimer(self)
+        self._timer.setSingleShot(True)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self._on_timer_timeout)
         self._timer.start()
 
     def mark(self, *_args) -> None:
         self.dirty = True
+        if not self._timer.isActive():
+            self._timer.start(self._interval)
 
     def flush(self) -> None:
         """Redraw now if dirty, visible or not (tests, screenshots, showEvent)."""
@@ -56,8 +65,12 @@ class RedrawThrottle(QtCore.QObject):
             self._redraw()
 
     def _on_timer_timeout(self) -> None:
-        if self.dirty and self._widget.isVisible():
+        if not self.dirty:
+            return
+        if self._widget.isVisible():
             self.flush()
+        else:  # behind a tab or closed: check back now and then, draw once shown
+            self._timer.start(self.HIDDEN_POLL_MS)
 
 
 @dataclass

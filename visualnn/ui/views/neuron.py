@@ -24,6 +24,10 @@ HINT = (
 )
 TOP_TERMS = 12
 MAX_CHANNELS = 3  # conv patches shown in full; the rest are summed in one line
+#: Below these widths the conv tables put the products on a second line, then stack all
+#: three grids: a 1280x720 projector leaves the Inspector dock ~320 px wide.
+NARROW_WIDTH = 700
+STACKED_WIDTH = 480
 
 
 def _colour(v: float) -> str:
@@ -76,24 +80,40 @@ def _grid_html(a: np.ndarray, padded: np.ndarray | None, colour: bool) -> str:
     )
 
 
-def conv_html(ex: Explanation, narrow: bool = False) -> str:
-    """Per input channel: patch, kernel and their elementwise products side by side (the
-    products on a line of their own when ``narrow``)."""
+def conv_html(ex: Explanation, narrow: bool = False, stacked: bool = False) -> str:
+    """Per input channel: patch, kernel and their elementwise products side by side; the
+    products on a line of their own when ``narrow``; all three one under the other when
+    ``stacked`` (a ~320 px dock: one 3x3 grid wide, so the text can stay large)."""
     parts = []
     n_ch = ex.patch.shape[0]
     if ex.padded is not None and ex.padded.any():
         parts.append(f"<p style='color:{theme.MUTED}'>grey 0 = zero padding outside the input</p>")
     for c in range(min(n_ch, MAX_CHANNELS)):
         prod = ex.patch[c] * ex.kernel[c]
+        grids = (
+            ("", "patch", _grid_html(ex.patch[c], ex.padded[c], False)),
+            ("\u00d7", "kernel", _grid_html(ex.kernel[c], None, True)),
+            ("=", "products", _grid_html(prod, None, True)),
+        )
+        if stacked:
+            cells = "".join(
+                f"<tr><td valign=middle>{op}&nbsp;</td><td>{name}<br>{grid}</td></tr>"
+                for op, name, grid in grids
+            )
+        else:
+            cells = (
+                "<tr>"
+                + "".join(
+                    ("</tr><tr><td></td>" if narrow and name == "products" else "")
+                    + (f"<td valign=middle>&nbsp;{op}&nbsp;</td>" if op else "")
+                    + f"<td>{name}<br>{grid}</td>"
+                    for op, name, grid in grids
+                )
+                + "</tr>"
+            )
         parts.append(
             f"<p><b>input channel {c}</b> &nbsp; <span style='color:{theme.MUTED}'>sum "
-            f"{fmt(prod.sum())}</span></p><table><tr>"
-            f"<td>patch<br>{_grid_html(ex.patch[c], ex.padded[c], False)}</td>"
-            f"<td valign=middle>&nbsp;\u00d7&nbsp;</td>"
-            f"<td>kernel<br>{_grid_html(ex.kernel[c], None, True)}</td>"
-            + ("</tr><tr><td></td>" if narrow else "")
-            + f"<td valign=middle>&nbsp;=&nbsp;</td>"
-            f"<td>products<br>{_grid_html(prod, None, True)}</td></tr></table>"
+            f"{fmt(prod.sum())}</span></p><table>{cells}</table>"
         )
     if n_ch > MAX_CHANNELS:
         rest = float((ex.patch[MAX_CHANNELS:] * ex.kernel[MAX_CHANNELS:]).sum())
@@ -205,9 +225,9 @@ class NeuronView(QtWidgets.QWidget):
         if ex.kind == "dense":
             self.detail.setText(terms_html(ex))
         elif ex.kind == "conv":
-            narrow = self.width() < 700
-            self.detail.setFont(theme.font(0.9 if narrow else 1.05))
-            self.detail.setText(conv_html(ex, narrow=narrow))
+            narrow, stacked = self.width() < NARROW_WIDTH, self.width() < STACKED_WIDTH
+            self.detail.setFont(theme.font(0.9 if narrow and not stacked else 1.05))
+            self.detail.setText(conv_html(ex, narrow=narrow, stacked=stacked))
         elif ex.kind == "pool":
             self.detail.setText(pool_html(ex))
         else:
@@ -250,8 +270,9 @@ class NeuronView(QtWidgets.QWidget):
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         # side by side when wide, curve under the numbers in a narrow dock
         wide = event.size().width() >= 640
-        if (event.oldSize().width() < 700) != (event.size().width() < 700):
-            self.throttle.mark()  # conv tables change layout at that width
+        old, new = event.oldSize().width(), event.size().width()
+        if any((old < w) != (new < w) for w in (NARROW_WIDTH, STACKED_WIDTH)):
+            self.throttle.mark()  # conv tables change layout at these widths
         set_direction_soon(
             self,
             self.body,

@@ -266,3 +266,36 @@ def test_narrow_view_wraps_rows_and_shows_feature_maps(editor, qtbot):
     scene.node_released(last, scene.nodes[0].home - QtCore.QPointF(40, 0))
     assert session.document.layers[0]["type"] == "dense"
     assert "Dense" in scene.nodes[0].text() and scene.nodes[0].error  # and it is explained
+
+
+def test_digits_cnn_labels_stay_legible_in_a_projector_sized_graph(qtbot):
+    """At 1280x720 the graph gets ~930x325 px: fitting 7 cards and a 10-neuron column must
+    not shrink card text below ~13 px (it was 9 px); the text scales up instead."""
+    from visualnn.ui.graph.view import MIN_TEXT_PX
+
+    session = Session()
+    session.load_preset("digits-cnn")
+    view = GraphView(session)
+    qtbot.addWidget(view)
+    view.resize(929, 325)
+    view.show()
+    qtbot.waitExposed(view)
+    view.fit()
+    assert view.text_px() >= 13.0 and MIN_TEXT_PX >= 13.0
+    chain = view.graph.chain()
+    seen = view.mapToScene(view.viewport().rect()).boundingRect()
+    assert all(seen.contains(n.mapRectToScene(n.card_rect())) for n in chain)  # all fits
+    for a, b in zip(chain[:-1], chain[1:], strict=True):  # and no card overlaps the next
+        if a.row == b.row:
+            assert a.mapRectToScene(a.card_rect()).right() < b.mapRectToScene(b.card_rect()).left()
+    # a wide view needs no enlarged text
+    view.resize(1900, 700)
+    view.fit()
+    assert view.graph.text_scale == 1.0 and view.text_px() >= 18
+
+
+def test_inspector_fits_a_projector_dock(editor):
+    session, view, palette, inspector = editor
+    session.load_preset("digits-cnn")
+    session.select(0)
+    assert inspector.minimumSizeHint().width() <= 320

@@ -156,6 +156,20 @@ def test_neuron_view_dense_numbers_equal_the_model(qtbot, xor_session):
     assert view.plot_widget.isVisible()
 
 
+def test_neuron_view_fits_a_projector_dock_without_sideways_scrolling(qtbot, cnn_session):
+    """At 1280x720 the Inspector dock is ~320 px wide: conv grids stack, the formula wraps."""
+    from visualnn.ui.views.neuron import NeuronView
+
+    view = show(qtbot, NeuronView(cnn_session), w=320, h=600)
+    for sel in ((0, (2, 3, 4)), (1, (2, 3, 1))):
+        cnn_session.select(*sel)
+        view.throttle.flush()
+        assert view.explanation is not None
+        assert view.minimumSizeHint().width() <= 320
+        assert view.detail.sizeHint().width() <= 300  # would push the dock into scrolling
+    assert view.detail.font().pointSizeF() >= 12  # stacked, so the text need not shrink
+
+
 def test_neuron_view_conv_pool_and_flatten_equal_the_feature_maps(qtbot, cnn_session):
     from visualnn.ui.views.common import recorded_forward
     from visualnn.ui.views.neuron import NeuronView

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from PySide6 import QtCore, QtGui
 
 from visualnn.ui import theme
@@ -220,3 +221,38 @@ def paint(
         fn(painter, rect, shape, settings, images)
     finally:
         painter.restore()
+
+
+# --- live values for the cards (the scene fills neurons and map stacks with these) ---------
+def unit_values(out: np.ndarray | None, count: int) -> tuple[list[float | None], float]:
+    """Per-unit values of a recorded output (1-D) and the scale to colour them by."""
+    if out is None or out.ndim != 1 or out.shape[0] != count:
+        return [None] * count, 1.0
+    vmax = float(np.max(np.abs(out))) if out.size else 1.0
+    return [float(v) for v in out], vmax if vmax > 1e-9 else 1.0
+
+
+_LUT: np.ndarray | None = None
+
+
+def maps_to_images(maps: np.ndarray | None, count: int = 4) -> list[QtGui.QImage]:
+    """First ``count`` channels of ``maps`` (C, H, W) as colour-mapped ``QImage`` s.
+
+    One scale for all shown channels (0 or the minimum .. the maximum), so brighter means
+    more active across the stack, as in the activations view.
+    """
+    global _LUT
+    if maps is None or maps.ndim != 3 or maps.size == 0:
+        return []
+    if _LUT is None:
+        _LUT = theme.colormap(theme.SEQUENTIAL_CMAP).getLookupTable(0.0, 1.0, 256, alpha=False)
+    shown = np.asarray(maps[:count], dtype=np.float32)
+    lo, hi = min(0.0, float(shown.min())), float(shown.max())
+    idx = np.clip((shown - lo) / (hi - lo if hi > lo else 1.0) * 255, 0, 255).astype(np.uint8)
+    images = []
+    for ch in idx:
+        rgb = np.ascontiguousarray(_LUT[ch].astype(np.uint8))
+        h, w = ch.shape
+        img = QtGui.QImage(rgb.data, w, h, 3 * w, QtGui.QImage.Format_RGB888)
+        images.append(img.copy())  # own the pixels: ``rgb`` dies with this frame
+    return images

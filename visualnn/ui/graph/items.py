@@ -6,7 +6,6 @@ the session themselves, so the scene is the one place that turns gestures into e
 
 from __future__ import annotations
 
-import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.ui import theme
@@ -19,7 +18,6 @@ NEURON_PITCH = 40.0  # centre-to-centre distance of neurons in one column
 COMPACT_UNITS = 8
 COMPACT_RADIUS = 12.0
 COMPACT_PITCH = 30.0
-MAX_NEURON_SCALE = 1.6  # neurons grow with the card text up to this factor
 CARD_PAD = 12.0
 BLOCK_WIDTH = 170.0
 BLOCK_BODY = 104.0  # height of the picture area of a block card
@@ -142,7 +140,7 @@ class NodeItem(QtWidgets.QGraphicsObject):
             self.setCursor(QtCore.Qt.OpenHandCursor)
         self.setFlag(QtWidgets.QGraphicsItem.ItemIsFocusable)
         self.images: list[QtGui.QImage] = []  # live feature maps, drawn instead of blanks
-        self.text_scale = 1.0
+        self.text_scale, self.neuron_scale = 1.0, 1.0
         self._art_scale = 1.0  # the block picture is drawn this many times its normal size
         self._title = self._text(title, theme.FOREGROUND)
         self._lines = [self._text(t, theme.MUTED) for t in lines]
@@ -160,13 +158,15 @@ class NodeItem(QtWidgets.QGraphicsObject):
         item.setBrush(QtGui.QColor(color))
         return item
 
-    def set_text_scale(self, k: float) -> None:
+    def set_text_scale(self, k: float, neuron_scale: float = 1.0) -> None:
         """Draw the text ``k`` times its normal size and re-lay the card out around it.
 
         The view raises ``k`` when fitting a big network shrinks the whole scene, so the
         words stay readable from the back of a room while the pictures get smaller.
+        Neurons are drawn ``neuron_scale`` times larger (at most ``k``), which the view uses
+        to fill height that the text left spare.
         """
-        self.text_scale = k
+        self.text_scale, self.neuron_scale = k, neuron_scale
         self._title.setFont(theme.font(TITLE_FONT * k, bold=True))
         for t in self._lines:
             t.setFont(theme.font(LINE_FONT * k))
@@ -182,10 +182,8 @@ class NodeItem(QtWidgets.QGraphicsObject):
         line = TEXT_LINE * self.text_scale
         if self.neurons:
             w = max(COLUMN_WIDTH, text_w + 2 * CARD_PAD)
-            # Neurons grow with the text too, less than pictures: a column's height often
-            # sets the scale of the whole fit.
             room = (w - 2 * CARD_PAD) / (COLUMN_WIDTH - 2 * CARD_PAD)
-            self._art_scale = max(1.0, min(self.text_scale, room, MAX_NEURON_SCALE))
+            self._art_scale = max(1.0, min(self.text_scale, room, self.neuron_scale))
             r = self._radius * self._art_scale
             for n in self.neurons:
                 n.set_radius(r)
@@ -301,37 +299,3 @@ class NodeItem(QtWidgets.QGraphicsObject):
             moved = (self.pos() - self._press_pos).manhattanLength() > 12
             self._press_pos = None
             self.scene().node_released(self.index, self.pos() if moved else None)
-
-
-def unit_values(out: np.ndarray | None, count: int) -> tuple[list[float | None], float]:
-    """Per-unit values of a recorded output (1-D) and the scale to colour them by."""
-    if out is None or out.ndim != 1 or out.shape[0] != count:
-        return [None] * count, 1.0
-    vmax = float(np.max(np.abs(out))) if out.size else 1.0
-    return [float(v) for v in out], vmax if vmax > 1e-9 else 1.0
-
-
-_LUT: np.ndarray | None = None
-
-
-def maps_to_images(maps: np.ndarray | None, count: int = 4) -> list[QtGui.QImage]:
-    """First ``count`` channels of ``maps`` (C, H, W) as colour-mapped ``QImage`` s.
-
-    One scale for all shown channels (0 or the minimum .. the maximum), so brighter means
-    more active across the stack, as in the activations view.
-    """
-    global _LUT
-    if maps is None or maps.ndim != 3 or maps.size == 0:
-        return []
-    if _LUT is None:
-        _LUT = theme.colormap(theme.SEQUENTIAL_CMAP).getLookupTable(0.0, 1.0, 256, alpha=False)
-    shown = np.asarray(maps[:count], dtype=np.float32)
-    lo, hi = min(0.0, float(shown.min())), float(shown.max())
-    idx = np.clip((shown - lo) / (hi - lo if hi > lo else 1.0) * 255, 0, 255).astype(np.uint8)
-    images = []
-    for ch in idx:
-        rgb = np.ascontiguousarray(_LUT[ch].astype(np.uint8))
-        h, w = ch.shape
-        img = QtGui.QImage(rgb.data, w, h, 3 * w, QtGui.QImage.Format_RGB888)
-        images.append(img.copy())  # own the pixels: ``rgb`` dies with this frame
-    return images

@@ -61,21 +61,24 @@ class RowLayout:
 
     def set_row_width(self, row_width: float | None) -> None:
         """Wrap rows at ``row_width`` scene units (None: one row); re-places if it changes."""
-        self.set_layout(row_width, self.text_scale)
+        self.set_layout(row_width, self.text_scale, self.neuron_scale)
 
-    def set_text_scale(self, k: float) -> None:
-        """Size every card's text ``k`` times normal (cards only: call ``set_layout`` or
-        ``_place`` before showing). Lets the view measure layouts at several text sizes."""
+    def set_text_scale(self, k: float, neuron_scale: float = 1.0) -> None:
+        """Size every card's text ``k`` times normal and neurons ``neuron_scale`` times
+        (cards only: call ``set_layout`` before showing). Lets the view measure layouts."""
         for item in self.chain():
-            if item.text_scale != k:
-                item.set_text_scale(k)
+            if (item.text_scale, item.neuron_scale) != (k, neuron_scale):
+                item.set_text_scale(k, neuron_scale)
 
-    def set_layout(self, row_width: float | None, text_scale: float) -> None:
-        """Wrap at ``row_width`` (None: one row) with card text ``text_scale`` times normal;
-        re-places the cards if either changed since the last placement."""
-        self.set_text_scale(text_scale)
-        if (row_width, text_scale) != (self.row_width, self.text_scale):
-            self.row_width, self.text_scale = row_width, text_scale
+    def set_layout(
+        self, row_width: float | None, text_scale: float, neuron_scale: float = 1.0
+    ) -> None:
+        """Wrap at ``row_width`` (None: one row) with card text ``text_scale`` and neurons
+        ``neuron_scale`` times normal; re-places the cards if any of it changed."""
+        self.set_text_scale(text_scale, neuron_scale)
+        new = (row_width, text_scale, neuron_scale)
+        if new != (self.row_width, self.text_scale, self.neuron_scale):
+            self.row_width, self.text_scale, self.neuron_scale = new
             self._place()
             self.recolor()
 

@@ -11,8 +11,9 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.ui import theme
+from visualnn.ui.graph.art import maps_to_images, unit_values
 from visualnn.ui.graph.catalog import LAYER_CATALOG, default_layer, layer_info
-from visualnn.ui.graph.items import LinkItem, NodeItem, maps_to_images, unit_values
+from visualnn.ui.graph.items import LinkItem, NodeItem
 from visualnn.ui.graph.layout import RowLayout
 
 #: Layers with at most this many units (and inputs with this many features) show neurons.
@@ -47,6 +48,7 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
         self._wires: list[QtWidgets.QGraphicsPathItem] = []
         self.row_width: float | None = None  # set by the view to fit its shape
         self.text_scale = 1.0  # card text size factor, raised by the view when it zooms out
+        self.neuron_scale = 1.0  # neuron size factor, raised by the view into spare height
         self.row_count = 1
         self._recolor_timer = QtCore.QTimer(self, singleShot=True, interval=RECOLOR_MS)
         self._recolor_timer.timeout.connect(self.recolor)
@@ -74,7 +76,8 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
         self.input_node = NodeItem(None, "input", "Input", lines, n_in, shape)
         self.nodes = [self._make_node(i) for i in range(len(doc.layers))]
         for item in self.chain():
-            item.set_text_scale(self.text_scale)  # as the view last chose, until it re-fits
+            # as the view last chose, until it re-fits
+            item.set_text_scale(self.text_scale, self.neuron_scale)
             self.addItem(item)
         self._place()
         self._on_session_selection_changed()

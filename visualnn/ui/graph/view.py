@@ -21,6 +21,8 @@ FIT_MARGIN = 30
 #: below it, the card text is drawn larger (up to MAX_TEXT_SCALE times) instead.
 MIN_TEXT_PX = 14.0
 TEXT_SCALES = (1.0, 1.15, 1.3, 1.5, 1.75, 2.0, 2.3)
+#: Then neurons grow (at most to the text scale) as long as the fit shrinks < 3 %.
+NEURON_SCALES = (2.0, 1.6, 1.3, 1.15)
 
 
 class GraphView(QtWidgets.QGraphicsView):
@@ -80,27 +82,34 @@ class GraphView(QtWidgets.QGraphicsView):
         if rect.width() * scale > self.viewport().width():  # still too long: show the start
             self.centerOn(rect.left() + self.viewport().width() / (2 * scale), rect.center().y())
 
-    def _best_layout(self, vw: float, vh: float) -> tuple[float | None, float]:
-        """``(row_width, text_scale)``: the smallest text scale whose best layout shows card
-        text at MIN_TEXT_PX or more on screen; failing that, the one showing it largest.
+    def _best_layout(self, vw: float, vh: float) -> tuple[float | None, float, float]:
+        """``(row_width, text_scale, neuron_scale)``: the smallest text scale whose best
+        layout shows card text at MIN_TEXT_PX or more on screen (failing that, the one
+        showing it largest), then the largest neuron scale that costs almost no zoom.
 
         Larger text makes cards larger and so the fit smaller: on-screen size is measured,
-        not assumed. Restores nothing: ``set_layout`` with the result places the cards.
+        not assumed. ``set_layout`` with the result places the cards.
         """
-        best, best_px = (self.graph.row_width, self.graph.text_scale), -1.0
+        best, best_px, best_scale = (self.graph.row_width, 1.0), -1.0, 1.0
         for k in TEXT_SCALES:
             self.graph.set_text_scale(k)
             width, scale = self._best_row_width(vw, vh)
             chain = self.graph.chain()
             if not chain:
-                return None, 1.0
+                return None, 1.0, 1.0
             font_px = QtGui.QFontInfo(chain[0].line_font()).pixelSize()
             px = font_px * max(MIN_FIT_SCALE, min(MAX_FIT_SCALE, scale))
             if px > best_px * 1.02:  # a bigger text scale must buy visibly bigger text
-                best, best_px = (width, k), px
+                best, best_px, best_scale = (width, k), px, min(scale, MAX_FIT_SCALE)
             if px >= MIN_TEXT_PX:
                 break
-        return best
+        width, k = best
+        for n in (s for s in NEURON_SCALES if s <= k):
+            self.graph.set_text_scale(k, n)
+            size = self.graph.measure(width)
+            if min(vw / size.width(), vh / size.height(), MAX_FIT_SCALE) >= 0.97 * best_scale:
+                return width, k, n
+        return width, k, 1.0
 
     def text_px(self) -> float:
         """On-screen pixel size of the cards' smallest text at the current zoom."""

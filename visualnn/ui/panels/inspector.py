@@ -172,8 +172,8 @@ class LayerInspector(QtWidgets.QWidget):
         self.input_kind = _narrow_combo()
         for rank, text in (
             (1, "vector: features"),
-            (2, "signal: channels × length"),
-            (3, "image: channels × height × width"),
+            (2, "signal: C × length"),
+            (3, "image: C × H × W"),
         ):
             self.input_kind.addItem(text, rank)
         self.input_dims = []

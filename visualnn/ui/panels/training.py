@@ -182,7 +182,7 @@ class TrainingPanel(QtWidgets.QWidget):
         self._progress_timer.timeout.connect(self._update_progress)
         session.history_changed.connect(self._on_session_history_changed)
         session.training_state_changed.connect(self._on_session_training_state_changed)
-        session.diverged.connect(lambda text: self.banner.show_message(text, "error"))
+        session.diverged.connect(self.banner.show_divergence)
         controller.failed.connect(lambda text: self.banner.show_message(text, "warning"))
         self.sync_from_session()
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import math
+import re
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
@@ -75,6 +77,27 @@ class LogSpinBox(QtWidgets.QDoubleSpinBox):
         self.setValue(target)
 
 
+def short_divergence(text: str) -> tuple[str, str] | None:
+    """``(headline, advice)`` for the banner from the trainer's divergence text.
+
+    The full text (where, which value, what was restored, what to try, what next) runs to
+    eight lines in the ~320 px Training dock of a 1280x720 projector, below the fold. The
+    short form keeps the step, the value and what to try; None when ``text`` does not read
+    as a divergence message (then it is shown whole).
+    """
+    plain = re.sub(r"<[^>]+>", " ", text)
+    step = re.search(r"diverged at step (\S+?)\.?\s", plain)
+    what = re.search(r"the (loss|gradient norm) became (\S+)", plain, re.IGNORECASE)
+    if not (step and what):
+        return None
+    headline = f"Training diverged at step {step.group(1)}: {what.group(1)} = {what.group(2)}"
+    lr = re.search(r"\((\S+) \u2192 (\S+?)\)", plain)
+    tries = [f"learning rate {lr.group(2)}"] if lr else ["a smaller learning rate"]
+    if "clipping" in plain:
+        tries.append("gradient clipping")
+    return headline, f"Try {' or '.join(tries)}, then Play."
+
+
 class Banner(QtWidgets.QFrame):
     """A non-modal message strip with a Dismiss button (divergence, failed runs, recovery).
 
@@ -89,26 +112,49 @@ class Banner(QtWidgets.QFrame):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("banner")
-        layout = QtWidgets.QHBoxLayout(self)
-        layout.setContentsMargins(12, 8, 8, 8)
+        outer = QtWidgets.QVBoxLayout(self)
+        outer.setContentsMargins(10, 8, 8, 8)
+        outer.setSpacing(4)
+        layout = QtWidgets.QHBoxLayout()
         self.icon = QtWidgets.QLabel("\u26a0")
         self.icon.setFont(theme.font(1.6, bold=True))
         self.label = QtWidgets.QLabel()
         self.label.setWordWrap(True)
         self.label.setFont(theme.font(1.05))
         self.label.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
+        # Buttons on a row of their own under the text: beside it they left a narrow dock's
+        # words a third of its width, and the message ran below the fold.
         self.buttons = QtWidgets.QHBoxLayout()
+        self.buttons.addStretch(1)
         self.dismiss_button = QtWidgets.QPushButton("Dismiss")
         self.dismiss_button.clicked.connect(self._on_dismiss_button_clicked)
+        self.details_button = QtWidgets.QPushButton("Details")
+        self.details_button.setCheckable(True)
+        self.details_button.toggled.connect(self._on_details_button_toggled)
         layout.addWidget(self.icon, 0, QtCore.Qt.AlignTop)
         layout.addWidget(self.label, 1)
-        layout.addLayout(self.buttons)
-        layout.addWidget(self.dismiss_button, 0, QtCore.Qt.AlignTop)
+        outer.addLayout(layout)
+        outer.addLayout(self.buttons)
+        self.buttons.addWidget(self.details_button)
+        self.buttons.addWidget(self.dismiss_button)
         self._extra: list[QtWidgets.QPushButton] = []
+        self._short, self._full = "", ""
         self.kind = "info"
         self.hide()
 
-    def show_message(self, text: str, kind: str = "error") -> None:
+    def show_divergence(self, text: str) -> None:
+        """The divergence text as a bold headline and one line of advice; Details (and the
+        tooltip) show all of it."""
+        short = short_divergence(text)
+        if short is None:
+            self.show_message(text, "error")
+            return
+        headline, advice = (html.escape(t) for t in short)
+        self.show_message(f"<b>{headline}</b><br>{advice}", "error", details=text)
+
+    def show_message(self, text: str, kind: str = "error", details: str | None = None) -> None:
+        """Show ``text`` (rich text allowed); ``details``, if given, is the full story behind
+        a Details button and in the tooltip."""
         for b in self._extra:
             b.deleteLater()
         self._extra = []
@@ -122,15 +168,24 @@ class Banner(QtWidgets.QFrame):
         )
         self.icon.setStyleSheet(f"color: {colour};")
         self.icon.setText("\u26a0" if kind != "info" else "\u2139")
+        self._short, self._full = text, details or ""
+        self.details_button.blockSignals(True)
+        self.details_button.setChecked(False)
+        self.details_button.blockSignals(False)
+        self.details_button.setVisible(bool(details))
+        self.label.setToolTip(details or "")
         self.label.setText(text)
         self.show()
 
     def add_button(self, text: str, slot) -> QtWidgets.QPushButton:
         button = QtWidgets.QPushButton(text)
         button.clicked.connect(slot)
-        self.buttons.addWidget(button, 0, QtCore.Qt.AlignTop)
+        self.buttons.insertWidget(1, button)  # after the stretch, before Details/Dismiss
         self._extra.append(button)
         return button
+
+    def _on_details_button_toggled(self, on: bool) -> None:
+        self.label.setText(self._full if on else self._short)
 
     def _on_dismiss_button_clicked(self) -> None:
         self.hide()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -11,7 +13,6 @@ from visualnn.ui.views.common import RedrawThrottle, message_label
 from visualnn.ui.views.tiles import to_rgba
 
 GRID = 120
-ISO_STEP = 2  # the 0.5 contour is traced on a GRID / ISO_STEP grid
 
 
 _NAMED = {"orange": theme.POSITIVE, "blue": theme.NEGATIVE}
@@ -50,6 +51,26 @@ def boundary_rgba(probs: np.ndarray, shape: tuple[int, int], names=()) -> np.nda
     boundary itself is visible. More classes: the winning class colour, faded by confidence.
     """
     k = probs.shape[1]
+    if k == 2:  # a table of the ramp and one lookup: a few float passes fewer per frame
+        table = _ramp_lut(tuple(names or ()))
+        idx = np.clip(np.rint(probs[:, 1] * (RAMP_STEPS - 1)), 0, RAMP_STEPS - 1).astype(np.intp)
+        return np.take(table, idx, axis=0).reshape(*shape, 4)
+    return _mix_rgba(probs, names).reshape(*shape, 4)
+
+
+#: Entries of the two-class colour table (P(class 1) resolved to 1 / (RAMP_STEPS - 1)).
+RAMP_STEPS = 2048
+
+
+@functools.lru_cache(maxsize=8)
+def _ramp_lut(names: tuple) -> np.ndarray:
+    p = np.linspace(0.0, 1.0, RAMP_STEPS)
+    return _mix_rgba(np.stack([1 - p, p], axis=1), names)
+
+
+def _mix_rgba(probs: np.ndarray, names=()) -> np.ndarray:
+    """``(N, k)`` probabilities -> ``(N, 4)`` bytes (see ``boundary_rgba``)."""
+    k = probs.shape[1]
     cols = np.array([c.getRgb()[:3] for c in class_colours(k, names)], dtype=np.float64)
     bg = np.array(QtGui.QColor(theme.BACKGROUND).getRgb()[:3], dtype=np.float64)
     if k == 2:
@@ -64,7 +85,51 @@ def boundary_rgba(probs: np.ndarray, shape: tuple[int, int], names=()) -> np.nda
     mix = 0.22 + 0.58 * np.clip(confidence, 0, 1) ** 0.7
     rgb = bg + (colour - bg) * mix
     rgba = np.concatenate([rgb, np.full((len(rgb), 1), 255.0)], axis=1)
-    return rgba.reshape(*shape, 4).round().astype(np.uint8)
+    return rgba.round().astype(np.uint8)
+
+
+def iso_segments(values: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Marching squares, vectorised: the ``level`` contour of ``values`` ``(H, W)``.
+
+    Returns ``(cols, rows)``, each ``(2 * n_segments,)``: consecutive pairs are the ends of
+    one segment, in (fractional) grid coordinates, ready for ``connect="pairs"``.
+    pyqtgraph's ``IsocurveItem`` does the same in a Python loop, ~10 ms a frame of GIL time
+    taken from the training thread; this is well under a millisecond.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    h, w = v.shape
+    if h < 2 or w < 2:
+        return np.zeros(0), np.zeros(0)
+    above = v >= level
+    # only cells whose corners disagree hold a piece of the contour (a few hundred)
+    mixed = above[:-1, :-1] != above[:-1, 1:]
+    mixed |= above[:-1, 1:] != above[1:, 1:]
+    mixed |= above[1:, 1:] != above[1:, :-1]
+    rr, cc = np.nonzero(mixed)
+    a, b, c, d = v[rr, cc], v[rr, cc + 1], v[rr + 1, cc + 1], v[rr + 1, cc]  # clockwise
+    rr, cc = rr.astype(np.float64), cc.astype(np.float64)
+    edges = (
+        (a, b, cc, rr, cc + 1, rr),
+        (b, c, cc + 1, rr, cc + 1, rr + 1),
+        (d, c, cc, rr + 1, cc + 1, rr + 1),
+        (a, d, cc, rr, cc, rr + 1),
+    )
+    masks, xs, ys = [], [], []
+    for v1, v2, x1, y1, x2, y2 in edges:
+        m = (v1 >= level) != (v2 >= level)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = np.where(m, (level - v1) / np.where(m, v2 - v1, 1.0), 0.0)
+        masks.append(m)
+        xs.append(x1 + t * (x2 - x1))
+        ys.append(y1 + t * (y2 - y1))
+    m, px, py = np.stack(masks, -1), np.stack(xs, -1), np.stack(ys, -1)
+    count = m.sum(axis=-1)
+    two, four = count == 2, count == 4
+    # the two crossed edges of an ordinary cell; a saddle (four crossings) gives two segments
+    first = np.argsort(~m[two], axis=1, kind="stable")[:, :2]
+    cols = np.concatenate([np.take_along_axis(px[two], first, 1).ravel(), px[four].ravel()])
+    rows = np.concatenate([np.take_along_axis(py[two], first, 1).ravel(), py[four].ravel()])
+    return cols, rows
 
 
 class BoundaryView(QtWidgets.QWidget):
@@ -92,14 +157,11 @@ class BoundaryView(QtWidgets.QWidget):
         self.image = pg.ImageItem(axisOrder="row-major")
         plot.addItem(self.image)
         # the 0.5 line itself: where the network changes its mind
-        self.isocurve = pg.IsocurveItem(
-            level=0.5, pen=pg.mkPen(theme.FOREGROUND, width=2), axisOrder="row-major"
+        self.isocurve = pg.PlotCurveItem(
+            pen=pg.mkPen(theme.FOREGROUND, width=2), connect="pairs", skipFiniteCheck=True
         )
-        self.isocurve.setParentItem(self.image)
-        # Traced on every ISO_STEP-th grid point: pyqtgraph's isocurve is pure Python and cost
-        # ~25 ms a frame at full resolution, GIL time taken from the training thread. The
-        # scale maps the coarse grid back onto the image's pixels.
-        self.isocurve.setTransform(QtGui.QTransform.fromScale(ISO_STEP, ISO_STEP))
+        plot.addItem(self.isocurve)
+        self._range: tuple | None = None
         self.train_points = pg.ScatterPlotItem(size=9, pxMode=True)
         self.test_points = pg.ScatterPlotItem(size=11, pxMode=True)
         self.sample_marker = pg.ScatterPlotItem(
@@ -158,23 +220,29 @@ class BoundaryView(QtWidgets.QWidget):
             probs = to_probabilities(out)
             self.grid_values = probs.reshape(GRID, GRID, -1)
             rgba = boundary_rgba(probs, (GRID, GRID), ds.class_names)
-            coarse = self.grid_values[::ISO_STEP, ::ISO_STEP, 1] if probs.shape[1] == 2 else None
-            self.isocurve.setData(coarse)
+            if probs.shape[1] == 2:
+                cols, rows = iso_segments(self.grid_values[..., 1], 0.5)
+                self.isocurve.setData(
+                    xs[0] + cols * (xs[1] - xs[0]), ys[0] + rows * (ys[1] - ys[0])
+                )
+            else:
+                self.isocurve.setData([], [])
         else:
             v = np.asarray(out, dtype=np.float64)[:, 0].reshape(GRID, GRID)
             self.grid_values = v[..., None]
             m = max(float(np.abs(v).max()), 1e-6)
             rgba = to_rgba(v, theme.DIVERGING_CMAP, -m, m)
             rgba[..., :3] = (rgba[..., :3] * 0.75).astype(np.uint8)
-            self.isocurve.setData(None)
+            self.isocurve.setData([], [])
         self.image.setImage(rgba, autoLevels=False)
         dx, dy = (hi[0] - lo[0]) / (GRID - 1), (hi[1] - lo[1]) / (GRID - 1)
         self.image.setRect(
             QtCore.QRectF(lo[0] - dx / 2, lo[1] - dy / 2, hi[0] - lo[0] + dx, hi[1] - lo[1] + dy)
         )
-        self.plot_widget.getPlotItem().setRange(
-            xRange=(float(lo[0]), float(hi[0])), yRange=(float(lo[1]), float(hi[1])), padding=0
-        )
+        rng = (float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1]))
+        if rng != self._range:  # unchanged while training: no axis re-layout per frame
+            self._range = rng
+            self.plot_widget.getPlotItem().setRange(xRange=rng[:2], yRange=rng[2:], padding=0)
         self._mark_sample(ds)
         self.message.hide()
         self.plot_widget.show()
@@ -231,7 +299,7 @@ class BoundaryView(QtWidgets.QWidget):
         self.message.show()
         self.plot_widget.hide()
         self.legend.setText("")
-        self._points_for = None
+        self._points_for = self._range = None
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
         super().showEvent(event)

@@ -39,6 +39,21 @@ def batch_positions(n_batches: int, history: list[dict], pace: float | None = No
     return x
 
 
+def nice_ceil(value: float) -> float:
+    """Smallest of 1, 2, 2.5, 5 times a power of ten that is >= ``value`` (> 0).
+
+    Plot ranges snap to these so they change a few times per run instead of every frame:
+    a new range makes pyqtgraph re-generate the axis ticks and labels, GIL time taken from
+    the trainer.
+    """
+    value = max(float(value), 1e-9)
+    base = 10.0 ** np.floor(np.log10(value))
+    for step in (1.0, 2.0, 2.5, 5.0, 10.0):
+        if step * base >= value * (1 - 1e-9):
+            return float(step * base)
+    return float(10 * base)
+
+
 def _pen(color: str, width: float = 3.0, style=QtCore.Qt.SolidLine) -> QtCore.QObject:
     return pg.mkPen(color, width=width, style=style)
 
@@ -65,6 +80,8 @@ class TrainingPlots(QtWidgets.QWidget):
             plot.setMouseEnabled(x=False, y=False)
             plot.hideButtons()
         self.acc_plot.setYRange(0, 1.0, padding=0.02)
+        self.loss_plot.enableAutoRange(y=False)
+        self._ranges: tuple | None = None  # (x right, loss top) last set
         self.acc_plot.getAxis("left").setTickSpacing(0.25, 0.125)
 
         legend_font = theme.font(0.95)
@@ -77,6 +94,7 @@ class TrainingPlots(QtWidgets.QWidget):
         self.batch_curve.setOpacity(0.45)
         self.batch_curve.setDownsampling(auto=True, method="mean")
         self.batch_curve.setClipToView(True)
+        self.batch_curve.setSkipFiniteCheck(True)
         self.train_loss = self.loss_plot.plot(
             pen=_pen(theme.SERIES[0]),
             symbol="o",
@@ -109,6 +127,8 @@ class TrainingPlots(QtWidgets.QWidget):
             symbolPen=None,
             name="validation",
         )
+        for curve in (self.train_loss, self.val_loss, self.train_acc, self.val_acc):
+            curve.setSkipFiniteCheck(True)  # every series is filtered to finite values
         self._dirty = False
         self._marked = True
         self._timer = QtCore.QTimer(self)
@@ -152,8 +172,9 @@ class TrainingPlots(QtWidgets.QWidget):
                 (self.val_acc, "s"),
             ):
                 curve.setSymbol(symbol if marked else None)
-        self.train_loss.setData(*series("train_loss"))
-        self.val_loss.setData(*series("val_loss"))
+        train_loss, val_loss = series("train_loss"), series("val_loss")
+        self.train_loss.setData(*train_loss)
+        self.val_loss.setData(*val_loss)
         self.train_acc.setData(*series("train_acc"))
         self.val_acc.setData(*series("val_acc"))
         losses = np.asarray(self.session.batch_losses, dtype=float)
@@ -166,6 +187,14 @@ class TrainingPlots(QtWidgets.QWidget):
         self.acc_widget.setVisible(not regression)
         n = max(len(hist), float(x[-1]) if len(x) else 0.0)
         # Whole epochs once there are some; inside the first epoch, just the batches so far.
-        right = np.ceil(n) if n >= 1 else max(n, 1e-3)
-        for plot in (self.loss_plot, self.acc_plot):
-            plot.setXRange(0, right, padding=0.02)
+        # Both snapped to "nice" numbers, so the axes are re-drawn only now and then.
+        right = nice_ceil(np.ceil(n)) if n >= 1 else nice_ceil(max(n, 1e-3))
+        shown = [losses[finite], train_loss[1], val_loss[1]]
+        shown = np.concatenate(shown) if any(len(v) for v in shown) else np.zeros(1)
+        top = nice_ceil(shown.max()) if shown.max() > 0 else 1.0
+        bottom = min(0.0, float(shown.min()))
+        if self._ranges != (right, top, bottom):
+            self._ranges = (right, top, bottom)
+            for plot in (self.loss_plot, self.acc_plot):
+                plot.setXRange(0, right, padding=0.02)
+            self.loss_plot.setYRange(bottom, top, padding=0.02)

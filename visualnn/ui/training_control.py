@@ -33,7 +33,9 @@ LIVE_KEYS = frozenset(
         "clip_norm",
     }
 )
-DRAIN_HZ = 30
+#: Views redraw at most this often (the worker publishes at 20 Hz; every timer tick wakes
+#: the GUI thread and costs the trainer a GIL hand-over).
+DRAIN_HZ = 20
 _META_CALL = QtCore.QEvent.MetaCall
 #: Share of one core the GUI thread may use for redraws while training. Python threads share
 #: one GIL, so every millisecond the views spend in Python is taken from the trainer; above
@@ -70,7 +72,6 @@ class TrainingController(QtCore.QObject):
         self.gui_load = 0.0  # smoothed share of a core the GUI thread used lately
         self._mark = (time.thread_time(), time.perf_counter())
         self._last_apply = 0.0
-        self._progress: list[tuple[str, object]] = []  # reports waiting for the next frame
         # Open while the GUI event loop sleeps, closed while it handles events: the worker
         # starts batches only through an open gate (with a timeout), so redraws run without
         # a CPU-bound thread taking the GIL back after every Qt call.
@@ -175,8 +176,6 @@ class TrainingController(QtCore.QObject):
         self._epoch_offset = done
         self._watch_event_loop(True)
         worker = TrainingWorker(trainer, gate=self.gate, parent=None)
-        worker.epoch_finished.connect(self._on_worker_epoch_finished)
-        worker.batches_done.connect(self._on_worker_batches_done)
         worker.snapshot_ready.connect(self._on_worker_snapshot_ready)
         worker.diverged.connect(self._on_worker_diverged)
         worker.completed.connect(self._on_worker_completed)
@@ -196,9 +195,8 @@ class TrainingController(QtCore.QObject):
         self._timer.stop()
         self._watch_event_loop(False)
         if drain:
-            self._flush_progress()
+            self._flush_progress(worker)
             self._drain(worker)
-        self._progress = []
         if paused and self.session.training_state in ("running", "paused"):
             self.session.set_training_state("paused")
         return ok
@@ -249,25 +247,21 @@ class TrainingController(QtCore.QObject):
         self._flush_progress()
         self._drain(self.worker)
 
-    def _flush_progress(self) -> None:
-        events, self._progress = self._progress, []
+    def _flush_progress(self, worker: TrainingWorker | None = None) -> None:
+        # Reports wait in the worker until a frame takes them: every history change redraws
+        # plots and labels, and a toy set finishes a hundred epochs a second.
+        worker = worker or self.worker
+        events = worker.take_progress() if worker is not None else []
+        for kind, report in reversed(events):
+            if kind == "epoch":
+                self.samples_per_second = float(report.get("samples_per_second") or 0.0)
+                break
         self.session.record_progress(events)
 
     def _on_worker_snapshot_ready(self) -> None:
         # The timer does the drawing; this only wakes it after an idle step.
         if not self._timer.isActive() and self._current():
             self._timer.start()
-
-    def _on_worker_epoch_finished(self, report: dict) -> None:
-        # Queued until the next frame: every history change redraws plots and labels, and
-        # a toy set finishes a hundred epochs a second.
-        if self._current():
-            self.samples_per_second = float(report.get("samples_per_second") or 0.0)
-            self._progress.append(("epoch", report))
-
-    def _on_worker_batches_done(self, losses: list) -> None:
-        if self._current():
-            self._progress.append(("batches", losses))
 
     def _on_worker_paused(self) -> None:
         if self._current():

@@ -29,7 +29,6 @@ class ActivationsView(QtWidgets.QWidget):
         self.session = session
         self._signature: tuple | None = None
         self._tiles: list[LayerTile] = []
-        self._titles: list[QtWidgets.QLabel] = []
 
         self.pre_check = QtWidgets.QCheckBox("Pre-activation z")
         self.pre_check.setFont(theme.font())
@@ -97,12 +96,12 @@ class ActivationsView(QtWidgets.QWidget):
         use_pre = self.pre_check.isChecked()
         sel = self.session.selection
         self._tiles[0].set_values(rec.x[0])
-        self._titles[0].setText(self._title_text("Input", rec.x[0]))
+        self._tiles[0].set_title(*self._title_text("Input", rec.x[0]))
         for i, (layer, r) in enumerate(zip(model.layers, rec.records, strict=True)):
             values = (r.pre if use_pre and r.pre is not None else r.out)[0]
             chosen = sel.unit if sel.layer == i else None
             self._tiles[i + 1].set_values(values, chosen)
-            self._titles[i + 1].setText(self._title_text(layer_title(i, layer), values))
+            self._tiles[i + 1].set_title(*self._title_text(layer_title(i, layer), values))
         self.sample_label.setText(self._sample_text(rec))
 
     def _rebuild(self, model, rec) -> None:
@@ -110,31 +109,24 @@ class ActivationsView(QtWidgets.QWidget):
             item = self._column.takeAt(0)
             if item.widget() is not None:
                 item.widget().deleteLater()
-        self._tiles, self._titles = [], []
+        self._tiles = []
         flat_image = rec.x[0].ndim == 1 and rec.x[0].size >= 16
         for i in range(len(model.layers) + 1):
-            title = QtWidgets.QLabel()
-            title.setFont(theme.font(1.0, bold=True))
-            title.setStyleSheet(f"color: {theme.FOREGROUND}; padding-top: 6px;")
-            tile = LayerTile(square_grid=(i == 0 and flat_image))
+            tile = LayerTile(square_grid=(i == 0 and flat_image), titled=True)
             if i > 0:
                 tile.unit_clicked.connect(
                     lambda key, layer=i - 1: self._on_tile_clicked(layer, key)
                 )
-            self._column.addWidget(title)
             self._column.addWidget(tile)
-            self._titles.append(title)
             self._tiles.append(tile)
 
     @staticmethod
-    def _title_text(name: str, values: np.ndarray) -> str:
+    def _title_text(name: str, values: np.ndarray) -> tuple[str, str]:
+        """``(name, "shape · min … max")`` for a tile's title line."""
         shape = "\u00d7".join(str(s) for s in values.shape)
         if not values.size:
-            return name
-        return (
-            f"{name}   <span style='color:{theme.MUTED}; font-weight:normal'>"
-            f"{shape} \u00b7 {fmt(values.min(), 2)} \u2026 {fmt(values.max(), 2)}</span>"
-        )
+            return name, ""
+        return name, f"{shape} \u00b7 {fmt(values.min(), 2)} \u2026 {fmt(values.max(), 2)}"
 
     def _sample_text(self, rec) -> str:
         s = self.session

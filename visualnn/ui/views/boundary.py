@@ -9,7 +9,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.ui import theme
-from visualnn.ui.views.common import RedrawThrottle, message_label
+from visualnn.ui.views.common import RedrawThrottle, cache_axes, message_label
 from visualnn.ui.views.tiles import to_rgba
 
 GRID = 120
@@ -148,6 +148,7 @@ class BoundaryView(QtWidgets.QWidget):
         self.plot_widget = pg.PlotWidget()
         plot = self.plot_widget.getPlotItem()
         theme.style_plot(plot)
+        cache_axes(plot)
         plot.setLabel("bottom", "x\u2081")
         plot.setLabel("left", "x\u2082")
         plot.setMouseEnabled(False, False)

@@ -10,6 +10,7 @@ from visualnn.ui import theme
 from visualnn.ui.views.boundary import class_colours, to_probabilities
 from visualnn.ui.views.common import (
     RedrawThrottle,
+    cache_axes,
     message_label,
     recorded_forward,
     set_direction_soon,
@@ -115,6 +116,7 @@ class PredictionView(QtWidgets.QWidget):
         self.glw = pg.GraphicsLayoutWidget()
         self.glw.setMinimumSize(160, 100)
         self.bars_plot = self.glw.addPlot(row=0, col=0)
+        cache_axes(self.bars_plot)
         # no plot title: a pyqtgraph title widens the plot past a narrow dock
         theme.style_plot(self.bars_plot)
         self.bars_plot.setLabel("left", "P(class)")
@@ -174,15 +176,17 @@ class PredictionView(QtWidgets.QWidget):
         pens = [pg.mkPen(theme.OK, width=4) if c == true else pg.mkPen(None) for c in range(k)]
         self.bars.setOpts(x=np.arange(k), height=probs, brushes=brushes, pens=pens, width=0.75)
         ticks = [[(c, names[c]) for c in range(k)]]
-        self.bars_plot.getAxis("bottom").setTicks(ticks)
-        self.bars_plot.setXRange(-0.6, k - 0.4, padding=0)
+        if ticks != getattr(self, "_ticks", None):  # a new axis picture only when they change
+            self._ticks = ticks
+            self.bars_plot.getAxis("bottom").setTicks(ticks)
+            self.bars_plot.setXRange(-0.6, k - 0.4, padding=0)
         verdict = ""
         if true is not None:
             ok = pred == true
             colour = theme.OK if ok else theme.ERROR
             word = "\u2714 right" if ok else "\u2718 wrong"
             verdict = f" \u00b7 true {names[true]} <span style='color:{colour}'>{word}</span>"
-        self.headline.setText(
+        self._set_headline(
             f"Predicted <b>{names[pred]}</b> ({probs[pred] * 100:.0f}%)"
             f"{verdict}<br><span style='color:{theme.MUTED}; font-size:small;"
             f" font-weight:normal'>green frame = true class</span>"
@@ -190,6 +194,12 @@ class PredictionView(QtWidgets.QWidget):
         self.message.hide()
         self.glw.show()
         self.cm_widget.show()
+
+    def _set_headline(self, text: str) -> None:
+        # A label's new text re-lays out the whole dock (~10 ms of GUI time while training):
+        # skip it when nothing changed.
+        if text != self.headline.text():
+            self.headline.setText(text)
 
     # --- the test set ---------------------------------------------------------------------
     def redraw_matrix(self) -> None:
@@ -219,7 +229,8 @@ class PredictionView(QtWidgets.QWidget):
         self.message.show()
         self.glw.hide()
         self.cm_widget.hide()
-        self.headline.setText("")
+        self._set_headline("")
+        self._ticks = None
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         wide = event.size().width() > 1.1 * event.size().height()

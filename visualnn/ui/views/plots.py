@@ -13,6 +13,7 @@ from PySide6 import QtCore, QtWidgets
 
 from visualnn.ui import theme
 from visualnn.ui.session import Session
+from visualnn.ui.views.common import cache_axes
 
 MAX_MARKED_EPOCHS = 40
 REDRAW_HZ = 5  # curves move slowly; every redraw costs the trainer GIL time
@@ -76,6 +77,7 @@ class TrainingPlots(QtWidgets.QWidget):
         theme.style_plot(self.loss_plot, "Loss")
         theme.style_plot(self.acc_plot, "Accuracy")
         for plot in (self.loss_plot, self.acc_plot):
+            cache_axes(plot)
             plot.setLabel("bottom", "epoch")
             plot.setMouseEnabled(x=False, y=False)
             plot.hideButtons()
@@ -156,9 +158,9 @@ class TrainingPlots(QtWidgets.QWidget):
         epochs = np.array([h.get("epoch", i + 1) for i, h in enumerate(hist)], dtype=float)
 
         def series(key: str) -> tuple[np.ndarray, np.ndarray]:
-            vals = [h.get(key) for h in hist]
-            keep = np.array([v is not None and np.isfinite(v) for v in vals], dtype=bool)
-            y = np.array([v if k else np.nan for v, k in zip(vals, keep, strict=True)], float)
+            # one array, then one finite test: no per-epoch numpy call (600 epochs x 4 keys)
+            y = np.array([h.get(key) for h in hist], dtype=float).reshape(-1)  # None -> nan
+            keep = np.isfinite(y)
             return epochs[keep], y[keep]
 
         # Markers help while epochs are few; past that they only cost paint time.

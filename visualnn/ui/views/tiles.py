@@ -60,9 +60,20 @@ class LayerTile(QtWidgets.QWidget):
     unit_clicked = QtCore.Signal(tuple)
 
     MAX_LABELLED = 32
+    #: Height of the painted title line (``titled=True``).
+    TITLE_H = 30
 
-    def __init__(self, parent: QtWidgets.QWidget | None = None, square_grid: bool = False):
+    def __init__(
+        self,
+        parent: QtWidgets.QWidget | None = None,
+        square_grid: bool = False,
+        titled: bool = False,
+    ):
         super().__init__(parent)
+        # The title is painted here rather than kept in a QLabel: a label's new text (the
+        # value range changes every frame while training) re-lays out the whole scroll area.
+        self._title_h = self.TITLE_H if titled else 0
+        self.title: tuple[str, str] = ("", "")
         self.values = np.zeros(0, dtype=np.float32)
         self.square_grid = square_grid  # lay a flat input out as its image (8x8 digits)
         self.selected: tuple | None = None
@@ -80,6 +91,12 @@ class LayerTile(QtWidgets.QWidget):
         if relayout:
             self._layout(self.width())
         self.update()
+
+    def set_title(self, name: str, detail: str = "") -> None:
+        """Bold ``name`` then muted ``detail`` on the title line (repaint only, no layout)."""
+        if (name, detail) != self.title:
+            self.title = (name, detail)
+            self.update(0, 0, self.width(), self._title_h)
 
     # --- layout -----------------------------------------------------------------------
     def _layout(self, width: int) -> None:
@@ -131,8 +148,10 @@ class LayerTile(QtWidgets.QWidget):
             height = row_h * c_n + 10
         else:
             height = 10
+        for rect, _, _ in cells:
+            rect.translate(0, self._title_h)
         self._cells = cells
-        self.setFixedHeight(int(np.ceil(height)))
+        self.setFixedHeight(int(np.ceil(height + self._title_h)))
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 (Qt name)
         if event.size().width() != self._laid_width:
@@ -142,6 +161,8 @@ class LayerTile(QtWidgets.QWidget):
     # --- painting ---------------------------------------------------------------------
     def paintEvent(self, _event) -> None:  # noqa: N802 (Qt name)
         p = QtGui.QPainter(self)
+        if self._title_h:
+            self._paint_title(p)
         v = self.values
         if v.ndim == 1 and v.size:
             rgba = to_rgba(v, self._cmap, self._lo, self._hi)
@@ -182,6 +203,18 @@ class LayerTile(QtWidgets.QWidget):
             rect = self._cells[0][0]
             p.drawImage(rect, qimage(to_rgba(v, self._cmap, self._lo, self._hi)))
         p.end()
+
+    def _paint_title(self, p: QtGui.QPainter) -> None:
+        name, detail = self.title
+        box = QtCore.QRectF(4, 6, max(self.width() - 8, 1), self._title_h - 6)
+        flags = QtCore.Qt.AlignLeft | QtCore.Qt.AlignVCenter
+        p.setFont(theme.font(1.0, bold=True))
+        p.setPen(QtGui.QColor(theme.FOREGROUND))
+        used = p.boundingRect(box, flags, name + "   ").width()
+        p.drawText(box, flags, name)
+        p.setFont(theme.font(1.0))
+        p.setPen(QtGui.QColor(theme.MUTED))
+        p.drawText(box.adjusted(used, 0, 0, 0), flags, detail)
 
     # --- interaction ------------------------------------------------------------------
     def hit(self, pos: QtCore.QPointF) -> tuple | None:

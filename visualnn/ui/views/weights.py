@@ -7,7 +7,13 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from visualnn.ui import theme
-from visualnn.ui.views.common import RedrawThrottle, fmt, layer_title, message_label
+from visualnn.ui.views.common import (
+    RedrawThrottle,
+    cache_axes,
+    fmt,
+    layer_title,
+    message_label,
+)
 from visualnn.ui.views.tiles import to_rgba
 
 SCALES = {"per layer": "layer", "per unit": "unit", "global": "global"}
@@ -107,6 +113,7 @@ class _LayerPanel:
         self.bar.getAxis("right").setStyle(tickFont=theme.font(0.85))
         self.bar.getAxis("right").setTextPen(theme.FOREGROUND)
         glw.addItem(self.bar, row=row + 1, col=1)
+        cache_axes(self.bar)
         self.raw = np.zeros((1, 1))
         self.index = np.full((1, 1, 4), -1)
         self.shape: tuple = ()

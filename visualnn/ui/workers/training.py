@@ -62,7 +62,10 @@ class TrainingWorker(QtCore.QThread):
     batches_done(list)
         Losses of the batches since the last emission (floats), throttled like snapshots.
     snapshot_ready()
-        A new snapshot waits in the slot (``take_snapshot``).
+        A new snapshot waits in the slot (``take_snapshot``), and so may progress events
+        (``take_progress``): the controller listens to this one signal instead of one queued
+        ``epoch_finished`` per epoch (a toy set runs hundreds a second, and each queued
+        signal wakes the GUI thread and takes the GIL from this one).
     diverged(str)
         The run stopped on a non-finite loss or gradient; the text says where and what to try.
         The snapshot slot then holds the last finite weights.
@@ -104,6 +107,7 @@ class TrainingWorker(QtCore.QThread):
         self._epoch_steps = 0  # pending "run to the end of the epoch" requests
         self._pending: dict = {}
         self._snapshot: dict | None = None
+        self._events: list[tuple[str, object]] = []  # ("batches", [...]) / ("epoch", dict)
         self.last_divergence = None  # the DivergedReport, for the GUI's banner
         self.samples_per_second = 0.0
 
@@ -144,6 +148,13 @@ class TrainingWorker(QtCore.QThread):
         with self._cond:
             snap, self._snapshot = self._snapshot, None
         return snap
+
+    def take_progress(self) -> list[tuple[str, object]]:
+        """Reports since the last call, in order: ``("batches", [loss, ...])`` and
+        ``("epoch", report_dict)``, as ``Session.record_progress`` takes them."""
+        with self._cond:
+            events, self._events = self._events, []
+        return events
 
     def start(self, *args) -> None:  # noqa: D102 - QThread.start, plus the registry
         _LIVE.add(self)
@@ -206,7 +217,10 @@ class TrainingWorker(QtCore.QThread):
 
     def _flush(self, losses: list[float]) -> None:
         if losses:
-            self.batches_done.emit(list(losses))
+            batch = list(losses)
+            with self._cond:
+                self._events.append(("batches", batch))
+            self.batches_done.emit(batch)
             losses.clear()
 
     def _take_step(self, counter: str) -> bool:
@@ -264,7 +278,10 @@ class TrainingWorker(QtCore.QThread):
                     self.samples_per_second = float(report.samples_per_second or 0.0)
                     due = self._take_step("_epoch_steps")
                     self._flush(losses)  # the epoch's batches arrive before its report
-                    self.epoch_finished.emit(report_dict(report))
+                    entry = report_dict(report)
+                    with self._cond:
+                        self._events.append(("epoch", entry))
+                    self.epoch_finished.emit(entry)
                 else:  # DivergedReport: the trainer has restored the last finite weights
                     self.last_divergence = report
                     self._publish(losses, samples_seen)

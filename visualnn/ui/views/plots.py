@@ -59,6 +59,26 @@ def _pen(color: str, width: float = 3.0, style=QtCore.Qt.SolidLine) -> QtCore.QO
     return pg.mkPen(color, width=width, style=style)
 
 
+def _series(plot: pg.PlotItem) -> tuple[pg.PlotDataItem, pg.PlotDataItem]:
+    """A training (solid, circles) and a validation (dashed, squares) curve on ``plot``."""
+    curves = []
+    for colour, style, symbol, name in (
+        (theme.SERIES[0], QtCore.Qt.SolidLine, "o", "training"),
+        (theme.SERIES[1], QtCore.Qt.DashLine, "s", "validation"),
+    ):
+        curves.append(
+            plot.plot(
+                pen=_pen(colour, style=style),
+                symbol=symbol,
+                symbolSize=7,
+                symbolBrush=colour,
+                symbolPen=None,
+                name=name,
+            )  # fmt: skip
+        )
+    return curves[0], curves[1]
+
+
 class TrainingPlots(QtWidgets.QWidget):
     """Loss (train, validation, per batch) and accuracy (train, validation) against epochs."""
 
@@ -97,38 +117,8 @@ class TrainingPlots(QtWidgets.QWidget):
         self.batch_curve.setDownsampling(auto=True, method="mean")
         self.batch_curve.setClipToView(True)
         self.batch_curve.setSkipFiniteCheck(True)
-        self.train_loss = self.loss_plot.plot(
-            pen=_pen(theme.SERIES[0]),
-            symbol="o",
-            symbolSize=7,
-            symbolBrush=theme.SERIES[0],
-            symbolPen=None,
-            name="training",
-        )
-        self.val_loss = self.loss_plot.plot(
-            pen=_pen(theme.SERIES[1], style=QtCore.Qt.DashLine),
-            symbol="s",
-            symbolSize=7,
-            symbolBrush=theme.SERIES[1],
-            symbolPen=None,
-            name="validation",
-        )
-        self.train_acc = self.acc_plot.plot(
-            pen=_pen(theme.SERIES[0]),
-            symbol="o",
-            symbolSize=7,
-            symbolBrush=theme.SERIES[0],
-            symbolPen=None,
-            name="training",
-        )
-        self.val_acc = self.acc_plot.plot(
-            pen=_pen(theme.SERIES[1], style=QtCore.Qt.DashLine),
-            symbol="s",
-            symbolSize=7,
-            symbolBrush=theme.SERIES[1],
-            symbolPen=None,
-            name="validation",
-        )
+        self.train_loss, self.val_loss = _series(self.loss_plot)
+        self.train_acc, self.val_acc = _series(self.acc_plot)
         for curve in (self.train_loss, self.val_loss, self.train_acc, self.val_acc):
             curve.setSkipFiniteCheck(True)  # every series is filtered to finite values
         self._dirty = False

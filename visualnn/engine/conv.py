@@ -43,7 +43,9 @@ class _Conv(Module):
 
     label = "Conv2D"
 
-    def __init__(self, out_channels, kernel_size, stride, padding, dilation, activation, init):
+    def __init__(
+        self, out_channels, kernel_size, stride, padding, dilation, activation, init, in_channels
+    ):
         super().__init__()
         self.out_channels = positive_int(out_channels, f"{self.label} out_channels", "out_channels")
         self._raw = {"kernel_size": kernel_size, "stride": stride, "dilation": dilation}
@@ -78,6 +80,9 @@ class _Conv(Module):
         self._fused_relu = isinstance(self.act, ReLU)
         self._plans = PlanCache()
         self._reuse = False
+        if in_channels is not None:  # stand-alone use (tests): build at once, seed 0
+            c = positive_int(in_channels, f"{self.label} in_channels", "in_channels")
+            self._init_params(c, np.random.default_rng(0))
 
     # --- the 1-D / 2-D difference --------------------------------------------------------
     def _pair(self, value, what, key, minimum=1):
@@ -287,10 +292,9 @@ class Conv2D(_Conv):
         init: str = "default",
         in_channels: int | None = None,
     ) -> None:
-        super().__init__(out_channels, kernel_size, stride, padding, dilation, activation, init)
-        if in_channels is not None:
-            c = positive_int(in_channels, "Conv2D in_channels", "in_channels")
-            self._init_params(c, np.random.default_rng(0))
+        super().__init__(
+            out_channels, kernel_size, stride, padding, dilation, activation, init, in_channels
+        )
 
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         _, _, _, ho, wo = self._geometry(input_shape)
@@ -318,10 +322,9 @@ class Conv1D(_Conv):
         init: str = "default",
         in_channels: int | None = None,
     ) -> None:
-        super().__init__(out_channels, kernel_size, stride, padding, dilation, activation, init)
-        if in_channels is not None:
-            c = positive_int(in_channels, "Conv1D in_channels", "in_channels")
-            self._init_params(c, np.random.default_rng(0))
+        super().__init__(
+            out_channels, kernel_size, stride, padding, dilation, activation, init, in_channels
+        )
 
     def _pair(self, value, what, key, minimum=1):
         if isinstance(value, list | tuple):

@@ -129,7 +129,7 @@ def ensure_python_packages(python: Path) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 (dev.py may run on an older python3)
         sys.exit("[dev] visualnn needs Python 3.11 or newer")
     if not argv or argv[0] not in ("run", "test", "setup"):
         print(__doc__)

@@ -94,3 +94,22 @@ def test_registry_and_params():
         DATASETS
     )
     assert set(dataset_params("spiral")) == {"n", "noise", "train_ratio", "seed"}
+
+
+def test_digits_file_is_package_data():
+    """The digits ship inside the package (pyproject's package-data), not beside the source
+    tree, so a plain ``pip install`` (not editable) finds them too."""
+    import tomllib
+    from pathlib import Path
+
+    import visualnn
+    from visualnn.data.digits import DATA_FILE
+
+    package = Path(visualnn.__file__).resolve().parent
+    relative = DATA_FILE.relative_to(package)
+    root = package.parent
+    globs = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"
+    ]["visualnn"]
+    assert any(relative.match(g) for g in globs), (relative, globs)
+    assert DATA_FILE.is_file() and (DATA_FILE.parent / "README.md").is_file()

@@ -1,4 +1,4 @@
-"""The 8x8 handwritten digits (UCI optical digits, CC BY 4.0), bundled in ``assets/digits``."""
+"""The 8x8 handwritten digits (UCI optical digits, CC BY 4.0), in ``visualnn/assets/digits``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ import numpy as np
 from visualnn.data.dataset import Dataset
 from visualnn.engine.errors import SpecError
 
-DATA_FILE = Path(__file__).resolve().parents[2] / "assets" / "digits" / "digits.csv.gz"
+# Package data (``visualnn/assets``; the top-level ``assets`` is a link to it), so a plain
+# ``pip install`` ships it too.
+DATA_FILE = Path(__file__).resolve().parents[1] / "assets" / "digits" / "digits.csv.gz"
 SPLIT_SEED = 0  # the held-out split is fixed: learning tests and the UI quote numbers on it
 TEST_RATIO = 0.2
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .conv import _jsonable, as_pair
+from .conv_base import _jsonable, as_pair
 from .dense import shape_text
 from .errors import SpecError
 from .im2col import Offsets, batch_contiguous, from_chwn, to_chwn, window_offsets
@@ -145,6 +145,12 @@ class MaxPool2D(_Pool2D):
     type_name = "maxpool2d"
     label = "MaxPool"
 
+    def __init__(self, kernel_size, stride=None, padding=0) -> None:
+        super().__init__(kernel_size, stride, padding)
+        # Set per forward by Sequential: the input is a conv's pre-activation whose ReLU
+        # this layer applies after pooling (see ``_Conv.can_defer_relu``).
+        self.relu_input = False
+
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         """``(N, C, H, W) -> (N, C, Ho, Wo)``, an NCHW view of (C, Ho, Wo, N) memory."""
         x_t, offsets = self._prepare(x, training)
@@ -161,15 +167,33 @@ class MaxPool2D(_Pool2D):
             view = out[:, r.out, col.out]
             np.maximum(view, x_t[:, r.inp, col.inp], out=view)
         self._x_t, self._out = x_t, out
+        if self.relu_input:
+            y = self._buffer("relu_out", out.shape, out.dtype)
+            np.maximum(out, 0, out=y)
+            return self._keep(from_chwn(y))
         return self._keep(from_chwn(out))
 
-    def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        """``(N, C, Ho, Wo) -> (N, C, H, W)``."""
+    def backward(self, grad_out: np.ndarray, into: np.ndarray | None = None) -> np.ndarray:
+        """``(N, C, Ho, Wo) -> (N, C, H, W)``.
+
+        ``into`` (N, C, H, W), when given, receives the result and is returned (the previous
+        conv's ``output_grad_buffer``). With ``relu_input`` the result is the gradient with
+        respect to the pre-activation.
+        """
         x_t, out = self._x_t, self._out
         g_t = batch_contiguous(to_chwn(np.asarray(grad_out, dtype=out.dtype)))
+        if self.relu_input:  # through the ReLU first: dL/dmax = dL/dy * 1[max > 0]
+            g_relu = self._buffer("g_relu", out.shape, out.dtype)
+            np.multiply(g_t, out > 0, out=g_relu)
+            g_t = g_relu
         hw = x_t.shape[1:3]
         tiles = self._tiles(hw)
-        dx = self._buffer("dx", x_t.shape, out.dtype, zero=not tiles)
+        if into is None:
+            dx = self._buffer("dx", x_t.shape, out.dtype, zero=not tiles)
+        else:
+            dx = to_chwn(into)
+            if not tiles:
+                dx.fill(0)
         items = self._offsets(hw).items
         hit = self._buffer("hit", out.shape, np.dtype(bool))
         taken = self._buffer("taken", out.shape, np.dtype(bool), zero=True)
@@ -186,7 +210,7 @@ class MaxPool2D(_Pool2D):
                 np.multiply(g_t[:, r.out, col.out], h, out=target)
             else:
                 target += g_t[:, r.out, col.out] * h
-        return from_chwn(dx)
+        return from_chwn(dx) if into is None else into
 
 
 class AvgPool2D(_Pool2D):

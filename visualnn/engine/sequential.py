@@ -72,6 +72,15 @@ class Sequential:
             shape = tuple(layer.output_shape(shape))
         self.output_shape = shape
         self.input_grad = input_grad
+        # Conv+ReLU -> MaxPool pairs that pool before the ReLU when nothing is recorded
+        # (the layers' ``can_defer_relu`` says why that is exact): index of each pool.
+        self._relu_pools = [
+            i
+            for i in range(1, len(self.layers))
+            if getattr(self.layers[i - 1], "can_defer_relu", False)
+            and hasattr(self.layers[i], "relu_input")
+        ]
+        self._fused = False
 
     # --- construction -------------------------------------------------------------------
     @classmethod
@@ -161,6 +170,9 @@ class Sequential:
         if check:
             x = self.check_input(x)
         records = []
+        self._fused = not record
+        for i in self._relu_pools:
+            self.layers[i - 1].defer_relu = self.layers[i].relu_input = self._fused
         for layer in self.layers:
             layer.record = record
             y = layer.forward(x, training)
@@ -179,7 +191,9 @@ class Sequential:
         ----------
         record : bool
             Keep a copy of the gradient with respect to each layer's output in
-            ``self.output_grads`` (None where it was not computed).
+            ``self.output_grads`` (None where it was not computed). After a forward without
+            ``record``, a Conv+ReLU followed by a MaxPool gets the gradient with respect to
+            its pre-activation (the pool applied the ReLU).
         start : int, optional
             Index of the layer whose *output* gradient ``grad`` is; default the last. The
             Trainer uses it to skip a final softmax with the fused cross-entropy gradient.
@@ -195,7 +209,12 @@ class Sequential:
         for i in range(last, stop - 1, -1):
             if record:
                 grads[i] = np.array(grad)
-            grad = self.layers[i].backward(grad)
+            if self._fused and i in self._relu_pools and i - 1 >= stop:
+                # the pool writes dL/dz straight into the conv's gradient buffer
+                into = self.layers[i - 1].output_grad_buffer()
+                grad = self.layers[i].backward(grad, into=into)
+            else:
+                grad = self.layers[i].backward(grad)
             if grad is None:
                 break
         if record:

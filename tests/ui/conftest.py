@@ -51,3 +51,19 @@ def make_window(qtbot):
     for window in windows:
         window.force_close = True
         window.close()
+
+
+@pytest.fixture
+def xor_session(qtbot):
+    """A 2-6-4-2 tanh/relu/softmax MLP on XOR (see ``views_helpers.XOR_SPEC``)."""
+    from views_helpers import XOR_SPEC, make_session
+
+    return make_session(qtbot, XOR_SPEC, "xor", (2,))
+
+
+@pytest.fixture
+def cnn_session(qtbot):
+    """A small conv/pool/conv/dense network on 8x8 digit images (``views_helpers.CNN_SPEC``)."""
+    from views_helpers import CNN_SPEC, make_session
+
+    return make_session(qtbot, CNN_SPEC, "digits_images", (1, 8, 8))

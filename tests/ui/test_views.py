@@ -1,84 +1,19 @@
-"""The "seeing inside" views: they get data from the session and show the model's real numbers."""
+"""The "seeing inside" views: they get data from the session and show the model's real numbers.
+
+Activations, the neuron explainer and the data panel here; weights, boundary, predictions,
+every view on the presets and view lifetimes in ``test_views_weights.py``. Shared set-up is in
+``views_helpers.py``, the ``xor_session`` / ``cnn_session`` fixtures in ``conftest.py``.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from views_helpers import show, train_steps
 
-from visualnn.engine import TrainConfig
-from visualnn.engine.trainer import BatchReport, Trainer
 from visualnn.ui.session import Session
 
 pytest.importorskip("pytestqt")
-
-XOR_SPEC = [
-    {"type": "dense", "units": 6, "activation": "tanh"},
-    {"type": "dense", "units": 4, "activation": "relu"},
-    {"type": "dense", "units": 2, "activation": "softmax"},
-]
-CNN_SPEC = [
-    {
-        "type": "conv2d",
-        "out_channels": 4,
-        "kernel_size": 3,
-        "padding": "same",
-        "activation": "relu",
-    },
-    {"type": "maxpool2d", "kernel_size": 2},
-    {
-        "type": "conv2d",
-        "out_channels": 6,
-        "kernel_size": 3,
-        "stride": 1,
-        "padding": 1,
-        "activation": "leaky_relu",
-    },
-    {"type": "flatten"},
-    {"type": "dense", "units": 10},
-]
-
-
-def make_session(qtbot, spec, dataset, input_shape) -> Session:
-    session = Session()
-    session.set_dataset(dataset)
-    session.document.reset(spec, input_shape)
-    session.rebuild_model()
-    assert session.view_model is not None, session.spec_error
-    return session
-
-
-def train_steps(session: Session, steps: int, lr: float = 0.1) -> None:
-    """A few real optimiser steps, then publish weights and grads as the worker would."""
-    ds = session.dataset
-    cfg = TrainConfig(lr=lr, batch_size=32, epochs=100, loss="cross_entropy")
-    trainer = Trainer(session.view_model.copy(), (ds.x_train, ds.y_train), config=cfg)
-    done = 0
-    for report in trainer.steps():
-        if isinstance(report, BatchReport):
-            done += 1
-            if done >= steps:
-                break
-    grads = [{k: v.copy() for k, v in layer.grads.items()} for layer in trainer.model.layers]
-    session.apply_snapshot(trainer.model.get_weights(), grads)
-
-
-@pytest.fixture
-def xor_session(qtbot):
-    return make_session(qtbot, XOR_SPEC, "xor", (2,))
-
-
-@pytest.fixture
-def cnn_session(qtbot):
-    return make_session(qtbot, CNN_SPEC, "digits_images", (1, 8, 8))
-
-
-def show(qtbot, widget, w=700, h=600):
-    qtbot.addWidget(widget)
-    widget.resize(w, h)
-    widget.show()
-    qtbot.waitExposed(widget)
-    widget.throttle.flush()
-    return widget
 
 
 # --- activations --------------------------------------------------------------------------
@@ -203,73 +138,6 @@ def test_neuron_view_conv_pool_and_flatten_equal_the_feature_maps(qtbot, cnn_ses
     assert view.explanation is None and view.message.isVisible()
 
 
-# --- weights ------------------------------------------------------------------------------
-def test_weights_view_levels_symmetric_and_gradient_switch(qtbot, cnn_session):
-    from visualnn.ui.views.weights import WeightsView, weight_mosaic
-
-    view = show(qtbot, WeightsView(cnn_session), 600, 800)
-    assert [p.index_layer for p in view.panels] == [0]  # the first layer, big, by default
-    view.layer_combo.setCurrentIndex(0)  # "All layers"
-    assert [p.index_layer for p in view.panels] == [0, 2, 4]
-    for panel in view.panels:
-        lo, hi = panel.levels
-        assert lo == -hi and hi > 0
-        assert panel.bar.levels() == pytest.approx((lo, hi))
-    w0 = cnn_session.view_model.layers[0].params["weight"]
-    np.testing.assert_allclose(view.panels[0].raw, weight_mosaic(w0, None)[0], equal_nan=True)
-
-    view.grad_check.setChecked(True)  # no step yet: explained, not crashed
-    assert view.message.isVisible()
-    train_steps(cnn_session, 3)
-    view.throttle.flush()
-    assert view.message.isHidden()
-    for panel in view.panels:
-        g = cnn_session.last_grads[panel.index_layer]
-        b = g["bias"] if g["weight"].ndim == 2 else None
-        np.testing.assert_allclose(panel.raw, weight_mosaic(g["weight"], b)[0], equal_nan=True)
-
-    view.scale_combo.setCurrentText("per unit")
-    assert view.panels[-1].levels == (-1.0, 1.0)
-    view.scale_combo.setCurrentText("global")
-    assert len({p.levels for p in view.panels}) == 1
-
-    cnn_session.select(4, (0,))  # following the clicked layer
-    view.throttle.flush()
-    assert [p.index_layer for p in view.panels] == [4]
-    assert "w[" in view._describe(view.panels[0], 0, 0, 0.5)
-    assert "bias" in view._describe(view.panels[0], 0, view.panels[0].raw.shape[1] - 1, 0.5)
-
-
-# --- boundary and predictions ----------------------------------------------------------------
-def test_boundary_grid_changes_with_weights_and_explains_other_data(
-    qtbot, xor_session, cnn_session
-):
-    from visualnn.ui.views.boundary import GRID, BoundaryView
-
-    view = show(qtbot, BoundaryView(xor_session))
-    assert view.grid_values.shape == (GRID, GRID, 2)
-    np.testing.assert_allclose(view.grid_values.sum(axis=-1), 1, atol=1e-5)
-    before = view.grid_values.copy()
-    train_steps(xor_session, 10)
-    view.throttle.flush()
-    assert not np.allclose(before, view.grid_values)
-
-    other = show(qtbot, BoundaryView(cnn_session))
-    assert other.message.isVisible() and "2-D" in other.message.text()
-
-
-def test_prediction_bars_and_confusion_matrix(qtbot, cnn_session):
-    from visualnn.ui.views.confusion import PredictionView
-
-    view = show(qtbot, PredictionView(cnn_session))
-    view.cm_throttle.flush()
-    assert view.probabilities.shape == (10,)
-    assert view.probabilities.sum() == pytest.approx(1, abs=1e-5)
-    assert view.matrix.shape == (10, 10)
-    assert view.matrix.sum() == len(cnn_session.dataset.x_test)
-    assert "Predicted" in view.headline.text()
-
-
 # --- data panel ---------------------------------------------------------------------------
 @pytest.mark.parametrize("dataset, shape", [("digits_images", (1, 8, 8)), ("digits", (64,))])
 def test_drawing_a_digit_makes_a_custom_sample(qtbot, dataset, shape):
@@ -320,46 +188,6 @@ def test_sample_picker_selects_samples(qtbot, xor_session):
     panel.random_button.click()
     assert 0 <= xor_session.sample_index < len(xor_session.dataset.x_test)
     assert panel.label_text.text().startswith("label:")
-
-
-# --- the real presets -----------------------------------------------------------------------
-@pytest.mark.parametrize("preset", ["xor", "circle", "digits-cnn", "digits-mlp"])
-def test_all_views_on_presets(qtbot, preset):
-    from visualnn.ui.panels.data import DataPanel
-    from visualnn.ui.views.activations import ActivationsView
-    from visualnn.ui.views.boundary import BoundaryView
-    from visualnn.ui.views.common import recorded_forward
-    from visualnn.ui.views.confusion import PredictionView
-    from visualnn.ui.views.neuron import NeuronView
-    from visualnn.ui.views.weights import WeightsView
-
-    session = Session()
-    session.load_preset(preset)
-    views = [
-        show(qtbot, cls(session), 560, 480)
-        for cls in (ActivationsView, WeightsView, NeuronView, BoundaryView, PredictionView)
-    ]
-    panel = DataPanel(session)
-    qtbot.addWidget(panel)
-    train_steps(session, 3, lr=0.05)
-    session.select_sample(11)
-    rec = recorded_forward(session)
-    # explain the middle unit of every layer and compare with what the model computed
-    for i, r in enumerate(rec.records):
-        unit = tuple(s // 2 for s in r.out.shape[1:])
-        session.select(i, unit)
-        for v in views:
-            v.throttle.flush()
-        ex = views[2].explanation
-        assert ex is not None, views[2].message.text()
-        assert ex.a == pytest.approx(float(r.out[0][unit]), abs=1e-5)
-        if ex.kind in ("dense", "conv"):
-            assert ex.z == pytest.approx(float(r.pre[0][unit]), abs=1e-5)
-    views[4].cm_throttle.flush()
-    assert views[4].matrix.sum() == len(session.dataset.x_test)
-    two_d = tuple(session.dataset.input_shape) == (2,)
-    assert (views[3].grid_values is not None) == two_d
-    assert panel.canvas_box.isVisibleTo(panel) == preset.startswith("digits")
 
 
 @pytest.mark.parametrize(

@@ -159,8 +159,10 @@ class DataPanel(QtWidgets.QWidget):
         self._layout = layout
 
         self.spin.valueChanged.connect(self._on_spin_value_changed)
-        self.prev_button.clicked.connect(lambda: self._step(-1))
-        self.next_button.clicked.connect(lambda: self._step(+1))
+        # bound methods, not lambdas over ``self``: a closure kept by a child button would put
+        # the panel in a reference cycle, freed by the cyclic GC at any moment (even mid-paint)
+        self.prev_button.clicked.connect(self._on_prev_button_clicked)
+        self.next_button.clicked.connect(self._on_next_button_clicked)
         self.random_button.clicked.connect(self._on_random_button_clicked)
         session.dataset_changed.connect(self._on_session_dataset_changed)
         session.sample_changed.connect(self._on_session_sample_changed)
@@ -271,6 +273,12 @@ class DataPanel(QtWidgets.QWidget):
         ds = self.session.dataset
         if ds is not None and len(ds.x_test):
             self.session.select_sample((self.session.sample_index + delta) % len(ds.x_test))
+
+    def _on_prev_button_clicked(self) -> None:
+        self._step(-1)
+
+    def _on_next_button_clicked(self) -> None:
+        self._step(+1)
 
     def _on_spin_value_changed(self, value: int) -> None:
         self.session.select_sample(value)

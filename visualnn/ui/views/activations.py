@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from PySide6 import QtCore, QtWidgets
 
@@ -114,9 +116,9 @@ class ActivationsView(QtWidgets.QWidget):
         for i in range(len(model.layers) + 1):
             tile = LayerTile(square_grid=(i == 0 and flat_image), titled=True)
             if i > 0:
-                tile.unit_clicked.connect(
-                    lambda key, layer=i - 1: self._on_tile_clicked(layer, key)
-                )
+                # bound to the session, not to ``self``: a closure over the view, kept by its
+                # own child tile, would put the view in a reference cycle (see RedrawThrottle)
+                tile.unit_clicked.connect(functools.partial(self.session.select, i - 1))
             self._column.addWidget(tile)
             self._tiles.append(tile)
 
@@ -151,9 +153,6 @@ class ActivationsView(QtWidgets.QWidget):
         self.sample_label.setText("")
 
     # --- slots --------------------------------------------------------------------------
-    def _on_tile_clicked(self, layer: int, key: tuple) -> None:
-        self.session.select(layer, key)
-
     def _on_pre_check_toggled(self, _checked: bool) -> None:
         self.throttle.mark()
         self.throttle.flush()

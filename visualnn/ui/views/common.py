@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import inspect
 import weakref
 from dataclasses import dataclass
 
@@ -45,7 +46,13 @@ class RedrawThrottle(QtCore.QObject):
 
     def __init__(self, widget: QtWidgets.QWidget, redraw, interval_ms: int = 50) -> None:
         super().__init__(widget)
-        self._widget, self._redraw, self.dirty = widget, redraw, True
+        # No strong reference back to the widget (it owns this throttle): widget -> child
+        # throttle -> widget would be a reference cycle, and a parentless widget in a cycle
+        # is deleted whenever Python's cyclic GC happens to run, which may be inside one of
+        # its own paint events (a segfault). The widget is ``parent()``; a bound ``redraw``
+        # is held weakly.
+        self._redraw = weakref.WeakMethod(redraw) if inspect.ismethod(redraw) else (lambda: redraw)
+        self.dirty = True
         self._interval = interval_ms
         self._timer = QtCore.QTimer(self)
         self._timer.setSingleShot(True)
@@ -60,14 +67,18 @@ class RedrawThrottle(QtCore.QObject):
 
     def flush(self) -> None:
         """Redraw now if dirty, visible or not (tests, screenshots, showEvent)."""
-        if self.dirty:
+        redraw = self._redraw()
+        if self.dirty and redraw is not None:
             self.dirty = False
-            self._redraw()
+            redraw()
 
     def _on_timer_timeout(self) -> None:
         if not self.dirty:
             return
-        if self._widget.isVisible():
+        widget = self.parent()
+        if widget is None:
+            return
+        if widget.isVisible():
             self.flush()
         else:  # behind a tab or closed: check back now and then, draw once shown
             self._timer.start(self.HIDDEN_POLL_MS)

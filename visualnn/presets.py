@@ -91,7 +91,9 @@ PRESETS: dict[str, Preset] = {
         description=(
             "The classic first network: 2 inputs, 5 sigmoid units, 1 sigmoid output, trained "
             "with plain SGD (learning rate 0.1) on pairs of numbers below 0.5 and their sum. "
-            "After 50 epochs, ask it 0.3 + 0.1."
+            "After 50 epochs, ask it 0.3 + 0.1. It updates after every sample (batch size 1): "
+            "with bigger batches it makes fewer steps per epoch, so it needs more epochs or a "
+            "higher learning rate."
         ),
         spec=[_dense(5, "sigmoid"), _dense(1, "sigmoid")],
         input_shape=(2,),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from visualnn.ui.graph.palette import LayerPalette
 from visualnn.ui.graph.view import GraphView
@@ -171,14 +171,14 @@ def test_weight_updates_recolour_without_rebuilding(editor, qtbot):
     session.set_dataset("xor")
     session.document.reset(XOR_MLP, (2,))
     session.rebuild_model()
-    links = list(view.graph.links[1])
-    before = [link.pen().color().name(QtGui.QColor.HexArgb) for link in links]
+    links = view.graph.links[1]
+    before = links.colors()
     w = session.view_model.get_weights()
     w[1]["weight"] = -w[1]["weight"]
     session.apply_snapshot(w)
     qtbot.wait(150)
-    assert view.graph.links[1] == links  # the same items, recoloured
-    after = [link.pen().color().name(QtGui.QColor.HexArgb) for link in links]
+    assert view.graph.links[1] is links  # the same item, recoloured
+    after = links.colors()
     assert after != before
     assert view.graph.nodes[0].neurons[0].value is not None  # filled from the sample
 

@@ -1,4 +1,4 @@
-"""Graphics items of the layer graph: layer cards, neuron circles and connection lines.
+"""Graphics items of the layer graph: layer cards and neuron circles (links: ``links.py``).
 
 Items only draw and forward clicks to their ``GraphScene``; they never touch the document or
 the session themselves, so the scene is the one place that turns gestures into edits.
@@ -25,6 +25,7 @@ COLUMN_WIDTH = 120.0
 TEXT_LINE = 30.0  # height of one line of node text at scale 1
 TITLE_FONT = 1.35  # card title and lines, in theme.font scale units (before text_scale)
 LINE_FONT = 1.2
+_CACHED = QtWidgets.QGraphicsItem.DeviceCoordinateCache
 
 
 def signed_color(value: float, vmax: float, alpha_floor: int = 40) -> QtGui.QColor:
@@ -33,6 +34,32 @@ def signed_color(value: float, vmax: float, alpha_floor: int = 40) -> QtGui.QCol
     c = QtGui.QColor(theme.POSITIVE if value >= 0 else theme.NEGATIVE)
     c.setAlpha(int(alpha_floor + (255 - alpha_floor) * t))
     return c
+
+
+_FILLS: dict[tuple[bool, int], QtGui.QColor] = {}
+
+
+def neuron_fill(value: float, vmax: float) -> QtGui.QColor:
+    """``signed_color(value, vmax, 25)`` over the card, opaque (cached: 462 possible)."""
+    c = signed_color(value, vmax, 25)
+    key = (value >= 0, c.alpha())
+    fill = _FILLS.get(key)
+    if fill is None:
+        fill = _FILLS[key] = opaque_over(c, theme.PANEL)
+    return fill
+
+
+def opaque_over(color: QtGui.QColor, background: str) -> QtGui.QColor:
+    """``color`` (translucent) as it looks over ``background``, as an opaque colour.
+
+    Where only that background lies underneath, painting this looks the same and is much
+    cheaper: Qt's raster engine blends translucent antialiased shapes pixel by pixel.
+    """
+    a = color.alphaF()
+    bg = QtGui.QColor(background)
+    return QtGui.QColor(
+        *(round(b + (f - b) * a) for f, b in zip(color.getRgb()[:3], bg.getRgb()[:3], strict=True))
+    )
 
 
 class NeuronItem(QtWidgets.QGraphicsEllipseItem):
@@ -67,8 +94,10 @@ class NeuronItem(QtWidgets.QGraphicsEllipseItem):
     def set_value(self, value: float | None, vmax: float) -> None:
         """Fill by the current sample's activation (None: neutral)."""
         self.value = None if value is None else float(value)
-        fill = QtGui.QColor(theme.PANEL) if value is None else signed_color(value, vmax, 25)
-        self.setBrush(fill)
+        # neurons sit on the opaque card: the same colour, drawn opaque
+        fill = QtGui.QColor(theme.PANEL) if value is None else neuron_fill(value, vmax)
+        if fill != self.brush().color():  # an unchanged brush would still repaint the item
+            self.setBrush(fill)
         self.setToolTip(self._tip())
 
     def set_selected(self, on: bool) -> None:
@@ -81,23 +110,6 @@ class NeuronItem(QtWidgets.QGraphicsEllipseItem):
             event.accept()
             return
         super().mousePressEvent(event)
-
-
-class LinkItem(QtWidgets.QGraphicsLineItem):
-    """A connection between two neurons; ``k`` -> ``j`` of weight matrix row ``j``."""
-
-    def __init__(self, p0: QtCore.QPointF, p1: QtCore.QPointF, j: int, k: int):
-        super().__init__(QtCore.QLineF(p0, p1))
-        self.j, self.k = j, k
-        self.setZValue(-10)
-        self.setPen(QtGui.QPen(QtGui.QColor(theme.MUTED), 1.0))
-        self.setAcceptedMouseButtons(QtCore.Qt.NoButton)
-
-    def set_weight(self, w: float, wmax: float) -> None:
-        t = 0.0 if wmax <= 0 else min(1.0, abs(w) / wmax)
-        pen = QtGui.QPen(signed_color(w, wmax, 30), 0.6 + 5.0 * t)
-        pen.setCapStyle(QtCore.Qt.RoundCap)
-        self.setPen(pen)
 
 
 class NodeItem(QtWidgets.QGraphicsObject):
@@ -139,6 +151,9 @@ class NodeItem(QtWidgets.QGraphicsObject):
             self.setFlag(QtWidgets.QGraphicsItem.ItemIsMovable)
             self.setCursor(QtCore.Qt.OpenHandCursor)
         self.setFlag(QtWidgets.QGraphicsItem.ItemIsFocusable)
+        # Cards and their text rarely change but are repainted whenever the links and neurons
+        # around them do (every frame while training): cached, each repaint is a blit.
+        self.setCacheMode(_CACHED)
         self.images: list[QtGui.QImage] = []  # live feature maps, drawn instead of blanks
         self.text_scale, self.neuron_scale = 1.0, 1.0
         self._art_scale = 1.0  # the block picture is drawn this many times its normal size
@@ -156,6 +171,7 @@ class NodeItem(QtWidgets.QGraphicsObject):
     def _text(self, text: str, color: str):
         item = QtWidgets.QGraphicsSimpleTextItem(text, self)
         item.setBrush(QtGui.QColor(color))
+        item.setCacheMode(_CACHED)
         return item
 
     def set_text_scale(self, k: float, neuron_scale: float = 1.0) -> None:

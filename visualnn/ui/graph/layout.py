@@ -11,13 +11,18 @@ from __future__ import annotations
 from PySide6 import QtCore, QtGui
 
 from visualnn.ui import theme
-from visualnn.ui.graph.items import LinkItem, NodeItem
+from visualnn.ui.graph.items import NodeItem
+from visualnn.ui.graph.links import LinkBundle
 
 GAP_DENSE = 150.0  # room for all-to-all links: they are the point of the picture
 GAP_ONE_TO_ONE = 80.0
 GAP_BLOCK = 70.0
 ROW_GAP = 90.0  # between wrapped rows: room for the connector
 ROW_ERROR_SPACE = 80.0  # under a row with an invalid node: room for the explanation
+
+
+def _xy(p: QtCore.QPointF) -> tuple[float, float]:
+    return p.x(), p.y()
 
 
 class RowLayout:
@@ -84,7 +89,7 @@ class RowLayout:
 
     def _place(self) -> None:
         """Position the cards row by row and draw the links and arrows between them."""
-        for item in [*(i for ls in self.links.values() for i in ls), *self._wires]:
+        for item in [*self.links.values(), *self._wires]:
             self.removeItem(item)
         self.links, self._wires = {}, []
         rows = self._rows(self.row_width)
@@ -123,12 +128,15 @@ class RowLayout:
         else:
             self._arrow(a, b)
             return
-        items = []
-        for j, k in pairs:
-            link = LinkItem(a.neuron_anchor(k, "right"), b.neuron_anchor(j, "left"), j, k)
-            self.addItem(link)
-            items.append(link)
-        self.links[i] = items
+        rows, cols = zip(*pairs, strict=True)
+        bundle = LinkBundle(
+            [_xy(a.neuron_anchor(k, "right")) for k in cols],
+            [_xy(b.neuron_anchor(j, "left")) for j in rows],
+            rows,
+            cols,
+        )
+        self.addItem(bundle)
+        self.links[i] = bundle
 
     def _arrow(self, a: NodeItem, b: NodeItem) -> None:
         y = a.pos().y()
@@ -161,4 +169,5 @@ class RowLayout:
         path.lineTo(tip + QtCore.QPointF(-12, 8))
         wire = self.addPath(path, QtGui.QPen(QtGui.QColor(theme.MUTED), 3.0))
         wire.setZValue(-10)
+        wire.setCacheMode(wire.CacheMode.DeviceCoordinateCache)  # static: a blit per repaint
         self._wires.append(wire)

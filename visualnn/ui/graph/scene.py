@@ -1,8 +1,9 @@
 """The layer graph scene: lays the network out left to right and turns gestures into edits.
 
 Structure changes (``document.changed``) rebuild the items; weight and sample updates only
-recolour the existing links and neurons, throttled by a single-shot timer, so training at
-20 snapshots a second costs a few hundred ``setPen`` calls, not a new scene.
+recolour the existing links and neurons, throttled by a single-shot timer: one vectorised
+pass per layer's links (``links.LinkBundle``) and a new brush only for neurons whose colour
+really changed, not a new scene.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from visualnn.ui import theme
 from visualnn.ui.graph.art import maps_to_images, unit_values
 from visualnn.ui.graph.catalog import LAYER_CATALOG, default_layer, layer_info
-from visualnn.ui.graph.items import LinkItem, NodeItem
+from visualnn.ui.graph.items import NodeItem
 from visualnn.ui.graph.layout import RowLayout
+from visualnn.ui.graph.links import LinkBundle
+from visualnn.ui.views.common import recorded_forward
 
 #: Layers with at most this many units (and inputs with this many features) show neurons.
 MAX_NEURONS = 16
@@ -44,7 +47,7 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
         self.setBackgroundBrush(QtGui.QColor(theme.BACKGROUND))
         self.input_node: NodeItem | None = None
         self.nodes: list[NodeItem] = []
-        self.links: dict[int, list[LinkItem]] = {}
+        self.links: dict[int, LinkBundle] = {}
         self._wires: list[QtWidgets.QGraphicsPathItem] = []
         self.row_width: float | None = None  # set by the view to fit its shape
         self.text_scale = 1.0  # card text size factor, raised by the view when it zooms out
@@ -110,20 +113,15 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
     def recolor(self) -> None:
         """Colour links by the current weights and neurons by the current sample's values."""
         model = getattr(self.session, "view_model", None)
-        weights = None
-        if model is not None:
-            try:
-                weights = model.get_weights()
-            except Exception:  # noqa: BLE001 - a stale model must not break drawing
-                weights = None
-        for i, links in self.links.items():
-            w = weights[i].get("weight") if weights and i < len(weights) else None
-            if w is None or w.ndim != 2 or self.nodes[i].layer_type != "dense":
+        layers = getattr(model, "layers", None) or []
+        for i, bundle in self.links.items():
+            # the GUI thread's own model: read in place, no copy of every weight per frame
+            params = (getattr(layers[i], "params", None) if i < len(layers) else None) or {}
+            w = params.get("weight")
+            if w is None or w.ndim != 2 or self.nodes[i].layer_type != "dense" or not len(bundle):
                 continue
-            wmax = float(np.max(np.abs(w))) or 1.0
-            for link in links:
-                if link.j < w.shape[0] and link.k < w.shape[1]:
-                    link.set_weight(float(w[link.j, link.k]), wmax)
+            if bundle.rows.max() < w.shape[0] and bundle.cols.max() < w.shape[1]:
+                bundle.set_weights(w)
         x, outs = self._activations(model)
         if self.input_node is not None:
             if self.input_node.neurons:
@@ -149,10 +147,9 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
             return None, None
         if not any(n.neurons or n.layer_type in ("conv2d", "input") for n in self.chain()):
             return None, None  # nothing here shows activations: skip the forward pass
-        try:
-            x, _ = self.session.sample()
-            model.forward(np.asarray(x, dtype=np.float32), record=True)
-            return np.asarray(x)[0], [np.asarray(r.out)[0] for r in model.records]
+        try:  # the views' shared pass: one forward per snapshot for all of them
+            rec = recorded_forward(self.session)
+            return np.asarray(rec.x)[0], [np.asarray(r.out)[0] for r in rec.records]
         except Exception:  # noqa: BLE001 - no dataset yet, or data not matching the input
             return None, None
 

@@ -76,7 +76,8 @@ class SoundClassesPanel(QtWidgets.QWidget):
         self.live_timer = QtCore.QTimer(self)
         self.live_timer.setInterval(100)  # 10 predictions a second: smooth, cheap
         self.live_timer.timeout.connect(self._on_live_timer_timeout)
-        self.live_timer.start()
+        # Started by the first audio to arrive, stopped when the sound stops: an idle timer
+        # would wake the GUI thread (and take the GIL from a training run) for nothing.
         self._refresh_rows()
 
     # -- layout ----------------------------------------------------------------------------
@@ -320,13 +321,21 @@ class SoundClassesPanel(QtWidgets.QWidget):
         return probs
 
     def _on_live_timer_timeout(self) -> None:
-        if self.tap is not None and self.tap.running and self.isVisible():
+        running = self.tap is not None and self.tap.running
+        if running and self.isVisible():
             self.predict_now()
-        if self.tap is not None:
-            self.listen_button.setText("■  Stop" if self.tap.running else "▶  Listen")
+        self._show_listening(running)
+        if not running:
+            self.live_timer.stop()
+
+    def _show_listening(self, running: bool) -> None:
+        self.listen_button.setText("■  Stop" if running else "▶  Listen")
 
     # -- slots -----------------------------------------------------------------------------
     def _on_tap_audio_added(self) -> None:
+        if not self.live_timer.isActive():
+            self._show_listening(True)
+            self.live_timer.start()
         self._check_recording()
 
     def _on_row_record_pressed(self, name: str) -> None:
@@ -347,6 +356,7 @@ class SoundClassesPanel(QtWidgets.QWidget):
     def _on_listen_clicked(self) -> None:
         if self.tap is not None:
             self.tap.stop() if self.tap.running else self.tap.start()
+            self._show_listening(self.tap.running)
 
     # -- lifetime --------------------------------------------------------------------------
     def shutdown(self) -> None:

@@ -17,6 +17,7 @@ from visualnn.engine import SpecError
 from visualnn.ui import theme
 from visualnn.ui.panels.training_controls import Banner, LogSpinBox
 from visualnn.ui.session import Session, config_fields
+from visualnn.ui.steady_label import SteadyLabel
 from visualnn.ui.training_control import TrainingController
 
 OPTIMIZER_LABELS = {"sgd": "SGD", "rmsprop": "RMSprop", "adagrad": "Adagrad", "adam": "Adam"}
@@ -79,12 +80,14 @@ class TrainingPanel(QtWidgets.QWidget):
             self.buttons[key] = b
         outer.addLayout(buttons)
 
-        self.progress = QtWidgets.QLabel()
+        # Read-outs that change while training: steady labels, so a new epoch count does not
+        # re-lay out the dock (GUI time is the trainer's time: see steady_label).
+        self.progress = SteadyLabel()
         self.progress.setFont(theme.font(1.25, bold=True))
-        self.speed = QtWidgets.QLabel()
+        self.speed = SteadyLabel()
         self.speed.setStyleSheet(f"color: {theme.MUTED};")
-        outer.addWidget(self.progress)
-        outer.addWidget(self.speed)
+        outer.addWidget(self.progress.fence)
+        outer.addWidget(self.speed.fence)
 
         self.banner = Banner()
         outer.addWidget(self.banner)

@@ -10,6 +10,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.ui import theme
 from visualnn.ui.views.common import RedrawThrottle, cache_axes, message_label
+from visualnn.ui.views.pace import SnapshotPace
 from visualnn.ui.views.tiles import to_rgba
 
 GRID = 120
@@ -38,7 +39,7 @@ def to_probabilities(out: np.ndarray) -> np.ndarray:
             p1 = 1 / (1 + np.exp(-p1))
         return np.stack([1 - p1, p1], axis=1)
     rows = out.sum(axis=1)
-    if (out < 0).any() or not np.allclose(rows, 1, atol=1e-3):
+    if out.min() < 0 or np.abs(rows - 1).max() > 1e-3:  # (np.allclose: 5x slower)
         out = np.exp(out - out.max(axis=1, keepdims=True))
         out /= out.sum(axis=1, keepdims=True)
     return out
@@ -135,8 +136,8 @@ def iso_segments(values: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarr
 class BoundaryView(QtWidgets.QWidget):
     """Heatmap of the model's prediction over the input plane (2-D datasets only).
 
-    Recomputed with one vectorised forward pass over a ``GRID x GRID`` grid at most ten
-    times a second while visible.
+    Recomputed with one vectorised forward pass over a ``GRID x GRID`` grid, about five
+    times a second while training and only while visible.
     """
 
     def __init__(self, session, parent: QtWidgets.QWidget | None = None) -> None:
@@ -144,6 +145,9 @@ class BoundaryView(QtWidgets.QWidget):
         self.session = session
         self.grid_values: np.ndarray | None = None  # (GRID, GRID, k) probabilities / output
         self._points_for = None
+        self._grid_for, self._grid_cache = None, ()
+        # where the sample ring was last drawn (None: nowhere; False: not drawn yet)
+        self._marked: tuple | None | bool = False
 
         self.plot_widget = pg.PlotWidget()
         plot = self.plot_widget.getPlotItem()
@@ -186,9 +190,11 @@ class BoundaryView(QtWidgets.QWidget):
         layout.addWidget(self.plot_widget, 1)
         layout.addWidget(self.legend)
 
-        self.throttle = RedrawThrottle(self, self.redraw, 100)
+        self.throttle = RedrawThrottle(self, self.redraw, 50)
+        # a grid forward pass per frame: ~5 a second while training still looks fluid
+        self.pace = SnapshotPace(self, self.throttle.mark)
+        session.weights_updated.connect(self.pace.mark)
         for sig in (
-            session.weights_updated,
             session.spec_changed,
             session.dataset_changed,
             session.sample_changed,
@@ -208,11 +214,7 @@ class BoundaryView(QtWidgets.QWidget):
             return self._show_message("The network does not take 2 inputs: fix the first layer.")
         if self._points_for is not ds:
             self._draw_points(ds)
-        lo, hi = self._bounds(ds)
-        xs = np.linspace(lo[0], hi[0], GRID, dtype=np.float32)
-        ys = np.linspace(lo[1], hi[1], GRID, dtype=np.float32)
-        gx, gy = np.meshgrid(xs, ys)  # row r is y = ys[r]: rows go up the plot
-        grid = np.stack([gx.ravel(), gy.ravel()], axis=1)
+        lo, hi, xs, ys, grid = self._grid(ds)
         try:
             out = model.predict(grid)
         except ValueError as exc:
@@ -244,9 +246,21 @@ class BoundaryView(QtWidgets.QWidget):
         if rng != self._range:  # unchanged while training: no axis re-layout per frame
             self._range = rng
             self.plot_widget.getPlotItem().setRange(xRange=rng[:2], yRange=rng[2:], padding=0)
+            self.plot_widget.getPlotItem().getViewBox().prepareForPaint()  # one paint, not two
         self._mark_sample(ds)
         self.message.hide()
         self.plot_widget.show()
+
+    def _grid(self, ds) -> tuple:
+        """``(lo, hi, xs, ys, points)``: the grid over ``ds`` (kept while ``ds`` is shown)."""
+        if self._grid_for is not ds:
+            lo, hi = self._bounds(ds)
+            xs = np.linspace(lo[0], hi[0], GRID, dtype=np.float32)
+            ys = np.linspace(lo[1], hi[1], GRID, dtype=np.float32)
+            gx, gy = np.meshgrid(xs, ys)  # row r is y = ys[r]: rows go up the plot
+            self._grid_cache = (lo, hi, xs, ys, np.stack([gx.ravel(), gy.ravel()], axis=1))
+            self._grid_for = ds
+        return self._grid_cache
 
     def _bounds(self, ds) -> tuple[np.ndarray, np.ndarray]:
         # float64: pyqtgraph compares ranges with huge limits that overflow float32
@@ -289,11 +303,14 @@ class BoundaryView(QtWidgets.QWidget):
         self.test_points.setData(pos=ds.x_test, brush=pg.mkBrush(None), pen=pens)
 
     def _mark_sample(self, ds) -> None:
+        x = None
         if self.session.custom_sample is None and len(ds.x_test):
             x = ds.x_test[self.session.sample_index % len(ds.x_test)]
-            self.sample_marker.setData(pos=[x])
-        else:
-            self.sample_marker.setData(pos=[])
+        key = None if x is None else tuple(float(v) for v in x)
+        if key == self._marked:  # unchanged while training: no scatter rebuild per frame
+            return
+        self._marked = key
+        self.sample_marker.setData(pos=[] if x is None else [x])
 
     def _show_message(self, text: str) -> None:
         self.message.setText(text)
@@ -301,6 +318,7 @@ class BoundaryView(QtWidgets.QWidget):
         self.plot_widget.hide()
         self.legend.setText("")
         self._points_for = self._range = None
+        self._marked = False
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
         super().showEvent(event)

@@ -7,6 +7,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from visualnn.ui import theme
+from visualnn.ui.steady_label import SteadyLabel, SteadyRichText
 from visualnn.ui.views.common import (
     MINUS,
     RedrawThrottle,
@@ -17,48 +18,18 @@ from visualnn.ui.views.common import (
     set_direction_soon,
 )
 from visualnn.ui.views.neuron_math import Explanation, explain
+from visualnn.ui.views.neuron_table import TermsTable, sign_colour, terms_rows
+from visualnn.ui.views.pace import SnapshotPace
 
 HINT = (
     "Click a unit or a feature-map pixel in Activations (or a neuron in the graph) "
     "to see how it is computed, with the real numbers."
 )
-TOP_TERMS = 12
 MAX_CHANNELS = 3  # conv patches shown in full; the rest are summed in one line
 #: Below these widths the conv tables put the products on a second line, then stack all
 #: three grids: a 1280x720 projector leaves the Inspector dock ~320 px wide.
 NARROW_WIDTH = 700
 STACKED_WIDTH = 480
-
-
-def _colour(v: float) -> str:
-    return theme.POSITIVE if v > 0 else theme.NEGATIVE if v < 0 else theme.MUTED
-
-
-def terms_html(ex: Explanation) -> str:
-    """The largest ``x·w`` products first, then ``… n more`` with their sum (dense)."""
-    head = (
-        "<tr><th align=left>input</th><th align=right>x</th><th></th>"
-        "<th align=right>w</th><th></th><th align=right>x\u00b7w</th></tr>"
-    )
-    rows = []
-    for name, x, w, p in ex.terms[:TOP_TERMS]:
-        rows.append(
-            f"<tr><td>{name}</td><td align=right>{fmt(x)}</td><td>\u00d7</td>"
-            f"<td align=right style='color:{_colour(w)}'>{fmt(w)}</td><td>=</td>"
-            f"<td align=right style='color:{_colour(p)}'><b>{fmt(p)}</b></td></tr>"
-        )
-    rest = ex.terms[TOP_TERMS:]
-    if rest:
-        s = sum(t[3] for t in rest)
-        rows.append(
-            f"<tr><td colspan=5 style='color:{theme.MUTED}'>\u2026 {len(rest)} more"
-            f"</td><td align=right style='color:{_colour(s)}'>{fmt(s)}</td></tr>"
-        )
-    rows.append(
-        f"<tr><td colspan=5><b>\u03a3 all {len(ex.terms)}</b></td>"
-        f"<td align=right><b>{fmt(ex.total)}</b></td></tr>"
-    )
-    return f"<table cellspacing=0 cellpadding=3>{head}{''.join(rows)}</table>"
 
 
 def _grid_html(a: np.ndarray, padded: np.ndarray | None, colour: bool) -> str:
@@ -69,7 +40,7 @@ def _grid_html(a: np.ndarray, padded: np.ndarray | None, colour: bool) -> str:
         for s in range(a.shape[1]):
             v = a[r, s]
             pad = padded is not None and padded[r, s]
-            style = f"color:{theme.MUTED}" if pad else f"color:{_colour(v)}" if colour else ""
+            style = f"color:{theme.MUTED}" if pad else f"color:{sign_colour(v)}" if colour else ""
             text = ("0" if v == 0 else "\u2212\u221e") if pad else f"{v:.2f}".replace("-", MINUS)
             tds.append(f"<td align=right style='{style}'>{text}</td>")
         cells.append("<tr>" + "".join(tds) + "</tr>")
@@ -136,14 +107,16 @@ class NeuronView(QtWidgets.QWidget):
         self.session = session
         self.explanation: Explanation | None = None
 
-        self.title = QtWidgets.QLabel()
+        # Steady labels: new numbers every frame must not re-lay out the dock (see steady_label)
+        self.title = SteadyLabel()
         self.title.setFont(theme.font(1.15, bold=True))
         self.title.setWordWrap(True)
         self.message = message_label(HINT)
-        self.detail = QtWidgets.QLabel()
+        self.detail = SteadyRichText()  # conv and pool grids
         self.detail.setFont(theme.font(1.05))
-        self.detail.setTextFormat(QtCore.Qt.RichText)
-        self.detail.setAlignment(QtCore.Qt.AlignTop | QtCore.Qt.AlignLeft)
+        self.terms = TermsTable()  # a dense unit's terms: painted, no HTML to parse per frame
+        self.terms.setFont(theme.font(1.05))
+        self.terms.hide()
 
         self.plot_widget = pg.PlotWidget()
         self.plot_widget.setMinimumSize(220, 200)
@@ -162,7 +135,7 @@ class NeuronView(QtWidgets.QWidget):
         self.guides = plot.plot(pen=pg.mkPen(theme.MUTED, width=1, style=QtCore.Qt.DashLine))
         plot.addItem(self.marker)
 
-        self.formula = QtWidgets.QLabel()
+        self.formula = SteadyLabel()
         self.formula.setFont(theme.font(1.3, bold=True))
         self.formula.setStyleSheet(f"color: {theme.FOREGROUND}; padding: 4px 0 8px 0;")
         self.formula.setWordWrap(True)
@@ -172,7 +145,8 @@ class NeuronView(QtWidgets.QWidget):
         # scroll area for all so a small dock scrolls instead of squeezing things on top of
         # each other
         self.body = QtWidgets.QBoxLayout(QtWidgets.QBoxLayout.LeftToRight)
-        self.body.addWidget(self.detail, 3)
+        self.body.addWidget(self.detail, 3, QtCore.Qt.AlignTop | QtCore.Qt.AlignLeft)
+        self.body.addWidget(self.terms, 3, QtCore.Qt.AlignTop | QtCore.Qt.AlignLeft)
         self.body.addWidget(self.plot_widget, 2)
         inner = QtWidgets.QWidget()
         col = QtWidgets.QVBoxLayout(inner)
@@ -187,14 +161,18 @@ class NeuronView(QtWidgets.QWidget):
 
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
-        layout.addWidget(self.title)
-        layout.addWidget(self.formula)  # outside the scroll area: always wraps to the width
+        layout.addWidget(self.title.fence)
+        layout.addWidget(self.formula.fence)  # outside the scroll area: wraps to the width
         layout.addWidget(self.message, 1)
         layout.addWidget(self.content, 1)
 
+        self._shown: tuple | None = None  # what the tables show (unit, kind, width class)
+        self._plot_title: str | None = None
         self.throttle = RedrawThrottle(self, self.redraw, 50)
+        # new numbers while training: a readable ~5 a second; a click answers at once
+        self.pace = SnapshotPace(self, self.throttle.mark)
+        session.weights_updated.connect(self.pace.mark)
         for sig in (
-            session.weights_updated,
             session.sample_changed,
             session.spec_changed,
             session.selection_changed,
@@ -221,18 +199,25 @@ class NeuronView(QtWidgets.QWidget):
         else:
             what = "channel {}, t {}".format(*ex.unit)
         self.title.setText(f"{layer_title(sel.layer, model.layers[sel.layer])} \u2014 {what}")
-        self.detail.setFont(theme.font(1.05))
+        narrow, stacked = self.width() < NARROW_WIDTH, self.width() < STACKED_WIDTH
+        scale = 0.9 if ex.kind == "conv" and narrow and not stacked else 1.05
+        if self.detail.font().pointSizeF() != theme.font(scale).pointSizeF():
+            self.detail.setFont(theme.font(scale))
+        self.terms.setVisible(ex.kind == "dense")
+        self.detail.setVisible(ex.kind != "dense")
         if ex.kind == "dense":
-            self.detail.setText(terms_html(ex))
+            self.terms.set_rows(terms_rows(ex))
         elif ex.kind == "conv":
-            narrow, stacked = self.width() < NARROW_WIDTH, self.width() < STACKED_WIDTH
-            self.detail.setFont(theme.font(0.9 if narrow and not stacked else 1.05))
             self.detail.setText(conv_html(ex, narrow=narrow, stacked=stacked))
         elif ex.kind == "pool":
             self.detail.setText(pool_html(ex))
         else:
             self.detail.setText("")
         self.formula.setText("<br>".join(ex.lines))
+        shown = (sel.layer, tuple(sel.unit), ex.kind, narrow, stacked)
+        if shown != self._shown:  # another table: fit it exactly (new numbers only grow it)
+            self._shown = shown
+            (self.terms if ex.kind == "dense" else self.detail).settle()
         self._draw_curve(ex)
         self.message.hide()
         self.content.show()
@@ -254,12 +239,17 @@ class NeuronView(QtWidgets.QWidget):
         self.marker.setData([ex.z], [ex.a])
         lo = float(min(0.0, ex.apply(z).min()))
         self.guides.setData([ex.z, ex.z, left], [lo, ex.a, ex.a], connect="all")
+        # auto-range now, not while painting (that would paint the plot twice per frame)
+        self.plot_widget.getPlotItem().getViewBox().prepareForPaint()
         label = "softmax (others fixed)" if ex.softmax_rest is not None else ex.activation
-        self.plot_widget.getPlotItem().setTitle(
-            label, color=theme.FOREGROUND, size=f"{int(theme.BASE_POINT_SIZE * 1.1)}pt"
-        )
+        if label != self._plot_title:  # a new title re-lays out the plot
+            self._plot_title = label
+            self.plot_widget.getPlotItem().setTitle(
+                label, color=theme.FOREGROUND, size=f"{int(theme.BASE_POINT_SIZE * 1.1)}pt"
+            )
 
     def _show_message(self, title: str, text: str) -> None:
+        self._shown = None
         self.title.setText(title)
         if text:
             self.message.setText(text)

@@ -190,3 +190,7 @@ class TrainingPlots(QtWidgets.QWidget):
             for plot in (self.loss_plot, self.acc_plot):
                 plot.setXRange(0, right, padding=0.02)
             self.loss_plot.setYRange(bottom, top, padding=0.02)
+            for plot in (self.loss_plot, self.acc_plot):
+                # apply the new range now: pyqtgraph otherwise does it while painting, which
+                # makes every item dirty again and paints the plot a second time
+                plot.getViewBox().prepareForPaint()

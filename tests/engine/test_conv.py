@@ -366,3 +366,31 @@ def test_small_cnn_end_to_end_gradients():
 
     np.testing.assert_allclose(analytic, numeric_grad(loss, x), rtol=1e-5, atol=1e-7)
     np.testing.assert_allclose(w0, numeric_grad(loss, layers[0].params["weight"]), rtol=1e-5)
+
+
+def test_weight_gradient_in_cache_sized_pieces_equals_one_product():
+    from visualnn.engine import im2col
+
+    rng = np.random.default_rng(3)
+    length = 2 * im2col.GRAD_CHUNK + 1234  # long enough to be split, with a short last piece
+    cols = rng.standard_normal((10, length))
+    gz = rng.standard_normal((8, length))
+    assert 10 * 8 <= im2col.SMALL_GRAD_ENTRIES  # the split path is the one under test
+    np.testing.assert_allclose(im2col.cols_times_grad(cols, gz), cols @ gz.T, rtol=1e-12)
+
+
+def test_conv_weight_gradient_on_a_long_batch_matches_naive_sum():
+    # 1 channel, 3x3 kernel, 8 channels out, 48 x 20x20 = 19,200 output pixels: the chunked
+    # weight-gradient path; dL/dW[o, 0, i, j] = sum over n, h, w of g[n, o, h, w] x[n, h+i, w+j].
+    rng = np.random.default_rng(4)
+    layer = to64(Conv2D(8, 3, in_channels=1))
+    x = rng.standard_normal((48, 1, 22, 22))
+    y = layer.forward(x, training=True)
+    g = rng.standard_normal(y.shape)
+    layer.backward(g)
+    expected = np.empty((8, 1, 3, 3))
+    for i in range(3):
+        for j in range(3):
+            expected[:, 0, i, j] = np.einsum("nohw,nhw->o", g, x[:, 0, i : i + 20, j : j + 20])
+    np.testing.assert_allclose(layer.grads["weight"], expected, rtol=1e-10)
+    np.testing.assert_allclose(layer.grads["bias"], g.sum(axis=(0, 2, 3)), rtol=1e-10)

@@ -16,7 +16,7 @@ import numpy as np
 from .activations import ReLU, check_activation_name, make_activation
 from .dense import positive_int, shape_text
 from .errors import SpecError
-from .im2col import PlanCache, from_chwn, out_size, same_padding, to_chwn
+from .im2col import PlanCache, cols_times_grad, from_chwn, out_size, same_padding, to_chwn
 from .init import check_init_name, init_weight_and_bias
 from .module import Module
 
@@ -281,7 +281,7 @@ class _Conv(Module):
         gz = plan.gz.reshape(o, -1)
         # [dL/dW | dL/db] = dL/dz @ [cols; 1]^T  (the ones row sums dL/dz for the bias)
         # (computed transposed: BLAS splits the long (C*kh*kw+1)-row side better over threads)
-        dw_aug = (plan.cols_aug @ gz.T).T
+        dw_aug = cols_times_grad(plan.cols_aug, gz).T
         self.grads["weight"] += dw_aug[:, :-1].reshape(weight.shape)
         self.grads["bias"] += dw_aug[:, -1]
         if not self.need_input_grad:

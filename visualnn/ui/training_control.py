@@ -74,7 +74,6 @@ class TrainingController(QtCore.QObject):
         self._timer = QtCore.QTimer(self)
         self._timer.setInterval(int(1000 / DRAIN_HZ))
         self._timer.timeout.connect(self._on_timer_timeout)
-        self.gui_load = 0.0  # share of a core the GUI thread used since the last frame
         self.frames = 0  # snapshots handed to the views (benchmarks report the rate)
         self._last_frame = (time.thread_time(), 0.0)  # (GUI CPU time, wall time) of it
         # Open while the GUI event loop sleeps, closed while it handles events: the worker
@@ -243,10 +242,10 @@ class TrainingController(QtCore.QObject):
     def _on_timer_timeout(self) -> None:
         cpu, wall = time.thread_time(), time.perf_counter()
         since = wall - self._last_frame[1]
-        self.gui_load = (cpu - self._last_frame[0]) / max(since, 1e-3)
+        gui_load = (cpu - self._last_frame[0]) / max(since, 1e-3)  # share of a core
         if since < MIN_FRAME_S:
             return
-        if self.gui_load > GUI_BUDGET and since < MAX_STALE_S:
+        if gui_load > GUI_BUDGET and since < MAX_STALE_S:
             return  # the last frame is not paid for yet: the trainer gets the GIL meanwhile
         self._last_frame = (cpu, wall)
         self.frames += 1

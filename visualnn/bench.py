@@ -77,7 +77,7 @@ def numpy_step_fn(workload: str):
 
     def step() -> float:
         i = counter[0] = (counter[0] + 1) % DATA_BATCHES
-        model.zero_grad()
+        model.zero_grad(fill=False)  # as torch's default set_to_none=True
         value = loss.forward(model.forward(xs[i], training=True, check=False), ys[i])
         model.backward(loss.backward())
         opt.step()

@@ -15,11 +15,13 @@ from visualnn.engine.activations import (
     make_activation,
     sigmoid,
 )
+from visualnn.engine.conv import Conv2D
 from visualnn.engine.dense import Dense
 from visualnn.engine.dropout import Dropout
 from visualnn.engine.errors import SpecError
 from visualnn.engine.gradcheck import assert_layer_gradients
 from visualnn.engine.reshape import Flatten
+from visualnn.engine.sequential import Sequential
 
 ACTS = [None, "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "linear", "identity"]
 
@@ -99,6 +101,35 @@ def test_dense_grads_accumulate_and_zero():
     layer.backward(g)
     for k in once:
         np.testing.assert_allclose(layer.grads[k], once[k], rtol=1e-6)
+
+
+def test_zero_grad_without_fill_lets_the_next_backward_overwrite():
+    rng = np.random.default_rng(3)
+    model = Sequential([Dense(4, activation="relu"), Flatten(), Dense(2)], (3,), seed=0)
+    x = rng.standard_normal((5, 3)).astype(np.float32)
+    g = rng.standard_normal((5, 2)).astype(np.float32)
+
+    def grads_after(fill):
+        model.zero_grad(fill=fill)
+        model.forward(x, training=True)
+        model.backward(g)
+        return [p.grad.copy() for p in model.parameters()]
+
+    once = grads_after(True)
+    model.forward(x, training=True)
+    model.backward(g)  # accumulated: twice the gradient
+    np.testing.assert_allclose(model.parameters()[0].grad, 2 * once[0], rtol=1e-5)
+    model.zero_grad(fill=False)  # Dense skips the zeros: the old values stay until backward
+    assert model.parameters()[0].grad.any()
+    for got, want in zip(grads_after(False), once, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-6)
+    # a layer whose backward only ever adds (a convolution) still gets its zeros
+    conv = Sequential([Conv2D(2, 3)], (1, 5, 5))
+    conv.forward(rng.standard_normal((2, 1, 5, 5)).astype(np.float32), training=True)
+    conv.backward(np.ones((2, 2, 3, 3), np.float32))
+    assert all(p.grad.any() for p in conv.parameters())
+    conv.zero_grad(fill=False)
+    assert not any(p.grad.any() for p in conv.parameters())
 
 
 def test_dense_training_matches_eval_and_record_keeps_pre_activation():

@@ -20,9 +20,12 @@ STEPS = 3
 
 
 def problem(dtype=np.float64):
-    """Two parameters and, for each of three steps, their gradients."""
+    """Three parameters and, for each of three steps, their gradients.
+
+    The third is long enough for the optimizers' BLAS path, the others take the NumPy one.
+    """
     rng = np.random.default_rng(0)
-    values = [rng.standard_normal((3, 2)), rng.standard_normal(4)]
+    values = [rng.standard_normal((3, 2)), rng.standard_normal(4), rng.standard_normal((130, 128))]
     grads = [[rng.standard_normal(v.shape) for v in values] for _ in range(STEPS)]
     return [v.astype(dtype) for v in values], [[g.astype(dtype) for g in gs] for gs in grads]
 

@@ -109,6 +109,9 @@ def test_divergence_restores_last_finite_weights():
     assert "learning rate 10x smaller (5 \u2192 0.5)" in last.message
     assert f"epoch {last.epoch}, batch {last.batch}" in last.message
     assert all(np.isfinite(p.value).all() for p in model.parameters())
+    # The step whose loss overflowed ran no backward: its gradients read zero, not stale.
+    assert "loss became inf" in last.message
+    assert all(not p.grad.any() for p in model.parameters())
     # The restored weights give a finite loss.
     loss, acc = trainer.evaluate(x, y)
     assert np.isfinite(loss) and acc is None

@@ -50,6 +50,7 @@ class Dense(Module):
 
     type_name = "dense"
     reuse_buffers = True
+    overwrites_grads = True
 
     def __init__(
         self,
@@ -117,8 +118,8 @@ class Dense(Module):
     def describe(self) -> str:
         return f"Dense {self.units}"
 
-    def zero_grad(self) -> None:
-        super().zero_grad()
+    def zero_grad(self, fill: bool = True) -> None:
+        super().zero_grad(fill)
         self._grads_zero = True
 
     # --- running ------------------------------------------------------------------------
@@ -130,6 +131,13 @@ class Dense(Module):
         if buf is None or buf.shape != shape or buf.dtype != dtype:
             buf = self._buf[key] = np.empty(shape, dtype)
         return buf
+
+    def _ones(self, n: int, dtype: np.dtype) -> np.ndarray:
+        """A cached ``(n,)`` vector of ones (read only)."""
+        ones = self._buf.get("ones")
+        if ones is None or ones.shape[0] != n or ones.dtype != dtype:
+            ones = self._buf["ones"] = np.ones(n, dtype)
+        return ones
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         """``(N, in) -> (N, units)``."""
@@ -175,16 +183,18 @@ class Dense(Module):
             gz = g
         # dL/dW = dL/dz^T x ;  dL/db = sum_n dL/dz ;  dL/dx = dL/dz W
         gw, gb = self.grads["weight"], self.grads["bias"]
+        # The bias sum as ones @ dL/dz: BLAS does it 2-4x faster than np.sum(axis=0) here.
+        ones = self._ones(gz.shape[0], gz.dtype)
         if self._grads_zero:
             # Right after zero_grad, writing equals accumulating and saves a pass.
             np.matmul(gz.T, x, out=gw)
-            np.sum(gz, axis=0, out=gb)
+            np.matmul(ones, gz, out=gb)
             self._grads_zero = False
         else:
             tmp = self._array("gw", gw.shape, gw.dtype)
             np.matmul(gz.T, x, out=tmp)
             gw += tmp
-            gb += np.sum(gz, axis=0)
+            gb += ones @ gz
         if not self.need_input_grad:
             return None
         dx = self._array("dx", x.shape, weight.dtype)

@@ -173,21 +173,23 @@ class CrossEntropyLoss(Loss):
         n, c = z.shape
         soft = self._soft_target(z, target)
         self._soft = soft
-        shifted = z - np.max(z, axis=1, keepdims=True)
+        # (array methods rather than np.max/np.sum: this runs on tiny arrays every step,
+        # where NumPy's Python-level dispatch costs more than the arithmetic)
+        shifted = z - z.max(axis=1, keepdims=True)
         e = np.exp(shifted)
-        s = np.sum(e, axis=1, keepdims=True)
+        s = e.sum(axis=1, keepdims=True)
         e /= s
         self._probs = e
         log_s = np.log(s)
         if soft is not None:
             # -sum_c t_c log p_c with log p = shifted - log s
-            return float(np.sum(soft * (log_s - shifted)) / max(n, 1))
+            return float((soft * (log_s - shifted)).sum() / max(n, 1))
         self._y = self._labels(target, n, c)
         if not n:
             return 0.0
-        # Only the true class's log-probability is needed: log s - shifted[n, y_n].
+        # Only the true class's log-probability is needed: mean(log s - shifted[n, y_n]).
         picked = shifted[np.arange(n), self._y]
-        return float(np.mean(log_s[:, 0] - picked))
+        return (float(log_s.sum()) - float(picked.sum())) / n
 
     def forward_softmax(self, probs: np.ndarray, target: np.ndarray) -> float:
         """Cross-entropy from softmax probabilities ``(N, C)``; see the class docstring."""

@@ -52,15 +52,29 @@ class Module:
         return {"type": self.type_name}
 
     # --- running ------------------------------------------------------------------------
+    #: Whether the first ``backward`` after ``zero_grad`` writes ``grads`` rather than adds.
+    overwrites_grads = False
+
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         raise NotImplementedError
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray | None:
         raise NotImplementedError
 
-    def zero_grad(self) -> None:
-        for g in self.grads.values():
-            g.fill(0)
+    def zero_grad(self, fill: bool = True) -> None:
+        """Start a new gradient: zeros, which ``backward`` then accumulates into.
+
+        Parameters
+        ----------
+        fill : bool
+            False skips writing the zeros in layers whose next ``backward`` overwrites the
+            gradients instead (``overwrites_grads``), saving a pass over every weight, as
+            torch's ``zero_grad(set_to_none=True)`` does. Their ``grads`` then keep the old
+            values until that ``backward``.
+        """
+        if fill or not self.overwrites_grads:
+            for g in self.grads.values():
+                g.fill(0)
 
     def num_params(self) -> int:
         return int(sum(p.size for p in self.params.values()))

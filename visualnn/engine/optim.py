@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .blas import axpby, axpy
 from .errors import SpecError
 
 
@@ -116,29 +117,23 @@ class SGD(Optimizer):
             raise SpecError("Nesterov momentum needs a momentum above 0 and zero dampening")
 
     def _update(self, i, p, g):
-        d, tmp = g, self._tmp[i]
+        d = g
         if self.momentum != 0:
             buf = self._buf[i]
             if buf is None:
                 buf = self._buf[i] = g.copy()
             else:
                 # buf = momentum * buf + (1 - dampening) * g
-                buf *= self.momentum
-                if self.dampening:
-                    np.multiply(g, 1.0 - self.dampening, out=tmp)
-                    buf += tmp
-                else:
-                    buf += g
+                axpby(1.0 - self.dampening, g, self.momentum, buf)
             if self.nesterov:
                 # d = g + momentum * buf
-                np.multiply(buf, self.momentum, out=tmp)
-                tmp += g
-                d = tmp
+                d = self._tmp[i]
+                np.copyto(d, g)
+                axpy(self.momentum, buf, d)
             else:
                 d = buf
-        # value -= lr * d
-        np.multiply(d, self.lr, out=tmp)
-        p.value -= tmp
+        # value -= lr * d, one pass (torch: p.add_(d, alpha=-lr))
+        axpy(-self.lr, d, p.value)
 
 
 class Adam(Optimizer):
@@ -176,13 +171,9 @@ class Adam(Optimizer):
         b1, b2 = self.betas
         m, v, tmp = self._m[i], self._v[i], self._tmp[i]
         # m = b1 m + (1 - b1) g ;  v = b2 v + (1 - b2) g^2
-        m *= b1
-        np.multiply(g, 1.0 - b1, out=tmp)
-        m += tmp
+        axpby(1.0 - b1, g, b1, m)
         np.multiply(g, g, out=tmp)
-        tmp *= 1.0 - b2
-        v *= b2
-        v += tmp
+        axpby(1.0 - b2, tmp, b2, v)
         if self.amsgrad:
             np.maximum(self._vmax[i], v, out=self._vmax[i])
             v = self._vmax[i]
@@ -190,8 +181,7 @@ class Adam(Optimizer):
         np.sqrt(v, out=tmp)
         tmp += self._eps_scaled
         np.divide(m, tmp, out=tmp)
-        tmp *= self._step_size
-        p.value -= tmp
+        axpy(-self._step_size, tmp, p.value)
 
 
 class RMSprop(Optimizer):
@@ -219,15 +209,11 @@ class RMSprop(Optimizer):
         sq, avg = self._sq[i], self._tmp[i]
         # v = alpha v + (1 - alpha) g^2
         np.multiply(g, g, out=avg)
-        avg *= 1.0 - a
-        sq *= a
-        sq += avg
+        axpby(1.0 - a, avg, a, sq)
         if self.centered:
             # gbar = alpha gbar + (1 - alpha) g ;  avg = sqrt(v - gbar^2) + eps
             gavg = self._gavg[i]
-            gavg *= a
-            np.multiply(g, 1.0 - a, out=avg)
-            gavg += avg
+            axpby(1.0 - a, g, a, gavg)
             np.multiply(gavg, gavg, out=avg)
             np.subtract(sq, avg, out=avg)
             np.sqrt(avg, out=avg)
@@ -237,15 +223,13 @@ class RMSprop(Optimizer):
         if self.momentum > 0:
             # buf = momentum buf + g / avg ;  value -= lr buf
             buf = self._buf[i]
-            buf *= self.momentum
             np.divide(g, avg, out=avg)
-            buf += avg
-            np.multiply(buf, self.lr, out=avg)
+            axpby(1.0, avg, self.momentum, buf)
+            axpy(-self.lr, buf, p.value)
         else:
             # value -= lr g / avg
             np.divide(g, avg, out=avg)
-            avg *= self.lr
-        p.value -= avg
+            axpy(-self.lr, avg, p.value)
 
 
 class Adagrad(Optimizer):
@@ -273,8 +257,7 @@ class Adagrad(Optimizer):
         np.sqrt(s, out=std)
         std += self.eps
         np.divide(g, std, out=std)
-        std *= clr
-        p.value -= std
+        axpy(-clr, std, p.value)
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {

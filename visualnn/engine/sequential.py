@@ -252,9 +252,10 @@ class Sequential:
             for k in layer.params
         ]
 
-    def zero_grad(self) -> None:
+    def zero_grad(self, fill: bool = True) -> None:
+        """Start a new gradient in every layer (``fill`` as in ``Module.zero_grad``)."""
         for layer in self.layers:
-            layer.zero_grad()
+            layer.zero_grad(fill)
 
     def num_params(self) -> int:
         return sum(layer.num_params() for layer in self.layers)

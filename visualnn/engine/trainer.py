@@ -177,13 +177,14 @@ class Trainer:
 
     def _train_batch(self, xb: np.ndarray, yb: np.ndarray) -> tuple[float, float, int]:
         """Forward, backward, step; returns ``(loss, grad_norm, correct)``."""
-        self.model.zero_grad()
+        self.model.zero_grad(fill=False)  # backward overwrites the gradients
         # Overflow on the way to a divergence is expected and reported in words instead.
         with np.errstate(over="ignore", invalid="ignore"):
             out = self.model.forward(xb, training=True, check=False)
             correct = self._correct(out, yb)  # now: the output is a scratch buffer
             loss, grad = self._loss_and_grad(out, yb)
             if not np.isfinite(loss):
+                self.model.zero_grad()  # no backward ran: show zeros, not the last gradient
                 return loss, float("nan"), correct
             self._backward(grad)
             norm = self._grad_norm()

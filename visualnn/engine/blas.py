@@ -48,7 +48,7 @@ def _loaded_openblas_paths() -> list[str]:
 
 
 class _Blas:
-    """The four routines, bound by dtype; ``None`` attributes when BLAS was not found."""
+    """The four routines, bound by dtype; empty dicts when no working BLAS was found."""
 
     def __init__(self) -> None:
         self.axpy: dict[np.dtype, Callable] = {}

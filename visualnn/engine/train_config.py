@@ -15,7 +15,8 @@ class TrainConfig:
     """Hyper-parameters of a run; JSON-able through ``to_dict``/``from_dict``.
 
     ``val_split`` (0 to 0.5) holds out that share of the training data for validation when
-    no validation set is given.
+    no validation set is given. ``nesterov`` applies to SGD with momentum (ignored without
+    momentum, where torch would refuse it) and ``betas`` to Adam, with torch's meanings.
     """
 
     lr: float = 0.01
@@ -29,9 +30,25 @@ class TrainConfig:
     clip_norm: float | None = None
     shuffle: bool = True
     val_split: float = 0.0
+    nesterov: bool = False
+    betas: tuple[float, float] = (0.9, 0.999)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        d["betas"] = list(self.betas)  # JSON has no tuples
+        return d
+
+    def optimizer_kwargs(self, name: str | None = None) -> dict[str, Any]:
+        """Keyword arguments for optimizer ``name`` (default: ``optimizer``) beyond lr and
+        weight decay: momentum and nesterov for SGD, momentum for RMSprop, betas for Adam."""
+        name = name or self.optimizer
+        if name == "sgd":
+            return {"momentum": self.momentum, "nesterov": bool(self.nesterov and self.momentum)}
+        if name == "rmsprop":
+            return {"momentum": self.momentum}
+        if name == "adam":
+            return {"betas": (float(self.betas[0]), float(self.betas[1]))}
+        return {}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> TrainConfig:
@@ -42,6 +59,9 @@ class TrainConfig:
             raise SpecError(
                 f"unknown training setting(s) {', '.join(unknown)}; known: {', '.join(names)}"
             )
+        d = dict(d)
+        if "betas" in d and isinstance(d["betas"], list | tuple):
+            d["betas"] = tuple(d["betas"])
         cfg = cls(**d)
         cfg.check()
         return cfg
@@ -62,6 +82,21 @@ class TrainConfig:
                 raise SpecError(f"{key} must be {what} of at least {lo}, got {v!r}", key=key)
         if not 0 <= self.val_split <= 0.5:
             raise SpecError(f"val_split must be between 0 and 0.5, got {self.val_split}")
+        if not isinstance(self.nesterov, bool):
+            raise SpecError(
+                f"nesterov must be true or false, got {self.nesterov!r}", key="nesterov"
+            )
+        betas = self.betas
+        if (
+            not isinstance(betas, tuple | list)
+            or len(betas) != 2
+            or not all(isinstance(b, int | float) and not isinstance(b, bool) for b in betas)
+            or not all(0.0 <= b < 1.0 for b in betas)
+        ):
+            raise SpecError(
+                f"betas must be two numbers from 0 up to (not including) 1, got {betas!r}",
+                key="betas",
+            )
 
 
 @dataclass

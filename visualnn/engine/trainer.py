@@ -77,6 +77,8 @@ class Trainer:
         self.epoch = 0
         self.step = 0
         self.samples_seen = 0
+        #: Indices into the training arrays of the batch last trained (slow motion shows them).
+        self.last_batch: np.ndarray = np.zeros(0, np.int64)
 
     # --- set-up -------------------------------------------------------------------------
     def _check_data(self, data: Any, what: str) -> tuple[np.ndarray, np.ndarray]:
@@ -122,27 +124,34 @@ class Trainer:
         return x, y
 
     def set_optimizer(self, name: str, **kw: Any) -> None:
-        """Switch optimizer (fresh state); ``kw`` overrides lr, momentum, weight_decay."""
+        """Switch optimizer (fresh state); ``kw`` sets any of lr, momentum, weight_decay,
+        nesterov and betas in ``config`` first."""
         if name not in OPTIMIZERS:
             raise SpecError(f"unknown optimizer '{name}'; known: {', '.join(OPTIMIZERS)}")
-        for key in ("lr", "momentum", "weight_decay"):
+        for key in ("lr", "momentum", "weight_decay", "nesterov", "betas"):
             if key in kw:
-                setattr(self.config, key, kw.pop(key))
+                value = kw.pop(key)
+                setattr(self.config, key, tuple(value) if key == "betas" else value)
+        if kw:
+            raise SpecError(f"unknown optimizer setting(s) {', '.join(sorted(kw))}")
         self.config.optimizer = name
-        args = {"lr": self.config.lr, "weight_decay": self.config.weight_decay, **kw}
-        if name in ("sgd", "rmsprop"):
-            args["momentum"] = self.config.momentum
-        self.optimizer = OPTIMIZERS[name](self.params, **args)
+        self.config.check()
+        args = {"lr": self.config.lr, "weight_decay": self.config.weight_decay}
+        self.optimizer = OPTIMIZERS[name](self.params, **args, **self.config.optimizer_kwargs())
 
     def _apply_live_settings(self) -> None:
-        """Hand ``config`` changes made between two ``next()`` calls to the optimizer."""
+        """Hand ``config`` changes made between two ``next()`` calls to the optimizer.
+
+        Plain attributes apply from the next step and keep the optimizer's state (momentum
+        buffers, Adam's moments), as changing a param group's value in torch does.
+        """
         if self.config.optimizer != getattr(self.optimizer, "name", None):
             self.set_optimizer(self.config.optimizer)  # assigned directly: fresh state
         opt, cfg = self.optimizer, self.config
         opt.lr = cfg.lr
         opt.weight_decay = cfg.weight_decay
-        if hasattr(opt, "momentum") and cfg.optimizer in ("sgd", "rmsprop"):
-            opt.momentum = cfg.momentum
+        for key, value in cfg.optimizer_kwargs().items():
+            setattr(opt, key, value)
 
     # --- one step -----------------------------------------------------------------------
     def _loss_and_grad(self, out: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
@@ -240,6 +249,7 @@ class Trainer:
             loss_sum, correct, seen = 0.0, 0, 0
             for b in range(batches):
                 idx = order[b * bs : (b + 1) * bs]
+                self.last_batch = idx
                 xb, yb = self.x[idx], self.y[idx]
                 loss, norm, c = self._train_batch(xb, yb)
                 self.step += 1

@@ -6,7 +6,7 @@ import argparse
 
 import pytest
 
-from visualnn import bench
+from visualnn.bench import engine as bench
 
 
 def test_run_bench_tiny_numpy_only():

@@ -20,12 +20,15 @@ from typing import Any
 COMMANDS: dict[str, tuple[str, str]] = {
     "train": ("visualnn.cli", "train a preset or a spec file headless and save a project"),
     "presets": ("visualnn.cli", "list the presets"),
-    "bench": ("visualnn.bench", "time training steps on fixed workloads (vs PyTorch if present)"),
+    "bench": (
+        "visualnn.bench.engine",
+        "time training steps on fixed workloads (vs PyTorch if present)",
+    ),
     "spectrogram": ("visualnn.ui.spectrogram_app", "live spectrogram of the microphone or a tone"),
-    "bench-audio": ("visualnn.audio.bench", "STFT / log-mel throughput as a multiple of real time"),
-    "bench-gui": ("visualnn.ui.gui_bench", "training speed with every view open vs headless"),
+    "bench-audio": ("visualnn.bench.audio", "STFT / log-mel throughput as a multiple of real time"),
+    "bench-gui": ("visualnn.bench.gui", "training speed with every view open vs headless"),
     "bench-spectrogram": (
-        "visualnn.ui.views.spectrogram_bench",
+        "visualnn.bench.spectrogram",
         "CPU, frame rate and latency of the live spectrogram",
     ),
 }

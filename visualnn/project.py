@@ -60,6 +60,13 @@ class Project:
         ``created``, ``modified``, ``app_version``, free text such as ``title``.
     task : str
         "classification" or "regression".
+    class_names : list of str
+        One name per output class (empty for regression or unnamed classes).
+    input_transform : dict or None
+        How raw input becomes the network's input, for models fed by sound: the feature
+        settings (``representation``, ``samplerate``, ``seconds``, ``n_fft``, ``hop``,
+        ``n_mels``, ``fmin``, ``layout``) and the normalisation statistics ``norm``
+        (``{"mean": [...], "std": [...]}``, per band). None: the input is used as it is.
     """
 
     spec: list[dict[str, Any]]
@@ -71,6 +78,8 @@ class Project:
     seed: int = 0
     meta: dict[str, Any] = field(default_factory=dict)
     task: str = "classification"
+    class_names: list[str] = field(default_factory=list)
+    input_transform: dict[str, Any] | None = None
 
     @classmethod
     def from_model(cls, model: Sequential, **kw: Any) -> Project:
@@ -130,6 +139,8 @@ def save_project(path: str | os.PathLike, project: Project) -> None:
         "seed": project.seed,
         "history": project.history,
         "num_layers": None if project.weights is None else len(project.weights),
+        "class_names": list(project.class_names),
+        "input_transform": project.input_transform,
         "meta": meta,
     }
     try:
@@ -245,7 +256,14 @@ def _doc_to_project(doc: Any, what: str) -> Project:
         raise ProjectError(f"{what}: the network (spec) is missing or not a list of layers")
     if not isinstance(shape, list) or not all(isinstance(s, int) for s in shape):
         raise ProjectError(f"{what}: the input shape is missing or not a list of numbers")
-    types = {"config": dict, "dataset": dict, "history": list, "meta": dict, "seed": int}
+    types = {
+        "config": dict,
+        "dataset": dict,
+        "history": list,
+        "meta": dict,
+        "seed": int,
+        "class_names": list,
+    }
     for key, t in types.items():
         if key in doc and not isinstance(doc[key], t):
             raise ProjectError(f"{what}: '{key}' should be a {t.__name__}")
@@ -258,7 +276,15 @@ def _doc_to_project(doc: Any, what: str) -> Project:
         seed=doc.get("seed", 0),
         meta=doc.get("meta", {}),
         task=doc.get("task", "classification"),
+        class_names=[str(c) for c in doc.get("class_names", [])],
+        input_transform=_input_transform(doc.get("input_transform"), what),
     )
+
+
+def _input_transform(value: Any, what: str) -> dict[str, Any] | None:
+    if value is not None and not isinstance(value, dict):
+        raise ProjectError(f"{what}: 'input_transform' should be an object")
+    return value
 
 
 def load_project(path: str | os.PathLike) -> Project:

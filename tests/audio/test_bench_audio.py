@@ -3,7 +3,7 @@
 import argparse
 import json
 
-from visualnn.audio import bench
+from visualnn.bench import audio as bench
 
 
 def test_feature_benchmark_reports_every_figure():

@@ -7,7 +7,7 @@ fixed-seed random float32 data:
 - ``cnn``: 1x28x28 -> Conv2D(8, 3, same)+ReLU -> MaxPool 2 -> Conv2D(16, 3, same)+ReLU ->
   MaxPool 2 -> Flatten -> Dense(10), batch 64.
 
-Every measurement runs in its own fresh interpreter (``python -m visualnn.bench --worker``)
+Every measurement runs in its own fresh interpreter (``python -m visualnn.bench.engine --worker``)
 with BLAS and torch limited to the same number of threads (2 by default), so neither side
 inherits the other's thread pools or warm caches. Rounds alternate which side goes first;
 warm-up steps are not timed. The report gives samples per second, median and min-max over the
@@ -158,7 +158,7 @@ def _run_worker(side: str, workload: str, seconds: float, warmup: int, threads: 
     cmd = [
         sys.executable,
         "-m",
-        "visualnn.bench",
+        "visualnn.bench.engine",
         "--worker",
         side,
         "--workload",

@@ -22,7 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "presets": ("visualnn.cli", "list the presets"),
     "bench": (
         "visualnn.bench.engine",
-        "time training steps on fixed workloads (vs PyTorch if present)",
+        "engine training speed vs PyTorch if present",
     ),
     "spectrogram": ("visualnn.ui.spectrogram_app", "live spectrogram of the microphone or a tone"),
     "bench-audio": ("visualnn.bench.audio", "STFT / log-mel throughput as a multiple of real time"),

@@ -1,7 +1,7 @@
 """The GUI benchmark measures what it says: the same work with and without the window."""
 
-from visualnn.presets import build_preset
 from visualnn.bench import gui as gui_bench
+from visualnn.presets import build_preset
 
 
 def test_window_run_trains_every_epoch_and_probes_only_when_asked(qapp):

@@ -7,18 +7,16 @@ works on a machine without any display or Qt libraries.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import importlib
-import json
 import os
 import sys
-import time
-from pathlib import Path
 from typing import Any
 
 # name -> (module, help); the module provides add_arguments(parser) and run(args) -> int.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "train": ("visualnn.cli", "train a preset or a spec file headless and save a project"),
+    "train": ("visualnn.commands.train", "train a preset or a spec file headless, save a project"),
+    "predict": ("visualnn.commands.predict", "classify WAV files or arrays with a saved model"),
+    "listen": ("visualnn.commands.listen", "live predictions from a microphone, file or tone"),
     "presets": ("visualnn.cli", "list the presets"),
     "bench": (
         "visualnn.bench.engine",
@@ -65,163 +63,6 @@ def _import(module: str):
         raise SystemExit(_error(f"cannot load {module} ({e}); {hint}")) from None
 
 
-# --- train ------------------------------------------------------------------------------
-def add_train_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("preset", nargs="?", help="preset name (see 'visualnn presets')")
-    p.add_argument("--spec", metavar="FILE", help="JSON file: spec, input_shape, dataset, ...")
-    p.add_argument("--epochs", type=int, help="number of epochs (default: the preset's)")
-    p.add_argument("--lr", type=float, help="learning rate (default: the preset's)")
-    p.add_argument("--batch-size", type=int, help="mini-batch size (default: the preset's)")
-    p.add_argument("--seed", type=int, help="seed of the weights and the shuffling")
-    p.add_argument("--out", metavar="FILE", help="project file to write (default: NAME.vnn)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-
-
-def _load_spec_file(path: str) -> dict[str, Any]:
-    """Read a spec file: ``{"spec": [...], "input_shape": [...], "dataset": ...}``."""
-    from visualnn.engine import SpecError
-
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as e:
-        raise SpecError(f"cannot read {path}: {e.strerror or e}") from None
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise SpecError(f"{path} is not valid JSON (line {e.lineno}: {e.msg})") from None
-    if isinstance(doc, list):
-        raise SpecError(f"{path}: give an object with 'spec', 'input_shape' and 'dataset'")
-    if not isinstance(doc, dict) or "spec" not in doc or "input_shape" not in doc:
-        raise SpecError(f"{path}: needs at least the keys 'spec' and 'input_shape'")
-    known = {"spec", "input_shape", "dataset", "dataset_params", "config", "task", "seed", "name"}
-    unknown = sorted(set(doc) - known)
-    if unknown:
-        raise SpecError(f"{path}: unknown key(s) {', '.join(unknown)}; known: {sorted(known)}")
-    kinds = {"input_shape": list, "config": dict, "dataset_params": dict, "dataset": str | dict}
-    for key, kind in kinds.items():
-        if key in doc and not isinstance(doc[key], kind):
-            raise SpecError(f"{path}: '{key}' has the wrong form ({doc[key]!r})")
-    return doc
-
-
-def _setup(args: argparse.Namespace):
-    """(name, model, dataset, config, task) from a preset or a spec file plus overrides."""
-    from visualnn.data import load_dataset
-    from visualnn.engine import Sequential, SpecError, TrainConfig
-    from visualnn.presets import get_preset
-
-    if args.spec and args.preset:
-        raise SpecError("give either a preset name or --spec FILE, not both")
-    if args.spec:
-        doc = _load_spec_file(args.spec)
-        ds = doc.get("dataset", "circle")
-        ds_name, ds_params = (
-            (ds, doc.get("dataset_params", {}))
-            if isinstance(ds, str)
-            else (
-                ds.get("name"),
-                ds.get("params", {}),
-            )
-        )
-        dataset = load_dataset(ds_name, **ds_params)
-        config = TrainConfig.from_dict(doc.get("config", {}))
-        seed = args.seed if args.seed is not None else int(doc.get("seed", 0))
-        model = Sequential.from_spec(doc["spec"], tuple(doc["input_shape"]), seed=seed)
-        name = doc.get("name") or Path(args.spec).stem
-        task = doc.get("task", dataset.task)
-    else:
-        preset = get_preset(args.preset or "spiral")
-        name, task = preset.name, preset.task
-        dataset = load_dataset(preset.dataset, **preset.dataset_params)
-        config = TrainConfig.from_dict(preset.config.to_dict())
-        if args.seed is not None:
-            preset = dataclasses.replace(preset, seed=args.seed)
-        model = preset.build_model()
-    for key in ("epochs", "lr", "batch_size"):
-        if getattr(args, key) is not None:
-            setattr(config, key, getattr(args, key))
-    if args.seed is not None:
-        config.seed = args.seed
-    config.check()
-    if tuple(dataset.input_shape) != tuple(model.input_shape):
-        raise SpecError(
-            f"dataset {dataset.name} has samples of {dataset.input_shape}, but the network "
-            f"takes {model.input_shape}"
-        )
-    return name, model, dataset, config, task
-
-
-def _bar(done: float, width: int = 24) -> str:
-    n = int(round(done * width))
-    return "[" + "#" * n + "." * (width - n) + "]"
-
-
-def _fmt_epoch(r, epochs: int) -> str:
-    parts = [f"epoch {r.epoch}/{epochs}", f"loss {r.train_loss:.4f}"]
-    if r.train_acc is not None:
-        parts.append(f"acc {100 * r.train_acc:.1f}%")
-    if r.val_loss is not None:
-        parts.append(f"test loss {r.val_loss:.4f}")
-    if r.val_acc is not None:
-        parts.append(f"test acc {100 * r.val_acc:.1f}%")
-    parts.append(f"{r.samples_per_second:,.0f} samples/s")
-    return "  ".join(parts)
-
-
-def run_train(args: argparse.Namespace) -> int:
-    from visualnn.engine import BatchReport, DivergedReport, EpochReport, SpecError, Trainer
-    from visualnn.project import Project, ProjectError, save_project
-
-    try:
-        name, model, dataset, config, task = _setup(args)
-        out = Path(args.out or f"{name}.vnn")
-        if not out.parent.exists():
-            raise OSError(f"the folder {out.parent} does not exist")
-        trainer = Trainer(
-            model,
-            (dataset.x_train, dataset.y_train),
-            (dataset.x_test, dataset.y_test),
-            config,
-            task=task,
-        )
-        print(f"training {name}: {model!r}, {len(dataset.x_train)} samples", file=sys.stderr)
-        live = not args.quiet and sys.stderr.isatty()
-        diverged, t0, last_draw = None, time.perf_counter(), 0.0
-        for r in trainer.steps():
-            if isinstance(r, BatchReport) and live and time.perf_counter() - last_draw > 0.1:
-                last_draw = time.perf_counter()
-                done = (r.epoch - 1 + r.batch / r.batches_per_epoch) / max(config.epochs, 1)
-                sys.stderr.write(f"\r{_bar(done)} {100 * done:5.1f}%  loss {r.loss:.4f} ")
-                sys.stderr.flush()
-            elif isinstance(r, EpochReport):
-                if live:
-                    sys.stderr.write("\r" + " " * 60 + "\r")
-                print(_fmt_epoch(r, config.epochs), flush=True)
-            elif isinstance(r, DivergedReport):
-                diverged = r
-        if live:
-            sys.stderr.write("\r" + " " * 60 + "\r")
-        project = Project.from_model(
-            model,
-            config=config.to_dict(),
-            dataset={"name": dataset.name, "params": dataset.params},
-            history=trainer.history,
-            task=task,
-            meta={"title": name},
-        )
-        save_project(out, project)
-    except (SpecError, ProjectError, OSError) as e:
-        return _error(str(e))
-    except (TypeError, ValueError, KeyError) as e:  # a malformed file we did not foresee
-        return _error(f"cannot train: {type(e).__name__}: {e}")
-    seconds = time.perf_counter() - t0
-    print(f"saved {out} ({seconds:.1f} s)", file=sys.stderr)
-    if diverged is not None:
-        print(f"visualnn: {diverged.message}", file=sys.stderr)
-        return 1
-    return 0
-
-
 def run_presets(args: argparse.Namespace) -> int:
     from visualnn.presets import PRESETS
 
@@ -232,7 +73,6 @@ def run_presets(args: argparse.Namespace) -> int:
 
 
 LOCAL = {
-    "train": (add_train_arguments, run_train),
     "presets": (lambda p: None, run_presets),
 }
 

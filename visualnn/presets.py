@@ -69,6 +69,50 @@ def _playground(name: str, title: str, text: str, hidden, act: str, **cfg) -> Pr
 
 _CONV = {"type": "conv2d", "kernel_size": 3, "padding": "same", "activation": "relu"}
 
+#: Sound presets open on the built-in demo sounds; ``visualnn train PRESET --data DIR`` or the
+#: Data dock gives them words. The output layer follows the number of classes.
+SOUNDS_CNN = [
+    {**_CONV, "out_channels": 16},
+    {"type": "maxpool2d", "kernel_size": 2},
+    {**_CONV, "out_channels": 32},
+    {"type": "maxpool2d", "kernel_size": 2},
+    {**_CONV, "out_channels": 32},
+    {"type": "maxpool2d", "kernel_size": [2, 5]},
+    {"type": "flatten"},
+    {"type": "dropout", "p": 0.3},
+    _dense(4),
+]
+SOUNDS_CONV1D = [
+    {"type": "conv1d", "out_channels": 64, "kernel_size": 5, "padding": "same",
+     "activation": "relu"},
+    {"type": "conv1d", "out_channels": 64, "kernel_size": 5, "stride": 2, "activation": "relu"},
+    {"type": "conv1d", "out_channels": 64, "kernel_size": 5, "stride": 2, "activation": "relu"},
+    {"type": "flatten"},
+    {"type": "dropout", "p": 0.3},
+    _dense(4),
+]  # fmt: skip
+
+
+def _sound_preset(name: str, title: str, text: str, spec, layout: str, **cfg) -> Preset:
+    params = {"source": "demo", "representation": "logmel", "layout": layout}
+    shape = (1, 40, 101) if layout == "image" else (40, 101)
+    config = TrainConfig(loss="cross_entropy", optimizer="adam", **cfg)
+    return Preset(name, title, text, spec, shape, "sounds", params, config)
+
+
+def fit_to_classes(spec: list[dict[str, Any]], n_classes: int) -> list[dict[str, Any]]:
+    """``spec`` with its last dense layer sized to ``n_classes`` outputs (a copy).
+
+    A sound preset trained on a folder of ten words needs eleven outputs, not the demo's four.
+    """
+    spec = [dict(layer) for layer in spec]
+    for layer in reversed(spec):
+        if layer.get("type") == "dense":
+            layer["units"] = int(n_classes)
+            break
+    return spec
+
+
 PRESETS: dict[str, Preset] = {
     "neuron": Preset(
         name="neuron",
@@ -177,6 +221,30 @@ PRESETS: dict[str, Preset] = {
             loss="cross_entropy", optimizer="adam", lr=0.003, batch_size=32, epochs=30
         ),
     ),
+    "sounds-cnn": _sound_preset(
+        "sounds-cnn",
+        "Sounds, CNN on the log-mel image",
+        "Each second of sound as a picture: 40 mel bands (low pitch at the bottom) by 101 "
+        "frames of 10 ms. Three 3x3 convolutions with pooling find the shapes of whistles, "
+        "hums and claps, or of spoken words. Press L to feed it the microphone.",
+        SOUNDS_CNN,
+        "image",
+        lr=0.002,
+        batch_size=32,
+        epochs=20,
+    ),
+    "sounds-conv1d": _sound_preset(
+        "sounds-conv1d",
+        "Sounds, 1-D convolution over time",
+        "The 40 mel bands are 40 input channels and the convolution slides along time only, "
+        "as in the seeds' speech pipeline: each filter looks at 5 frames (50 ms) of every "
+        "band at once.",
+        SOUNDS_CONV1D,
+        "sequence",
+        lr=0.002,
+        batch_size=32,
+        epochs=20,
+    ),
 }
 
 
@@ -195,4 +263,4 @@ def build_preset(name: str) -> tuple[Sequential, Dataset, TrainConfig]:
     return preset.build_model(), dataset, config
 
 
-__all__ = ["PRESETS", "Preset", "build_preset", "get_preset"]
+__all__ = ["PRESETS", "Preset", "build_preset", "fit_to_classes", "get_preset"]

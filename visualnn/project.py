@@ -29,7 +29,7 @@ SCHEMA_VERSION = 1
 MAX_MEMBER_BYTES = 200 * 1024 * 1024  # no sane network of this app comes near it
 MAX_FILE_BYTES = 2 * MAX_MEMBER_BYTES
 MAX_RATIO = 100  # uncompressed / compressed above this (for members over 1 MB): a zip bomb
-MEMBERS = ("project.json", "weights.npz")
+MEMBERS = ("project.json", "weights.npz", "sounds.npz")
 _KEY = re.compile(r"^L(\d+)\.(\w+)$")
 
 
@@ -67,6 +67,9 @@ class Project:
         settings (``representation``, ``samplerate``, ``seconds``, ``n_fft``, ``hop``,
         ``n_mels``, ``fmin``, ``layout``) and the normalisation statistics ``norm``
         (``{"mean": [...], "std": [...]}``, per band). None: the input is used as it is.
+    sounds : bytes or None
+        The clips of a sound data set (``SoundClips.to_bytes``), so the project retrains
+        anywhere; stored as ``sounds.npz`` in the file.
     """
 
     spec: list[dict[str, Any]]
@@ -80,6 +83,7 @@ class Project:
     task: str = "classification"
     class_names: list[str] = field(default_factory=list)
     input_transform: dict[str, Any] | None = None
+    sounds: bytes | None = None
 
     @classmethod
     def from_model(cls, model: Sequential, **kw: Any) -> Project:
@@ -156,6 +160,8 @@ def save_project(path: str | os.PathLike, project: Project) -> None:
                 zf.writestr("project.json", text, compress_type=zipfile.ZIP_DEFLATED)
                 # npz arrays barely compress; storing them keeps the bomb check meaningful.
                 zf.writestr("weights.npz", weights, compress_type=zipfile.ZIP_STORED)
+                if project.sounds:
+                    zf.writestr("sounds.npz", project.sounds, compress_type=zipfile.ZIP_STORED)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -319,6 +325,8 @@ def load_project(path: str | os.PathLike) -> Project:
                 if not isinstance(num_layers, int) or not 0 <= num_layers <= 10_000:
                     raise ProjectError(f"{what}: project.json has a bad layer count")
                 project.weights = _read_weights(zf.read("weights.npz"), num_layers, what)
+            if "sounds.npz" in names:
+                project.sounds = zf.read("sounds.npz")
     except FileNotFoundError:
         raise ProjectError(f"{what}: no such file") from None
     except IsADirectoryError:
@@ -330,6 +338,40 @@ def load_project(path: str | os.PathLike) -> Project:
     except (OSError, EOFError, zlib.error, zipfile.LargeZipFile, NotImplementedError) as e:
         raise ProjectError(f"{what}: the file is damaged or unreadable ({e})") from None
     return project
+
+
+def dataset_fields(dataset) -> dict[str, Any]:
+    """``Project`` fields describing ``dataset`` (a ``visualnn.data.Dataset``): how to make it
+    again, its class names, the input transform of a sound set and its clips."""
+    params = {k: v for k, v in dataset.params.items() if k != "split"}
+    fields = {"dataset": {"name": dataset.name, "params": params},
+              "class_names": list(dataset.class_names)}  # fmt: skip
+    if dataset.transform is not None:
+        fields["input_transform"] = dataset.transform.to_dict()
+    if dataset.clips is not None:
+        fields["sounds"] = dataset.clips.to_bytes()
+    return fields
+
+
+def project_dataset(project: Project):
+    """The project's data set, made again (from its own clips for a sound set).
+
+    Raises
+    ------
+    ProjectError
+        When the data set cannot be made, with the reason.
+    """
+    from visualnn.data import load_dataset
+    from visualnn.data.sound import SoundClips
+
+    ds = dict(project.dataset or {})
+    params = dict(ds.get("params") or {})
+    try:
+        if project.sounds:
+            params["clips"] = SoundClips.from_bytes(project.sounds)
+        return load_dataset(ds.get("name", "circle"), **params)
+    except SpecError as e:
+        raise ProjectError(f"the project's data set cannot be made: {e}") from None
 
 
 def check_project_model(project: Project) -> Sequential:

@@ -42,6 +42,13 @@ class Dataset:
     num_classes: int | None
     class_names: tuple[str, ...]
     params: dict[str, Any] = field(default_factory=dict)
+    clips: Any = None
+    transform: Any = None
+    title: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.title:
+            self.title = self.name
 
     def __len__(self) -> int:
         return len(self.x_train) + len(self.x_test)

@@ -7,8 +7,8 @@ from PySide6 import QtCore, QtWidgets
 
 from visualnn.ui.graph.palette import LayerPalette
 from visualnn.ui.graph.view import GraphView
+from visualnn.ui.model.session import Session
 from visualnn.ui.panels.inspector import LayerInspector
-from visualnn.ui.session import Session
 
 XOR_MLP = [
     {"type": "dense", "units": 8, "activation": "tanh"},
@@ -21,7 +21,7 @@ XOR_MLP = [
 def editor(qtbot):
     """A session with an empty 2-feature network, a graph view, palette and inspector."""
     session = Session()
-    session.document.reset([], (2,))
+    session.project.document.reset([], (2,))
     view = GraphView(session)
     view.resize(1280, 720)
     palette = LayerPalette(session)
@@ -47,9 +47,9 @@ def menu_action(menu: QtWidgets.QMenu, *path: str) -> QtWidgets.QAction:
 
 def test_build_network_with_palette_and_context_menu(editor):
     session, view, palette, _ = editor
-    doc = session.document
+    doc = session.project.document
     assert palette.add_type("dense") == 0  # nothing selected: appended, then selected
-    assert session.selection.layer == 0
+    assert session.inspect.selection.layer == 0
     assert "out 8" in view.graph.nodes[0].text() and "24 params" in view.graph.nodes[0].text()
     assert len(view.graph.nodes[0].neurons) == 8 and len(view.graph.links[0]) == 16
 
@@ -61,7 +61,7 @@ def test_build_network_with_palette_and_context_menu(editor):
     menu = view.graph.build_context_menu(None)  # kept alive: the menu owns its actions
     menu_action(menu, "Add layer at the end", "Softmax").trigger()
     assert doc.layers[-1] == {"type": "softmax"} and doc.error is None
-    assert session.view_model is not None  # the session rebuilt the model on the edit
+    assert session.inspect.model is not None  # the session rebuilt the model on the edit
     menu = view.graph.build_context_menu(1)
     menu_action(menu, "Duplicate").trigger()
     assert doc.layers[2] == doc.layers[1] and len(view.graph.nodes) == 4
@@ -69,7 +69,7 @@ def test_build_network_with_palette_and_context_menu(editor):
 
 def test_bad_edits_are_explained_on_the_node(editor):
     session, view, _, _ = editor
-    doc = session.document
+    doc = session.project.document
     doc.reset([{"type": "conv2d", "out_channels": 4, "kernel_size": 3}], (1, 3, 3))
     assert doc.error is None and "out 4×1×1" in node_texts(view)[0]
 
@@ -97,7 +97,7 @@ def test_bad_edits_are_explained_on_the_node(editor):
 
 def test_undo_redo_restore_the_exact_spec(editor):
     session, view, palette, _ = editor
-    doc = session.document
+    doc = session.project.document
     doc.reset(XOR_MLP, (2,))
     specs = [doc.spec()]
     doc.set_option(0, "units", 4)
@@ -128,7 +128,7 @@ def test_undo_redo_restore_the_exact_spec(editor):
 
 def test_drag_to_reorder_and_delete_key(editor, qtbot):
     session, view, _, _ = editor
-    doc = session.document
+    doc = session.project.document
     doc.reset(
         [{"type": "dense", "units": 4}, {"type": "relu"}, {"type": "dense", "units": 2}], (2,)
     )
@@ -137,12 +137,12 @@ def test_drag_to_reorder_and_delete_key(editor, qtbot):
     # Let go of the first card to the right of the second: it moves behind it.
     scene.node_released(0, scene.nodes[1].home + QtCore.QPointF(10, 0))
     assert [layer["type"] for layer in doc.layers] == ["relu", "dense", "dense"]
-    assert session.selection.layer == 1
+    assert session.inspect.selection.layer == 1
     scene.node_released(1, None)  # a click, not a drag: nothing moves
     assert doc.layers[1]["units"] == 4
     del node
 
-    session.select(0)
+    session.inspect.select(0)
     view.setFocus()
     qtbot.keyClick(view.viewport(), QtCore.Qt.Key_Delete)
     assert [layer["type"] for layer in doc.layers] == ["dense", "dense"]
@@ -153,29 +153,29 @@ def test_drag_to_reorder_and_delete_key(editor, qtbot):
 
 def test_clicking_a_neuron_selects_the_unit(editor, qtbot):
     session, view, _, _ = editor
-    session.document.reset(XOR_MLP, (2,))
+    session.project.document.reset(XOR_MLP, (2,))
     view.fit()
     neuron = view.graph.nodes[1].neurons[3]
     pos = view.mapFromScene(neuron.scenePos())
     qtbot.mouseClick(view.viewport(), QtCore.Qt.LeftButton, pos=pos)
-    assert (session.selection.layer, session.selection.unit) == (1, (3,))
+    assert (session.inspect.selection.layer, session.inspect.selection.unit) == (1, (3,))
     assert view.graph.nodes[1].selected and neuron.pen().widthF() > 3
     card = view.graph.nodes[2]
     top = card.mapToScene(card.card_rect().topLeft() + QtCore.QPointF(20, 8))
     qtbot.mouseClick(view.viewport(), QtCore.Qt.LeftButton, pos=view.mapFromScene(top))
-    assert (session.selection.layer, session.selection.unit) == (2, None)
+    assert (session.inspect.selection.layer, session.inspect.selection.unit) == (2, None)
 
 
 def test_weight_updates_recolour_without_rebuilding(editor, qtbot):
     session, view, _, _ = editor
-    session.set_dataset("xor")
-    session.document.reset(XOR_MLP, (2,))
-    session.rebuild_model()
+    session.project.set_dataset("xor")
+    session.project.document.reset(XOR_MLP, (2,))
+    session.build_model(keep_weights=False)
     links = view.graph.links[1]
     before = links.colors()
-    w = session.view_model.get_weights()
+    w = session.inspect.model.get_weights()
     w[1]["weight"] = -w[1]["weight"]
-    session.apply_snapshot(w)
+    session.inspect.apply_snapshot(w)
     qtbot.wait(150)
     assert view.graph.links[1] is links  # the same item, recoloured
     after = links.colors()
@@ -185,7 +185,7 @@ def test_weight_updates_recolour_without_rebuilding(editor, qtbot):
 
 def test_inspector_edits_are_undoable(editor):
     session, view, _, inspector = editor
-    doc = session.document
+    doc = session.project.document
     doc.reset(
         [
             {
@@ -199,7 +199,7 @@ def test_inspector_edits_are_undoable(editor):
         ],
         (1, 8, 8),
     )
-    session.select(0)
+    session.inspect.select(0)
     assert inspector.title.text().startswith("Layer 1")
     assert "1×8×8 → 8×8×8" in inspector.shape_label.text()
     inspector.fields["out_channels"].widget.setValue(4)
@@ -223,13 +223,13 @@ def test_inspector_edits_are_undoable(editor):
     }
     assert inspector.fields["out_channels"].widget.value() == 8
 
-    session.select(1)
+    session.inspect.select(1)
     stride = inspector.fields["stride"].widget
     assert stride.text() == "= kernel"
     stride.setValue(1)
     assert doc.layers[1]["stride"] == 1 and "8×7×7" in inspector.shape_label.text()
 
-    session.select(None)
+    session.inspect.select(None)
     inspector.input_dims[1].setValue(10)
     assert doc.input_shape == (1, 10, 8)
     doc.input_locked = True
@@ -239,7 +239,7 @@ def test_inspector_edits_are_undoable(editor):
 
 def test_palette_drop_inserts_where_dropped(editor):
     session, view, _, _ = editor
-    doc = session.document
+    doc = session.project.document
     doc.reset([{"type": "dense", "units": 4}, {"type": "dense", "units": 2}], (2,))
     view.zoom(1.3)  # Ctrl+wheel zooms and stops auto-fitting; the Fit button resumes it
     assert not view.auto_fit
@@ -248,7 +248,7 @@ def test_palette_drop_inserts_where_dropped(editor):
     between = (view.graph.nodes[0].home + view.graph.nodes[1].home) / 2
     view.drop_layer("dropout", between)
     assert [layer["type"] for layer in doc.layers] == ["dense", "dropout", "dense"]
-    assert session.selection.layer == 1
+    assert session.inspect.selection.layer == 1
 
 
 def test_narrow_view_wraps_rows_and_shows_feature_maps(editor, qtbot):
@@ -264,7 +264,7 @@ def test_narrow_view_wraps_rows_and_shows_feature_maps(editor, qtbot):
     last = len(scene.nodes) - 1
     # Drop the last card at the very start of the first row: it becomes layer 1.
     scene.node_released(last, scene.nodes[0].home - QtCore.QPointF(40, 0))
-    assert session.document.layers[0]["type"] == "dense"
+    assert session.project.document.layers[0]["type"] == "dense"
     assert "Dense" in scene.nodes[0].text() and scene.nodes[0].error  # and it is explained
 
 
@@ -297,5 +297,5 @@ def test_digits_cnn_labels_stay_legible_in_a_projector_sized_graph(qtbot):
 def test_inspector_fits_a_projector_dock(editor):
     session, view, palette, inspector = editor
     session.load_preset("digits-cnn")
-    session.select(0)
+    session.inspect.select(0)
     assert inspector.minimumSizeHint().width() <= 320

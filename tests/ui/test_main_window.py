@@ -16,7 +16,7 @@ from visualnn.ui.workers.training import live_workers
 
 
 def weights_of(window) -> list[dict]:
-    return window.session.view_model.get_weights()
+    return window.session.inspect.model.get_weights()
 
 
 def same_weights(a: list[dict], b: list[dict]) -> bool:
@@ -29,15 +29,15 @@ def same_weights(a: list[dict], b: list[dict]) -> bool:
 def train_to_end(qtbot, window, epochs: int = 5, timeout: int = 20_000) -> None:
     window.training_panel.epochs.setValue(epochs)
     window.actions["play"].trigger()
-    qtbot.waitUntil(lambda: window.session.training_state == "finished", timeout=timeout)
+    qtbot.waitUntil(lambda: window.session.inspect.training_state == "finished", timeout=timeout)
 
 
 def test_opens_on_a_preset_ready_to_train(make_window):
     window = make_window("xor")
     s = window.session
-    assert s.view_model is not None and s.dataset is not None
-    assert s.document.layers == PRESETS["xor"].spec
-    assert s.training_state == "idle"
+    assert s.inspect.model is not None and s.project.dataset is not None
+    assert s.project.document.layers == PRESETS["xor"].spec
+    assert s.inspect.training_state == "idle"
     assert "Epoch 0 /" in window.training_panel.progress.text()
     assert window.actions["play"].text().endswith("Play")
     menus = [a.text() for a in window.menuBar().actions()]
@@ -48,14 +48,14 @@ def test_play_trains_to_completion_and_the_views_hear_of_it(qtbot, make_window):
     window = make_window("xor")
     s = window.session
     counts = {"weights": 0, "history": 0}
-    s.weights_updated.connect(lambda: counts.__setitem__("weights", counts["weights"] + 1))
-    s.history_changed.connect(lambda: counts.__setitem__("history", counts["history"] + 1))
+    s.inspect.weights_updated.connect(lambda: counts.__setitem__("weights", counts["weights"] + 1))
+    s.project.history_changed.connect(lambda: counts.__setitem__("history", counts["history"] + 1))
     before = weights_of(window)
     train_to_end(qtbot, window, epochs=8)
-    assert len(s.history) == 8
-    assert s.history[-1]["train_loss"] < s.history[0]["train_loss"]
+    assert len(s.project.history) == 8
+    assert s.project.history.epochs[-1]["train_loss"] < s.project.history.epochs[0]["train_loss"]
     assert counts["weights"] > 0 and counts["history"] > 0
-    assert s.batch_losses and not same_weights(before, weights_of(window))
+    assert len(s.project.history.trace[0]) and not same_weights(before, weights_of(window))
     assert window.controller.worker is None and not live_workers()
     plots = window.docks["plots"].widget()
 
@@ -71,43 +71,47 @@ def test_step_batch_and_step_epoch(qtbot, make_window):
     window = make_window("xor")
     s = window.session
     window.actions["step_batch"].trigger()
-    qtbot.waitUntil(lambda: len(s.batch_losses) == 1, timeout=5000)
-    assert s.history == []
+    qtbot.waitUntil(lambda: len(s.project.history.trace[0]) == 1, timeout=5000)
+    assert len(s.project.history) == 0
     window.actions["step_epoch"].trigger()
-    qtbot.waitUntil(lambda: len(s.history) == 1, timeout=5000)
+    qtbot.waitUntil(lambda: len(s.project.history) == 1, timeout=5000)
     qtbot.wait(100)
-    assert len(s.history) == 1 and s.training_state == "paused"
-    ds = s.dataset
-    per_epoch = -(-len(ds.x_train) // s.config.batch_size)
-    assert len(s.batch_losses) == per_epoch
+    assert len(s.project.history) == 1 and s.inspect.training_state == "paused"
+    ds = s.project.dataset
+    per_epoch = -(-len(ds.x_train) // s.project.config.batch_size)
+    assert len(s.project.history.trace[0]) == per_epoch
     window.actions["reset"].trigger()
-    assert s.history == [] and s.training_state == "idle" and window.controller.worker is None
+    assert (
+        len(s.project.history) == 0
+        and s.inspect.training_state == "idle"
+        and window.controller.worker is None
+    )
 
 
 def test_learning_rate_changes_live_while_training(qtbot, make_window):
     window = make_window("circle")
     window.training_panel.epochs.setValue(10_000)
     window.actions["play"].trigger()
-    qtbot.waitUntil(lambda: len(window.session.batch_losses) > 5, timeout=5000)
+    qtbot.waitUntil(lambda: len(window.session.project.history.trace[0]) > 5, timeout=5000)
     worker = window.controller.worker
     window.training_panel.lr.setValue(0.002)
     qtbot.waitUntil(lambda: worker.trainer.optimizer.lr == pytest.approx(0.002), timeout=3000)
     window.training_panel.clip.setValue(5.0)
     qtbot.waitUntil(lambda: worker.trainer.config.clip_norm == 5.0, timeout=3000)
     assert window.controller.worker is worker  # the same run, not a restart
-    assert window.session.config.lr == pytest.approx(0.002)
+    assert window.session.project.config.lr == pytest.approx(0.002)
     window.actions["play"].trigger()  # Space again: pause
-    qtbot.waitUntil(lambda: window.session.training_state == "paused", timeout=3000)
+    qtbot.waitUntil(lambda: window.session.inspect.training_state == "paused", timeout=3000)
 
 
 def test_exploding_learning_rate_shows_the_banner_and_keeps_weights_finite(qtbot, make_window):
     # Bounded outputs (sigmoid, softmax) saturate instead of overflowing; a linear output
     # with squared error does not, so drop the last activation as a student might.
     window = make_window("sum")
-    assert window.session.document.set_option(1, "activation", None)
+    assert window.session.project.document.set_option(1, "activation", None)
     window.training_panel.lr.setValue(1e6)
     window.actions["play"].trigger()
-    qtbot.waitUntil(lambda: window.session.training_state == "diverged", timeout=10_000)
+    qtbot.waitUntil(lambda: window.session.inspect.training_state == "diverged", timeout=10_000)
     banner = window.training_panel.banner
     assert banner.isVisible()
     assert "diverged" in banner.label.text() and "learning rate" in banner.label.text()
@@ -121,14 +125,17 @@ def test_editing_the_network_while_training_pauses_and_rebuilds(qtbot, make_wind
     window = make_window("circle")
     window.training_panel.epochs.setValue(10_000)
     window.actions["play"].trigger()
-    qtbot.waitUntil(lambda: len(window.session.history) >= 1, timeout=5000)
-    window.session.document.add_layer(0, {"type": "dense", "units": 4, "activation": "relu"})
+    qtbot.waitUntil(lambda: len(window.session.project.history) >= 1, timeout=5000)
+    window.session.project.document.add_layer(
+        0, {"type": "dense", "units": 4, "activation": "relu"}
+    )
     assert window.controller.worker is None and not live_workers()
-    assert window.session.training_state == "paused"
-    assert window.session.view_model.layers[0].params["weight"].shape == (4, 2)
-    assert window.session.history == []
+    assert window.session.inspect.training_state == "paused"
+    assert window.session.inspect.model.layers[0].params["weight"].shape == (4, 2)
+    # The history goes on (the plots continue) and the untouched layers keep their weights.
+    assert len(window.session.project.history) >= 1
     window.actions["undo"].trigger()
-    assert len(window.session.document.layers) == len(PRESETS["circle"].spec)
+    assert len(window.session.project.document.layers) == len(PRESETS["circle"].spec)
 
 
 def test_save_and_reopen_gives_identical_weights(qtbot, make_window, tmp_path):
@@ -137,12 +144,12 @@ def test_save_and_reopen_gives_identical_weights(qtbot, make_window, tmp_path):
     saved = weights_of(window)
     path = tmp_path / "xor.vnn"
     assert window.files.save_as(path)
-    assert not window.session.modified and window.windowTitle().startswith("xor.vnn")
+    assert not window.session.project.modified and window.windowTitle().startswith("xor.vnn")
     window.actions["reset"].trigger()
     assert not same_weights(saved, weights_of(window))
     assert window.files.open(path)
     assert same_weights(saved, weights_of(window))
-    assert len(window.session.history) == 3
+    assert len(window.session.project.history) == 3
     assert window.files.recent_files() == [str(path)]
     other = make_window("circle")
     assert other.files.open(path)
@@ -151,27 +158,29 @@ def test_save_and_reopen_gives_identical_weights(qtbot, make_window, tmp_path):
 
 def test_a_corrupt_file_leaves_the_session_untouched(qtbot, make_window, tmp_path):
     window = make_window("xor")
-    before, layers = weights_of(window), list(window.session.document.layers)
+    before, layers = weights_of(window), list(window.session.project.document.layers)
     bad = tmp_path / "broken.vnn"
     bad.write_bytes(b"this is not a zip file at all")
     assert not window.files.open(bad)
     assert window.banner.isVisible() and "broken.vnn" in window.banner.label.text()
     assert same_weights(before, weights_of(window))
-    assert window.session.document.layers == layers
+    assert window.session.project.document.layers == layers
 
 
 def test_autosave_then_recovery_offer(qtbot, make_window):
     window = make_window("xor")
-    window.session.document.add_layer(1, {"type": "dense", "units": 3, "activation": "tanh"})
-    assert window.session.modified and window.files.autosave()
+    window.session.project.document.add_layer(
+        1, {"type": "dense", "units": 3, "activation": "tanh"}
+    )
+    assert window.session.project.modified and window.files.autosave()
     assert window.files.recovery_path.exists()
     # A crash: no clean exit is recorded, so the next window offers the work back.
     fresh = make_window("circle")
     assert fresh.offer_recovery() and fresh.banner.isVisible()
     recover = next(b for b in fresh.banner._extra if b.text() == "Recover")
     recover.click()
-    assert fresh.session.document.layers[1]["units"] == 3
-    assert fresh.session.modified and fresh.files.path is None
+    assert fresh.session.project.document.layers[1]["units"] == 3
+    assert fresh.session.project.modified and fresh.files.path is None
 
 
 def test_export_history_csv_and_dock_png(qtbot, make_window, tmp_path):
@@ -179,7 +188,8 @@ def test_export_history_csv_and_dock_png(qtbot, make_window, tmp_path):
 
     window = make_window("xor")
     train_to_end(qtbot, window, epochs=2)
-    csv = export_history_csv(window.session.history, tmp_path / "h.csv").read_text()
+    rows = window.session.project.history.to_list()
+    csv = export_history_csv(rows, tmp_path / "h.csv").read_text()
     assert csv.splitlines()[0].startswith("epoch,train_loss") and len(csv.splitlines()) == 3
     png = export_png(window.docks["plots"].widget(), tmp_path / "plots.png")
     assert png.stat().st_size > 1000
@@ -204,7 +214,7 @@ def test_close_while_training_exits_cleanly_within_two_seconds(qtbot, make_windo
     window = make_window("circle")
     window.training_panel.epochs.setValue(100_000)
     window.actions["play"].trigger()
-    qtbot.waitUntil(lambda: len(window.session.batch_losses) > 10, timeout=5000)
+    qtbot.waitUntil(lambda: len(window.session.project.history.trace[0]) > 10, timeout=5000)
     window.force_close = True
     start = time.perf_counter()
     assert window.close()
@@ -214,7 +224,7 @@ def test_close_while_training_exits_cleanly_within_two_seconds(qtbot, make_windo
 
 def test_close_asks_about_unsaved_changes(qtbot, make_window):
     window = make_window("xor", answer="cancel")
-    window.session.document.add_layer(1, {"type": "dense", "units": 3})
+    window.session.project.document.add_layer(1, {"type": "dense", "units": 3})
     assert not window.close() and window.isVisible()
     window.files.confirm = lambda parent: "discard"
     assert window.close()
@@ -262,9 +272,9 @@ def test_new_from_preset_menu_lists_every_preset_and_loads_one(qtbot, make_windo
     for name, preset in PRESETS.items():
         assert f"{preset.title}  ({name})" in entries
     entries[f"{PRESETS['digits-cnn'].title}  (digits-cnn)"].trigger()
-    assert window.session.document.layers == PRESETS["digits-cnn"].spec
-    assert window.session.dataset.input_shape == (1, 8, 8)
-    assert not window.session.modified and window.files.path is None
+    assert window.session.project.document.layers == PRESETS["digits-cnn"].spec
+    assert window.session.project.dataset.input_shape == (1, 8, 8)
+    assert not window.session.project.modified and window.files.path is None
 
 
 def test_no_display_is_explained_not_aborted(monkeypatch, capsys):
@@ -320,7 +330,7 @@ def test_space_plays_except_inside_the_microphone_panel(qtbot, make_window):
 
 def test_neuron_preset_opens_with_its_worked_example_weights(make_window):
     window = make_window("neuron")
-    layer = window.session.view_model.get_weights()[0]
+    layer = window.session.inspect.model.get_weights()[0]
     np.testing.assert_allclose(layer["weight"].ravel(), [0.4, 0.7, 0.2], rtol=1e-6)
 
 

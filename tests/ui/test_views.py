@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from views_helpers import show, train_steps
 
-from visualnn.ui.session import Session
+from visualnn.ui.model.session import Session
 
 pytest.importorskip("pytestqt")
 
@@ -19,12 +19,12 @@ pytest.importorskip("pytestqt")
 # --- activations --------------------------------------------------------------------------
 @pytest.mark.parametrize("which", ["xor", "cnn"])
 def test_activations_show_every_layer_and_follow_weights_and_sample(qtbot, which, request):
+    from visualnn.ui.model.forward import recorded_forward
     from visualnn.ui.views.activations import ActivationsView
-    from visualnn.ui.views.common import recorded_forward
 
     session = request.getfixturevalue(f"{which}_session")
     view = show(qtbot, ActivationsView(session))
-    model = session.view_model
+    model = session.inspect.model
     assert len(view._tiles) == len(model.layers) + 1
     rec = recorded_forward(session)
     np.testing.assert_allclose(view._tiles[0].values, rec.x[0])
@@ -36,9 +36,9 @@ def test_activations_show_every_layer_and_follow_weights_and_sample(qtbot, which
     view.throttle.flush()
     assert not np.allclose(before[1], view._tiles[1].values)
 
-    session.select_sample(7)
+    session.inspect.select_sample(7)
     view.throttle.flush()
-    np.testing.assert_allclose(view._tiles[0].values, session.dataset.x_test[7])
+    np.testing.assert_allclose(view._tiles[0].values, session.project.dataset.x_test[7])
 
     view.pre_check.setChecked(True)
     rec = recorded_forward(session)
@@ -58,18 +58,18 @@ def test_clicking_a_unit_or_a_pixel_selects_it(qtbot, cnn_session):
         int(rect.left() + rect.width() * 5.5 / w), int(rect.top() + rect.height() * 1.5 / h)
     )
     qtbot.mouseClick(tile, QtCore.Qt.LeftButton, pos=pos)
-    assert cnn_session.selection.layer == 0
-    assert cnn_session.selection.unit == (2, 1, 5)
+    assert cnn_session.inspect.selection.layer == 0
+    assert cnn_session.inspect.selection.unit == (2, 1, 5)
     dense = view._tiles[-1]
     rect = dense._cells[3][0]
     qtbot.mouseClick(dense, QtCore.Qt.LeftButton, pos=rect.center().toPoint())
-    assert cnn_session.selection.layer == len(cnn_session.view_model.layers) - 1
-    assert cnn_session.selection.unit == (3,)
+    assert cnn_session.inspect.selection.layer == len(cnn_session.inspect.model.layers) - 1
+    assert cnn_session.inspect.selection.unit == (3,)
 
 
 # --- neuron -------------------------------------------------------------------------------
 def test_neuron_view_dense_numbers_equal_the_model(qtbot, xor_session):
-    from visualnn.ui.views.common import recorded_forward
+    from visualnn.ui.model.forward import recorded_forward
     from visualnn.ui.views.neuron import NeuronView
 
     train_steps(xor_session, 20)
@@ -77,7 +77,7 @@ def test_neuron_view_dense_numbers_equal_the_model(qtbot, xor_session):
     rec = recorded_forward(xor_session)
     for layer, units in ((0, range(6)), (1, range(4)), (2, range(2))):
         for j in units:
-            xor_session.select(layer, (j,))
+            xor_session.inspect.select(layer, (j,))
             view.throttle.flush()
             ex = view.explanation
             assert ex is not None and ex.kind == "dense"
@@ -97,7 +97,7 @@ def test_neuron_view_fits_a_projector_dock_without_sideways_scrolling(qtbot, cnn
 
     view = show(qtbot, NeuronView(cnn_session), w=320, h=600)
     for sel in ((0, (2, 3, 4)), (1, (2, 3, 1))):
-        cnn_session.select(*sel)
+        cnn_session.inspect.select(*sel)
         view.throttle.flush()
         assert view.explanation is not None
         assert view.minimumSizeHint().width() <= 320
@@ -106,34 +106,34 @@ def test_neuron_view_fits_a_projector_dock_without_sideways_scrolling(qtbot, cnn
 
 
 def test_neuron_view_conv_pool_and_flatten_equal_the_feature_maps(qtbot, cnn_session):
-    from visualnn.ui.views.common import recorded_forward
+    from visualnn.ui.model.forward import recorded_forward
     from visualnn.ui.views.neuron import NeuronView
 
     train_steps(cnn_session, 5)
-    cnn_session.select_sample(3)
+    cnn_session.inspect.select_sample(3)
     view = show(qtbot, NeuronView(cnn_session))
     rec = recorded_forward(cnn_session)
     # corners and edges exercise the zero padding; (0, 4, 4) is an interior position
     cases = [(0, (1, 0, 0)), (0, (3, 7, 7)), (0, (0, 4, 2)), (2, (5, 0, 3)), (2, (2, 3, 3))]
     for layer, unit in cases:
-        cnn_session.select(layer, unit)
+        cnn_session.inspect.select(layer, unit)
         view.throttle.flush()
         ex = view.explanation
         assert ex.kind == "conv"
         assert ex.z == pytest.approx(float(rec.records[layer].pre[0][unit]), abs=1e-5)
         assert ex.a == pytest.approx(float(rec.records[layer].out[0][unit]), abs=1e-5)
         assert ex.patch.shape == ex.kernel.shape == (ex.kernel.shape[0], 3, 3)
-    cnn_session.select(0, (1, 0, 0))
+    cnn_session.inspect.select(0, (1, 0, 0))
     view.throttle.flush()
     assert view.explanation.padded[0, 0, 0] and not view.explanation.padded[0, 1, 1]
-    cnn_session.select(1, (2, 3, 1))  # maxpool
+    cnn_session.inspect.select(1, (2, 3, 1))  # maxpool
     view.throttle.flush()
     assert view.explanation.kind == "pool"
     assert view.explanation.a == pytest.approx(float(rec.records[1].out[0, 2, 3, 1]), abs=1e-6)
-    cnn_session.select(3, (37,))  # flatten
+    cnn_session.inspect.select(3, (37,))  # flatten
     view.throttle.flush()
     assert view.explanation.a == pytest.approx(float(rec.records[3].out[0, 37]), abs=1e-6)
-    cnn_session.select(2, (9, 0, 0))  # stale selection: no crash, a message
+    cnn_session.inspect.select(2, (9, 0, 0))  # stale selection: no crash, a message
     view.throttle.flush()
     assert view.explanation is None and view.message.isVisible()
 
@@ -146,7 +146,7 @@ def test_drawing_a_digit_makes_a_custom_sample(qtbot, dataset, shape):
     from visualnn.ui.panels.data import DataPanel
 
     session = Session()
-    session.set_dataset(dataset)
+    session.project.set_dataset(dataset)
     panel = DataPanel(session)
     qtbot.addWidget(panel)
     panel.resize(420, 800)
@@ -163,15 +163,16 @@ def test_drawing_a_digit_makes_a_custom_sample(qtbot, dataset, shape):
     for p in pts[1:]:
         qtbot.mouseMove(canvas, pos=p)
     qtbot.mouseRelease(canvas, QtCore.Qt.LeftButton, pos=pts[-1])
-    x = session.custom_sample
+    assert session.inspect.source == "custom"
+    x = session.inspect.sample()[0][0]
     assert x is not None and x.shape == shape
     assert x.min() >= 0 and x.max() <= 1 and x.max() > 0.5
     img = x.reshape(8, 8)
     assert img[:, 3:5].sum() > img[:, :2].sum()  # a vertical stroke lands in the middle
-    xs, _ = session.sample()
+    xs, _ = session.inspect.sample()
     assert xs.shape == (1, *shape)
     panel.clear_button.click()
-    assert session.custom_sample is None and canvas.is_empty()
+    assert session.inspect.source == "dataset" and canvas.is_empty()
 
 
 def test_sample_picker_selects_samples(qtbot, xor_session):
@@ -180,13 +181,13 @@ def test_sample_picker_selects_samples(qtbot, xor_session):
     panel = DataPanel(xor_session)
     qtbot.addWidget(panel)
     panel.next_button.click()
-    assert xor_session.sample_index == 1
+    assert xor_session.inspect.sample_index == 1
     panel.spin.setValue(42)
-    assert xor_session.sample_index == 42
+    assert xor_session.inspect.sample_index == 42
     panel.prev_button.click()
-    assert xor_session.sample_index == 41
+    assert xor_session.inspect.sample_index == 41
     panel.random_button.click()
-    assert 0 <= xor_session.sample_index < len(xor_session.dataset.x_test)
+    assert 0 <= xor_session.inspect.sample_index < len(xor_session.project.dataset.x_test)
     assert panel.label_text.text().startswith("label:")
 
 

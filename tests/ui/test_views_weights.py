@@ -16,7 +16,7 @@ import pytest
 from PySide6 import QtCore, QtWidgets
 from views_helpers import show, train_steps
 
-from visualnn.ui.session import Session
+from visualnn.ui.model.session import Session
 
 pytest.importorskip("pytestqt")
 
@@ -33,7 +33,7 @@ def test_weights_view_levels_symmetric_and_gradient_switch(qtbot, cnn_session):
         lo, hi = panel.levels
         assert lo == -hi and hi > 0
         assert panel.bar.levels() == pytest.approx((lo, hi))
-    w0 = cnn_session.view_model.layers[0].params["weight"]
+    w0 = cnn_session.inspect.model.layers[0].params["weight"]
     np.testing.assert_allclose(view.panels[0].raw, weight_mosaic(w0, None)[0], equal_nan=True)
 
     view.grad_check.setChecked(True)  # no step yet: explained, not crashed
@@ -42,7 +42,7 @@ def test_weights_view_levels_symmetric_and_gradient_switch(qtbot, cnn_session):
     view.throttle.flush()
     assert view.message.isHidden()
     for panel in view.panels:
-        g = cnn_session.last_grads[panel.index_layer]
+        g = cnn_session.inspect.last_grads[panel.index_layer]
         b = g["bias"] if g["weight"].ndim == 2 else None
         np.testing.assert_allclose(panel.raw, weight_mosaic(g["weight"], b)[0], equal_nan=True)
 
@@ -51,7 +51,7 @@ def test_weights_view_levels_symmetric_and_gradient_switch(qtbot, cnn_session):
     view.scale_combo.setCurrentText("global")
     assert len({p.levels for p in view.panels}) == 1
 
-    cnn_session.select(4, (0,))  # following the clicked layer
+    cnn_session.inspect.select(4, (0,))  # following the clicked layer
     view.throttle.flush()
     assert [p.index_layer for p in view.panels] == [4]
     assert "w[" in view._describe(view.panels[0], 0, 0, 0.5)
@@ -84,17 +84,17 @@ def test_prediction_bars_and_confusion_matrix(qtbot, cnn_session):
     assert view.probabilities.shape == (10,)
     assert view.probabilities.sum() == pytest.approx(1, abs=1e-5)
     assert view.matrix.shape == (10, 10)
-    assert view.matrix.sum() == len(cnn_session.dataset.x_test)
+    assert view.matrix.sum() == len(cnn_session.project.dataset.x_test)
     assert "Predicted" in view.headline.text()
 
 
 # --- the real presets -----------------------------------------------------------------------
 @pytest.mark.parametrize("preset", ["xor", "circle", "digits-cnn", "digits-mlp"])
 def test_all_views_on_presets(qtbot, preset):
+    from visualnn.ui.model.forward import recorded_forward
     from visualnn.ui.panels.data import DataPanel
     from visualnn.ui.views.activations import ActivationsView
     from visualnn.ui.views.boundary import BoundaryView
-    from visualnn.ui.views.common import recorded_forward
     from visualnn.ui.views.confusion import PredictionView
     from visualnn.ui.views.neuron import NeuronView
     from visualnn.ui.views.weights import WeightsView
@@ -108,12 +108,12 @@ def test_all_views_on_presets(qtbot, preset):
     panel = DataPanel(session)
     qtbot.addWidget(panel)
     train_steps(session, 3, lr=0.05)
-    session.select_sample(11)
+    session.inspect.select_sample(11)
     rec = recorded_forward(session)
     # explain the middle unit of every layer and compare with what the model computed
     for i, r in enumerate(rec.records):
         unit = tuple(s // 2 for s in r.out.shape[1:])
-        session.select(i, unit)
+        session.inspect.select(i, unit)
         for v in views:
             v.throttle.flush()
         ex = views[2].explanation
@@ -122,8 +122,8 @@ def test_all_views_on_presets(qtbot, preset):
         if ex.kind in ("dense", "conv"):
             assert ex.z == pytest.approx(float(r.pre[0][unit]), abs=1e-5)
     views[4].cm_throttle.flush()
-    assert views[4].matrix.sum() == len(session.dataset.x_test)
-    two_d = tuple(session.dataset.input_shape) == (2,)
+    assert views[4].matrix.sum() == len(session.project.dataset.x_test)
+    two_d = tuple(session.project.dataset.input_shape) == (2,)
     assert (views[3].grid_values is not None) == two_d
     assert panel.canvas_box.isVisibleTo(panel) == preset.startswith("digits")
 
@@ -174,7 +174,7 @@ def test_a_dropped_view_is_freed_at_once_not_by_the_cyclic_gc(qtbot, cnn_session
         view.throttle.flush()
         tile = view._tiles[-1]
         qtbot.mouseClick(tile, QtCore.Qt.LeftButton, pos=tile._cells[0][0].center().toPoint())
-        assert cnn_session.selection.layer == len(cnn_session.view_model.layers) - 1
+        assert cnn_session.inspect.selection.layer == len(cnn_session.inspect.model.layers) - 1
     train_steps(cnn_session, 1)
     qtbot.wait(30)  # timers and deferred layout switches fire
     ref = weakref.ref(view)

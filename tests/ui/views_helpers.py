@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from visualnn.engine import TrainConfig
 from visualnn.engine.trainer import BatchReport, Trainer
-from visualnn.ui.session import Session
+from visualnn.ui.model.session import Session
 
 XOR_SPEC = [
     {"type": "dense", "units": 6, "activation": "tanh"},
@@ -36,18 +36,18 @@ CNN_SPEC = [
 
 def make_session(qtbot, spec, dataset, input_shape) -> Session:
     session = Session()
-    session.set_dataset(dataset)
-    session.document.reset(spec, input_shape)
-    session.rebuild_model()
-    assert session.view_model is not None, session.spec_error
+    session.project.set_dataset(dataset)
+    session.project.document.reset(spec, input_shape)
+    session.build_model(keep_weights=False)
+    assert session.inspect.model is not None, session.inspect.spec_error
     return session
 
 
 def train_steps(session: Session, steps: int, lr: float = 0.1) -> None:
     """A few real optimiser steps, then publish weights and grads as the worker would."""
-    ds = session.dataset
+    ds = session.project.dataset
     cfg = TrainConfig(lr=lr, batch_size=32, epochs=100, loss="cross_entropy")
-    trainer = Trainer(session.view_model.copy(), (ds.x_train, ds.y_train), config=cfg)
+    trainer = Trainer(session.inspect.model.copy(), (ds.x_train, ds.y_train), config=cfg)
     done = 0
     for report in trainer.steps():
         if isinstance(report, BatchReport):
@@ -55,7 +55,7 @@ def train_steps(session: Session, steps: int, lr: float = 0.1) -> None:
             if done >= steps:
                 break
     grads = [{k: v.copy() for k, v in layer.grads.items()} for layer in trainer.model.layers]
-    session.apply_snapshot(trainer.model.get_weights(), grads)
+    session.inspect.apply_snapshot(trainer.model.get_weights(), grads)
 
 
 def show(qtbot, widget, w=700, h=600):

@@ -30,16 +30,16 @@ _KEEP: list = []
 
 def trained_session(preset: str, steps: int):
     from visualnn.engine.trainer import BatchReport, Trainer
-    from visualnn.ui.session import Session
+    from visualnn.ui.model.session import Session
 
     session = Session()
     session.load_preset(preset)
-    ds = session.dataset
+    ds = session.project.dataset
     trainer = Trainer(
-        session.view_model.copy(),
+        session.inspect.model.copy(),
         (ds.x_train, ds.y_train),
-        config=session.config,
-        task=session.task,
+        config=session.project.config,
+        task=session.project.task,
     )
     done = 0
     for report in trainer.steps():
@@ -47,7 +47,7 @@ def trained_session(preset: str, steps: int):
         if done >= steps:
             break
     grads = [{k: v.copy() for k, v in layer.grads.items()} for layer in trainer.model.layers]
-    session.apply_snapshot(trainer.model.get_weights(), grads)
+    session.inspect.apply_snapshot(trainer.model.get_weights(), grads)
     return session
 
 
@@ -122,8 +122,8 @@ def main(out: Path) -> None:
     }
     for preset, (steps, layer, unit) in plans.items():
         session = trained_session(preset, steps)
-        session.select_sample(5)
-        session.select(layer, unit)
+        session.inspect.select_sample(5)
+        session.inspect.select(layer, unit)
         for size_name, size in SIZES.items():
             if preset == "digits-mlp":
                 break  # composites only: the single views look like digits-cnn's

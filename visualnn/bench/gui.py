@@ -124,7 +124,9 @@ def with_gui(
     app.processEvents()
     window.reset_layout()
     _show_everything(window)
-    window.session.select(len(window.session.document.layers) - 1, (0,))  # neuron view busy
+    window.session.inspect.select(
+        len(window.session.project.document.layers) - 1, (0,)
+    )  # neuron view busy
     for _ in range(20):
         app.processEvents()
 
@@ -132,7 +134,7 @@ def with_gui(
     # gradient panels that appear after the first step) do it before the clock starts.
     window.controller.step_batch()
     deadline = time.perf_counter() + 5
-    while time.perf_counter() < deadline and not window.session.batch_losses:
+    while time.perf_counter() < deadline and not len(window.session.project.history.trace[0]):
         app.processEvents()
     settle = time.perf_counter() + 0.5
     while time.perf_counter() < settle:
@@ -151,7 +153,7 @@ def with_gui(
     probe.setInterval(PROBE_MS)
     probe.timeout.connect(tick)
     loop = QtCore.QEventLoop()
-    window.session.training_state_changed.connect(
+    window.session.inspect.training_state_changed.connect(
         lambda state: loop.quit() if state in ("finished", "diverged") else None
     )
     start, cpu0 = time.perf_counter(), time.thread_time()
@@ -168,8 +170,8 @@ def with_gui(
     gui_cpu = time.thread_time() - cpu0
     frames = window.controller.frames - frames0
     probe.stop()
-    history = window.session.history
-    samples = int(history[-1]["samples_seen"]) if history else 0
+    history = window.session.project.history
+    samples = int(history.last()["samples_seen"]) if history.last() else 0
     window.close()
     app.processEvents()
     ticks = lags[1:] or [0.0]

@@ -168,7 +168,7 @@ def run(args: argparse.Namespace) -> int:
     def select() -> None:
         if args.select:
             layer, unit = selection
-            window.session.select(layer, unit)
+            window.session.inspect.select(layer, unit)
 
     def shoot() -> None:
         if args.screenshot:

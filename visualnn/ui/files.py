@@ -19,7 +19,8 @@ from PySide6 import QtCore, QtWidgets
 
 from visualnn.engine import SpecError
 from visualnn.project import ProjectError, load_project, save_project
-from visualnn.ui.session import Session
+from visualnn.ui.model.project_state import prepare_project
+from visualnn.ui.model.session import Session
 from visualnn.ui.settings import data_dir, settings
 from visualnn.ui.training_control import TrainingController
 
@@ -103,7 +104,7 @@ class ProjectFiles(QtCore.QObject):
     # --- user actions ---------------------------------------------------------------------
     def maybe_discard(self) -> bool:
         """True if the current work may be replaced (saved, discarded, or unchanged)."""
-        if not self.session.modified:
+        if not self.session.project.modified:
             return True
         answer = self.confirm(self.parent_widget)
         if answer == "save":
@@ -134,26 +135,21 @@ class ProjectFiles(QtCore.QObject):
                 return False
         path = Path(path)
         try:
-            project = load_project(path)
+            # Everything is read, built and checked before the open work is touched.
+            prepared = prepare_project(load_project(path))
         except ProjectError as exc:
             self.message.emit(f"Could not open {path.name}: {exc}", "error")
             return False
         except OSError as exc:
             self.message.emit(f"Could not open {path.name}: {exc.strerror or exc}", "error")
             return False
-        was_running = self.controller.running
-        self.controller.pause()
-        try:
-            self.session.apply_project(project)
-        except (SpecError, ValueError, KeyError, TypeError) as exc:
-            self.message.emit(f"Could not open {path.name}: {exc}", "error")
-            if was_running:
-                self.controller.play()
-            return False
         self.controller.stop()
+        self.session.apply(prepared)
         self._set_path(path)
         if remember:
             self._add_recent(path)
+        for warning in prepared.warnings:
+            self.message.emit(warning, "warning")
         return True
 
     def save(self) -> bool:
@@ -182,8 +178,8 @@ class ProjectFiles(QtCore.QObject):
         except (ProjectError, OSError, ValueError) as exc:
             self.message.emit(f"Could not save {path.name}: {exc}", "error")
             return False
-        self.session.set_modified(False)
-        self.session.document.undo_stack.setClean()
+        self.session.project.set_modified(False)
+        self.session.project.document.undo_stack.setClean()
         self._add_recent(path)
         self.recovery_path.unlink(missing_ok=True)
         return True
@@ -198,7 +194,7 @@ class ProjectFiles(QtCore.QObject):
 
     def autosave(self) -> bool:
         """Write the recovery file if there are unsaved changes; True if written."""
-        if not self.session.modified:
+        if not self.session.project.modified:
             return False
         try:
             save_project(self.recovery_path, self.session.to_project())
@@ -219,7 +215,7 @@ class ProjectFiles(QtCore.QObject):
         if not self.open(path, ask=False, remember=False):
             return False
         self._set_path(None)
-        self.session.set_modified(True)
+        self.session.project.set_modified(True)
         return True
 
     def discard_recovery(self) -> None:

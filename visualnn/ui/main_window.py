@@ -15,9 +15,9 @@ from visualnn.ui import export, theme
 from visualnn.ui.docks import build_docks, content, default_layout
 from visualnn.ui.files import ProjectFiles
 from visualnn.ui.graph.view import GraphView
+from visualnn.ui.model.session import Session
 from visualnn.ui.panels.training import TrainingPanel
 from visualnn.ui.panels.training_controls import Banner
-from visualnn.ui.session import Session
 from visualnn.ui.settings import settings
 from visualnn.ui.training_control import TrainingController
 
@@ -72,14 +72,14 @@ class MainWindow(QtWidgets.QMainWindow):
             self.restore_layout()
 
         s = self.session
-        s.training_state_changed.connect(self._on_session_training_state_changed)
-        s.selection_changed.connect(self._on_session_selection_changed)
-        s.modified_changed.connect(self._update_title)
-        s.document.undo_stack.cleanChanged.connect(self._update_title)
+        s.inspect.training_state_changed.connect(self._on_session_training_state_changed)
+        s.inspect.selection_changed.connect(self._on_session_selection_changed)
+        s.project.modified_changed.connect(self._update_title)
+        s.project.document.undo_stack.cleanChanged.connect(self._update_title)
         self.files.path_changed.connect(self._update_title)
         self.files.message.connect(self.banner.show_message)
         self.files.recent_changed.connect(self._fill_recent_menu)
-        self._on_session_training_state_changed(s.training_state)
+        self._on_session_training_state_changed(s.inspect.training_state)
         self._update_title()
         app = QtWidgets.QApplication.instance()
         if app is not None:
@@ -124,7 +124,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._action("export_csv", "Export training history as CSV\u2026", self._export_csv)
         self._action("quit", "&Quit", self.close, K.Quit)
         self._action("reset_layout", "Reset layout", self.reset_layout)
-        stack = self.session.document.undo_stack
+        stack = self.session.project.document.undo_stack
         self.actions["undo"] = stack.createUndoAction(self, "&Undo")
         self.actions["undo"].setShortcut(K.Undo)
         self.actions["redo"] = stack.createRedoAction(self, "&Redo")
@@ -205,7 +205,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def reset_layout(self) -> None:
         """The default arrangement for this window size and the current data."""
-        ds = self.session.dataset
+        ds = self.session.project.dataset
         two_d = ds is None or tuple(ds.input_shape) == (2,)
         default_layout(self, self.docks, two_d=two_d)
 
@@ -233,7 +233,7 @@ class MainWindow(QtWidgets.QMainWindow):
         path = self._ask_path("Export history", "history.csv", "CSV files (*.csv)")
         if path:
             try:
-                export.export_history_csv(self.session.history, path)
+                export.export_history_csv(self.session.project.history.to_list(), path)
             except OSError as exc:
                 self.banner.show_message(f"Could not write {path}: {exc}", "error")
 
@@ -275,7 +275,7 @@ class MainWindow(QtWidgets.QMainWindow):
         # A clicked unit shows its arithmetic, a clicked layer its settings: otherwise a
         # click on a neuron looks as if it did nothing.
         tabs = content(self.docks["inspector"])
-        unit = self.session.selection.unit is not None
+        unit = self.session.inspect.selection.unit is not None
         tabs.setCurrentIndex(1 if unit else 0)
         self.docks["inspector"].raise_()
 
@@ -285,7 +285,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _update_title(self, *_) -> None:
         name = self.files.path.name if self.files.path else "untitled"
         self.setWindowTitle(f"{name}[*] \u2014 visualnn")
-        self.setWindowModified(self.session.modified)
+        self.setWindowModified(self.session.project.modified)
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt override
         if not self.force_close and not self.files.maybe_discard():

@@ -16,7 +16,7 @@ import time
 from PySide6 import QtCore
 
 from visualnn.engine import SpecError, Trainer
-from visualnn.ui.session import Session
+from visualnn.ui.model.session import Session
 from visualnn.ui.workers.training import TrainingWorker
 
 #: Settings the worker can apply between two batches; everything else restarts the run.
@@ -82,13 +82,13 @@ class TrainingController(QtCore.QObject):
         self.gate = threading.Event()
         self.gate.set()
         self._dispatcher = None
-        session.document.changed.connect(self._on_document_changed)
-        session.dataset_changed.connect(self._on_session_restart_needed)
+        session.project.document.changed.connect(self._on_document_changed)
+        session.project.dataset_changed.connect(self._on_session_restart_needed)
 
     # --- user actions ---------------------------------------------------------------------
     @property
     def running(self) -> bool:
-        return self.session.training_state == "running"
+        return self.session.inspect.training_state == "running"
 
     def toggle(self) -> None:
         """Play if paused, pause if playing (the Space key)."""
@@ -97,12 +97,12 @@ class TrainingController(QtCore.QObject):
     def play(self) -> None:
         if self._ensure_worker():
             self.worker.play()
-            self.session.set_training_state("running")
+            self.session.inspect.set_training_state("running")
 
     def pause(self) -> None:
         if self.worker is not None:
             self.worker.pause()
-            self.session.set_training_state("paused")
+            self.session.inspect.set_training_state("paused")
 
     def step_batch(self) -> None:
         if self._ensure_worker():
@@ -115,32 +115,22 @@ class TrainingController(QtCore.QObject):
     def reset(self) -> None:
         """End the run and re-initialise the weights with the seed; history is cleared."""
         self.stop()
-        self.session.rebuild_model()
-        self.session.clear_history()
-        self.session.set_training_state("idle")
+        self.session.build_model(keep_weights=False)
+        self.session.project.clear_history()
+        self.session.inspect.set_training_state("idle")
 
     def update_config(self, **changes) -> None:
         """Change hyper-parameters now: live when the trainer can, else from the next Play.
 
-        Keys are ``TrainConfig`` fields plus ``nesterov`` and ``betas``
-        (``Session.optimizer_options``).
+        Keys are ``TrainConfig`` fields; a value that cannot train raises ``SpecError`` and
+        changes nothing.
         """
-        extras = {k: changes.pop(k) for k in ("nesterov", "betas") if k in changes}
-        self.session.optimizer_options.update(extras)
-        if changes:
-            self.session.set_config(**changes)
-        else:
-            self.session.set_modified(True)
-        changes.update(extras)
+        self.session.project.set_config(**changes)
         if self.worker is None:
             return
         live = {k: v for k, v in changes.items() if k in LIVE_KEYS}
         if "epochs" in live:  # the trainer counts its own epochs from 0
             live["epochs"] = max(int(live["epochs"]) - self._epoch_offset, 1)
-        if "nesterov" in live or "momentum" in live:  # SGD refuses nesterov without momentum
-            live["nesterov"] = bool(self.session.optimizer_extras().get("nesterov"))
-        if "optimizer" in live:
-            live["optimizer_options"] = self.session.optimizer_extras(live["optimizer"])
         if len(live) < len(changes):
             self._end_run(paused=True)
         elif live:
@@ -155,25 +145,30 @@ class TrainingController(QtCore.QObject):
         if self.worker is not None:
             return True
         session = self.session
-        if session.view_model is None or session.dataset is None:
-            msg = str(session.spec_error) if session.spec_error else "nothing to train yet"
+        if session.inspect.model is None or session.project.dataset is None:
+            msg = (
+                str(session.inspect.spec_error)
+                if session.inspect.spec_error
+                else "nothing to train yet"
+            )
             self.failed.emit(f"Cannot train: {msg}")
             return False
-        done = len(session.history)
-        epochs = session.config.epochs - done if done < session.config.epochs else None
-        config = dataclasses.replace(session.config, epochs=epochs or session.config.epochs)
-        ds = session.dataset
+        done = len(session.project.history)
+        epochs = (
+            session.project.config.epochs - done if done < session.project.config.epochs else None
+        )
+        config = dataclasses.replace(
+            session.project.config, epochs=epochs or session.project.config.epochs
+        )
+        ds = session.project.dataset
         try:
             trainer = Trainer(
-                session.view_model.copy(),
+                session.inspect.model.copy(),
                 train=(ds.x_train, ds.y_train),
                 val=(ds.x_test, ds.y_test),
                 config=config,
-                task=session.task,
+                task=session.project.task,
             )
-            extras = session.optimizer_extras()
-            if extras:
-                trainer.set_optimizer(config.optimizer, **extras)
         except (SpecError, ValueError) as exc:
             self.failed.emit(f"Cannot train: {exc}")
             return False
@@ -200,8 +195,8 @@ class TrainingController(QtCore.QObject):
         if drain:
             self._flush_progress(worker)
             self._drain(worker)
-        if paused and self.session.training_state in ("running", "paused"):
-            self.session.set_training_state("paused")
+        if paused and self.session.inspect.training_state in ("running", "paused"):
+            self.session.inspect.set_training_state("paused")
         return ok
 
     def _watch_event_loop(self, on: bool) -> None:
@@ -232,7 +227,7 @@ class TrainingController(QtCore.QObject):
     def _drain(self, worker: TrainingWorker | None) -> None:
         snap = worker.take_snapshot() if worker is not None else None
         if snap is not None:
-            self.session.apply_snapshot(snap["weights"], snap["grads"])
+            self.session.inspect.apply_snapshot(snap["weights"], snap["grads"])
 
     def _current(self) -> bool:
         # Queued signals of a run that already ended must not touch the session.
@@ -257,11 +252,11 @@ class TrainingController(QtCore.QObject):
         # plots and labels, and a toy set finishes a hundred epochs a second.
         worker = worker or self.worker
         events = worker.take_progress() if worker is not None else []
-        for kind, report in reversed(events):
-            if kind == "epoch":
-                self.samples_per_second = float(report.get("samples_per_second") or 0.0)
-                break
-        self.session.record_progress(events)
+        epochs = [report for kind, report in events if kind == "epoch"]
+        losses = [v for kind, batch in events if kind == "batches" for v in batch]
+        if epochs:
+            self.samples_per_second = float(epochs[-1].get("samples_per_second") or 0.0)
+        self.session.project.record_progress(epochs, losses)
 
     def _on_worker_paused(self) -> None:
         if self._current():
@@ -270,38 +265,38 @@ class TrainingController(QtCore.QObject):
             self._timer.stop()
             self._flush_progress()
             self._drain(self.worker)
-            if self.session.training_state in ("running", "paused"):
-                self.session.set_training_state("paused")
+            if self.session.inspect.training_state in ("running", "paused"):
+                self.session.inspect.set_training_state("paused")
 
     def _on_worker_resumed(self) -> None:
         if not self._current():
             return
         self._timer.start()
-        if self.session.training_state in ("running", "paused", "idle"):
-            self.session.set_training_state("running")
+        if self.session.inspect.training_state in ("running", "paused", "idle"):
+            self.session.inspect.set_training_state("running")
 
     def _on_worker_completed(self) -> None:
         if self._current():
             self._end_run(paused=False)
-            self.session.set_training_state("finished")
+            self.session.inspect.set_training_state("finished")
 
     def _on_worker_diverged(self, text: str) -> None:
         if self._current():
             self._end_run(paused=False)
-            self.session.set_training_state("diverged")
-            self.session.diverged.emit(text)
+            self.session.inspect.set_training_state("diverged")
+            self.session.inspect.diverged.emit(text)
 
     def _on_worker_failed(self, text: str) -> None:
         if self._current():
             self._end_run(paused=False)
-            self.session.set_training_state("paused")
+            self.session.inspect.set_training_state("paused")
             self.failed.emit(f"Training stopped: {text}")
 
     def _on_document_changed(self) -> None:
-        # The session has rebuilt the model with fresh weights: the run is meaningless now.
+        # The session has rebuilt the model (unchanged layers keep their weights): the run's
+        # model no longer exists; the next Play starts a new run from the view's weights.
         if self.worker is not None:
             self._end_run(paused=True, drain=False)
-        self.session.clear_history()
 
     def _on_session_restart_needed(self) -> None:
         if self.worker is not None:

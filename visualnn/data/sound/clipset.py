@@ -82,7 +82,13 @@ class SoundClips:
 
     # --- project files --------------------------------------------------------------------
     def to_bytes(self) -> bytes:
-        """An ``.npz`` of 16-bit PCM and the labels: what a project file carries."""
+        """An ``.npz`` of 16-bit PCM and the labels: what a project file carries (made once:
+        clips never change after loading, and autosave writes them every half minute)."""
+        if getattr(self, "_bytes", None) is None:
+            self._bytes = self._encode()
+        return self._bytes
+
+    def _encode(self) -> bytes:
         pcm = to_pcm16(self.audio)
         buf = io.BytesIO()
         np.savez(

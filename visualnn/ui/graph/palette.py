@@ -10,8 +10,8 @@ from __future__ import annotations
 from PySide6 import QtCore, QtWidgets
 
 from visualnn.ui import theme
-from visualnn.ui.graph.catalog import LAYER_CATALOG, default_layer
 from visualnn.ui.graph.view import LAYER_MIME
+from visualnn.ui.model.catalog import LAYER_CATALOG, default_layer
 
 _TYPE_ROLE = QtCore.Qt.UserRole
 
@@ -30,7 +30,7 @@ class _TypeList(QtWidgets.QListWidget):
 
 
 class LayerPalette(QtWidgets.QWidget):
-    """List of layer types; adds to ``session.document`` after ``session.selection.layer``."""
+    """List of layer types; adds to ``session.project.document`` after ``session.inspect.selection.layer``."""
 
     layer_added = QtCore.Signal(int)
 
@@ -90,12 +90,12 @@ class LayerPalette(QtWidgets.QWidget):
 
     def add_type(self, layer_type: str) -> int | None:
         """Insert ``layer_type``'s default layer after the selection; returns its index."""
-        doc = self.session.document
-        sel = self.session.selection.layer
+        doc = self.session.project.document
+        sel = self.session.inspect.selection.layer
         index = len(doc.layers) if sel is None else min(sel + 1, len(doc.layers))
         if not doc.add_layer(index, default_layer(layer_type)):
             return None
-        self.session.select(index)
+        self.session.inspect.select(index)
         self.layer_added.emit(index)
         return index
 

@@ -13,11 +13,11 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.ui import theme
 from visualnn.ui.graph.art import maps_to_images, unit_values
-from visualnn.ui.graph.catalog import LAYER_CATALOG, default_layer, layer_info
 from visualnn.ui.graph.items import NodeItem
 from visualnn.ui.graph.layout import RowLayout
 from visualnn.ui.graph.links import LinkBundle
-from visualnn.ui.views.common import recorded_forward
+from visualnn.ui.model.catalog import LAYER_CATALOG, default_layer, layer_info
+from visualnn.ui.model.forward import recorded_forward
 
 #: Layers with at most this many units (and inputs with this many features) show neurons.
 MAX_NEURONS = 16
@@ -43,7 +43,7 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
 
     def __init__(self, session, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
-        self.session, self.document = session, session.document
+        self.session, self.document = session, session.project.document
         self.setBackgroundBrush(QtGui.QColor(theme.BACKGROUND))
         self.input_node: NodeItem | None = None
         self.nodes: list[NodeItem] = []
@@ -56,9 +56,9 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
         self._recolor_timer = QtCore.QTimer(self, singleShot=True, interval=RECOLOR_MS)
         self._recolor_timer.timeout.connect(self.recolor)
         self.document.changed.connect(self._on_document_changed)
-        session.weights_updated.connect(self._on_session_weights_updated)
-        session.sample_changed.connect(self._on_session_weights_updated)
-        session.selection_changed.connect(self._on_session_selection_changed)
+        session.inspect.weights_updated.connect(self._on_session_weights_updated)
+        session.inspect.sample_changed.connect(self._on_session_weights_updated)
+        session.inspect.selection_changed.connect(self._on_session_selection_changed)
         self.rebuild()
 
     # --- building -----------------------------------------------------------------------
@@ -112,7 +112,7 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
     # --- live colours -------------------------------------------------------------------
     def recolor(self) -> None:
         """Colour links by the current weights and neurons by the current sample's values."""
-        model = getattr(self.session, "view_model", None)
+        model = self.session.inspect.model
         layers = getattr(model, "layers", None) or []
         for i, bundle in self.links.items():
             # the GUI thread's own model: read in place, no copy of every weight per frame
@@ -143,7 +143,7 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
 
     def _activations(self, model) -> tuple[np.ndarray | None, list | None]:
         """One recording forward pass on the session's sample: (input, per-layer outputs)."""
-        if model is None or not hasattr(self.session, "sample"):
+        if model is None:
             return None, None
         if not any(n.neurons or n.layer_type in ("conv2d", "input") for n in self.chain()):
             return None, None  # nothing here shows activations: skip the forward pass
@@ -155,13 +155,13 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
 
     # --- gestures -----------------------------------------------------------------------
     def node_clicked(self, index: int | None) -> None:
-        self.session.select(index)
+        self.session.inspect.select(index)
 
     def unit_clicked(self, layer: int | None, unit: int) -> None:
         if layer is None:
-            self.session.select(None)
+            self.session.inspect.select(None)
         else:
-            self.session.select(layer, (unit,))
+            self.session.inspect.select(layer, (unit,))
 
     def _before(self, node: NodeItem, pos: QtCore.QPointF) -> bool:
         """Whether ``node`` comes before scene point ``pos`` in reading order (rows, then x)."""
@@ -180,7 +180,7 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
             others = [n for n in self.nodes if n.index != index]
             dst = sum(1 for n in others if self._before(n, pos))
             if dst != index and self.document.move_layer(index, dst):
-                self.session.select(dst)
+                self.session.inspect.select(dst)
                 return
         node = self.node(index)
         if node is not None:
@@ -214,12 +214,12 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
 
     def _add(self, position: int, layer_type: str) -> None:
         if self.document.add_layer(position, default_layer(layer_type)):
-            self.session.select(position)
+            self.session.inspect.select(position)
 
     def _delete(self, index: int) -> None:
         if self.document.remove_layer(index):
             n = len(self.document.layers)
-            self.session.select(min(index, n - 1) if n else None)
+            self.session.inspect.select(min(index, n - 1) if n else None)
 
     def contextMenuEvent(self, event):  # noqa: N802 - Qt's name
         item = self.itemAt(event.scenePos(), QtGui.QTransform())
@@ -227,12 +227,12 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
             item = item.parentItem()
         index = item.index if item is not None else None
         if index is not None:
-            self.session.select(index)
+            self.session.inspect.select(index)
         self.build_context_menu(index).exec(event.screenPos())
         event.accept()
 
     def keyPressEvent(self, event):  # noqa: N802 - Qt's name
-        layer = self.session.selection.layer
+        layer = self.session.inspect.selection.layer
         if event.key() in (QtCore.Qt.Key_Delete, QtCore.Qt.Key_Backspace) and layer is not None:
             self._delete(layer)
             event.accept()
@@ -248,7 +248,7 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
             self._recolor_timer.start()
 
     def _on_session_selection_changed(self) -> None:
-        sel = self.session.selection
+        sel = self.session.inspect.selection
         unit = sel.unit[0] if sel.unit and len(sel.unit) == 1 else None
         if self.input_node is not None:
             self.input_node.set_selected(False)

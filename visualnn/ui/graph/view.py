@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.ui import theme
-from visualnn.ui.graph.catalog import default_layer
 from visualnn.ui.graph.scene import GraphScene
+from visualnn.ui.model.catalog import default_layer
 
 #: MIME type the palette uses when a layer type is dragged onto the graph.
 LAYER_MIME = "application/x-visualnn-layer"
@@ -192,8 +192,8 @@ class GraphView(QtWidgets.QGraphicsView):
     def drop_layer(self, layer_type: str, scene_pos: QtCore.QPointF) -> None:
         """Insert a default ``layer_type`` where scene point ``scene_pos`` falls between cards."""
         index = self.graph.insertion_index(scene_pos)
-        if self.session.document.add_layer(index, default_layer(layer_type)):
-            self.session.select(index)
+        if self.session.project.document.add_layer(index, default_layer(layer_type)):
+            self.session.inspect.select(index)
 
     # --- slots --------------------------------------------------------------------------
     def _on_fit_button_clicked(self) -> None:

@@ -164,8 +164,8 @@ class DataPanel(QtWidgets.QWidget):
         self.prev_button.clicked.connect(self._on_prev_button_clicked)
         self.next_button.clicked.connect(self._on_next_button_clicked)
         self.random_button.clicked.connect(self._on_random_button_clicked)
-        session.dataset_changed.connect(self._on_session_dataset_changed)
-        session.sample_changed.connect(self._on_session_sample_changed)
+        session.project.dataset_changed.connect(self._on_session_dataset_changed)
+        session.inspect.sample_changed.connect(self._on_session_sample_changed)
         self._on_session_dataset_changed()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
@@ -180,16 +180,16 @@ class DataPanel(QtWidgets.QWidget):
     # --- dataset --------------------------------------------------------------------------
     def is_images(self) -> bool:
         """Whether samples are pictures (thumbnails make sense)."""
-        ds = self.session.dataset
+        ds = self.session.project.dataset
         return ds is not None and len(ds.x_test) > 0 and as_image(ds.x_test[0]) is not None
 
     def is_digits(self) -> bool:
         """Whether a drawn 8x8 digit fits the data (``(64,)`` or ``(1, 8, 8)``)."""
-        ds = self.session.dataset
+        ds = self.session.project.dataset
         return self.is_images() and int(np.prod(ds.input_shape)) == 64
 
     def _on_session_dataset_changed(self) -> None:
-        ds = self.session.dataset
+        ds = self.session.project.dataset
         two_d = ds is not None and tuple(ds.input_shape) == (2,)
         images = self.is_images()
         self.scatter_widget.setVisible(two_d)
@@ -237,7 +237,7 @@ class DataPanel(QtWidgets.QWidget):
             )
 
     def _label_of(self, i: int) -> str:
-        ds = self.session.dataset
+        ds = self.session.project.dataset
         y = np.asarray(ds.y_test[i]).reshape(-1)
         if ds.task == "classification":
             k = int(y[0])
@@ -246,33 +246,35 @@ class DataPanel(QtWidgets.QWidget):
 
     # --- sample ---------------------------------------------------------------------------
     def _on_session_sample_changed(self) -> None:
-        ds, s = self.session.dataset, self.session
+        ds, s = self.session.project.dataset, self.session
         if ds is None or not len(ds.x_test):
             return
-        i = s.sample_index % len(ds.x_test)
+        i = s.inspect.sample_index % len(ds.x_test)
         self.spin.blockSignals(True)
         self.spin.setValue(i)
         self.spin.blockSignals(False)
-        if s.custom_sample is not None:
+        if s.inspect.source == "custom":
             self.label_text.setText("showing your drawing")
         else:
             self.label_text.setText(f"label: {self._label_of(i)}")
         if tuple(ds.input_shape) == (2,):
             self.current_marker.setData(
-                pos=ds.x_test[i : i + 1] if s.custom_sample is None else np.zeros((0, 2))
+                pos=ds.x_test[i : i + 1] if s.inspect.source != "custom" else np.zeros((0, 2))
             )
         if self.is_images():
             start = (i // THUMBS) * THUMBS
             page = range(start, min(start + THUMBS, len(ds.x_test)))
             self.thumbs.set_page(
                 [(k, as_image(ds.x_test[k]), self._label_of(k)) for k in page],
-                i if s.custom_sample is None else -1,
+                i if s.inspect.source != "custom" else -1,
             )
 
     def _step(self, delta: int) -> None:
-        ds = self.session.dataset
+        ds = self.session.project.dataset
         if ds is not None and len(ds.x_test):
-            self.session.select_sample((self.session.sample_index + delta) % len(ds.x_test))
+            self.session.inspect.select_sample(
+                (self.session.inspect.sample_index + delta) % len(ds.x_test)
+            )
 
     def _on_prev_button_clicked(self) -> None:
         self._step(-1)
@@ -281,27 +283,27 @@ class DataPanel(QtWidgets.QWidget):
         self._step(+1)
 
     def _on_spin_value_changed(self, value: int) -> None:
-        self.session.select_sample(value)
+        self.session.inspect.select_sample(value)
 
     def _on_random_button_clicked(self) -> None:
-        ds = self.session.dataset
+        ds = self.session.project.dataset
         if ds is not None and len(ds.x_test):
-            self.session.select_sample(int(self._rng.integers(len(ds.x_test))))
+            self.session.inspect.select_sample(int(self._rng.integers(len(ds.x_test))))
 
     def _on_thumbs_picked(self, index: int) -> None:
-        self.session.select_sample(index)
+        self.session.inspect.select_sample(index)
 
     def _on_test_scatter_clicked(self, _item, points, *_args) -> None:
         if len(points):
-            self.session.select_sample(int(points[0].data()))
+            self.session.inspect.select_sample(int(points[0].data()))
 
     # --- drawing --------------------------------------------------------------------------
     def _on_canvas_drawn(self, img8: np.ndarray) -> None:
-        ds = self.session.dataset
+        ds = self.session.project.dataset
         if ds is None or not self.is_digits():
             return
-        self.session.set_custom_sample(np.asarray(img8, np.float32).reshape(ds.input_shape))
+        self.session.inspect.set_custom_sample(np.asarray(img8, np.float32).reshape(ds.input_shape))
 
     def _on_clear_button_clicked(self) -> None:
         self.canvas.clear()
-        self.session.select_sample(self.session.sample_index)
+        self.session.inspect.select_sample(self.session.inspect.sample_index)

@@ -11,13 +11,13 @@ from __future__ import annotations
 from PySide6 import QtCore, QtWidgets
 
 from visualnn.ui import theme
-from visualnn.ui.graph.catalog import (
+from visualnn.ui.graph.scene import shape_text
+from visualnn.ui.model.catalog import (
     ACTIVATION_CHOICES,
     INIT_CHOICES,
     OPTION_LABELS,
     layer_info,
 )
-from visualnn.ui.graph.scene import shape_text
 
 _CONV_PADDING = [
     ("valid", "valid (none)"),
@@ -124,11 +124,11 @@ class _Field:
 
 
 class LayerInspector(QtWidgets.QWidget):
-    """Settings of ``session.selection.layer`` plus the input shape, editing ``document``."""
+    """Settings of ``session.inspect.selection.layer`` plus the input shape, editing ``document``."""
 
     def __init__(self, session, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
-        self.session, self.document = session, session.document
+        self.session, self.document = session, session.project.document
         self.index: int | None = None
         self._form_key: tuple | None = None
         self.fields: dict[str, _Field] = {}
@@ -155,7 +155,7 @@ class LayerInspector(QtWidgets.QWidget):
         box.addStretch(1)
         self.document.changed.connect(self._on_document_changed)
         self.document.edit_refused.connect(self._on_document_edit_refused)
-        session.selection_changed.connect(self._on_session_selection_changed)
+        session.inspect.selection_changed.connect(self._on_session_selection_changed)
         self.refresh()
 
     def _label(self, color: str) -> QtWidgets.QLabel:
@@ -227,7 +227,7 @@ class LayerInspector(QtWidgets.QWidget):
     def refresh(self) -> None:
         """Show the selected layer (rebuilding the form only if the layer/type changed)."""
         doc = self.document
-        sel = self.session.selection.layer
+        sel = self.session.inspect.selection.layer
         self.index = sel if sel is not None and 0 <= sel < len(doc.layers) else None
         self._show_input()
         if self.index is None:

@@ -2,21 +2,22 @@
 progress, and the divergence banner.
 
 Every control writes through ``TrainingController.update_config`` (which applies it to the
-running trainer when it can), and every control is refreshed from ``session.config`` when a
+running trainer when it can), and every control is refreshed from ``session.project.config`` when a
 preset or a file replaces it; ``_syncing`` keeps those refreshes from echoing back.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from functools import cache
 
 from PySide6 import QtCore, QtWidgets
 
 from visualnn.data import DATASETS, dataset_params, load_dataset
-from visualnn.engine import SpecError
+from visualnn.engine import SpecError, TrainConfig
 from visualnn.ui import theme
+from visualnn.ui.model.session import Session
 from visualnn.ui.panels.training_controls import Banner, LogSpinBox
-from visualnn.ui.session import Session, config_fields
 from visualnn.ui.steady_label import SteadyLabel
 from visualnn.ui.training_control import TrainingController
 
@@ -57,7 +58,7 @@ class TrainingPanel(QtWidgets.QWidget):
         super().__init__(parent)
         self.session, self.controller = session, controller
         self._syncing = False
-        self._fields = set(config_fields()) | {"nesterov", "betas"}
+        self._fields = {f.name for f in dataclasses.fields(TrainConfig)}
         outer = QtWidgets.QVBoxLayout(self)
         outer.setContentsMargins(8, 8, 8, 8)
 
@@ -175,17 +176,17 @@ class TrainingPanel(QtWidgets.QWidget):
             w.setMinimumWidth(60)
             w.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Fixed)
 
-        session.config_changed.connect(self.sync_from_session)
-        session.dataset_changed.connect(self.sync_from_session)
+        session.project.config_changed.connect(self.sync_from_session)
+        session.project.dataset_changed.connect(self.sync_from_session)
         # Epochs of a toy set end 100 times a second; a relabel each time would relayout and
         # repaint the dock as often, taking GIL time from the trainer. 5 Hz reads as live.
         self._progress_timer = QtCore.QTimer(self)
         self._progress_timer.setSingleShot(True)
         self._progress_timer.setInterval(200)
         self._progress_timer.timeout.connect(self._update_progress)
-        session.history_changed.connect(self._on_session_history_changed)
-        session.training_state_changed.connect(self._on_session_training_state_changed)
-        session.diverged.connect(self.banner.show_divergence)
+        session.project.history_changed.connect(self._on_session_history_changed)
+        session.inspect.training_state_changed.connect(self._on_session_training_state_changed)
+        session.inspect.diverged.connect(self.banner.show_divergence)
         controller.failed.connect(lambda text: self.banner.show_message(text, "warning"))
         self.sync_from_session()
 
@@ -204,7 +205,10 @@ class TrainingPanel(QtWidgets.QWidget):
             return
         changes = {k: v for k, v in changes.items() if k in self._fields}
         if changes:
-            self.controller.update_config(**changes)
+            try:
+                self.controller.update_config(**changes)
+            except SpecError as exc:
+                self.banner.show_message(str(exc), "warning")
 
     def _set_betas(self) -> None:
         self._set(betas=(float(self.beta1.value()), float(self.beta2.value())))
@@ -212,8 +216,8 @@ class TrainingPanel(QtWidgets.QWidget):
     def _set_data(self) -> None:
         if self._syncing:
             return
-        name = self.session.dataset_name
-        params = dict(self.session.dataset_params)
+        name = self.session.project.dataset_name
+        params = dict(self.session.project.dataset_params)
         allowed = dataset_params(name)
         if "noise" in allowed:
             params["noise"] = float(self.noise.value())
@@ -223,8 +227,8 @@ class TrainingPanel(QtWidgets.QWidget):
 
     def _load_data(self, name: str, params: dict) -> None:
         try:
-            self.session.set_dataset(name, **params)
-            self.session.set_modified(True)
+            self.session.project.set_dataset(name, **params)
+            self.session.project.set_modified(True)
         except SpecError as exc:
             self.banner.show_message(str(exc), "warning")
 
@@ -242,7 +246,7 @@ class TrainingPanel(QtWidgets.QWidget):
 
     def _on_dataset_activated(self, index: int) -> None:
         name = self.dataset.itemData(index)
-        if name and name != self.session.dataset_name:
+        if name and name != self.session.project.dataset_name:
             self._load_data(name, {})
 
     def _on_session_training_state_changed(self, state: str) -> None:
@@ -256,7 +260,7 @@ class TrainingPanel(QtWidgets.QWidget):
 
     def _update_progress(self) -> None:
         s = self.session
-        done, total = len(s.history), s.config.epochs
+        done, total = len(s.project.history), s.project.config.epochs
         words = {
             "idle": "ready",
             "running": "training",
@@ -266,24 +270,24 @@ class TrainingPanel(QtWidgets.QWidget):
         }
         self.progress.setText(
             f"Epoch {done} / {max(total, done)}  \u00b7  "
-            f"{words.get(s.training_state, s.training_state)}"
+            f"{words.get(s.inspect.training_state, s.inspect.training_state)}"
         )
         sps = self.controller.samples_per_second
-        if not sps and s.history:
-            sps = float(s.history[-1].get("samples_per_second") or 0.0)
+        last = s.project.history.last()
+        if not sps and last:
+            sps = float(last.get("samples_per_second") or 0.0)
         self.speed.setText(f"{sps:,.0f} samples/s" if sps else "")
 
     def sync_from_session(self) -> None:
-        """Show ``session.config`` and the data set in the controls without echoing edits."""
-        s, c = self.session, self.session.config
+        """Show ``session.project.config`` and the data set in the controls without echoing edits."""
+        s, c = self.session, self.session.project.config
         self._syncing = True
         try:
             self.lr.setValue(float(c.lr))
             self.optimizer.setCurrentIndex(max(self.optimizer.findData(c.optimizer), 0))
             self.momentum.setValue(float(getattr(c, "momentum", 0.0) or 0.0))
-            opts = s.optimizer_options
-            self.nesterov.setChecked(bool(opts.get("nesterov", False)))
-            b1, b2 = opts.get("betas", (0.9, 0.999))
+            self.nesterov.setChecked(bool(c.nesterov))
+            b1, b2 = c.betas
             self.beta1.setValue(float(b1))
             self.beta2.setValue(float(b2))
             self.weight_decay.setValue(float(c.weight_decay or 0.0))
@@ -292,8 +296,10 @@ class TrainingPanel(QtWidgets.QWidget):
             self.epochs.setValue(int(c.epochs))
             self.loss.setCurrentIndex(max(self.loss.findData(c.loss), 0))
             self._fill_datasets()
-            allowed = dataset_params(s.dataset_name) if s.dataset_name in DATASETS else {}
-            params = {**allowed, **s.dataset_params}
+            allowed = (
+                dataset_params(s.project.dataset_name) if s.project.dataset_name in DATASETS else {}
+            )
+            params = {**allowed, **s.project.dataset_params}
             self._row_visible(self.noise, "noise" in allowed)
             self._row_visible(self.train_ratio, "train_ratio" in allowed)
             if "noise" in allowed:
@@ -308,13 +314,17 @@ class TrainingPanel(QtWidgets.QWidget):
     def _fill_datasets(self) -> None:
         # Only data sets the current network can eat: same sample shape and task.
         s = self.session
-        current = (tuple(s.dataset.input_shape), s.dataset.task) if s.dataset else None
+        current = (
+            (tuple(s.project.dataset.input_shape), s.project.dataset.task)
+            if s.project.dataset
+            else None
+        )
         self.dataset.clear()
         for name in DATASETS:
             try:
                 ok = current is None or dataset_signature(name) == current
             except SpecError:
                 ok = False
-            if ok or name == s.dataset_name:
+            if ok or name == s.project.dataset_name:
                 self.dataset.addItem(name, name)
-        self.dataset.setCurrentIndex(max(self.dataset.findData(s.dataset_name), 0))
+        self.dataset.setCurrentIndex(max(self.dataset.findData(s.project.dataset_name), 0))

@@ -8,12 +8,12 @@ import numpy as np
 from PySide6 import QtCore, QtWidgets
 
 from visualnn.ui import theme
+from visualnn.ui.model.forward import recorded_forward
 from visualnn.ui.views.common import (
     RedrawThrottle,
     fmt,
     layer_title,
     message_label,
-    recorded_forward,
 )
 from visualnn.ui.views.tiles import LayerTile
 
@@ -68,11 +68,11 @@ class ActivationsView(QtWidgets.QWidget):
 
         self.throttle = RedrawThrottle(self, self.redraw, 50)
         for sig in (
-            session.weights_updated,
-            session.sample_changed,
-            session.spec_changed,
-            session.dataset_changed,
-            session.selection_changed,
+            session.inspect.weights_updated,
+            session.inspect.sample_changed,
+            session.inspect.spec_changed,
+            session.project.dataset_changed,
+            session.inspect.selection_changed,
         ):
             sig.connect(self.throttle.mark)
         self.pre_check.toggled.connect(self._on_pre_check_toggled)
@@ -85,7 +85,7 @@ class ActivationsView(QtWidgets.QWidget):
         except ValueError as exc:
             self._show_message(str(exc))
             return
-        model = self.session.view_model
+        model = self.session.inspect.model
         self.message.hide()
         self.scroll.show()
         signature = tuple(
@@ -96,7 +96,7 @@ class ActivationsView(QtWidgets.QWidget):
             self._rebuild(model, rec)
             self._signature = signature
         use_pre = self.pre_check.isChecked()
-        sel = self.session.selection
+        sel = self.session.inspect.selection
         self._tiles[0].set_values(rec.x[0])
         self._tiles[0].set_title(*self._title_text("Input", rec.x[0]))
         for i, (layer, r) in enumerate(zip(model.layers, rec.records, strict=True)):
@@ -118,7 +118,7 @@ class ActivationsView(QtWidgets.QWidget):
             if i > 0:
                 # bound to the session, not to ``self``: a closure over the view, kept by its
                 # own child tile, would put the view in a reference cycle (see RedrawThrottle)
-                tile.unit_clicked.connect(functools.partial(self.session.select, i - 1))
+                tile.unit_clicked.connect(functools.partial(self.session.inspect.select, i - 1))
             self._column.addWidget(tile)
             self._tiles.append(tile)
 
@@ -132,19 +132,23 @@ class ActivationsView(QtWidgets.QWidget):
 
     def _sample_text(self, rec) -> str:
         s = self.session
-        if s.custom_sample is not None:
+        if s.inspect.source == "custom":
             return "Your drawing"
         label = rec.y
-        names = getattr(s.dataset, "class_names", None) if s.dataset is not None else None
+        names = (
+            getattr(s.project.dataset, "class_names", None)
+            if s.project.dataset is not None
+            else None
+        )
         try:
             label_int = int(np.asarray(label).reshape(-1)[0])
-            if names and 0 <= label_int < len(names) and s.task == "classification":
+            if names and 0 <= label_int < len(names) and s.project.task == "classification":
                 label = names[label_int]
             else:
                 label = np.asarray(label).round(3).tolist()
         except (TypeError, ValueError, IndexError):
             pass
-        return f"Test sample {s.sample_index} \u00b7 label {label}"
+        return f"Test sample {s.inspect.sample_index} \u00b7 label {label}"
 
     def _show_message(self, text: str) -> None:
         self.message.setText(text)

@@ -193,16 +193,16 @@ class BoundaryView(QtWidgets.QWidget):
         self.throttle = RedrawThrottle(self, self.redraw, 50)
         # a grid forward pass per frame: ~5 a second while training still looks fluid
         self.pace = SnapshotPace(self, self.throttle.mark)
-        session.weights_updated.connect(self.pace.mark)
+        session.inspect.weights_updated.connect(self.pace.mark)
         for sig in (
-            session.spec_changed,
-            session.dataset_changed,
-            session.sample_changed,
+            session.inspect.spec_changed,
+            session.project.dataset_changed,
+            session.inspect.sample_changed,
         ):
             sig.connect(self.throttle.mark)
 
     def redraw(self) -> None:
-        ds, model = self.session.dataset, self.session.view_model
+        ds, model = self.session.project.dataset, self.session.inspect.model
         if ds is None or tuple(ds.input_shape) != (2,):
             name = ds.name if ds is not None else "no dataset"
             return self._show_message(
@@ -304,8 +304,8 @@ class BoundaryView(QtWidgets.QWidget):
 
     def _mark_sample(self, ds) -> None:
         x = None
-        if self.session.custom_sample is None and len(ds.x_test):
-            x = ds.x_test[self.session.sample_index % len(ds.x_test)]
+        if self.session.inspect.source == "dataset" and len(ds.x_test):
+            x = ds.x_test[self.session.inspect.sample_index % len(ds.x_test)]
         key = None if x is None else tuple(float(v) for v in x)
         if key == self._marked:  # unchanged while training: no scatter rebuild per frame
             return

@@ -1,5 +1,5 @@
-"""Pieces the "seeing inside" views share: throttled redraws, one recorded forward pass per
-(weights, sample) change, number formatting for projected text, and layer geometry.
+"""Pieces the "seeing inside" views share: throttled redraws, number formatting for
+projected text, and layer geometry.
 """
 
 from __future__ import annotations
@@ -96,65 +96,6 @@ def cache_axes(plot) -> None:
         axis = plot.getAxis(name) if name in plot.axes else None
         if axis is not None:
             axis.setCacheMode(QtWidgets.QGraphicsItem.DeviceCoordinateCache)
-
-
-@dataclass
-class Recorded:
-    """One recording forward pass of the selected sample.
-
-    ``records[i]`` has ``input``, ``pre`` and ``out`` of layer ``i``, each ``(1, *shape)``.
-    """
-
-    x: np.ndarray
-    y: object
-    records: list
-    output: np.ndarray
-
-
-class _RecordCache(QtCore.QObject):
-    def __init__(self, session) -> None:
-        super().__init__(session)
-        self.value: Recorded | None = None
-        for sig in (
-            session.weights_updated,
-            session.sample_changed,
-            session.spec_changed,
-            session.dataset_changed,
-        ):
-            sig.connect(self._on_session_changed)
-
-    def _on_session_changed(self, *_args) -> None:
-        self.value = None
-
-
-_CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def recorded_forward(session) -> Recorded:
-    """Forward ``session.sample()`` through ``session.view_model`` with recording, once.
-
-    Several views need the same pass; the result is cached until weights, sample, spec or
-    dataset change. Raises ``ValueError`` (``SpecError`` included) with a plain message when
-    there is nothing to show or the sample does not fit the model.
-    """
-    cache = _CACHES.get(session)
-    if cache is None:
-        cache = _CACHES[session] = _RecordCache(session)
-    if cache.value is not None:
-        return cache.value
-    model = session.view_model
-    if model is None:
-        err = getattr(session, "spec_error", None)
-        raise ValueError(f"No model to run: {err}" if err else "No model to run yet.")
-    x, y = session.sample()
-    if tuple(x.shape[1:]) != tuple(model.input_shape):
-        raise ValueError(
-            f"The sample has shape {tuple(x.shape[1:])} but the network expects "
-            f"{tuple(model.input_shape)}."
-        )
-    out = model.forward(np.asarray(x, dtype=np.float32), record=True)
-    cache.value = Recorded(x=x, y=y, records=list(model.records), output=np.asarray(out))
-    return cache.value
 
 
 # --- layer geometry ---------------------------------------------------------------------

@@ -7,12 +7,12 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.ui import theme
+from visualnn.ui.model.forward import recorded_forward
 from visualnn.ui.views.boundary import class_colours, to_probabilities
 from visualnn.ui.views.common import (
     RedrawThrottle,
     cache_axes,
     message_label,
-    recorded_forward,
     set_direction_soon,
 )
 from visualnn.ui.views.tiles import to_rgba
@@ -143,14 +143,18 @@ class PredictionView(QtWidgets.QWidget):
 
         self.throttle = RedrawThrottle(self, self.redraw_sample, 50)
         self.cm_throttle = RedrawThrottle(self, self.redraw_matrix, 500)
-        for sig in (session.weights_updated, session.spec_changed, session.dataset_changed):
+        for sig in (
+            session.inspect.weights_updated,
+            session.inspect.spec_changed,
+            session.project.dataset_changed,
+        ):
             sig.connect(self.throttle.mark)
             sig.connect(self.cm_throttle.mark)
-        session.sample_changed.connect(self.throttle.mark)
+        session.inspect.sample_changed.connect(self.throttle.mark)
 
     # --- the selected sample --------------------------------------------------------------
     def redraw_sample(self) -> None:
-        ds = self.session.dataset
+        ds = self.session.project.dataset
         if ds is None or ds.task != "classification":
             return self._show_message(
                 "Predictions and the confusion matrix are for "
@@ -203,7 +207,7 @@ class PredictionView(QtWidgets.QWidget):
 
     # --- the test set ---------------------------------------------------------------------
     def redraw_matrix(self) -> None:
-        ds, model = self.session.dataset, self.session.view_model
+        ds, model = self.session.project.dataset, self.session.inspect.model
         if ds is None or model is None or ds.task != "classification" or not len(ds.x_test):
             return
         if tuple(model.input_shape) != tuple(ds.x_test.shape[1:]):

@@ -7,6 +7,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from visualnn.ui import theme
+from visualnn.ui.model.forward import recorded_forward
 from visualnn.ui.steady_label import SteadyLabel, SteadyRichText
 from visualnn.ui.views.common import (
     MINUS,
@@ -14,7 +15,6 @@ from visualnn.ui.views.common import (
     fmt,
     layer_title,
     message_label,
-    recorded_forward,
     set_direction_soon,
 )
 from visualnn.ui.views.neuron_math import Explanation, explain
@@ -100,7 +100,7 @@ def pool_html(ex: Explanation) -> str:
 
 
 class NeuronView(QtWidgets.QWidget):
-    """Explains ``session.selection`` with the model's real numbers (see ``neuron_math``)."""
+    """Explains ``session.inspect.selection`` with the model's real numbers (see ``neuron_math``)."""
 
     def __init__(self, session, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -171,23 +171,23 @@ class NeuronView(QtWidgets.QWidget):
         self.throttle = RedrawThrottle(self, self.redraw, 50)
         # new numbers while training: a readable ~5 a second; a click answers at once
         self.pace = SnapshotPace(self, self.throttle.mark)
-        session.weights_updated.connect(self.pace.mark)
+        session.inspect.weights_updated.connect(self.pace.mark)
         for sig in (
-            session.sample_changed,
-            session.spec_changed,
-            session.selection_changed,
-            session.dataset_changed,
+            session.inspect.sample_changed,
+            session.inspect.spec_changed,
+            session.inspect.selection_changed,
+            session.project.dataset_changed,
         ):
             sig.connect(self.throttle.mark)
 
     def redraw(self) -> None:
-        sel = self.session.selection
+        sel = self.session.inspect.selection
         self.explanation = None
         if sel.layer is None or sel.unit is None:
             return self._show_message("", HINT)
         try:
             rec = recorded_forward(self.session)
-            model = self.session.view_model
+            model = self.session.inspect.model
             ex = explain(model, rec.records, sel.layer, tuple(sel.unit))
         except (ValueError, IndexError, KeyError) as exc:
             return self._show_message("", str(exc))

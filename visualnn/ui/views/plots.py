@@ -12,32 +12,11 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from visualnn.ui import theme
-from visualnn.ui.session import Session
+from visualnn.ui.model.session import Session
 from visualnn.ui.views.common import cache_axes
 
 MAX_MARKED_EPOCHS = 40
 REDRAW_HZ = 5  # curves move slowly; every redraw costs the trainer GIL time
-
-
-def batch_positions(n_batches: int, history: list[dict], pace: float | None = None) -> np.ndarray:
-    """Fractional-epoch x of each of ``n_batches`` batch losses, shape ``(n_batches,)``.
-
-    Epoch ``k`` (1-based) ends at x = k after ``history[k-1]["batches"]`` batches in all;
-    batches after the last finished epoch continue at ``pace`` batches per epoch (default:
-    the last epoch's).
-    """
-    if n_batches == 0:
-        return np.zeros(0)
-    ends = [h.get("batches") for h in history if h.get("batches") is not None]
-    b = np.array([0, *ends], dtype=float)
-    e = np.arange(len(b), dtype=float)
-    if pace is None:
-        pace = b[-1] - b[-2] if len(b) > 1 else float(n_batches)
-    j = np.arange(1, n_batches + 1, dtype=float)
-    x = np.interp(j, b, e) if len(b) > 1 else np.zeros(n_batches)
-    beyond = j > b[-1]
-    x[beyond] = e[-1] + (j[beyond] - b[-1]) / max(pace, 1.0)
-    return x
 
 
 def nice_ceil(value: float) -> float:
@@ -127,7 +106,7 @@ class TrainingPlots(QtWidgets.QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(int(1000 / REDRAW_HZ))
         self._timer.timeout.connect(self.redraw)
-        session.history_changed.connect(self._on_session_history_changed)
+        session.project.history_changed.connect(self._on_session_history_changed)
         self.redraw()
 
     def _on_session_history_changed(self) -> None:
@@ -142,19 +121,11 @@ class TrainingPlots(QtWidgets.QWidget):
             self._timer.start()
 
     def redraw(self) -> None:
-        """Set every curve from ``session.history`` and ``session.batch_losses``."""
+        """Set every curve from the project's bounded ``History``."""
         self._dirty = False
-        hist = self.session.history
-        epochs = np.array([h.get("epoch", i + 1) for i, h in enumerate(hist)], dtype=float)
-
-        def series(key: str) -> tuple[np.ndarray, np.ndarray]:
-            # one array, then one finite test: no per-epoch numpy call (600 epochs x 4 keys)
-            y = np.array([h.get(key) for h in hist], dtype=float).reshape(-1)  # None -> nan
-            keep = np.isfinite(y)
-            return epochs[keep], y[keep]
-
+        hist = self.session.project.history
         # Markers help while epochs are few; past that they only cost paint time.
-        marked = len(hist) <= MAX_MARKED_EPOCHS
+        marked = len(hist.epochs) <= MAX_MARKED_EPOCHS
         if marked != self._marked:
             self._marked = marked
             for curve, symbol in (
@@ -164,20 +135,17 @@ class TrainingPlots(QtWidgets.QWidget):
                 (self.val_acc, "s"),
             ):
                 curve.setSymbol(symbol if marked else None)
-        train_loss, val_loss = series("train_loss"), series("val_loss")
+        train_loss, val_loss = hist.series("train_loss"), hist.series("val_loss")
         self.train_loss.setData(*train_loss)
         self.val_loss.setData(*val_loss)
-        self.train_acc.setData(*series("train_acc"))
-        self.val_acc.setData(*series("val_acc"))
-        losses = np.asarray(self.session.batch_losses, dtype=float)
+        self.train_acc.setData(*hist.series("train_acc"))
+        self.val_acc.setData(*hist.series("val_acc"))
+        x, losses = hist.trace
         finite = np.isfinite(losses)
-        ds, bs = self.session.dataset, max(int(self.session.config.batch_size), 1)
-        pace = -(-len(ds.x_train) // bs) if ds is not None else None
-        x = batch_positions(len(losses), hist, pace)
         self.batch_curve.setData(x[finite], losses[finite])
-        regression = self.session.task != "classification"
+        regression = self.session.project.task != "classification"
         self.acc_widget.setVisible(not regression)
-        n = max(len(hist), float(x[-1]) if len(x) else 0.0)
+        n = max(hist.epochs_done, float(x[-1]) if len(x) else 0.0)
         # Whole epochs once there are some; inside the first epoch, just the batches so far.
         # Both snapped to "nice" numbers, so the axes are re-drawn only now and then.
         right = nice_ceil(np.ceil(n)) if n >= 1 else nice_ceil(max(n, 1e-3))

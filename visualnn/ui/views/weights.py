@@ -186,26 +186,26 @@ class WeightsView(QtWidgets.QWidget):
         layout.addWidget(self.hover)
 
         self.throttle = RedrawThrottle(self, self.redraw, 50)
-        for sig in (session.weights_updated, session.spec_changed):
+        for sig in (session.inspect.weights_updated, session.inspect.spec_changed):
             sig.connect(self.throttle.mark)
-        session.selection_changed.connect(self._on_session_selection_changed)
+        session.inspect.selection_changed.connect(self._on_session_selection_changed)
         self.layer_combo.currentIndexChanged.connect(self._on_control_changed)
         self.grad_check.toggled.connect(self._on_control_changed)
         self.scale_combo.currentIndexChanged.connect(self._on_control_changed)
 
     # --- data -----------------------------------------------------------------------------
     def _param_layers(self) -> list[int]:
-        model = self.session.view_model
+        model = self.session.inspect.model
         return [i for i, layer in enumerate(model.layers) if "weight" in layer.params]
 
     def _sources(self) -> list[dict] | None:
-        model = self.session.view_model
+        model = self.session.inspect.model
         if self.grad_check.isChecked():
-            return self.session.last_grads
+            return self.session.inspect.last_grads
         return [layer.params for layer in model.layers]
 
     def redraw(self) -> None:
-        model = self.session.view_model
+        model = self.session.inspect.model
         if model is None:
             return self._show_message("No model: fix the network in the graph first.")
         layers = self._param_layers()
@@ -256,7 +256,7 @@ class WeightsView(QtWidgets.QWidget):
                 # one layer big by default (the selected one, else the first): every layer
                 # stacked in a dock is too small to read from the back of a room ("All
                 # layers" is one click away)
-                pos = max(self.layer_combo.findData(self.session.selection.layer), 1)
+                pos = max(self.layer_combo.findData(self.session.inspect.selection.layer), 1)
             self.layer_combo.setCurrentIndex(max(pos, 0))
             self.layer_combo.blockSignals(False)
 
@@ -331,7 +331,7 @@ class WeightsView(QtWidgets.QWidget):
 
     def _on_session_selection_changed(self) -> None:
         """Follow the layer the user clicked, if it has weights."""
-        layer = self.session.selection.layer
+        layer = self.session.inspect.selection.layer
         pos = self.layer_combo.findData(layer) if layer is not None else -1
         if pos >= 0 and pos != self.layer_combo.currentIndex():
             self.layer_combo.setCurrentIndex(pos)

@@ -8,14 +8,10 @@ Edit menu reads "Undo Change units of layer 2".
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoCommand
 
-from visualnn.ui.graph.catalog import OPTION_LABELS, layer_info
-
-if TYPE_CHECKING:
-    from visualnn.ui.graph.document import SpecDocument
+from visualnn.ui.model.catalog import OPTION_LABELS, layer_info
 
 #: ``QUndoCommand.id()`` of ``SetOption``: consecutive edits of one field merge into one step.
 SET_OPTION_ID = 4101
@@ -28,7 +24,7 @@ def _title(layer: dict) -> str:
 class AddLayer(QUndoCommand):
     """Insert ``layer`` so that it ends up at ``index``."""
 
-    def __init__(self, document: SpecDocument, index: int, layer: dict, text: str = ""):
+    def __init__(self, document, index: int, layer: dict, text: str = ""):
         super().__init__(text or f"Add {_title(layer)} layer {index + 1}")
         self.document, self.index, self.layer = document, index, copy.deepcopy(layer)
 
@@ -42,7 +38,7 @@ class AddLayer(QUndoCommand):
 class RemoveLayer(QUndoCommand):
     """Delete the layer at ``index`` (kept here so undo puts it back as it was)."""
 
-    def __init__(self, document: SpecDocument, index: int):
+    def __init__(self, document, index: int):
         self.layer = copy.deepcopy(document.layers[index])
         super().__init__(f"Delete {_title(self.layer)} layer {index + 1}")
         self.document, self.index = document, index
@@ -57,7 +53,7 @@ class RemoveLayer(QUndoCommand):
 class MoveLayer(QUndoCommand):
     """Move the layer at ``src`` so that it ends up at index ``dst``."""
 
-    def __init__(self, document: SpecDocument, src: int, dst: int):
+    def __init__(self, document, src: int, dst: int):
         layer = document.layers[src]
         super().__init__(f"Move {_title(layer)} layer {src + 1} to position {dst + 1}")
         self.document, self.src, self.dst = document, src, dst
@@ -74,7 +70,7 @@ class SetOption(QUndoCommand):
 
     _MISSING = object()
 
-    def __init__(self, document: SpecDocument, index: int, key: str, value):
+    def __init__(self, document, index: int, key: str, value):
         label = OPTION_LABELS.get(key, key)
         super().__init__(f"Change {label} of layer {index + 1}")
         self.document, self.index, self.key = document, index, key
@@ -107,7 +103,7 @@ class SetSpec(QUndoCommand):
 
     def __init__(
         self,
-        document: SpecDocument,
+        document,
         layers: list[dict],
         input_shape: tuple,
         text: str = "Replace network",

@@ -21,8 +21,8 @@ from PySide6 import QtCore
 from PySide6.QtGui import QUndoStack
 
 from visualnn.engine import SpecError, validate_spec
-from visualnn.ui.graph import commands
-from visualnn.ui.graph.catalog import ACTIVATION_CHOICES, INIT_CHOICES, fallback_label, layer_info
+from visualnn.ui.model import commands
+from visualnn.ui.model.catalog import ACTIVATION_CHOICES, INIT_CHOICES, fallback_label, layer_info
 
 
 def _as_int(value, minimum: int):

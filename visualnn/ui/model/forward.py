@@ -1,0 +1,74 @@
+"""One recording forward pass of the input shown, shared by every view that needs one.
+
+The graph's feature maps, the activations, the neuron maths and the predictions all show
+the same pass; it runs once per change of weights, input, network or data set, and never
+for a view that is not drawn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6 import QtCore
+
+
+@dataclass
+class Recorded:
+    """One recording forward pass of the input shown.
+
+    ``records[i]`` has ``input``, ``pre`` and ``out`` of layer ``i``, each ``(1, *shape)``;
+    ``output`` is the network's output ``(1, *output_shape)``.
+    """
+
+    x: np.ndarray
+    y: object
+    records: list
+    output: np.ndarray
+
+
+class ForwardCache(QtCore.QObject):
+    """The latest :class:`Recorded` of a session, dropped whenever its inputs change."""
+
+    def __init__(self, session) -> None:
+        super().__init__(session)
+        self.session = session
+        self.value: Recorded | None = None
+        for signal in (
+            session.inspect.weights_updated,
+            session.inspect.sample_changed,
+            session.inspect.spec_changed,
+            session.project.dataset_changed,
+        ):
+            signal.connect(self._on_session_changed)
+
+    def _on_session_changed(self, *_args) -> None:
+        self.value = None
+
+    def get(self) -> Recorded:
+        """The pass for the current model and input (computed now if needed).
+
+        Raises ``ValueError`` (``SpecError`` included) with a plain message when there is
+        nothing to show or the input does not fit the model.
+        """
+        if self.value is not None:
+            return self.value
+        inspect = self.session.inspect
+        model = inspect.model
+        if model is None:
+            err = inspect.spec_error
+            raise ValueError(f"No model to run: {err}" if err else "No model to run yet.")
+        x, y = inspect.sample()
+        if tuple(x.shape[1:]) != tuple(model.input_shape):
+            raise ValueError(
+                f"The input has shape {tuple(x.shape[1:])} but the network expects "
+                f"{tuple(model.input_shape)}."
+            )
+        out = model.forward(np.asarray(x, dtype=np.float32), record=True)
+        self.value = Recorded(x=x, y=y, records=list(model.records), output=np.asarray(out))
+        return self.value
+
+
+def recorded_forward(session) -> Recorded:
+    """``session``'s shared recording pass (see :class:`ForwardCache`)."""
+    return session.forward.get()

@@ -1,0 +1,127 @@
+"""One open project: the saved state and what is being looked at, kept in step.
+
+``Session`` owns a :class:`ProjectState` (``session.project``: network, data, settings,
+history) and an :class:`Inspection` (``session.inspect``: the model the views draw, the
+selection, the input shown). It does the wiring between them: an edit of the network
+rebuilds the model, keeping the trained weights of every layer the edit did not change; a
+new data set resets the input shown.
+"""
+
+from __future__ import annotations
+
+from difflib import SequenceMatcher
+
+from PySide6 import QtCore
+
+from visualnn.engine import Sequential, SpecError
+from visualnn.ui.model.forward import ForwardCache
+from visualnn.ui.model.inspection import Inspection
+from visualnn.ui.model.project_state import (
+    Prepared,
+    ProjectState,
+    prepare_preset,
+    prepare_project,
+)
+
+
+def _signatures(model: Sequential) -> list[str]:
+    """What makes two layers interchangeable: their settings and their input shape."""
+    return [
+        repr((sorted(layer.config().items()), tuple(layer.input_shape or ())))
+        for layer in model.layers
+    ]
+
+
+def carry_weights(old: Sequential | None, new: Sequential) -> int:
+    """Copy into ``new`` the weights of every layer that ``old`` has unchanged.
+
+    Layers are matched in order (the longest common run of identical layers), so adding,
+    removing or moving a layer keeps every other layer's training. Returns how many layers
+    kept their weights.
+    """
+    if old is None:
+        return 0
+    kept = 0
+    matcher = SequenceMatcher(a=_signatures(old), b=_signatures(new), autojunk=False)
+    for block in matcher.get_matching_blocks():
+        for k in range(block.size):
+            src, dst = old.layers[block.a + k], new.layers[block.b + k]
+            if src.params:
+                for key, value in src.params.items():
+                    dst.params[key][...] = value
+                kept += 1
+    return kept
+
+
+class Session(QtCore.QObject):
+    """The two halves of one open project and the wiring between them."""
+
+    def __init__(self, parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self.project = ProjectState(self)
+        self.inspect = Inspection(self)
+        self.forward = ForwardCache(self)
+        self._loading = False
+        self.project.document.changed.connect(self._on_document_changed)
+        self.project.dataset_changed.connect(self._on_project_dataset_changed)
+
+    # --- building ---------------------------------------------------------------------------
+    def build_model(self, keep_weights: bool = True) -> None:
+        """Build the views' model from the document; ``keep_weights`` carries the trained
+        weights of unchanged layers over (Reset passes False for fresh ones)."""
+        doc = self.project.document
+        try:
+            model = Sequential.from_spec(doc.layers, doc.input_shape, seed=self.project.seed)
+        except SpecError as exc:
+            self.inspect.set_model(None, exc)
+            return
+        model.loss = self.project.config.loss
+        if keep_weights:
+            carry_weights(self.inspect.model, model)
+        self.inspect.set_model(model)
+
+    def weights(self) -> list[dict] | None:
+        model = self.inspect.model
+        return model.get_weights() if model is not None else None
+
+    # --- whole projects -------------------------------------------------------------------
+    def load_preset(self, name: str) -> None:
+        """Replace everything with preset ``name``; ``SpecError``/``KeyError`` leave all as it was."""
+        self.apply(prepare_preset(name))
+
+    def apply_project(self, project) -> list[str]:
+        """Replace everything with a loaded ``Project``; ``ProjectError`` leaves all as it was.
+
+        Returns warnings to show (e.g. non-finite weights).
+        """
+        prepared = prepare_project(project)
+        self.apply(prepared)
+        return prepared.warnings
+
+    def apply(self, prepared: Prepared) -> None:
+        self._loading = True
+        try:
+            self.project.apply(prepared)
+        finally:
+            self._loading = False
+        self.inspect.selection = type(self.inspect.selection)()
+        self.inspect.set_training_state("idle")
+        self.inspect.reset_sample(prepared.dataset)
+        if prepared.model is not None:
+            prepared.model.loss = prepared.config.loss
+        self.inspect.set_model(prepared.model, prepared.error)
+        self.inspect.selection_changed.emit()
+
+    def to_project(self):
+        return self.project.to_project(self.weights())
+
+    # --- slots ----------------------------------------------------------------------------
+    def _on_document_changed(self) -> None:
+        if self._loading:
+            return
+        self.build_model(keep_weights=True)
+        self.project.set_modified(True)
+
+    def _on_project_dataset_changed(self) -> None:
+        if not self._loading:
+            self.inspect.reset_sample(self.project.dataset)

@@ -30,7 +30,7 @@ class _TypeList(QtWidgets.QListWidget):
 
 
 class LayerPalette(QtWidgets.QWidget):
-    """List of layer types; adds to ``session.project.document`` after ``session.inspect.selection.layer``."""
+    """List of layer types; adds to the document after the selected layer."""
 
     layer_added = QtCore.Signal(int)
 

@@ -86,7 +86,7 @@ class Session(QtCore.QObject):
 
     # --- whole projects -------------------------------------------------------------------
     def load_preset(self, name: str) -> None:
-        """Replace everything with preset ``name``; ``SpecError``/``KeyError`` leave all as it was."""
+        """Replace everything with preset ``name``; an error leaves all as it was."""
         self.apply(prepare_preset(name))
 
     def apply_project(self, project) -> list[str]:

@@ -124,7 +124,7 @@ class _Field:
 
 
 class LayerInspector(QtWidgets.QWidget):
-    """Settings of ``session.inspect.selection.layer`` plus the input shape, editing ``document``."""
+    """Settings of the selected layer plus the input shape, editing the document."""
 
     def __init__(self, session, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)

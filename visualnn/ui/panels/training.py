@@ -279,7 +279,7 @@ class TrainingPanel(QtWidgets.QWidget):
         self.speed.setText(f"{sps:,.0f} samples/s" if sps else "")
 
     def sync_from_session(self) -> None:
-        """Show ``session.project.config`` and the data set in the controls without echoing edits."""
+        """Show the project's config and data set in the controls without echoing edits."""
         s, c = self.session, self.session.project.config
         self._syncing = True
         try:

@@ -100,7 +100,7 @@ def pool_html(ex: Explanation) -> str:
 
 
 class NeuronView(QtWidgets.QWidget):
-    """Explains ``session.inspect.selection`` with the model's real numbers (see ``neuron_math``)."""
+    """Explains the selected unit with the model's real numbers (see ``neuron_math``)."""
 
     def __init__(self, session, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)

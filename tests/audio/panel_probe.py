@@ -1,6 +1,6 @@
 """Run by test_real_stream.py in a fresh interpreter: a real MicrophonePanel on the microphone.
 
-Like mic_probe.py, but through the whole panel (offscreen Qt): its AudioPump timer reads the
+Like mic_probe.py, but through the whole panel (offscreen Qt): its LiveAudio timer reads the
 PortAudio stream, its spectrogram draws, and its status line and ``state_changed`` signal say
 what the stream is doing. Time passes only in the Qt event loop (QEventLoop + QTimer), so the
 panel works as it does in the app. Protocol: one JSON line per event on stdout; a line on

@@ -32,14 +32,16 @@ def no_leaked_workers(qapp):
 
 
 @pytest.fixture
-def make_window(qtbot):
+def make_window(qtbot, tmp_path):
     """Factory for a ``MainWindow`` on a preset; windows are closed (force) at teardown."""
     from visualnn.ui.main_window import MainWindow
 
     windows = []
 
     def make(preset: str = "xor", answer: str = "discard"):
-        window = MainWindow(confirm=lambda parent: answer, restore=False)
+        window = MainWindow(
+            confirm=lambda parent: answer, restore=False, store_dir=tmp_path / "sounds"
+        )
         window.session.load_preset(preset)
         qtbot.addWidget(window)
         window.resize(1280, 720)

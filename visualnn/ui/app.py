@@ -16,6 +16,7 @@ from pathlib import Path
 #: Opened when nothing else is asked for: small, trains in seconds, shows every view.
 DEMO_PRESETS = ("circle", "xor")
 SETTLE_MS = 600  # after training stops: time for the views' redraw timers to catch up
+LIVE_SETTLE_S = 1.5  # with --live: a second of sound before the screenshot
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -51,6 +52,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--quit",
         action="store_true",
         help="exit after training / the screenshot instead of staying open",
+    )
+    g.add_argument(
+        "--save",
+        metavar="FILE",
+        help="save the project (with its history) after --train-seconds, before --quit",
+    )
+    g.add_argument(
+        "--live",
+        action="store_true",
+        help="open listening: the network's input is the sound source (a sound project)",
+    )
+    g.add_argument(
+        "--source",
+        metavar="SRC",
+        help="the window's sound source: mic, file:PATH or tone:HZ (default: as last time)",
     )
 
 
@@ -106,13 +122,7 @@ def run(args: argparse.Namespace) -> int:
             return 2
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
-    from PySide6 import QtCore, QtWidgets
-
     from visualnn.presets import PRESETS
-    from visualnn.ui import theme
-    from visualnn.ui.main_window import MainWindow
-    from visualnn.ui.settings import APPLICATION, ORGANIZATION, settings
-    from visualnn.ui.training_control import SWITCH_INTERVAL_S
 
     try:
         selection = parse_selection(args.select) if args.select else None
@@ -125,7 +135,24 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    sys.setswitchinterval(SWITCH_INTERVAL_S)
+    app = _make_app()
+    window = _open_window(args, size)
+    if window is None:
+        return 1
+    script = Script(window, args, selection)
+    script.begin()
+    window.destroyed.connect(app.quit)
+    app.exec()
+    return script.code
+
+
+def _make_app():
+    """The QApplication with the app's names, text size and theme."""
+    from PySide6 import QtWidgets
+
+    from visualnn.ui import theme
+    from visualnn.ui.settings import APPLICATION, ORGANIZATION, settings
+
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
@@ -133,6 +160,16 @@ def run(args: argparse.Namespace) -> int:
     if points is not None and 8 <= int(points) <= 32:
         theme.BASE_POINT_SIZE = int(points)  # View > Text size, read before any widget exists
     theme.apply(app)
+    return app
+
+
+def _open_window(args: argparse.Namespace, size):
+    """The window on the asked-for preset or file, shown and laid out; None if the file
+    could not be opened in a scripted (--quit) run."""
+    from PySide6 import QtCore, QtWidgets
+
+    from visualnn.presets import PRESETS
+    from visualnn.ui.main_window import MainWindow
 
     headless = bool(args.screenshot)
     window = MainWindow(restore=not headless)
@@ -140,37 +177,81 @@ def run(args: argparse.Namespace) -> int:
     window.force_close = bool(args.quit)
     preset = args.preset or next(p for p in (*DEMO_PRESETS, *PRESETS) if p in PRESETS)
     window.session.load_preset(preset)
-    if args.open and not window.files.open(args.open, ask=False):
-        if args.quit:
-            print(
-                f"visualnn: could not open {args.open}: {window.banner.label.text()}",
-                file=sys.stderr,
-            )
-            window.close()
-            return 1
+    if args.open and not window.files.open(args.open, ask=False) and args.quit:
+        print(f"visualnn: could not open {args.open}: {window.banner.label.text()}",
+              file=sys.stderr)  # fmt: skip
+        window.close()
+        return None
     if size:
         window.resize(*size)
     window.show()
     if size:
-        app.processEvents()  # dock sizes only stick once the window has its real size
+        QtWidgets.QApplication.processEvents()  # dock sizes stick once the window has its size
         window.reset_layout()  # the default arrangement is in proportion to the size
         window.resize(*size)  # re-adding the docks can have grown the window meanwhile
     if not headless and not args.open:
         window.offer_recovery()
+    return window
 
-    state = {"code": 0}
 
-    def finish() -> None:
-        window.controller.pause()
-        select()
-        QtCore.QTimer.singleShot(SETTLE_MS, shoot)
+class Script:
+    """What the command line asks of the window, in order: sound, live, train for a while,
+    pause, select, save, screenshot, quit. ``code`` is the process's exit code."""
 
-    def select() -> None:
-        if args.select:
-            layer, unit = selection
-            window.session.inspect.select(layer, unit)
+    def __init__(self, window, args: argparse.Namespace, selection) -> None:
+        self.window, self.args, self.selection = window, args, selection
+        self.code = 0
 
-    def shoot() -> None:
+    def begin(self) -> None:
+        from PySide6 import QtCore
+
+        args = self.args
+        self._sound()
+        wait = args.train_seconds if args.train_seconds > 0 else 0.0
+        if args.live:
+            wait = max(wait, LIVE_SETTLE_S)  # a second of sound before a picture
+        if args.train_seconds > 0:
+            QtCore.QTimer.singleShot(0, self.window.controller.play)
+        if wait > 0:
+            QtCore.QTimer.singleShot(int(wait * 1000), self.finish)
+        elif args.screenshot or args.quit or args.save:
+            self.select()
+            QtCore.QTimer.singleShot(SETTLE_MS, self.shoot)
+        else:
+            self.select()
+
+    def _sound(self) -> None:
+        args, window = self.args, self.window
+        if args.source:
+            from visualnn.audio.base import AudioError
+            from visualnn.commands.listen import make_source
+
+            try:
+                window.docks["microphone"].widget().widget().set_source(make_source(args.source))
+            except AudioError as exc:
+                window.banner.show_message(f"Sound source {args.source}: {exc}", "error")
+        if args.live:
+            window.live_input.set_live(True)
+
+    def finish(self) -> None:
+        from PySide6 import QtCore
+
+        if self.args.train_seconds > 0:
+            self.window.controller.pause()
+        self.select()
+        QtCore.QTimer.singleShot(SETTLE_MS, self.shoot)
+
+    def select(self) -> None:
+        if self.selection is not None:
+            layer, unit = self.selection
+            self.window.session.inspect.select(layer, unit)
+
+    def shoot(self) -> None:
+        args, window = self.args, self.window
+        if args.save and not window.files.save_as(Path(args.save)):
+            print(f"visualnn: could not save {args.save}: {window.banner.label.text()}",
+                  file=sys.stderr)  # fmt: skip
+            self.code = 1
         if args.screenshot:
             from visualnn.ui.export import export_png
 
@@ -179,18 +260,6 @@ def run(args: argparse.Namespace) -> int:
                 print(f"visualnn: wrote {path}")
             except OSError as exc:
                 print(f"visualnn: {exc}", file=sys.stderr)
-                state["code"] = 1
+                self.code = 1
         if args.quit:
             window.close()
-
-    if args.train_seconds > 0:
-        QtCore.QTimer.singleShot(0, window.controller.play)
-        QtCore.QTimer.singleShot(int(args.train_seconds * 1000), finish)
-    elif args.screenshot or args.quit:
-        select()
-        QtCore.QTimer.singleShot(SETTLE_MS, shoot)
-    else:
-        select()
-    window.destroyed.connect(app.quit)
-    app.exec()
-    return state["code"]

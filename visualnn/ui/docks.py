@@ -52,8 +52,8 @@ DOCKS = (
         R,
     ),
     DockSpec("data", "Data", "visualnn.ui.panels.data:DataPanel", R),
-    DockSpec("microphone", "Microphone", "visualnn.ui.panels.microphone:MicrophonePanel", R),
-    DockSpec("sounds", "Sound classes", "", R),  # listens through the microphone dock
+    DockSpec("microphone", "Microphone", "", R),  # made by the window (its LiveAudio)
+    DockSpec("sounds", "Sound classes", "", R),  # made by the window (controller, sound)
     DockSpec("plots", "Loss and accuracy", "visualnn.ui.views.plots:TrainingPlots", B),
     DockSpec("boundary", "Decision boundary", "visualnn.ui.views.boundary:BoundaryView", B),
     DockSpec("activations", "Activations", "visualnn.ui.views.activations:ActivationsView", B),
@@ -99,9 +99,13 @@ def content(dock: QtWidgets.QDockWidget) -> QtWidgets.QWidget:
 
 
 def build_docks(
-    window: QtWidgets.QMainWindow, session, training_widget: QtWidgets.QWidget
+    window: QtWidgets.QMainWindow, session, made: dict[str, QtWidgets.QWidget]
 ) -> dict[str, QtWidgets.QDockWidget]:
-    """Create every dock of ``DOCKS`` on ``window``; returns them by key."""
+    """Create every dock of ``DOCKS`` on ``window``; returns them by key.
+
+    ``made`` holds the widgets the window makes itself (they need its controller, actions
+    or sound), by dock key.
+    """
     docks: dict[str, QtWidgets.QDockWidget] = {}
     for spec in DOCKS:
         dock = QtWidgets.QDockWidget(spec.title, window)
@@ -111,12 +115,8 @@ def build_docks(
             | QtWidgets.QDockWidget.DockWidgetMovable
             | QtWidgets.QDockWidget.DockWidgetFloatable
         )
-        if spec.key == "training":
-            widget = training_widget
-        elif spec.key == "sounds":
-            from visualnn.ui.panels.sound_classes import SoundClassesPanel
-
-            widget = SoundClassesPanel(session, content(docks["microphone"]))
+        if spec.key in made:
+            widget = made[spec.key]
         elif isinstance(spec.factory, tuple):
             widget = QtWidgets.QTabWidget()
             widget.setDocumentMode(True)

@@ -15,7 +15,12 @@ from visualnn.ui import export, theme
 from visualnn.ui.docks import build_docks, content, default_layout
 from visualnn.ui.files import ProjectFiles
 from visualnn.ui.graph.view import GraphView
+from visualnn.ui.live_audio import LiveAudio
+from visualnn.ui.live_input import LiveInput
 from visualnn.ui.model.session import Session
+from visualnn.ui.panels.data import DataPanel
+from visualnn.ui.panels.microphone import MicrophonePanel
+from visualnn.ui.panels.sound_classes import SoundClassesPanel, default_store_dir
 from visualnn.ui.panels.training import TrainingPanel
 from visualnn.ui.panels.training_controls import Banner
 from visualnn.ui.settings import settings
@@ -39,11 +44,21 @@ class MainWindow(QtWidgets.QMainWindow):
         Restore the saved geometry and dock layout.
     """
 
-    def __init__(self, session: Session | None = None, confirm=None, restore: bool = True):
+    def __init__(
+        self,
+        session: Session | None = None,
+        confirm=None,
+        restore: bool = True,
+        store_dir=None,
+    ):
         super().__init__()
         self.setWindowTitle("visualnn")
         self.session = session or Session(self)
         self.controller = TrainingController(self.session, self)
+        #: The window's one sound: the Microphone dock, Sound classes and the live input
+        #: all read it; one stream is open.
+        self.live_audio = LiveAudio(self)
+        self.live_input = LiveInput(self.session, self.live_audio, self)
         self.files = ProjectFiles(self.session, self.controller, self, confirm=confirm)
         self.force_close = False  # headless --quit: no unsaved-changes question
         self.actions: dict[str, QtGui.QAction] = {}
@@ -63,7 +78,16 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setDockNestingEnabled(True)
 
         self.training_panel = TrainingPanel(self.session, self.controller, self.actions)
-        self.docks = build_docks(self, self.session, self.training_panel)
+        store_dir = store_dir or default_store_dir()
+        made = {
+            "data": DataPanel(self.session, self.live_input, store_dir),
+            "training": self.training_panel,
+            "microphone": MicrophonePanel(live=self.live_audio),
+            "sounds": SoundClassesPanel(
+                self.session, self.controller, self.live_audio, self.live_input, store_dir
+            ),
+        }
+        self.docks = build_docks(self, self.session, made)
         self._make_menus()
         self.resize(1600, 900)
         default_layout(self, self.docks)
@@ -78,6 +102,8 @@ class MainWindow(QtWidgets.QMainWindow):
         s.project.document.undo_stack.cleanChanged.connect(self._update_title)
         self.files.path_changed.connect(self._update_title)
         self.files.message.connect(self.banner.show_message)
+        self.live_input.live_changed.connect(self._on_live_input_changed)
+        self.live_input.refused.connect(self._on_live_input_refused)
         self.files.recent_changed.connect(self._fill_recent_menu)
         self._on_session_training_state_changed(s.inspect.training_state)
         self._update_title()
@@ -124,6 +150,14 @@ class MainWindow(QtWidgets.QMainWindow):
         self._action("export_csv", "Export training history as CSV\u2026", self._export_csv)
         self._action("quit", "&Quit", self.close, K.Quit)
         self._action("reset_layout", "Reset layout", self.reset_layout)
+        live = self._action(
+            "live",
+            "Live input",
+            self._on_live_action_triggered,
+            QtCore.Qt.Key_L,
+            "The network hears the sound source live (a sound data set is needed)",
+        )
+        live.setCheckable(True)
         stack = self.session.project.document.undo_stack
         self.actions["undo"] = stack.createUndoAction(self, "&Undo")
         self.actions["undo"].setShortcut(K.Undo)
@@ -170,6 +204,8 @@ class MainWindow(QtWidgets.QMainWindow):
             act.triggered.connect(lambda _=False, p=points: self._set_text_size(p))
         training = bar.addMenu("&Training")
         training.addActions([a["play"], a["step_batch"], a["step_epoch"]])
+        training.addSeparator()
+        training.addAction(a["live"])
         training.addSeparator()
         training.addAction(a["reset"])
 
@@ -271,6 +307,16 @@ class MainWindow(QtWidgets.QMainWindow):
         if play.shortcut() != wanted:
             play.setShortcut(wanted)
 
+    def _on_live_input_refused(self, text: str) -> None:
+        self.actions["live"].setChecked(False)
+        self.banner.show_message(text, "warning")
+
+    def _on_live_action_triggered(self, checked: bool) -> None:
+        self.live_input.set_live(checked)
+
+    def _on_live_input_changed(self, on: bool) -> None:
+        self.actions["live"].setChecked(on)
+
     def _on_session_selection_changed(self) -> None:
         # A clicked unit shows its arithmetic, a clicked layer its settings: otherwise a
         # click on a neuron looks as if it did nothing.
@@ -292,7 +338,9 @@ class MainWindow(QtWidgets.QMainWindow):
             event.ignore()
             return
         self.controller.stop(timeout=2.0)
-        content(self.docks["sounds"]).shutdown()  # its own training thread and live timer
+        self.live_input.set_live(False)
+        self.live_audio.stop()
+        content(self.docks["data"]).sound_box.shutdown()
         self.save_layout()
         self.files.mark_clean_exit()
         event.accept()

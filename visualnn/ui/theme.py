@@ -115,3 +115,15 @@ def apply(app: QtWidgets.QApplication) -> None:
         f" border-radius: 3px; background: {PANEL}; }}"
         f"QCheckBox::indicator:checked {{ background: {ACCENT}; border-color: {ACCENT}; }}"
     )
+
+
+def class_colours(n: int, names=()) -> list[QtGui.QColor]:
+    """One colour per class: classes named after a colour ("orange", "blue", as in the
+    TensorFlow Playground data) get it; otherwise cool, warm, then the series colours."""
+    named = {"orange": POSITIVE, "blue": NEGATIVE}
+    base = [NEGATIVE, POSITIVE] + SERIES[2:] + ["#b07cff", "#ff7c7c"]
+    names = list(names or ())
+    return [
+        QtGui.QColor(named.get(names[k] if k < len(names) else "", base[k % len(base)]))
+        for k in range(n)
+    ]

@@ -69,6 +69,21 @@ class ForwardCache(QtCore.QObject):
         return self.value
 
 
+def to_probabilities(out: np.ndarray) -> np.ndarray:
+    """``(N, k)`` network output -> class probabilities ``(N, max(k, 2))``."""
+    out = np.asarray(out, dtype=np.float64)
+    if out.shape[1] == 1:
+        p1 = out[:, 0]
+        if p1.min() < 0 or p1.max() > 1:  # a linear or tanh output: squash for display
+            p1 = 1 / (1 + np.exp(-p1))
+        return np.stack([1 - p1, p1], axis=1)
+    rows = out.sum(axis=1)
+    if out.min() < 0 or np.abs(rows - 1).max() > 1e-3:  # (np.allclose: 5x slower)
+        out = np.exp(out - out.max(axis=1, keepdims=True))
+        out /= out.sum(axis=1, keepdims=True)
+    return out
+
+
 def recorded_forward(session) -> Recorded:
     """``session``'s shared recording pass (see :class:`ForwardCache`)."""
     return session.forward.get()

@@ -80,6 +80,31 @@ class Session(QtCore.QObject):
             carry_weights(self.inspect.model, model)
         self.inspect.set_model(model)
 
+    def adapt_network(self) -> str | None:
+        """Make the network fit the data set: the input shape follows it, the last dense
+        layer gets one output per class, and a network that still cannot take a sound set's
+        input is replaced by the matching sound preset's. Undoable; returns what was done,
+        in words, or None when nothing had to change."""
+        from visualnn.presets import PRESETS, fit_to_classes
+
+        ds, doc = self.project.dataset, self.project.document
+        if ds is None:
+            return None
+        said = []
+        if tuple(ds.input_shape) != tuple(doc.input_shape):
+            doc.set_spec(doc.layers, tuple(ds.input_shape), text="Follow the data set's input")
+            said.append(f"the input is now {'x'.join(map(str, ds.input_shape))}")
+        fitted = fit_to_classes(doc.layers, ds.num_classes) if ds.num_classes else doc.layers
+        if fitted != doc.layers and doc.error is None:
+            doc.set_spec(fitted, text="One output per class")
+            said.append(f"the last layer now has {ds.num_classes} outputs, one per class")
+        if doc.error is not None and ds.transform is not None:
+            name = "sounds-cnn" if len(ds.input_shape) == 3 else "sounds-conv1d"
+            doc.set_spec(fit_to_classes(PRESETS[name].spec, ds.num_classes),
+                         text=f"Use the {name} network")  # fmt: skip
+            said = [f"the network is now the {name} preset's (the old one did not fit)"]
+        return "; ".join(said).capitalize() + "." if said else None
+
     def weights(self) -> list[dict] | None:
         model = self.inspect.model
         return model.get_weights() if model is not None else None
@@ -125,3 +150,7 @@ class Session(QtCore.QObject):
     def _on_project_dataset_changed(self) -> None:
         if not self._loading:
             self.inspect.reset_sample(self.project.dataset)
+            ds, doc = self.project.dataset, self.project.document
+            if ds is not None and tuple(ds.input_shape) != tuple(doc.input_shape):
+                # The data set fixes the input: the network's first layer must see it.
+                doc.set_spec(doc.layers, tuple(ds.input_shape), text="Follow the data set")

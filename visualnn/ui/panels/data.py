@@ -8,7 +8,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.ui import theme
 from visualnn.ui.panels.digit_canvas import DigitCanvas
-from visualnn.ui.views.boundary import class_colours
+from visualnn.ui.panels.sound_data import SoundDataBox
+from visualnn.ui.theme import class_colours
 from visualnn.ui.views.common import set_direction_soon
 from visualnn.ui.views.tiles import qimage
 
@@ -83,10 +84,11 @@ class ThumbGrid(QtWidgets.QWidget):
 class DataPanel(QtWidgets.QWidget):
     """Preview of the current dataset, a sample picker and (for digits) a drawing canvas."""
 
-    def __init__(self, session, parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(self, session, live_input=None, store_dir=None, parent=None) -> None:
         super().__init__(parent)
         self.session = session
         self._rng = np.random.default_rng()
+        self.sound_box = SoundDataBox(session, live_input, store_dir)
 
         self.title = QtWidgets.QLabel()
         self.title.setFont(theme.font(1.1, bold=True))
@@ -156,6 +158,7 @@ class DataPanel(QtWidgets.QWidget):
         self.digits_row.addWidget(self.canvas_box, 2)
         layout.addLayout(self.digits_row, 6)
         layout.addWidget(self.summary)
+        layout.addWidget(self.sound_box)
         self._layout = layout
 
         self.spin.valueChanged.connect(self._on_spin_value_changed)
@@ -203,7 +206,7 @@ class DataPanel(QtWidgets.QWidget):
             return
         shape = "\u00d7".join(map(str, ds.input_shape))
         self.title.setText(
-            f"{ds.name}: {len(ds.x_train)} training, {len(ds.x_test)} test "
+            f"{ds.title}: {len(ds.x_train)} training, {len(ds.x_test)} test "
             f"samples \u00b7 input {shape}"
         )
         self.summary.setText(
@@ -255,6 +258,8 @@ class DataPanel(QtWidgets.QWidget):
         self.spin.blockSignals(False)
         if s.inspect.source == "custom":
             self.label_text.setText("showing your drawing")
+        elif s.inspect.source == "live":
+            self.label_text.setText("showing the live sound")
         else:
             self.label_text.setText(f"label: {self._label_of(i)}")
         if tuple(ds.input_shape) == (2,):
@@ -265,9 +270,15 @@ class DataPanel(QtWidgets.QWidget):
             start = (i // THUMBS) * THUMBS
             page = range(start, min(start + THUMBS, len(ds.x_test)))
             self.thumbs.set_page(
-                [(k, as_image(ds.x_test[k]), self._label_of(k)) for k in page],
+                [(k, self._picture(ds.x_test[k]), self._label_of(k)) for k in page],
                 i if s.inspect.source != "custom" else -1,
             )
+
+    def _picture(self, x: np.ndarray) -> np.ndarray:
+        """A sample as the thumbnail shows it: spectrograms with low pitch at the bottom."""
+        img = as_image(x)
+        sound = getattr(self.session.project.dataset, "transform", None) is not None
+        return img[::-1] if sound and img is not None else img
 
     def _step(self, delta: int) -> None:
         ds = self.session.project.dataset

@@ -13,13 +13,13 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from visualnn.audio.base import AudioError, AudioSource, SourceStatus
 from visualnn.audio.mic import MicSource
 from visualnn.ui import theme
+from visualnn.ui.live_audio import LiveAudio
 from visualnn.ui.panels import microphone_memory
 from visualnn.ui.panels.microphone_settings import SpectrogramSettings
 from visualnn.ui.panels.source_picker import SourcePicker
 from visualnn.ui.panels.status_line import StatusLine
 from visualnn.ui.views.scope import LevelMeter, ScopeView
 from visualnn.ui.views.spectrogram import SpectrogramView
-from visualnn.ui.workers.audio_pump import AudioPump
 
 
 class MicrophonePanel(QtWidgets.QWidget):
@@ -33,12 +33,13 @@ class MicrophonePanel(QtWidgets.QWidget):
     level_changed = QtCore.Signal(float)
     state_changed = QtCore.Signal(str)
 
-    def __init__(self, parent=None, source: str | None = None):
+    def __init__(self, parent=None, source: str | None = None, live: LiveAudio | None = None):
         super().__init__(parent)
         self._owns_source = False
         self._compact = None
         self._watched_window = None  # set first: Qt may call eventFilter during construction
-        self.pump = AudioPump(self)
+        #: The window's one sound (``live``); a stand-alone panel makes its own.
+        self.pump = live if live is not None else LiveAudio(self)
         self.view, self.scope, self.meter = SpectrogramView(), ScopeView(), LevelMeter()
         self.pump.view, self.pump.scope, self.pump.meter = self.view, self.scope, self.meter
         self.settings = SpectrogramSettings()
@@ -46,6 +47,8 @@ class MicrophonePanel(QtWidgets.QWidget):
         self.pump.columns_added.connect(self.columns_added)
         self.pump.level_changed.connect(self.level_changed)
         self.pump.status_changed.connect(self._on_pump_status_changed)
+        self.pump.running_changed.connect(self._on_pump_running_changed)
+        self.pump.source_factory = self._make_chosen_source
         self.settings.changed.connect(self._on_settings_changed)
         remembered = microphone_memory.restore(self)
         self._apply_settings("all")
@@ -176,6 +179,11 @@ class MicrophonePanel(QtWidgets.QWidget):
     def _build_source(self, kind: str) -> AudioSource:
         return self.picker.build(kind, self.settings.values()["samplerate"])
 
+    def _make_chosen_source(self) -> AudioSource:
+        """The source the picker shows (what ``LiveAudio.start`` uses when it has none)."""
+        self._owns_source = True
+        return self._build_source(self.picker.kind())
+
     # -- status ----------------------------------------------------------------------------
     def _show_status(self, state: str, message: str) -> None:
         source = self.pump.source
@@ -198,6 +206,10 @@ class MicrophonePanel(QtWidgets.QWidget):
     # -- slots -----------------------------------------------------------------------------
     def _on_pump_status_changed(self, status: SourceStatus) -> None:
         self._show_status(status.state, status.message)
+
+    def _on_pump_running_changed(self, _running: bool) -> None:
+        # Started or stopped elsewhere (the live switch, Sound classes): show it here too.
+        self._sync_start_button()
 
     def _on_start_button_clicked(self) -> None:
         self.toggle()

@@ -1,8 +1,12 @@
-"""Teachable Machine for sound: record classes, train a small CNN, watch it predict live.
+"""Teachable Machine for sound: record classes, train the network in the graph, hear it answer.
 
-Clips live in a :class:`ClipStore` (WAV + index, written atomically) and are cached here as
-log-mel patches for thumbnails and training. Training reuses the app's ``TrainingWorker``
-thread; prediction runs on the GUI thread ten times a second (one small forward pass).
+Clips are recorded from the window's one :class:`LiveAudio` into a :class:`ClipStore` (WAV
+plus an index, written atomically). Train makes those clips the project's data set
+("recorded sounds"), fits the network in the graph to it (one output per class; a sound
+network if the current one cannot take sound) and starts the window's one training
+pipeline: the same controller, plots, history and files as any preset. Listen switches the
+live input on: the network in the graph then hears the microphone, and the big answer and
+the bars here show what it says.
 """
 
 from __future__ import annotations
@@ -12,19 +16,17 @@ from pathlib import Path
 import numpy as np
 from PySide6 import QtCore, QtWidgets
 
+from visualnn.audio.base import AudioError
 from visualnn.audio.clips import ClipStore
-from visualnn.data.audio_sets import (
-    SOUND_TRAIN_CONFIG,
-    SoundFeatures,
-    patches_dataset,
-    sound_cnn_spec,
-    synthetic_clips,
-)
-from visualnn.engine import Sequential, SpecError, TrainConfig, Trainer
+from visualnn.data.sound import SoundFeatures, make_sounds, synthetic_clips
+from visualnn.data.sound.clipset import from_clip_store
+from visualnn.engine import SpecError
 from visualnn.ui import theme
+from visualnn.ui.model.forward import recorded_forward, to_probabilities
 from visualnn.ui.panels.sound_class_widgets import ClassRow, ConfidenceBars
-from visualnn.ui.workers.live_inference import LivePredictor, make_tap
-from visualnn.ui.workers.training import TrainingWorker
+
+CLIP_SECONDS = 1.0
+DEMO_CLIPS_PER_CLASS = 16
 
 
 def default_store_dir() -> Path:
@@ -33,66 +35,61 @@ def default_store_dir() -> Path:
     return data_dir() / "sound_classes"
 
 
+def _button(text: str, slot, big: bool = False) -> QtWidgets.QPushButton:
+    b = QtWidgets.QPushButton(text)
+    b.setFont(theme.font(1.15 if big else 1.0, bold=big))
+    b.setMinimumHeight(40 if big else 32)
+    b.clicked.connect(slot)
+    return b
+
+
 class SoundClassesPanel(QtWidgets.QWidget):
-    """Sound classes with record buttons, a Train button and live confidence bars.
+    """Class rows with record buttons, Train, Listen, and what the network hears.
 
     Parameters
     ----------
-    session : Session or None
-        The app hub (unused for now beyond ownership; the trained model is offered through
-        ``model_trained`` for the lead to push into it).
-    feed : MicrophonePanel, AudioSource or audio tap
-        Where live audio comes from (see :mod:`visualnn.ui.workers.live_inference`).
+    session : Session
+    controller : TrainingController
+        The window's one training pipeline.
+    live_audio : LiveAudio
+        The window's one sound.
+    live_input : LiveInput
+        Switches the network's input to the live sound.
     store_dir : path-like, optional
         Folder of the clip store (default: the app's data folder).
 
-    Signals: ``clips_changed()``, ``training_finished(dict)`` (``{"accuracy", "epochs"}``
-    or ``{"error"}``), ``model_trained(object)`` (the ``Sequential``), ``predicted(object)``
-    (probabilities ``(n_classes,)``).
+    Signals: ``clips_changed()``.
     """
 
     clips_changed = QtCore.Signal()
-    training_finished = QtCore.Signal(object)
-    model_trained = QtCore.Signal(object)
-    predicted = QtCore.Signal(object)
 
-    def __init__(self, session=None, feed=None, store_dir=None, parent=None) -> None:
+    def __init__(self, session, controller, live_audio, live_input, store_dir=None,
+                 parent=None) -> None:  # fmt: skip
         super().__init__(parent)
-        self.session = session
+        self.session, self.controller = session, controller
+        self.audio, self.live_input = live_audio, live_input
         self.features = SoundFeatures()
         self.store = ClipStore(store_dir if store_dir is not None else default_store_dir())
         self.class_names: list[str] = list(self.store.labels)
         self._patches: dict[str, np.ndarray] = {}
         self._rows: dict[str, ClassRow] = {}
         self._rec: dict | None = None
-        self.worker: TrainingWorker | None = None
-        self.model: Sequential | None = None
-        self.predictor: LivePredictor | None = None
-        self.trained_classes: list[str] = []
-        self.tap = make_tap(feed, parent=self) if feed is not None else None
         self._build()
-        if self.tap is not None:
-            self.tap.audio_added.connect(self._on_tap_audio_added)
-        self.live_timer = QtCore.QTimer(self)
-        self.live_timer.setInterval(100)  # 10 predictions a second: smooth, cheap
-        self.live_timer.timeout.connect(self._on_live_timer_timeout)
-        # Started by the first audio to arrive, stopped when the sound stops: an idle timer
-        # would wake the GUI thread (and take the GIL from a training run) for nothing.
+        live_audio.audio_added.connect(self._on_audio_added)
+        live_input.live_changed.connect(self._on_live_changed)
+        session.inspect.sample_changed.connect(self._on_session_sample_changed)
+        session.inspect.weights_updated.connect(self._on_session_sample_changed)
+        session.project.history_changed.connect(self._on_project_history_changed)
         self._refresh_rows()
 
     # -- layout ----------------------------------------------------------------------------
     def _build(self) -> None:
-        def button(text, slot, big=False):
-            b = QtWidgets.QPushButton(text)
-            b.setFont(theme.font(1.15 if big else 1.0, bold=big))
-            b.setMinimumHeight(40 if big else 32)
-            b.clicked.connect(slot)
-            return b
-
-        self.add_button = button("+  Add class", self._on_add_clicked)
-        self.demo_button = button("Load demo sounds", self._on_demo_clicked)
-        self.listen_button = button("▶  Listen", self._on_listen_clicked)
-        self.listen_button.setEnabled(self.tap is not None)
+        self.add_button = _button("+  Add class", self._on_add_clicked)
+        self.demo_button = _button("Add demo sounds", self._on_demo_clicked)
+        self.demo_button.setToolTip("Whistle, hum, clap and silence, made up on the spot")
+        self.listen_button = _button("\u25cf  Listen (L)", self._on_listen_clicked)
+        self.listen_button.setCheckable(True)
+        self.listen_button.setToolTip("The network in the graph hears the sound source live")
         top = QtWidgets.QHBoxLayout()
         for b in (self.add_button, self.demo_button):
             top.addWidget(b)
@@ -112,18 +109,12 @@ class SoundClassesPanel(QtWidgets.QWidget):
         self.scroll.setFrameShape(QtWidgets.QFrame.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)
 
-        self.train_button = button("Train", self._on_train_clicked, big=True)
-        self.train_button.setMinimumWidth(140)
-        self.progress = QtWidgets.QProgressBar()
-        self.progress.setMinimumHeight(28)
+        self.train_button = _button("Train", self._on_train_clicked, big=True)
+        self.train_button.setToolTip("Train the network in the graph on these classes")
         self.status = QtWidgets.QLabel("Record two or more classes, then press Train.")
         self.status.setFont(theme.font(1.1))
         self.status.setWordWrap(True)
-        train_row = QtWidgets.QHBoxLayout()
-        train_row.addWidget(self.train_button)
-        train_row.addWidget(self.progress, 1)
-
-        self.answer = QtWidgets.QLabel("—")
+        self.answer = QtWidgets.QLabel("\u2014")
         self.answer.setFont(theme.font(2.4, bold=True))
         self.answer.setAlignment(QtCore.Qt.AlignCenter)
         self.bars = ConfidenceBars()
@@ -132,7 +123,7 @@ class SoundClassesPanel(QtWidgets.QWidget):
         lay.setContentsMargins(8, 8, 8, 8)
         lay.addLayout(top)
         lay.addWidget(self.scroll, 3)
-        lay.addLayout(train_row)
+        lay.addWidget(self.train_button)
         lay.addWidget(self.status)
         lay.addWidget(self.answer)
         lay.addWidget(self.bars, 2)
@@ -155,10 +146,22 @@ class SoundClassesPanel(QtWidgets.QWidget):
 
     # -- clips and classes -----------------------------------------------------------------
     def patch(self, clip) -> np.ndarray:
-        """The dB log-mel patch ``(n_mels, frames)`` of a stored clip (cached)."""
+        """The dB log-mel thumbnail ``(n_mels, frames)`` of a stored clip (cached)."""
         if clip.id not in self._patches:
-            self._patches[clip.id] = self.features.patch(*self.store.load(clip))[0]
+            try:
+                x, sr = self.store.load(clip)
+            except AudioError:
+                x, sr = np.zeros(self.features.samples, np.float32), self.features.samplerate
+            self._patches[clip.id] = self._thumbnail(x, sr)
         return self._patches[clip.id]
+
+    def _thumbnail(self, x: np.ndarray, sr: int) -> np.ndarray:
+        from visualnn.audio.resample import resample
+        from visualnn.data.sound import fit_length
+
+        rate = self.features.samplerate
+        x = resample(x, sr, rate) if sr != rate else x
+        return self.features.compute(fit_length(x, self.features.samples)[None])[0]
 
     def clip_counts(self) -> dict[str, int]:
         return {n: sum(c.label == n for c in self.store.clips) for n in self.class_names}
@@ -175,19 +178,19 @@ class SoundClassesPanel(QtWidgets.QWidget):
     def add_clip(self, label: str, samples: np.ndarray, samplerate: int, meta=None) -> None:
         """Store a clip ``(n,)`` under ``label`` (the class is created if new)."""
         clip = self.store.add(samples, samplerate, label, meta)
-        self._patches[clip.id] = self.features.patch(samples, samplerate)[0]
+        self._patches[clip.id] = self._thumbnail(samples, samplerate)
         if label not in self.class_names:
             self.class_names.append(label)
             self._refresh_rows()
         else:
-            self._rows[label].set_clips([self.patch(c) for c in self.store.clips
-                                         if c.label == label])  # fmt: skip
+            clips = [self.patch(c) for c in self.store.clips if c.label == label]
+            self._rows[label].set_clips(clips)
         self.clips_changed.emit()
 
     def rename_class(self, old: str, new: str) -> None:
         if new in self.class_names:
             self._rows[old].name_edit.setText(old)
-            self.status.setText(f"There is already a class called “{new}”.")
+            self.status.setText(f"There is already a class called \u201c{new}\u201d.")
             return
         self.store.relabel(old, new)
         self.class_names[self.class_names.index(old)] = new
@@ -202,42 +205,42 @@ class SoundClassesPanel(QtWidgets.QWidget):
         QtCore.QTimer.singleShot(0, self._refresh_rows)
         self.clips_changed.emit()
 
-    def load_demo(self, n_per_class: int = 16, seed: int = 0) -> None:
+    def load_demo(self, n_per_class: int = DEMO_CLIPS_PER_CLASS, seed: int = 0) -> None:
         """Add the built-in synthetic classes (whistle, hum, clap, silence) to the store."""
         clips, labels = synthetic_clips(seed, n_per_class)
         for (x, sr), label in zip(clips, labels, strict=True):
             clip = self.store.add(x, sr, label, {"synthetic": True})
-            self._patches[clip.id] = self.features.patch(x, sr)[0]
+            self._patches[clip.id] = self._thumbnail(x, sr)
         self.class_names += [n for n in dict.fromkeys(labels) if n not in self.class_names]
         self._refresh_rows()
         self.clips_changed.emit()
 
     # -- recording -------------------------------------------------------------------------
     def start_recording(self, label: str) -> None:
-        """Record from the live feed into ``label``: a clip per second until released."""
-        if self.tap is None:
-            self.status.setText("No sound source: open the Microphone panel first.")
-            return
-        if not self.tap.running:
-            self.tap.start()
-        self._rec = {"label": label, "mark": self.tap.total, "held": True, "done": 0}
+        """Record from the window's sound into ``label``: a clip a second until released."""
+        if not self.audio.running:
+            problem = self.audio.try_start()
+            if problem:
+                self.status.setText(f"Cannot record: {problem}")
+                return
+        self._rec = {"label": label, "mark": self.audio.buffer.total, "held": True, "done": 0}
         self._rows[label].set_recording(True)
 
     def stop_recording(self) -> None:
-        """Release: stop now if a clip was saved, else finish the first 1-s clip."""
+        """Release: stop now if a clip was saved, else finish the first one-second clip."""
         if self._rec is not None:
             self._rec["held"] = False
             self._check_recording()
 
     def _check_recording(self) -> None:
-        rec = self._rec
+        rec, buffer = self._rec, self.audio.buffer
         if rec is None:
             return
-        n = self.features.geometry(self.tap.samplerate)[0]
-        while self.tap.total - rec["mark"] >= n:
-            x = self.tap.audio_between(rec["mark"], rec["mark"] + n)
+        n = int(round(CLIP_SECONDS * buffer.samplerate))
+        while buffer.total - rec["mark"] >= n:
+            x = buffer.between(rec["mark"], rec["mark"] + n)
             rec["mark"] += n
-            self.add_clip(rec["label"], x, self.tap.samplerate, {"recorded": True})
+            self.add_clip(rec["label"], x, buffer.samplerate, {"recorded": True})
             rec["done"] += 1
         if not rec["held"] and rec["done"]:
             self._rec = None
@@ -245,97 +248,64 @@ class SoundClassesPanel(QtWidgets.QWidget):
                 self._rows[rec["label"]].set_recording(False)
 
     # -- training --------------------------------------------------------------------------
-    def train(self) -> None:
-        """Train a fresh sound CNN on every clip (in the training thread)."""
-        if self.worker is not None:
-            return
-        names = [n for n in self.class_names if self.clip_counts()[n] > 0]
-        clips = [c for c in self.store.clips if c.label in names]
+    def train(self) -> bool:
+        """Make the recorded clips the project's data set, fit the network, and train it."""
+        project = self.session.project
+        old = project.dataset_params if project.dataset_name == "sounds" else {}
+        rep = old.get("representation", "logmel")
+        layout = old.get("layout", "image")
         try:
-            x = np.stack([self.patch(c) for c in clips])[:, None] if clips else None
-            if x is None:
-                raise SpecError("record at least two sound classes to train a classifier")
-            ds = patches_dataset(x, [c.label for c in clips], names, 0.8, 0, self.features,
-                                 name="recorded sounds")  # fmt: skip
+            clips = from_clip_store(self.store)
+            ds = make_sounds("recorded", str(self.store.root), rep, layout, clips=clips)
         except SpecError as exc:
             self.status.setText(str(exc)[:1].upper() + str(exc)[1:])
-            return
-        cfg = TrainConfig(**SOUND_TRAIN_CONFIG)
-        model = Sequential.from_spec(sound_cnn_spec(ds.input_shape, len(names)), ds.input_shape)
-        trainer = Trainer(model, (ds.x_train, ds.y_train), (ds.x_test, ds.y_test), cfg)
-        self._training = {"dataset": ds, "names": names, "epochs": cfg.epochs, "report": None}
-        self.worker = TrainingWorker(trainer, parent=self)
-        self.worker.epoch_finished.connect(self._on_worker_epoch_finished)
-        self.worker.failed.connect(self._on_worker_failed)
-        self.worker.finished.connect(self._on_worker_finished)
-        self.progress.setRange(0, cfg.epochs)
-        self.progress.setValue(0)
-        self.train_button.setEnabled(False)
-        self.status.setText(f"Training on {len(ds.x_train)} clips…")
-        self.worker.start()
-        self.worker.play()
+            return False
+        self.controller.stop()
+        project.use_dataset(ds, "sounds", dict(ds.params))
+        said = self.session.adapt_network()
+        self.controller.reset()
+        self.controller.play()
+        counts = ", ".join(f"{n} {k}" for n, k in clips.counts().items())
+        self.status.setText(f"Training on {len(ds.x_train)} clips ({counts})."
+                            + (f" {said}" if said else ""))  # fmt: skip
+        return True
 
-    def _on_worker_epoch_finished(self, report: dict) -> None:
-        self.progress.setValue(int(report["epoch"]))
-        self._training["report"] = report
-        acc = report.get("val_acc")
+    def _on_project_history_changed(self) -> None:
+        project = self.session.project
+        last = project.history.last()
+        if last is None or project.dataset is None or project.dataset.title != "recorded sounds":
+            return
+        acc = last.get("val_acc")
         if acc is not None:
-            self.status.setText(f"Epoch {report['epoch']}: {100 * acc:.0f}% right on "
-                                "clips it has not trained on")  # fmt: skip
+            self.status.setText(
+                f"Epoch {last['epoch']}: {100 * acc:.0f}% right on clips it has not trained "
+                "on. Press Listen and make a sound!"
+            )
 
-    def _on_worker_failed(self, message: str) -> None:
-        self._training["error"] = message
-
-    def _on_worker_finished(self) -> None:
-        worker, self.worker = self.worker, None
-        info = self._training
-        self.train_button.setEnabled(True)
-        if worker is None or "error" in info:
-            self.status.setText(f"Training failed: {info.get('error', 'stopped')}")
-            self.training_finished.emit({"error": info.get("error", "stopped")})
+    # -- what the network hears ------------------------------------------------------------
+    def _on_session_sample_changed(self) -> None:
+        inspect = self.session.inspect
+        ds = self.session.project.dataset
+        if inspect.source != "live" or ds is None or not ds.class_names:
             return
-        worker.stop()  # already finished: only unregisters it
-        ds = info["dataset"]
-        self.model = worker.trainer.model  # the thread has ended: the model is ours now
-        self.predictor = LivePredictor(self.model, ds.params)
-        self.trained_classes = info["names"]
-        self.bars.set_classes(self.trained_classes)
-        acc = float(np.mean(self.model.predict(ds.x_test).argmax(axis=1) == ds.y_test))
-        self.status.setText(f"Trained: {100 * acc:.0f}% right on {len(ds.x_test)} held-out "
-                            "clips. Make a sound!")  # fmt: skip
-        self.training_finished.emit({"accuracy": acc, "epochs": info["epochs"]})
-        self.model_trained.emit(self.model)
-
-    # -- live prediction -------------------------------------------------------------------
-    def predict_now(self) -> np.ndarray | None:
-        """Probabilities for the newest second of live audio, or None without model/audio."""
-        if self.predictor is None or self.tap is None:
-            return None
-        x = self.tap.latest_audio(self.features.seconds)
-        if x.shape[0] < self.tap.samplerate // 2:
-            return None
-        probs = self.predictor.predict(x, self.tap.samplerate)
+        try:
+            rec = recorded_forward(self.session)
+        except ValueError:
+            return
+        probs = to_probabilities(rec.output)[0]
+        if probs.size != len(ds.class_names):
+            return
+        if self.bars.names != list(ds.class_names):
+            self.bars.set_classes(list(ds.class_names))
         self.bars.set_probabilities(probs)
-        self.answer.setText(self.trained_classes[int(probs.argmax())])
-        self.predicted.emit(probs)
-        return probs
+        self.answer.setText(ds.class_names[int(probs.argmax())])
 
-    def _on_live_timer_timeout(self) -> None:
-        running = self.tap is not None and self.tap.running
-        if running and self.isVisible():
-            self.predict_now()
-        self._show_listening(running)
-        if not running:
-            self.live_timer.stop()
-
-    def _show_listening(self, running: bool) -> None:
-        self.listen_button.setText("■  Stop" if running else "▶  Listen")
+    def _on_live_changed(self, on: bool) -> None:
+        self.listen_button.setChecked(on)
+        self.listen_button.setText("\u25a0  Stop listening (L)" if on else "\u25cf  Listen (L)")
 
     # -- slots -----------------------------------------------------------------------------
-    def _on_tap_audio_added(self) -> None:
-        if not self.live_timer.isActive():
-            self._show_listening(True)
-            self.live_timer.start()
+    def _on_audio_added(self) -> None:
         self._check_recording()
 
     def _on_row_record_pressed(self, name: str) -> None:
@@ -354,19 +324,5 @@ class SoundClassesPanel(QtWidgets.QWidget):
         self.train()
 
     def _on_listen_clicked(self) -> None:
-        if self.tap is not None:
-            self.tap.stop() if self.tap.running else self.tap.start()
-            self._show_listening(self.tap.running)
-
-    # -- lifetime --------------------------------------------------------------------------
-    def shutdown(self) -> None:
-        """Stop the training thread (joined within 2 s), the timer and an owned source."""
-        self.live_timer.stop()
-        if self.worker is not None:
-            self.worker.stop(timeout=2.0)
-        if self.tap is not None and self.tap.parent() is self and self.tap.running:
-            self.tap.stop()
-
-    def closeEvent(self, event):  # noqa: N802 (Qt override)
-        self.shutdown()
-        super().closeEvent(event)
+        self.live_input.set_live(self.listen_button.isChecked())
+        self._on_live_changed(self.live_input.on)

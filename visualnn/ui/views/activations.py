@@ -134,6 +134,8 @@ class ActivationsView(QtWidgets.QWidget):
         s = self.session
         if s.inspect.source == "custom":
             return "Your drawing"
+        if s.inspect.source == "live":
+            return "Live sound · the last second"
         label = rec.y
         names = (
             getattr(s.project.dataset, "class_names", None)

@@ -9,40 +9,13 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.ui import theme
+from visualnn.ui.model.forward import to_probabilities
+from visualnn.ui.theme import class_colours
 from visualnn.ui.views.common import RedrawThrottle, cache_axes, message_label
 from visualnn.ui.views.pace import SnapshotPace
 from visualnn.ui.views.tiles import to_rgba
 
 GRID = 120
-
-
-_NAMED = {"orange": theme.POSITIVE, "blue": theme.NEGATIVE}
-
-
-def class_colours(n: int, names=()) -> list[QtGui.QColor]:
-    """One colour per class: classes named after a colour ("orange", "blue", as in the
-    TensorFlow Playground data) get it; otherwise cool, warm, then the series colours."""
-    base = [theme.NEGATIVE, theme.POSITIVE] + theme.SERIES[2:] + ["#b07cff", "#ff7c7c"]
-    names = list(names or ())
-    return [
-        QtGui.QColor(_NAMED.get(names[k] if k < len(names) else "", base[k % len(base)]))
-        for k in range(n)
-    ]
-
-
-def to_probabilities(out: np.ndarray) -> np.ndarray:
-    """``(N, k)`` network output -> class probabilities ``(N, max(k, 2))``."""
-    out = np.asarray(out, dtype=np.float64)
-    if out.shape[1] == 1:
-        p1 = out[:, 0]
-        if p1.min() < 0 or p1.max() > 1:  # a linear or tanh output: squash for display
-            p1 = 1 / (1 + np.exp(-p1))
-        return np.stack([1 - p1, p1], axis=1)
-    rows = out.sum(axis=1)
-    if out.min() < 0 or np.abs(rows - 1).max() > 1e-3:  # (np.allclose: 5x slower)
-        out = np.exp(out - out.max(axis=1, keepdims=True))
-        out /= out.sum(axis=1, keepdims=True)
-    return out
 
 
 def boundary_rgba(probs: np.ndarray, shape: tuple[int, int], names=()) -> np.ndarray:

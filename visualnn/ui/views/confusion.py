@@ -7,8 +7,8 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.ui import theme
-from visualnn.ui.model.forward import recorded_forward
-from visualnn.ui.views.boundary import class_colours, to_probabilities
+from visualnn.ui.model.forward import recorded_forward, to_probabilities
+from visualnn.ui.theme import class_colours
 from visualnn.ui.views.common import (
     RedrawThrottle,
     cache_axes,

@@ -1,10 +1,14 @@
-"""The GUI-thread pump: drain the sound source, compute new STFT columns, draw them.
+"""The window's one sound: its source, the spectrogram's STFT, the level and the newest
+seconds at 16 kHz for the network, the recorder and the live predictions.
 
-No thread of its own. The microphone callback (PortAudio's thread) only fills a ring buffer;
-this QTimer, on the GUI thread, reads it ~40 times a second, so all maths and all widget
-updates happen in one place and never race. It also measures what it costs, for the
-benchmark: CPU time of its ticks plus the spectrogram's paints, frames drawn, and the delay
-from reading samples to their column reaching the screen.
+One ``LiveAudio`` per window, one stream open. No thread of its own: the microphone callback
+(PortAudio's thread) only fills a ring buffer; this QTimer, on the GUI thread, reads it ~33
+times a second, so all maths and all widget updates happen in one place and never race.
+Every consumer reads from here: the Microphone dock draws the STFT columns, Sound classes
+records from :attr:`buffer`, the live input turns :attr:`buffer` into the network's input.
+It also measures what it costs, for the benchmark: CPU time of its ticks plus the
+spectrogram's paints, frames drawn, and the delay from reading samples to their column
+reaching the screen.
 """
 
 from __future__ import annotations
@@ -16,17 +20,18 @@ from PySide6 import QtCore
 
 from visualnn.audio.base import AudioError, AudioSource, SourceStatus
 from visualnn.audio.features import StreamingSTFT, get_window
+from visualnn.audio.live import LiveBuffer
 
 #: Timer period. 30 ms = 33 draws a second: just above the 30 fps target (each frame costs
 #: ~3 ms of CPU, so faster would eat the budget), and the wait before a sound is picked up
 #: stays well under the 50 ms latency budget.
 INTERVAL_MS = 30
 
-#: Most memory the raw dB history for :meth:`AudioPump.latest_features` may take.
+#: Most memory the raw dB history for :meth:`LiveAudio.latest_features` may take.
 HISTORY_BYTES = 64 * 2**20
 
 
-class AudioPump(QtCore.QObject):
+class LiveAudio(QtCore.QObject):
     """Moves sound from an :class:`AudioSource` to a spectrogram view, scope and meter.
 
     Attributes ``view`` (``SpectrogramView``), ``scope`` (``ScopeView``) and ``meter``
@@ -37,6 +42,8 @@ class AudioPump(QtCore.QObject):
     level_changed = QtCore.Signal(float)  # RMS level of the newest samples in dBFS
     status_changed = QtCore.Signal(object)  # SourceStatus, emitted when state/message change
     samples_read = QtCore.Signal(object, int)  # raw mono samples (n,) float32, sample rate
+    audio_added = QtCore.Signal()  # new samples are in ``buffer``
+    running_changed = QtCore.Signal(bool)
 
     def __init__(self, parent=None, interval_ms: int = INTERVAL_MS):
         super().__init__(parent)
@@ -51,6 +58,12 @@ class AudioPump(QtCore.QObject):
         self.history_seconds = 10.0
         self._last_status: SourceStatus | None = None
         self.stats: dict[str, float] = {}
+        #: The newest seconds at the sound models' rate (16 kHz), for recording and the
+        #: network's live input.
+        self.buffer = LiveBuffer(16000, seconds=6.0)
+        #: Builds the source to use when ``start`` is called without one (the Microphone
+        #: dock sets it from its source picker); ``() -> AudioSource``.
+        self.source_factory = None
         self._configure_stft()
         self._reset_stats()
 
@@ -64,12 +77,19 @@ class AudioPump(QtCore.QObject):
         return self.timer.isActive()
 
     def set_source(self, source: AudioSource | None) -> None:
-        """Use ``source`` from now on (the old one is stopped; the caller owns starting)."""
+        """Use ``source`` from now on; the old one is stopped. A running pump keeps running
+        on the new source (a source that cannot start stops it, with the reason shown)."""
         if self.source is not None and self.source is not source:
             self.source.stop()
+        running = self.timer.isActive()
         self.source = source
         self._last_status = None
+        self.buffer.clear()
         self._configure_stft()
+        if running and source is not None:
+            self.try_start()
+        elif running:
+            self.stop()
 
     def configure(self, n_fft: int, hop: int, history_seconds: float | None = None) -> None:
         """New STFT geometry; restarts the feature stream (old columns no longer fit)."""
@@ -92,22 +112,45 @@ class AudioPump(QtCore.QObject):
 
     # -- control ---------------------------------------------------------------------------
     def start(self) -> None:
-        """Start the source and the timer; raises ``AudioError`` if the source cannot start."""
+        """Start the source and the timer; raises ``AudioError`` if the source cannot start.
+
+        Without a source, one is made by ``source_factory`` (the dock's choice).
+        """
+        if self.source is None and self.source_factory is not None:
+            self.set_source(self.source_factory())
         if self.source is None:
             raise AudioError("no sound source chosen")
         self.source.read()  # discard anything left over from an earlier run
         self.stft.reset()
         self.source.start()
         self._reset_stats()
+        was = self.timer.isActive()
         self.timer.start()
         self._check_status()
+        if not was:
+            self.running_changed.emit(True)
+
+    def try_start(self) -> str | None:
+        """Start; on failure stop again and return the reason in words (else None)."""
+        try:
+            self.start()
+        except AudioError as exc:
+            self.stop()
+            status = SourceStatus("error", str(exc))
+            self._last_status = status
+            self.status_changed.emit(status)
+            return str(exc)
+        return None
 
     def stop(self) -> None:
         """Stop the timer and the source (and with it any PortAudio stream)."""
+        was = self.timer.isActive()
         self.timer.stop()
         if self.source is not None:
             self.source.stop()
         self._check_status()
+        if was:
+            self.running_changed.emit(False)
 
     # -- the tick --------------------------------------------------------------------------
     def _on_timer_timeout(self) -> None:
@@ -125,7 +168,9 @@ class AudioPump(QtCore.QObject):
         samples = self.source.read() if self.source is not None else np.zeros(0, np.float32)
         new_cols = 0
         if samples.shape[0]:
+            self.buffer.push(samples, self.samplerate)
             self.samples_read.emit(samples, self.samplerate)
+            self.audio_added.emit()
             self._recent = np.concatenate([self._recent, samples])[-self._recent.shape[0] :]
             self._update_level(samples)
             spec = self.stft.push(samples)

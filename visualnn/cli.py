@@ -20,6 +20,7 @@ from typing import Any
 COMMANDS: dict[str, tuple[str, str]] = {
     "train": ("visualnn.cli", "train a preset or a spec file headless and save a project"),
     "presets": ("visualnn.cli", "list the presets"),
+    "export": ("visualnn.export.cli", "export a project as ONNX (OUT.onnx) or PyTorch (OUT.py)"),
     "bench": (
         "visualnn.bench.engine",
         "engine training speed vs PyTorch if present",

@@ -179,3 +179,27 @@ def load_module(path, name: str | None = None):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+#: (kind, bidirectional, return_sequences, nonlinearity) for every recurrent variant.
+RECURRENT_CASES = [
+    (kind, bi, seq, nl)
+    for kind in ("rnn", "gru", "lstm")
+    for bi in (False, True)
+    for seq in (False, True)
+    for nl in (("tanh", "relu") if kind == "rnn" else ("tanh",))
+]
+NEEDS_RECURRENT = "visualnn's recurrent layers (rnn, gru, lstm) are not in visualnn.engine yet"
+
+
+def recurrent_layer(kind: str, hidden: int, bi: bool, seq: bool, nl: str) -> dict[str, Any]:
+    """A recurrent layer's spec dict, every setting spelled out."""
+    layer = {"type": kind, "hidden_size": hidden, "bidirectional": bi, "return_sequences": seq}
+    if kind == "rnn":
+        layer["nonlinearity"] = nl
+    return layer
+
+
+def case_id(case: tuple) -> str:
+    kind, bi, seq, nl = case
+    return f"{kind}{'-' + nl if kind == 'rnn' else ''}{'-bi' if bi else ''}{'-seq' if seq else ''}"

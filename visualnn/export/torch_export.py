@@ -24,7 +24,7 @@ from .common import RECURRENT_TYPES, ExportError, ExportNet, setting
 from .torch_template import module_source
 
 #: Module names a student's file must not take: importing it would hide the real package.
-TAKEN_NAMES = {"torch", "numpy", "onnx", "onnxruntime", "visualnn", "net", "model"}
+TAKEN_NAMES = {"torch", "numpy", "onnx", "onnxruntime", "visualnn"}
 
 Code = tuple[str, dict[str, str]]  # (constructor source, visualnn param -> torch param name)
 
@@ -158,8 +158,9 @@ def check_module_name(path: Path) -> str:
             f"with a digit); give a name such as {fixed}.py"
         )
     if name in TAKEN_NAMES or name in sys.stdlib_module_names:
+        whose = "Python's own" if name in sys.stdlib_module_names else "the installed"
         raise ExportError(
-            f"{path.name} would hide Python's own '{name}' module when imported; choose another "
+            f"{path.name} would hide {whose} '{name}' module when imported; choose another "
             f"name, such as my_{name}.py"
         )
     return name

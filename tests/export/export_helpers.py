@@ -102,6 +102,21 @@ MODELS: dict[str, tuple[list[dict[str, Any]], tuple[int, ...], str | None, float
         "mse",
         5.0,
     ),
+    # A softmax over the channels of a feature map, and activations as layers on 4-D input.
+    "softmax-channels": (
+        [
+            {"type": "conv2d", "out_channels": 3, "kernel_size": 3},
+            {"type": "softmax"},
+            {"type": "sigmoid"},
+            {"type": "conv2d", "out_channels": 4, "kernel_size": 2, "stride": 2},
+            {"type": "tanh"},
+            {"type": "flatten"},
+            {"type": "dense", "units": 3},
+        ],
+        (2, 7, 9),
+        None,
+        5.0,
+    ),
     "sigmoid-bce": (
         [
             {"type": "dense", "units": 4, "activation": "tanh"},

@@ -117,3 +117,13 @@ def test_report_max_differences():
     """Not a check: prints what the comparisons above measured (``pytest -s``)."""
     for name, diff in sorted(MAX_DIFF.items()):
         print(f"onnx {name}: max |p_onnx - p_visualnn| = {diff:.2e}")
+
+
+def test_an_invalid_graph_is_an_export_error_not_a_traceback(monkeypatch):
+    """Should a converter ever emit a bad node, the checker's complaint becomes one sentence."""
+    from visualnn.export import ExportError, onnx_export
+
+    bad = dict(onnx_export.CONVERTERS, flatten=lambda g, x, layer, params: g.op("NoSuchOp", [x]))
+    monkeypatch.setattr(onnx_export, "CONVERTERS", bad)
+    with pytest.raises(ExportError, match="failed its own check .*please report it"):
+        onnx_bytes(export_net(build("sound-conv1d")))

@@ -189,8 +189,13 @@ def onnx_bytes(net: ExportNet) -> bytes:
     """The serialised, checked model (``onnx.checker.check_model(full_check=True)``)."""
     import onnx
 
-    model = to_onnx(net)
-    onnx.checker.check_model(model, full_check=True)
+    try:
+        model = to_onnx(net)
+        onnx.checker.check_model(model, full_check=True)
+    except (onnx.checker.ValidationError, onnx.shape_inference.InferenceError) as e:
+        # A bug of this exporter, not of the user's network: say so instead of a traceback.
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise ExportError(f"the ONNX model failed its own check ({first}); please report it") from e
     return model.SerializeToString()
 
 

@@ -74,7 +74,8 @@ def _recurrent(layer: dict, params: dict) -> Code:
     if layer["type"] == "rnn" and setting(layer, "nonlinearity", "tanh") != "tanh":
         opts += f", nonlinearity={_value(setting(layer, 'nonlinearity'))}"
     sequences = bool(setting(layer, "return_sequences", False))
-    code = f"Recurrent(nn.{cls}({n_in}, {hidden}, batch_first=True{opts}), {sequences})"
+    rnn = f"nn.{cls}({n_in}, {hidden}, batch_first=True{opts})"
+    code = f"Recurrent({rnn}, return_sequences={sequences})"
     return code, {k: f"rnn.{k}" for k in params}
 
 

@@ -12,7 +12,13 @@ FORBIDDEN = ("PySide6", "pyqtgraph", "sounddevice", "shiboken6")
 
 
 def test_headless_packages_load_no_gui_or_audio_modules():
-    mods = ["visualnn.engine", "visualnn.data", "visualnn.project", "visualnn.presets"]
+    mods = [
+        "visualnn.engine",
+        "visualnn.data",
+        "visualnn.project",
+        "visualnn.presets",
+        "visualnn.export",
+    ]
     if (ROOT / "audio" / "features.py").exists():
         mods.append("visualnn.audio.features")
     code = (

@@ -18,6 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "predict": ("visualnn.commands.predict", "classify WAV files or arrays with a saved model"),
     "listen": ("visualnn.commands.listen", "live predictions from a microphone, file or tone"),
     "presets": ("visualnn.cli", "list the presets"),
+    "export": ("visualnn.export.cli", "export a project as ONNX (OUT.onnx) or PyTorch (OUT.py)"),
     "bench": (
         "visualnn.bench.engine",
         "engine training speed vs PyTorch if present",

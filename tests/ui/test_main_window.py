@@ -346,7 +346,8 @@ def test_sound_classes_dock_listens_through_the_microphone_dock(make_window):
     for _ in range(5):
         mic.pump.tick()
     mic.stop()
-    assert sounds.audio is mic.pump and sounds.audio.buffer.total == 5 * 1600  # at 16 kHz
+    # 0.5 s at 16 kHz, less the resampler's few samples of delay
+    assert sounds.audio is mic.pump and 7950 <= sounds.audio.buffer.total <= 8000
 
 
 @pytest.mark.parametrize("preset", sorted(PRESETS))

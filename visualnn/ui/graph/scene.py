@@ -21,7 +21,6 @@ from visualnn.ui.model.forward import recorded_forward
 
 #: Layers with at most this many units (and inputs with this many features) show neurons.
 MAX_NEURONS = 16
-RECOLOR_MS = 70  # at most ~14 recolours a second while training
 
 
 def shape_text(shape) -> str:
@@ -53,8 +52,8 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
         self.text_scale = 1.0  # card text size factor, raised by the view when it zooms out
         self.neuron_scale = 1.0  # neuron size factor, raised by the view into spare height
         self.row_count = 1
-        self._recolor_timer = QtCore.QTimer(self, singleShot=True, interval=RECOLOR_MS)
-        self._recolor_timer.timeout.connect(self.recolor)
+        #: The view's place on the frame clock (set by the view that shows this scene).
+        self.recolor_pace = None
         self.document.changed.connect(self._on_document_changed)
         session.inspect.weights_updated.connect(self._on_session_weights_updated)
         session.inspect.sample_changed.connect(self._on_session_weights_updated)
@@ -244,8 +243,10 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
         self.rebuild()
 
     def _on_session_weights_updated(self) -> None:
-        if not self._recolor_timer.isActive():
-            self._recolor_timer.start()
+        if self.recolor_pace is not None:
+            self.recolor_pace.mark()
+        else:
+            self.recolor()
 
     def _on_session_selection_changed(self) -> None:
         sel = self.session.inspect.selection

@@ -7,6 +7,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from visualnn.ui import theme
 from visualnn.ui.graph.scene import GraphScene
 from visualnn.ui.model.catalog import default_layer
+from visualnn.ui.pacing import Redraw
 
 #: MIME type the palette uses when a layer type is dragged onto the graph.
 LAYER_MIME = "application/x-visualnn-layer"
@@ -40,6 +41,8 @@ class GraphView(QtWidgets.QGraphicsView):
         super().__init__(parent)
         self.session = session
         self.graph = scene or GraphScene(session, self)
+        # Live colours once per display frame, only while the graph is on screen.
+        self.graph.recolor_pace = Redraw(self, self.graph.recolor)
         self.setScene(self.graph)
         self.setRenderHints(QtGui.QPainter.Antialiasing | QtGui.QPainter.TextAntialiasing)
         self.setDragMode(QtWidgets.QGraphicsView.NoDrag)

@@ -17,6 +17,7 @@ from visualnn.data import DATASETS, dataset_params, load_dataset
 from visualnn.engine import SpecError, TrainConfig
 from visualnn.ui import theme
 from visualnn.ui.model.session import Session
+from visualnn.ui.pacing import Redraw
 from visualnn.ui.panels.training_controls import Banner, LogSpinBox
 from visualnn.ui.steady_label import SteadyLabel
 from visualnn.ui.training_control import TrainingController
@@ -178,13 +179,10 @@ class TrainingPanel(QtWidgets.QWidget):
 
         session.project.config_changed.connect(self.sync_from_session)
         session.project.dataset_changed.connect(self.sync_from_session)
-        # Epochs of a toy set end 100 times a second; a relabel each time would relayout and
-        # repaint the dock as often, taking GIL time from the trainer. 5 Hz reads as live.
-        self._progress_timer = QtCore.QTimer(self)
-        self._progress_timer.setSingleShot(True)
-        self._progress_timer.setInterval(200)
-        self._progress_timer.timeout.connect(self._update_progress)
-        session.project.history_changed.connect(self._on_session_history_changed)
+        # Epochs of a toy set end 100 times a second; the read-out changes at most ten times
+        # a second so the digits can be read.
+        self._progress = Redraw(self, self._update_progress, min_interval_ms=100)
+        session.project.history_changed.connect(self._progress.mark)
         session.inspect.training_state_changed.connect(self._on_session_training_state_changed)
         session.inspect.diverged.connect(self.banner.show_divergence)
         controller.failed.connect(lambda text: self.banner.show_message(text, "warning"))
@@ -253,10 +251,6 @@ class TrainingPanel(QtWidgets.QWidget):
         if state == "running" and self.banner.kind != "info":
             self.banner.hide()
         self._update_progress()
-
-    def _on_session_history_changed(self) -> None:
-        if not self._progress_timer.isActive():
-            self._progress_timer.start()
 
     def _update_progress(self) -> None:
         s = self.session

@@ -9,8 +9,8 @@ from PySide6 import QtCore, QtWidgets
 
 from visualnn.ui import theme
 from visualnn.ui.model.forward import recorded_forward
+from visualnn.ui.pacing import Redraw
 from visualnn.ui.views.common import (
-    RedrawThrottle,
     fmt,
     layer_title,
     message_label,
@@ -66,7 +66,7 @@ class ActivationsView(QtWidgets.QWidget):
         layout.addWidget(self.message)
         layout.addWidget(self.scroll, 1)
 
-        self.throttle = RedrawThrottle(self, self.redraw, 50)
+        self.throttle = Redraw(self, self.redraw)
         for sig in (
             session.inspect.weights_updated,
             session.inspect.sample_changed,

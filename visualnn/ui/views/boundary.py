@@ -10,9 +10,9 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.ui import theme
 from visualnn.ui.model.forward import to_probabilities
+from visualnn.ui.pacing import Redraw
 from visualnn.ui.theme import class_colours
-from visualnn.ui.views.common import RedrawThrottle, cache_axes, message_label
-from visualnn.ui.views.pace import SnapshotPace
+from visualnn.ui.views.common import cache_axes, message_label
 from visualnn.ui.views.tiles import to_rgba
 
 GRID = 120
@@ -163,11 +163,10 @@ class BoundaryView(QtWidgets.QWidget):
         layout.addWidget(self.plot_widget, 1)
         layout.addWidget(self.legend)
 
-        self.throttle = RedrawThrottle(self, self.redraw, 50)
-        # a grid forward pass per frame: ~5 a second while training still looks fluid
-        self.pace = SnapshotPace(self, self.throttle.mark)
-        session.inspect.weights_updated.connect(self.pace.mark)
+        # A grid forward pass per frame: the boundary moves as smoothly as the training runs.
+        self.throttle = Redraw(self, self.redraw)
         for sig in (
+            session.inspect.weights_updated,
             session.inspect.spec_changed,
             session.project.dataset_changed,
             session.inspect.sample_changed,

@@ -4,8 +4,6 @@ projected text, and layer geometry.
 
 from __future__ import annotations
 
-import inspect
-import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,59 +27,6 @@ def fmt(value: float, digits: int = 3) -> str:
 def fmt_paren(value: float, digits: int = 3) -> str:
     """A number ready to follow a ``+``: negatives in parentheses, ``(−0.120)``."""
     return f"({fmt(value, digits)})" if float(value) < 0 else fmt(value, digits)
-
-
-class RedrawThrottle(QtCore.QObject):
-    """Coalesce many "something changed" signals into at most one redraw per interval.
-
-    Views call :meth:`mark` from session signals (cheap, may happen per training step); the
-    timer calls ``redraw`` only when something changed and the widget is visible, so hidden
-    docks cost nothing while training. The timer only runs while something is pending: an
-    idle timer still wakes the GUI thread, and every wake-up holds the training thread back
-    (see ``TrainingController.eventFilter``).
-    """
-
-    #: While the widget is hidden, how often to look whether it has been shown again.
-    HIDDEN_POLL_MS = 500
-
-    def __init__(self, widget: QtWidgets.QWidget, redraw, interval_ms: int = 50) -> None:
-        super().__init__(widget)
-        # No strong reference back to the widget (it owns this throttle): widget -> child
-        # throttle -> widget would be a reference cycle, and a parentless widget in a cycle
-        # is deleted whenever Python's cyclic GC happens to run, which may be inside one of
-        # its own paint events (a segfault). The widget is ``parent()``; a bound ``redraw``
-        # is held weakly.
-        self._redraw = weakref.WeakMethod(redraw) if inspect.ismethod(redraw) else (lambda: redraw)
-        self.dirty = True
-        self._interval = interval_ms
-        self._timer = QtCore.QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(interval_ms)
-        self._timer.timeout.connect(self._on_timer_timeout)
-        self._timer.start()
-
-    def mark(self, *_args) -> None:
-        self.dirty = True
-        if not self._timer.isActive():
-            self._timer.start(self._interval)
-
-    def flush(self) -> None:
-        """Redraw now if dirty, visible or not (tests, screenshots, showEvent)."""
-        redraw = self._redraw()
-        if self.dirty and redraw is not None:
-            self.dirty = False
-            redraw()
-
-    def _on_timer_timeout(self) -> None:
-        if not self.dirty:
-            return
-        widget = self.parent()
-        if widget is None:
-            return
-        if widget.isVisible():
-            self.flush()
-        else:  # behind a tab or closed: check back now and then, draw once shown
-            self._timer.start(self.HIDDEN_POLL_MS)
 
 
 def cache_axes(plot) -> None:

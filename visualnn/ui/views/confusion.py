@@ -8,9 +8,9 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.ui import theme
 from visualnn.ui.model.forward import recorded_forward, to_probabilities
+from visualnn.ui.pacing import Redraw
 from visualnn.ui.theme import class_colours
 from visualnn.ui.views.common import (
-    RedrawThrottle,
     cache_axes,
     message_label,
     set_direction_soon,
@@ -141,8 +141,8 @@ class PredictionView(QtWidgets.QWidget):
         self.charts.addWidget(self.cm_widget, 2)
         layout.addLayout(self.charts, 1)
 
-        self.throttle = RedrawThrottle(self, self.redraw_sample, 50)
-        self.cm_throttle = RedrawThrottle(self, self.redraw_matrix, 500)
+        self.throttle = Redraw(self, self.redraw_sample)
+        self.cm_throttle = Redraw(self, self.redraw_matrix, min_interval_ms=500)
         for sig in (
             session.inspect.weights_updated,
             session.inspect.spec_changed,

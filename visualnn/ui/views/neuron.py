@@ -8,10 +8,10 @@ from PySide6 import QtCore, QtWidgets
 
 from visualnn.ui import theme
 from visualnn.ui.model.forward import recorded_forward
+from visualnn.ui.pacing import Redraw
 from visualnn.ui.steady_label import SteadyLabel, SteadyRichText
 from visualnn.ui.views.common import (
     MINUS,
-    RedrawThrottle,
     fmt,
     layer_title,
     message_label,
@@ -19,8 +19,8 @@ from visualnn.ui.views.common import (
 )
 from visualnn.ui.views.neuron_math import Explanation, explain
 from visualnn.ui.views.neuron_table import TermsTable, sign_colour, terms_rows
-from visualnn.ui.views.pace import SnapshotPace
 
+READOUT_MS = 200  # numbers change at most five times a second: they must be readable
 HINT = (
     "Click a unit or a feature-map pixel in Activations (or a neuron in the graph) "
     "to see how it is computed, with the real numbers."
@@ -168,17 +168,17 @@ class NeuronView(QtWidgets.QWidget):
 
         self._shown: tuple | None = None  # what the tables show (unit, kind, width class)
         self._plot_title: str | None = None
-        self.throttle = RedrawThrottle(self, self.redraw, 50)
-        # new numbers while training: a readable ~5 a second; a click answers at once
-        self.pace = SnapshotPace(self, self.throttle.mark)
-        session.inspect.weights_updated.connect(self.pace.mark)
+        # New numbers while training or listening: a readable ~5 a second; a click answers
+        # at the next frame.
+        self.throttle = Redraw(self, self.redraw, min_interval_ms=READOUT_MS)
+        session.inspect.weights_updated.connect(self.throttle.mark)
+        session.inspect.sample_changed.connect(self.throttle.mark)
         for sig in (
-            session.inspect.sample_changed,
             session.inspect.spec_changed,
             session.inspect.selection_changed,
             session.project.dataset_changed,
         ):
-            sig.connect(self.throttle.mark)
+            sig.connect(self.throttle.mark_now)
 
     def redraw(self) -> None:
         sel = self.session.inspect.selection

@@ -2,7 +2,7 @@
 
 Both plots share the epoch axis. A batch is placed at its fractional epoch (batch 5 of 10
 in epoch 3 sits at 2.5), so the noisy batch trace lines up under the epoch curves. Redraws
-are coalesced to at most ``REDRAW_HZ`` per second however often the history grows.
+are coalesced to at most one per display frame however often the history grows.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from PySide6 import QtCore, QtWidgets
 
 from visualnn.ui import theme
 from visualnn.ui.model.session import Session
+from visualnn.ui.pacing import Redraw
 from visualnn.ui.views.common import cache_axes
 
 MAX_MARKED_EPOCHS = 40
-REDRAW_HZ = 5  # curves move slowly; every redraw costs the trainer GIL time
 
 
 def nice_ceil(value: float) -> float:
@@ -100,29 +100,14 @@ class TrainingPlots(QtWidgets.QWidget):
         self.train_acc, self.val_acc = _series(self.acc_plot)
         for curve in (self.train_loss, self.val_loss, self.train_acc, self.val_acc):
             curve.setSkipFiniteCheck(True)  # every series is filtered to finite values
-        self._dirty = False
         self._marked = True
-        self._timer = QtCore.QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(int(1000 / REDRAW_HZ))
-        self._timer.timeout.connect(self.redraw)
-        session.project.history_changed.connect(self._on_session_history_changed)
-        self.redraw()
-
-    def _on_session_history_changed(self) -> None:
-        self._dirty = True
-        if not self._timer.isActive() and self.isVisible():
-            self._timer.start()
-
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
-        # Hidden (closed or behind a tab) plots cost nothing; catch up when shown again.
-        super().showEvent(event)
-        if self._dirty:
-            self._timer.start()
+        # On the frame clock: hidden (closed or behind a tab) plots cost nothing.
+        self.throttle = Redraw(self, self.redraw)
+        session.project.history_changed.connect(self.throttle.mark)
+        self.throttle.flush()
 
     def redraw(self) -> None:
         """Set every curve from the project's bounded ``History``."""
-        self._dirty = False
         hist = self.session.project.history
         # Markers help while epochs are few; past that they only cost paint time.
         marked = len(hist.epochs) <= MAX_MARKED_EPOCHS

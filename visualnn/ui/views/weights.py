@@ -7,8 +7,8 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from visualnn.ui import theme
+from visualnn.ui.pacing import Redraw
 from visualnn.ui.views.common import (
-    RedrawThrottle,
     cache_axes,
     fmt,
     layer_title,
@@ -185,7 +185,7 @@ class WeightsView(QtWidgets.QWidget):
         self._layout = layout
         layout.addWidget(self.hover)
 
-        self.throttle = RedrawThrottle(self, self.redraw, 50)
+        self.throttle = Redraw(self, self.redraw)
         for sig in (session.inspect.weights_updated, session.inspect.spec_changed):
             sig.connect(self.throttle.mark)
         session.inspect.selection_changed.connect(self._on_session_selection_changed)

@@ -279,6 +279,16 @@ def test_non_finite_weights_open_with_a_warning(tmp_path):
 
 
 # --- saving --------------------------------------------------------------------------------
+def test_a_saved_history_with_nan_loads(tmp_path):
+    _, project = make_project()
+    project.history = [{"epoch": 1, "train_loss": 0.5, "val_loss": float("nan")}]
+    save_project(tmp_path / "p.vnn", project)
+    assert load_project(tmp_path / "p.vnn").history == [
+        {"epoch": 1, "train_loss": 0.5, "val_loss": None}
+    ]
+    assert np.isnan(project.history[0]["val_loss"])  # the open session keeps its own
+
+
 def temps(folder):
     return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
 

@@ -24,7 +24,13 @@ from typing import Any
 import numpy as np
 
 from visualnn.engine import Sequential, SpecError
-from visualnn.project_checks import ProjectError, check_document, check_json_depth
+from visualnn.project_checks import (
+    ProjectError,
+    check_document,
+    check_json_depth,
+    finite_or_none,
+    options_into_config,
+)
 from visualnn.project_files import NotRegularFile, atomic_write, open_regular
 from visualnn.project_weights import check_sizes, non_finite, read_weights, weights_bytes
 
@@ -122,7 +128,7 @@ def save_project(path: str | os.PathLike, project: Project) -> None:
         "dataset": project.dataset,
         "task": project.task,
         "seed": project.seed,
-        "history": project.history,
+        "history": [finite_or_none(h) for h in project.history],
         "num_layers": None if project.weights is None else len(project.weights),
         "class_names": list(project.class_names),
         "input_transform": project.input_transform,
@@ -148,24 +154,9 @@ def save_project(path: str | os.PathLike, project: Project) -> None:
 
 
 # --- reading ----------------------------------------------------------------------------
-def _options_into_config(doc: dict[str, Any]) -> dict[str, Any]:
-    """Schema 1 -> 2: ``meta.optimizer_options`` (nesterov, betas) moves into ``config``.
-
-    The options win over the config's values: schema-1 windows kept the user's choice in the
-    options and left the config's copies at their defaults.
-    """
-    meta, config = doc.get("meta"), doc.get("config")
-    if isinstance(meta, dict) and isinstance(config, dict):
-        opts = meta.get("optimizer_options")
-        if isinstance(opts, dict):  # anything else stays for check_meta to refuse in words
-            doc["meta"] = {k: v for k, v in meta.items() if k != "optimizer_options"}
-            doc["config"] = {**config, **opts}  # unknown keys: refused as unknown settings
-    return doc
-
-
 # MIGRATIONS[v] turns a schema-v document into schema v + 1; when the format changes, bump
 # SCHEMA_VERSION and add the step from the old one.
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _options_into_config}
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: options_into_config}
 
 
 def migrate(doc: dict[str, Any]) -> dict[str, Any]:

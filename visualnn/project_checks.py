@@ -239,3 +239,29 @@ def check_document(doc: dict[str, Any], what: str) -> None:
     check_meta(doc.get("meta", {}), what)
     check_class_names(doc.get("class_names", []), what)
     check_input_transform(doc.get("input_transform"), what)
+
+
+# --- shaping documents (saving, migrating) -------------------------------------------
+def finite_or_none(entry: Any) -> Any:
+    """A history entry ready to save: NaN and infinity become None ("no value"), because
+    written as they are they would make the file refuse to load."""
+    if not isinstance(entry, dict):
+        return entry
+    return {
+        k: None if isinstance(v, float) and not math.isfinite(v) else v for k, v in entry.items()
+    }
+
+
+def options_into_config(doc: dict[str, Any]) -> dict[str, Any]:
+    """Schema 1 -> 2: ``meta.optimizer_options`` (nesterov, betas) moves into ``config``.
+
+    The options win over the config's values: schema-1 windows kept the user's choice in the
+    options and left the config's copies at their defaults.
+    """
+    meta, config = doc.get("meta"), doc.get("config")
+    if isinstance(meta, dict) and isinstance(config, dict):
+        opts = meta.get("optimizer_options")
+        if isinstance(opts, dict):  # anything else stays for check_meta to refuse in words
+            doc["meta"] = {k: v for k, v in meta.items() if k != "optimizer_options"}
+            doc["config"] = {**config, **opts}  # unknown keys: refused as unknown settings
+    return doc

@@ -22,6 +22,22 @@ CNN = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def keep_app_look(qapp):
+    """``run`` applies the app's theme (font, style, palette) to the shared QApplication;
+    put the test session's back so later tests measure widgets as they always do."""
+    from visualnn.ui import theme
+
+    font, palette, sheet = qapp.font(), qapp.palette(), qapp.styleSheet()
+    style, points = qapp.style().name(), theme.BASE_POINT_SIZE
+    yield
+    qapp.setStyleSheet(sheet)
+    qapp.setStyle(style)
+    qapp.setPalette(palette)
+    qapp.setFont(font)
+    theme.BASE_POINT_SIZE = points
+
+
 def one_line_error(capsys) -> str:
     err = capsys.readouterr().err
     lines = [line for line in err.splitlines() if line.strip()]

@@ -145,13 +145,18 @@ def write_wav(
     pad = b"\x00" if len(payload) & 1 else b""
     body = b"WAVE" + b"fmt " + struct.pack("<I", len(head)) + head
     if info is not None:
-        blob = json.dumps(info, ensure_ascii=False).encode("utf-8")
-        if len(blob) > MAX_INFO_BYTES:
-            raise AudioError(f"the clip information is {len(blob)} bytes; at most {MAX_INFO_BYTES}")
-        body += INFO_CHUNK + struct.pack("<I", len(blob)) + blob + b"\x00" * (len(blob) & 1)
+        body += _info_chunk(info)
     body += b"data" + struct.pack("<I", len(payload)) + payload + pad
     with open(path, "wb") as fh:
         fh.write(b"RIFF" + struct.pack("<I", len(body)) + body)
+
+
+def _info_chunk(info: dict) -> bytes:
+    """Our own chunk holding ``info`` as JSON, padded to an even length as RIFF wants."""
+    blob = json.dumps(info, ensure_ascii=False).encode("utf-8")
+    if len(blob) > MAX_INFO_BYTES:
+        raise AudioError(f"the clip information is {len(blob)} bytes; at most {MAX_INFO_BYTES}")
+    return INFO_CHUNK + struct.pack("<I", len(blob)) + blob + b"\x00" * (len(blob) & 1)
 
 
 def to_mono(data: np.ndarray) -> np.ndarray:

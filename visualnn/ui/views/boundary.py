@@ -86,20 +86,15 @@ class BoundaryView(QtWidgets.QWidget):
 
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.message)
-        layout.addWidget(self.plot_widget, 1)
-        layout.addWidget(self.legend)
-        layout.addWidget(self.nan_legend)
+        for widget, stretch in ((self.message, 0), (self.plot_widget, 1), (self.legend, 0),
+                                (self.nan_legend, 0)):  # fmt: skip
+            layout.addWidget(widget, stretch)
 
         self.throttle = RedrawThrottle(self, self.redraw, 50)
         # a grid forward pass per frame: ~5 a second while training still looks fluid
         self.pace = SnapshotPace(self, self.throttle.mark)
         session.weights_updated.connect(self.pace.mark)
-        for sig in (
-            session.spec_changed,
-            session.dataset_changed,
-            session.sample_changed,
-        ):
+        for sig in (session.spec_changed, session.dataset_changed, session.sample_changed):
             sig.connect(self.throttle.mark)
 
     def redraw(self) -> None:

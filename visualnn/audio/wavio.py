@@ -116,17 +116,7 @@ def write_wav(
     x = np.asarray(data, dtype=np.float64)
     x = x.reshape(-1, 1) if x.ndim == 1 else x
     channels = x.shape[1]
-    if fmt == WAVE_FORMAT_IEEE_FLOAT:
-        payload = x.astype("<f4" if bits == 32 else "<f8").tobytes()
-    else:
-        scale = float(2 ** (bits - 1))
-        ints = np.clip(np.round(x * scale), -scale, scale - 1).astype(np.int64)
-        if bits == 8:
-            payload = (ints + 128).astype(np.uint8).tobytes()
-        elif bits == 24:
-            payload = ints.astype("<i4").view(np.uint8).reshape(-1, 4)[:, :3].tobytes()
-        else:
-            payload = ints.astype("<i2" if bits == 16 else "<i4").tobytes()
+    payload = _encode(x, fmt, bits)
     align = channels * bits // 8
     head = struct.pack(
         "<HHIIHH",
@@ -149,6 +139,19 @@ def write_wav(
     body += b"data" + struct.pack("<I", len(payload)) + payload + pad
     with open(path, "wb") as fh:
         fh.write(b"RIFF" + struct.pack("<I", len(body)) + body)
+
+
+def _encode(x: np.ndarray, fmt: int, bits: int) -> bytes:
+    """Float samples ``(frames, channels)`` -> little-endian sample bytes of the format."""
+    if fmt == WAVE_FORMAT_IEEE_FLOAT:
+        return x.astype("<f4" if bits == 32 else "<f8").tobytes()
+    scale = float(2 ** (bits - 1))
+    ints = np.clip(np.round(x * scale), -scale, scale - 1).astype(np.int64)
+    if bits == 8:
+        return (ints + 128).astype(np.uint8).tobytes()
+    if bits == 24:
+        return ints.astype("<i4").view(np.uint8).reshape(-1, 4)[:, :3].tobytes()
+    return ints.astype("<i2" if bits == 16 else "<i4").tobytes()
 
 
 def _info_chunk(info: dict) -> bytes:

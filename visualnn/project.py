@@ -1,18 +1,18 @@
 """The ``.vnn`` project file: a zip of ``project.json`` and ``weights.npz``.
 
-Written atomically (temp file in the same folder, fsync, ``os.replace``); read defensively
-(sizes checked before anything is decompressed, ``allow_pickle=False``, a newer schema
-refused in words). Loading is pure: it returns a new ``Project`` or raises ``ProjectError``,
-so a failed load cannot touch the open session.
+Written atomically (see :mod:`visualnn.project_files`); read defensively and validated
+completely: only regular files are opened, sizes and JSON depth are checked before anything
+is decompressed or parsed, every field is checked (:mod:`visualnn.project_checks`), the
+network is built and each weight's header is compared with it before the weight is read
+(:mod:`visualnn.project_weights`), and a newer schema is refused in words. Loading is pure:
+it returns a valid ``Project`` or raises ``ProjectError``, so a failed load cannot touch the
+open session.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import os
-import re
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -24,17 +24,19 @@ from typing import Any
 import numpy as np
 
 from visualnn.engine import Sequential, SpecError
+from visualnn.project_checks import (
+    ProjectError,
+    check_document,
+    check_json_depth,
+    finite_or_none,
+    options_into_config,
+)
+from visualnn.project_files import NotRegularFile, atomic_write, open_regular
+from visualnn.project_weights import check_sizes, non_finite, read_weights, weights_bytes
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MAX_MEMBER_BYTES = 200 * 1024 * 1024  # no sane network of this app comes near it
 MAX_FILE_BYTES = 2 * MAX_MEMBER_BYTES
-MAX_RATIO = 100  # uncompressed / compressed above this (for members over 1 MB): a zip bomb
-MEMBERS = ("project.json", "weights.npz", "sounds.npz")
-_KEY = re.compile(r"^L(\d+)\.(\w+)$")
-
-
-class ProjectError(Exception):
-    """A project file that cannot be read or written, explained in one sentence."""
 
 
 @dataclass
@@ -63,13 +65,14 @@ class Project:
     class_names : list of str
         One name per output class (empty for regression or unnamed classes).
     input_transform : dict or None
-        How raw input becomes the network's input, for models fed by sound: the feature
-        settings (``representation``, ``samplerate``, ``seconds``, ``n_fft``, ``hop``,
-        ``n_mels``, ``fmin``, ``layout``) and the normalisation statistics ``norm``
-        (``{"mean": [...], "std": [...]}``, per band). None: the input is used as it is.
+        For models fed by sound: feature settings and normalisation ``norm`` (keys in
+        ``project_checks.check_input_transform``). None: the input is used as it is.
     sounds : bytes or None
         The clips of a sound data set (``SoundClips.to_bytes``), so the project retrains
         anywhere; stored as ``sounds.npz`` in the file.
+    warnings : list of str
+        Found at load, not saved: sentences for the window, e.g. "this project has
+        non-finite weights in layer 3 (weight): ...". The project still opens.
     """
 
     spec: list[dict[str, Any]]
@@ -84,17 +87,13 @@ class Project:
     class_names: list[str] = field(default_factory=list)
     input_transform: dict[str, Any] | None = None
     sounds: bytes | None = None
+    warnings: list[str] = field(default_factory=list)
 
     @classmethod
     def from_model(cls, model: Sequential, **kw: Any) -> Project:
         """A project holding ``model``'s spec, seed and a copy of its weights."""
-        return cls(
-            spec=model.to_spec(),
-            input_shape=tuple(model.input_shape),
-            weights=model.get_weights(),
-            seed=model.seed,
-            **kw,
-        )
+        shape, weights = tuple(model.input_shape), model.get_weights()
+        return cls(spec=model.to_spec(), input_shape=shape, weights=weights, seed=model.seed, **kw)
 
     def build_model(self) -> Sequential:
         """The network with the saved weights; ``SpecError`` if spec and weights disagree."""
@@ -112,18 +111,10 @@ def app_version() -> str:
 
 
 # --- writing ----------------------------------------------------------------------------
-def _weights_bytes(weights: list[dict[str, np.ndarray]]) -> bytes:
-    arrays = {f"L{i}.{k}": np.asarray(v) for i, w in enumerate(weights) for k, v in w.items()}
-    for name, a in arrays.items():
-        if a.dtype.kind not in "fiu":
-            raise ProjectError(f"cannot save weight {name}: its type is {a.dtype}, not a number")
-    buf = io.BytesIO()
-    np.savez(buf, **arrays)
-    return buf.getvalue()
-
-
 def save_project(path: str | os.PathLike, project: Project) -> None:
     """Write ``project`` to ``path`` atomically: the old file survives any failure.
+
+    The file keeps its permission mode; a symbolic link keeps pointing at the saved file.
 
     Raises
     ------
@@ -141,7 +132,7 @@ def save_project(path: str | os.PathLike, project: Project) -> None:
         "dataset": project.dataset,
         "task": project.task,
         "seed": project.seed,
-        "history": project.history,
+        "history": [finite_or_none(h) for h in project.history],
         "num_layers": None if project.weights is None else len(project.weights),
         "class_names": list(project.class_names),
         "input_transform": project.input_transform,
@@ -150,58 +141,28 @@ def save_project(path: str | os.PathLike, project: Project) -> None:
     try:
         text = json.dumps(doc, indent=1, allow_nan=True)
     except (TypeError, ValueError) as e:
-        raise ProjectError(f"cannot save the project: a setting is not plain data ({e})") from e
-    weights = _weights_bytes(project.weights or [])
-    tmp = None
+        raise ProjectError(f"cannot save the project: a setting is not plain data ({e})") from None
+    weights = weights_bytes(project.weights or [])
+
+    def write(f) -> None:
+        with zipfile.ZipFile(f, "w") as zf:
+            zf.writestr("project.json", text, compress_type=zipfile.ZIP_DEFLATED)
+            # npz arrays barely compress; storing them keeps the bomb check meaningful.
+            zf.writestr("weights.npz", weights, compress_type=zipfile.ZIP_STORED)
+            if project.sounds:
+                zf.writestr("sounds.npz", project.sounds, compress_type=zipfile.ZIP_STORED)
+
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "wb") as f:
-            with zipfile.ZipFile(f, "w") as zf:
-                zf.writestr("project.json", text, compress_type=zipfile.ZIP_DEFLATED)
-                # npz arrays barely compress; storing them keeps the bomb check meaningful.
-                zf.writestr("weights.npz", weights, compress_type=zipfile.ZIP_STORED)
-                if project.sounds:
-                    zf.writestr("sounds.npz", project.sounds, compress_type=zipfile.ZIP_STORED)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-        tmp = None
-        _fsync_dir(path.parent)
+        atomic_write(path, write)
     except OSError as e:
-        raise ProjectError(f"cannot save {path}: {e.strerror or e}") from e
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
+        raise ProjectError(f"cannot save {path}: {e.strerror or e}") from None
     project.meta = meta
 
 
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename durable; not possible on every platform, so best effort."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 # --- reading ----------------------------------------------------------------------------
-def _check_sizes(zf: zipfile.ZipFile, what: str) -> None:
-    for info in zf.infolist():
-        if info.file_size > MAX_MEMBER_BYTES:
-            mb = info.file_size / 2**20
-            raise ProjectError(f"{what}: {info.filename} would unpack to {mb:.0f} MB; refusing")
-        if info.file_size > 2**20 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise ProjectError(f"{what}: {info.filename} is suspiciously compressed; refusing")
-
-
-# Schema steps: MIGRATIONS[v] turns a schema-v document into schema v + 1. Schema 1 is the
-# first; when the format changes, bump SCHEMA_VERSION and add the step from the old one.
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+# MIGRATIONS[v] turns a schema-v document into schema v + 1; when the format changes, bump
+# SCHEMA_VERSION and add the step from the old one.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: options_into_config}
 
 
 def migrate(doc: dict[str, Any]) -> dict[str, Any]:
@@ -216,36 +177,13 @@ def migrate(doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
-def _read_weights(data: bytes, num_layers: int, what: str) -> list[dict[str, np.ndarray]]:
+def _parse(text: str, what: str) -> dict[str, Any]:
+    """project.json -> a migrated, fully checked document."""
+    check_json_depth(text, what)
     try:
-        inner = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise ProjectError(f"{what}: the weights are damaged (weights.npz is not an npz)") from None
-    _check_sizes(inner, what)
-    weights: list[dict[str, np.ndarray]] = [{} for _ in range(num_layers)]
-    try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-            for key in npz.files:
-                m = _KEY.match(key)
-                if not m or int(m.group(1)) >= num_layers:
-                    raise ProjectError(f"{what}: unexpected array '{key}' in the weights")
-                a = npz[key]
-                if a.dtype.kind not in "fiu":
-                    raise ProjectError(f"{what}: weight '{key}' holds {a.dtype}, not numbers")
-                weights[int(m.group(1))][m.group(2)] = a
-    except ValueError as e:
-        if "pickle" in str(e).lower():
-            raise ProjectError(
-                f"{what}: the weights contain pickled Python objects, which visualnn never "
-                "writes and will not load (they could run code)"
-            ) from None
-        raise ProjectError(f"{what}: the weights are damaged ({e})") from None
-    except (OSError, zipfile.BadZipFile, EOFError, zlib.error) as e:
-        raise ProjectError(f"{what}: the weights are damaged ({e})") from None
-    return weights
-
-
-def _doc_to_project(doc: Any, what: str) -> Project:
+        doc = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as e:
+        raise ProjectError(f"{what}: project.json is damaged ({e})") from None
     if not isinstance(doc, dict):
         raise ProjectError(f"{what}: project.json does not hold a project")
     version = doc.get("schema_version")
@@ -256,77 +194,85 @@ def _doc_to_project(doc: Any, what: str) -> Project:
             f"this project was saved by a newer visualnn (schema {version}); this version "
             f"reads up to schema {SCHEMA_VERSION}"
         )
-    doc = migrate(doc)
-    spec, shape = doc.get("spec"), doc.get("input_shape")
-    if not isinstance(spec, list) or not all(isinstance(d, dict) for d in spec):
-        raise ProjectError(f"{what}: the network (spec) is missing or not a list of layers")
-    if not isinstance(shape, list) or not all(isinstance(s, int) for s in shape):
-        raise ProjectError(f"{what}: the input shape is missing or not a list of numbers")
-    types = {
-        "config": dict,
-        "dataset": dict,
-        "history": list,
-        "meta": dict,
-        "seed": int,
-        "class_names": list,
-    }
-    for key, t in types.items():
-        if key in doc and not isinstance(doc[key], t):
-            raise ProjectError(f"{what}: '{key}' should be a {t.__name__}")
+    try:
+        doc = migrate(doc)
+    except ProjectError as e:
+        raise ProjectError(f"{what}: {e}") from None
+    check_document(doc, what)
+    return doc
+
+
+def _doc_to_project(doc: dict[str, Any]) -> Project:
     return Project(
-        spec=spec,
-        input_shape=tuple(shape),
+        spec=doc["spec"],
+        input_shape=tuple(doc["input_shape"]),
         config=doc.get("config", {}),
         dataset=doc.get("dataset", {}),
         history=doc.get("history", []),
         seed=doc.get("seed", 0),
         meta=doc.get("meta", {}),
         task=doc.get("task", "classification"),
-        class_names=[str(c) for c in doc.get("class_names", [])],
-        input_transform=_input_transform(doc.get("input_transform"), what),
+        class_names=list(doc.get("class_names", [])),
+        input_transform=doc.get("input_transform"),
     )
 
 
-def _input_transform(value: Any, what: str) -> dict[str, Any] | None:
-    if value is not None and not isinstance(value, dict):
-        raise ProjectError(f"{what}: 'input_transform' should be an object")
-    return value
+def _load_weights(zf: zipfile.ZipFile, project: Project, what: str) -> None:
+    """Build the network, read weights shaped as it needs, set them: all or nothing."""
+    if "weights.npz" not in zf.namelist():
+        raise ProjectError(f"{what}: the weights (weights.npz) are missing")
+    try:
+        model = Sequential.from_spec(project.spec, project.input_shape, seed=project.seed)
+    except SpecError as e:
+        raise ProjectError(f"{what}: the project's network cannot be built: {e}") from None
+    expected = [{k: v.shape for k, v in layer.params.items()} for layer in model.layers]
+    weights = read_weights(zf.read("weights.npz"), expected, what, MAX_MEMBER_BYTES)
+    try:
+        model.set_weights(weights)
+    except SpecError as e:
+        raise ProjectError(f"{what}: the project's network cannot be built: {e}") from None
+    project.weights = weights
+    project.warnings = non_finite(weights)
 
 
 def load_project(path: str | os.PathLike) -> Project:
-    """Read a ``.vnn`` file.
+    """Read a ``.vnn`` file into a fully valid ``Project``.
+
+    When it has weights, its network is built and the weights set on it here, so
+    ``project.build_model()`` cannot fail afterwards. Non-finite weights do not stop the
+    project from opening; ``project.warnings`` says where they are.
 
     Raises
     ------
     ProjectError
-        Missing, unreadable, corrupt, truncated, oversized, pickled or newer-schema files,
-        each with a one-sentence message.
+        Missing, unreadable, non-regular (folder, pipe, device), corrupt, truncated,
+        oversized, too deeply nested, pickled, inconsistent or newer-schema files, each with
+        a one-sentence message.
     """
     path = Path(path)
     what = f"cannot open {path.name}"
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ProjectError(f"{what}: the file is {size / 2**20:.0f} MB, too big for a project")
-        with zipfile.ZipFile(path) as zf:
-            _check_sizes(zf, what)
-            names = set(zf.namelist())
-            if "project.json" not in names:
-                raise ProjectError(f"{what}: it is not a visualnn project (no project.json)")
-            try:
-                doc = json.loads(zf.read("project.json").decode("utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as e:
-                raise ProjectError(f"{what}: project.json is damaged ({e})") from None
-            project = _doc_to_project(doc, what)
-            num_layers = doc.get("num_layers")
-            if num_layers is not None:
-                if "weights.npz" not in names:
-                    raise ProjectError(f"{what}: the weights (weights.npz) are missing")
-                if not isinstance(num_layers, int) or not 0 <= num_layers <= 10_000:
-                    raise ProjectError(f"{what}: project.json has a bad layer count")
-                project.weights = _read_weights(zf.read("weights.npz"), num_layers, what)
-            if "sounds.npz" in names:
-                project.sounds = zf.read("sounds.npz")
+        fh, size = open_regular(path)
+        with fh:
+            if size > MAX_FILE_BYTES:
+                mb = size / 2**20
+                raise ProjectError(f"{what}: the file is {mb:.0f} MB, too big for a project")
+            with zipfile.ZipFile(fh) as zf:
+                check_sizes(zf, what, MAX_MEMBER_BYTES)
+                if "project.json" not in zf.namelist():
+                    raise ProjectError(f"{what}: it is not a visualnn project (no project.json)")
+                try:
+                    text = zf.read("project.json").decode("utf-8")
+                except UnicodeDecodeError as e:
+                    raise ProjectError(f"{what}: project.json is damaged ({e})") from None
+                doc = _parse(text, what)
+                project = _doc_to_project(doc)
+                if doc.get("num_layers") is not None:
+                    _load_weights(zf, project, what)
+                if "sounds.npz" in zf.namelist():
+                    project.sounds = zf.read("sounds.npz")
+    except NotRegularFile as e:
+        raise ProjectError(f"{what}: it is {e.kind}, not a project file") from None
     except FileNotFoundError:
         raise ProjectError(f"{what}: no such file") from None
     except IsADirectoryError:
@@ -372,6 +318,11 @@ def project_dataset(project: Project):
         return load_dataset(ds.get("name", "circle"), **params)
     except SpecError as e:
         raise ProjectError(f"the project's data set cannot be made: {e}") from None
+
+
+def non_finite_weights(project: Project) -> list[str]:
+    """Sentences naming every layer and parameter holding NaN or infinity (empty if none)."""
+    return non_finite(project.weights)
 
 
 def check_project_model(project: Project) -> Sequential:

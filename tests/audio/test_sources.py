@@ -80,8 +80,12 @@ def test_file_source_plays_loops_and_resamples(tmp_path):
     up = FileSource(tmp_path / "a.wav", samplerate=48000, realtime=False, block=24000)
     up.start()
     y = up.read()
-    assert up.samplerate == 48000 and up.samples.shape[0] == 24000
+    assert up.samplerate == 48000 and up.total_samples == 24000 and y.shape == (24000,)
     assert abs(peak_hz(y, 48000) - 700) < 48000 / 4096
+    once = FileSource(tmp_path / "a.wav", loop=False, samplerate=48000, realtime=False, block=7)
+    once.start()
+    z = np.concatenate([once.read() for _ in range(24000 // 7 + 2)])
+    np.testing.assert_allclose(z, resample(x[:11025], sr, 48000), atol=1e-5)  # as offline
 
 
 def test_file_source_without_loop_ends_with_a_status(tmp_path):

@@ -2,7 +2,13 @@
 
 import pytest
 
-from visualnn.engine import LAYER_TYPES, SpecError, layer_from_config, validate_spec
+from visualnn.engine import (
+    LAYER_TYPES,
+    Sequential,
+    SpecError,
+    layer_from_config,
+    validate_spec,
+)
 
 D = {"type": "dense", "units": 4}
 CONV = {"type": "conv2d", "out_channels": 4, "kernel_size": 3}
@@ -207,8 +213,63 @@ def test_layer_messages_name_the_layer_once():
 
 
 def test_absurdly_big_layer_is_refused_before_allocating():
-    e = error([{"type": "dense", "units": 10**9}], (3,))
-    assert "4,000,000,000 parameters" in str(e)
+    e = error([{"type": "dense", "units": 60_000}], (1000,))
+    assert "60,060,000 parameters" in str(e)
+
+
+HUGE = 10**9
+
+
+@pytest.mark.parametrize(
+    "layer, shape, words",
+    [
+        ({"type": "conv2d", "out_channels": 2, "kernel_size": 3, "dilation": HUGE,
+          "padding": "same"}, (1, 8, 8), ["dilation", "from 1 to 1024"]),
+        ({"type": "conv2d", "out_channels": 2, "kernel_size": HUGE, "padding": "same"},
+         (1, 8, 8), ["kernel_size", "from 1 to 1024"]),
+        ({"type": "conv2d", "out_channels": 2, "kernel_size": 3, "stride": [1, HUGE]},
+         (1, 8, 8), ["stride", "from 1 to 1024"]),
+        ({"type": "conv2d", "out_channels": 2, "kernel_size": 3, "padding": HUGE},
+         (1, 8, 8), ["padding", "from 0 to 1024"]),
+        ({"type": "conv1d", "out_channels": 2, "kernel_size": 3, "dilation": HUGE,
+          "padding": "same"}, (1, 8), ["dilation", "from 1 to 1024"]),
+        ({"type": "maxpool2d", "kernel_size": 2, "stride": HUGE}, (1, 8, 8), ["stride"]),
+        ({"type": "dense", "units": 10**12}, (4,), ["units", "from 1 to 65536"]),
+        ({"type": "conv2d", "out_channels": 10**12, "kernel_size": 1}, (1, 8, 8),
+         ["out_channels", "from 1 to 65536"]),
+        ({"type": "leaky_relu", "negative_slope": float("inf")}, (4,), ["finite number"]),
+        # Each setting within its range, together too big: the size is explained.
+        ({"type": "conv2d", "out_channels": 2, "kernel_size": 1024, "dilation": 1024,
+          "padding": "same"}, (1, 8, 8), ["padded input", "up to 16,777,216"]),
+        ({"type": "conv2d", "out_channels": 1024, "kernel_size": 3, "padding": "same"},
+         (1, 200, 200), ["output would hold 40,960,000 values"]),
+        ({"type": "conv2d", "out_channels": 1, "kernel_size": 64, "padding": "same"},
+         (16, 100, 100), ["unfolded patches"]),
+    ],
+)  # fmt: skip
+def test_huge_sizes_are_explained_on_the_layer_before_anything_allocates(layer, shape, words):
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        e = error([layer], shape)
+        with pytest.raises(SpecError) as info:
+            Sequential.from_spec([layer], shape)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 10 * 2**20  # refused on arithmetic, not after allocating
+    assert str(info.value) == str(e) and e.layer == 0
+    text = str(e)
+    assert text.startswith("layer 1, ") and "\n" not in text
+    for word in words:
+        assert word in text, text
+
+
+@pytest.mark.parametrize("shape", [(10**12,), (1, 10**5, 10**5)])
+def test_a_huge_input_shape_is_explained(shape):
+    e = error([{"type": "dense", "units": 2}], shape)
+    assert "values per sample" in str(e) and "up to 16,777,216" in str(e)
 
 
 def test_conv1d_messages():

@@ -100,3 +100,36 @@ def backend_status(backend=None) -> tuple[bool, str]:
         return False, NO_INPUT
     version = getattr(sd, "get_portaudio_version", lambda: (0, "PortAudio"))()[1]
     return True, f"{version}: {len(devices)} input device(s)"
+
+
+def resolve_device(sd, want: str | int | None) -> DeviceInfo:
+    """The input device ``want`` names: a NAME (or part of one), an index, or None/"" for
+    the default; raises :class:`AudioError` naming the devices there are."""
+    devices = list_input_devices(sd)
+    if not devices:
+        raise AudioError(NO_INPUT)
+    if want is None or want == "":
+        return next((d for d in devices if d.is_default), devices[0])
+    if isinstance(want, int):
+        match = [d for d in devices if d.index == want]
+    else:
+        match = [d for d in devices if d.name == want]
+        # Names may gain a suffix such as ", ALSA" or a card number after replugging.
+        match = match or [d for d in devices if want.lower() in d.name.lower()]
+    if not match:
+        names = ", ".join(repr(d.name) for d in devices[:6])
+        raise AudioError(
+            f"the input device {want!r} is not available any more (unplugged?); "
+            f"choose another one: {names}"
+        )
+    return match[0]
+
+
+def invalid_rate(exc: Exception) -> bool:
+    """Whether PortAudio refused the sample rate (paInvalidSampleRate, error -9997)."""
+    args = getattr(exc, "args", ())
+    return (
+        (len(args) > 1 and args[1] == -9997)
+        or "-9997" in str(exc)
+        or ("invalid sample rate" in str(exc).lower())
+    )

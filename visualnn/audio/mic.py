@@ -23,7 +23,9 @@ from visualnn.audio.devices import (  # re-exported: the microphone's public nam
     DeviceInfo,
     backend_status,
     import_sounddevice,
+    invalid_rate,
     list_input_devices,
+    resolve_device,
 )
 from visualnn.audio.resample import Resampler
 from visualnn.audio.ringbuffer import RingBuffer
@@ -100,6 +102,7 @@ class MicSource(AudioSource):
         self.stream_channels = 1
         self.resampler: Resampler | None = None
         self.note = ""  # e.g. the rate fallback, shown next to a running status
+        self._sd = None  # the sounddevice module (or stand-in) of the open stream
         self._reset_counters()
 
     def _reset_counters(self) -> None:
@@ -111,43 +114,28 @@ class MicSource(AudioSource):
         self.frames_in = 0  # frames delivered by callbacks since the stream opened
         self.measured_rate: float | None = None  # frames per second actually delivered
         self._rate_mark: tuple[float, int] | None = None
+        self.callback_error = ""  # an exception of our own callback (a bug, not the device)
 
     # -- the PortAudio callback (runs on PortAudio's thread) ---------------------------------
     def _callback(self, indata, frames, time_info, status) -> None:
         """Copy the block and count; nothing else (no allocation, no maths, no waiting)."""
-        self.callbacks += 1
-        if status:
-            self.status_flags += 1
-            if getattr(status, "input_overflow", False):
-                self.input_overflows += 1
-        self.zero_run = 0 if indata.any() else self.zero_run + frames
-        if self._rate_mark is None:  # rate measurement starts at the first block, not at open
-            self._rate_mark = (self.clock(), frames)
-        self.frames_in += frames
-        self.ring.write(indata)
-        self.last_callback = self.clock()
-
-    # -- device resolution -----------------------------------------------------------------
-    def _resolve(self, sd) -> DeviceInfo:
-        devices = list_input_devices(sd)
-        if not devices:
-            raise AudioError(NO_INPUT)
-        want = self.device
-        if want is None or want == "":
-            return next((d for d in devices if d.is_default), devices[0])
-        if isinstance(want, int):
-            match = [d for d in devices if d.index == want]
-        else:
-            match = [d for d in devices if d.name == want]
-            # Names may gain a suffix such as ", ALSA" or a card number after replugging.
-            match = match or [d for d in devices if want.lower() in d.name.lower()]
-        if not match:
-            names = ", ".join(repr(d.name) for d in devices[:6])
-            raise AudioError(
-                f"the input device {want!r} is not available any more (unplugged?); "
-                f"choose another one: {names}"
-            )
-        return match[0]
+        try:
+            self.callbacks += 1
+            if status:
+                self.status_flags += 1
+                if getattr(status, "input_overflow", False):
+                    self.input_overflows += 1
+            self.zero_run = 0 if indata.any() else self.zero_run + frames
+            if self._rate_mark is None:  # rate measurement starts at the first block
+                self._rate_mark = (self.clock(), frames)
+            self.frames_in += frames
+            self.ring.write(indata)
+            self.last_callback = self.clock()
+        except Exception as exc:  # our bug, not the device's: say so, and stop the stream
+            self.callback_error = f"{type(exc).__name__}: {exc}"
+            abort = getattr(self._sd, "CallbackAbort", None)
+            if abort is not None:
+                raise abort from None  # ends the stream instead of a traceback per block
 
     # -- control -------------------------------------------------------------------------
     def start(self) -> None:
@@ -163,10 +151,11 @@ class MicSource(AudioSource):
         self._running = True
 
     def _open(self) -> None:
-        sd = self.backend or import_sounddevice()
-        info = self._resolve(sd)
+        sd = self._sd = self.backend or import_sounddevice()
+        info = resolve_device(sd, self.device)
         self.device_name = info.name
         channels = max(1, min(2, info.max_input_channels))
+        default = int(round(info.default_samplerate))
         rate = self.samplerate
         self.note = ""
         try:
@@ -174,29 +163,47 @@ class MicSource(AudioSource):
                 device=info.index, channels=channels, samplerate=rate, dtype="float32"
             )
         except Exception:
-            rate = int(round(info.default_samplerate))
+            rate = default
+        try:
+            stream = self._start_stream(sd, info, channels, rate)
+        except Exception as exc:
+            if rate == default or not invalid_rate(exc):
+                raise AudioError(_open_failed(info, exc, self.samplerate, default)) from None
+            # The pre-check passed but the open itself refused the rate (PortAudio -9997,
+            # seen with some ALSA plug-ins): the device's own rate always works.
+            rate = default
+            try:
+                stream = self._start_stream(sd, info, channels, rate)
+            except Exception as exc2:
+                raise AudioError(_open_failed(info, exc2, self.samplerate, default)) from None
+        if rate != self.samplerate:
             self.note = (
                 f"{info.name} refused {self.samplerate} Hz: recording at {rate} Hz and resampling"
             )
+        self.stream = stream
+        self.last_callback = self.clock()  # the stall clock starts when the stream does
+
+    def _start_stream(self, sd, info: DeviceInfo, channels: int, rate: int):
+        """Open and start an input stream at ``rate``, with buffers and counters to match."""
         self.stream_samplerate, self.stream_channels = rate, channels
         self.resampler = Resampler(rate, self.samplerate) if rate != self.samplerate else None
         self.ring = RingBuffer(int(self.buffer_seconds * rate), channels)
         self._reset_counters()
+        stream = sd.InputStream(
+            device=info.index,
+            channels=channels,
+            samplerate=rate,
+            blocksize=self.blocksize,
+            dtype="float32",
+            latency=self.latency,
+            callback=self._callback,
+        )
         try:
-            stream = sd.InputStream(
-                device=info.index,
-                channels=channels,
-                samplerate=rate,
-                blocksize=self.blocksize,
-                dtype="float32",
-                latency=self.latency,
-                callback=self._callback,
-            )
             stream.start()
-        except Exception as exc:
-            raise AudioError(f"cannot open {info.name}: {exc}") from None
-        self.stream = stream
-        self.last_callback = self.clock()  # the stall clock starts when the stream does
+        except BaseException:
+            stream.close()
+            raise
+        return stream
 
     def stop(self) -> None:
         stream, self.stream = self.stream, None
@@ -228,26 +235,39 @@ class MicSource(AudioSource):
 
     def status(self) -> SourceStatus:
         dropped = self.ring.overflow_events if self.ring is not None else 0
+        flags = self.status_flags
         if self._error:
-            return SourceStatus("error", self._error, dropped, self.status_flags)
+            return SourceStatus("error", self._error, dropped, flags)
         if self.stream is None:
-            return SourceStatus("stopped", "", dropped, self.status_flags)
+            return SourceStatus("stopped", "", dropped, flags)
+        if self.callback_error:
+            msg = f"the sound processing failed: {self.callback_error}"
+            return SourceStatus("error", msg, dropped, flags)
         quiet = self.clock() - self.last_callback
         if not getattr(self.stream, "active", True):
             msg = (
                 f"the input stream from {self.device_name} ended (device unplugged or its "
                 "sound server stopped); press Reconnect"
             )
-            return SourceStatus("stalled", msg, dropped, self.status_flags)
-        if quiet >= self.stall_timeout:
+            state = "stalled"
+        elif quiet >= self.stall_timeout:
             msg = (
                 f"no audio from {self.device_name} for {quiet:.0f} s: the device may have "
                 f"been unplugged or taken by another program; press Reconnect"
             )
-            return SourceStatus("stalled", msg, dropped, self.status_flags)
-        if self.zero_run >= self.silence_seconds * self.stream_samplerate:
-            return SourceStatus("silent", SILENT, dropped, self.status_flags)
-        return SourceStatus("running", self._rate_note(), dropped, self.status_flags)
+            state = "stalled"
+        elif self.zero_run >= self.silence_seconds * self.stream_samplerate:
+            state, msg = "silent", SILENT
+        else:
+            state, msg = "running", self._rate_note()
+        return SourceStatus(state, self._with_dropouts(msg, dropped), dropped, flags)
+
+    def _with_dropouts(self, message: str, dropped: int) -> str:
+        """``message`` with "dropouts: N" added: blocks the device or our buffer lost."""
+        n = self.input_overflows + dropped
+        if not n:
+            return message
+        return f"{message}; dropouts: {n}" if message else f"dropouts: {n}"
 
     def _rate_note(self) -> str:
         """The fallback note, or a warning when the device delivers too few samples."""
@@ -268,3 +288,12 @@ class MicSource(AudioSource):
 
     def describe(self) -> str:
         return f"Microphone {self.device_name or '(default)'}"
+
+
+def _open_failed(info: DeviceInfo, exc: Exception, wanted: int, default: int) -> str:
+    if invalid_rate(exc):
+        return (
+            f"cannot open {info.name}: it refuses {wanted} Hz and its own {default} Hz; "
+            "choose another device"
+        )
+    return f"cannot open {info.name}: {exc}"

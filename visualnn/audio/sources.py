@@ -7,16 +7,15 @@ per read for tests. Importing this module never loads sounddevice.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 
 import numpy as np
 
 from visualnn.audio.base import STATES, AudioError, AudioSource, SourceStatus
+from visualnn.audio.filesource import FileSource
 from visualnn.audio.mic import DeviceInfo, MicSource, backend_status, list_input_devices
-from visualnn.audio.resample import resample
-from visualnn.audio.wavio import read_wav, to_mono
+from visualnn.audio.paced import MAX_BACKLOG_SECONDS, PacedSource
 
 __all__ = [
     "STATES",
@@ -29,47 +28,11 @@ __all__ = [
     "SynthSource",
     "backend_status",
     "list_input_devices",
+    "MAX_BACKLOG_SECONDS",
 ]
 
-#: A consumer that stalls longer than this loses the excess (counted in dropped_blocks),
-#: so a paused panel does not get a burst of stale audio.
-MAX_BACKLOG_SECONDS = 0.5
 
-
-class _PacedSource(AudioSource):
-    """Shared pacing: how many samples are due now, in real time or per fixed block."""
-
-    def __init__(self, samplerate, realtime, block, clock):
-        super().__init__(samplerate, clock)
-        self.realtime = bool(realtime)
-        self.block = int(block)
-        self._t0 = 0.0
-        self._due_base = 0  # samples produced before the current run
-        self._pos = 0  # absolute index of the next sample to produce
-
-    def start(self) -> None:
-        if self._running:
-            return
-        super().start()
-        self._t0 = self.clock()
-        self._due_base = self._pos
-
-    def _due(self) -> int:
-        """Number of samples to hand out on this read."""
-        if not self.realtime:
-            return self.block
-        target = self._due_base + round((self.clock() - self._t0) * self.samplerate)
-        n = target - self._pos
-        limit = int(MAX_BACKLOG_SECONDS * self.samplerate)
-        if n > limit:
-            # Skip what the reader missed rather than deliver it late.
-            self._pos = target - limit
-            self.dropped_blocks += 1
-            n = limit
-        return max(0, n)
-
-
-class SynthSource(_PacedSource):
+class SynthSource(PacedSource):
     """Deterministic test and demo signals.
 
     Parameters
@@ -168,84 +131,3 @@ class SynthSource(_PacedSource):
         out = self.generate(self._pos, n)
         self._pos += n
         return out
-
-
-class FileSource(_PacedSource):
-    """Play a WAV file as if it came from a microphone.
-
-    Parameters
-    ----------
-    path : path-like
-        WAV file (8/16/24/32-bit PCM or 32/64-bit float, any channels: mixed to mono).
-    loop : bool
-        Start again at the end; otherwise the source stops with a message.
-    realtime : bool
-        Pace by the clock (True) or return ``block`` samples per read (False).
-    samplerate : int, optional
-        Output rate; the file is resampled to it. None keeps the file's own rate.
-
-    Raises
-    ------
-    AudioError
-        When the file is missing, corrupt, unsupported or empty.
-    """
-
-    kind_label = "WAV file"
-
-    def __init__(
-        self,
-        path: str | os.PathLike,
-        loop: bool = True,
-        realtime: bool = True,
-        samplerate: int | None = None,
-        block: int = 1024,
-        clock: Callable[[], float] = time.monotonic,
-    ):
-        data, file_rate = read_wav(path)
-        mono = to_mono(data)
-        if mono.shape[0] == 0:
-            raise AudioError(f"{os.path.basename(path)} contains no samples")
-        rate = file_rate if samplerate is None else int(samplerate)
-        super().__init__(rate, realtime, block, clock)
-        self.path = os.fspath(path)
-        self.loop = bool(loop)
-        self.file_samplerate = int(file_rate)
-        self.file_channels = int(data.shape[1])
-        self.samples = resample(mono, file_rate, rate) if rate != file_rate else mono
-        self.duration = self.samples.shape[0] / rate
-        self._finished = False
-
-    def describe(self) -> str:
-        return f"WAV file {os.path.basename(self.path)} ({self.duration:.1f} s)"
-
-    def start(self) -> None:
-        if self._finished:
-            self.rewind()
-        super().start()
-
-    def rewind(self) -> None:
-        """Play from the beginning on the next read."""
-        self._pos = 0
-        self._due_base = 0
-        self._t0 = self.clock()
-        self._finished = False
-
-    def read(self) -> np.ndarray:
-        if not self._running:
-            return np.zeros(0, dtype=np.float32)
-        n = self._due()
-        total = self.samples.shape[0]
-        if self.loop:
-            out = self.samples[(self._pos + np.arange(n)) % total]
-        else:
-            out = self.samples[min(self._pos, total) : min(self._pos + n, total)].copy()
-            if self._pos + n >= total:
-                self._finished = True
-                self._running = False
-        self._pos += n
-        return out
-
-    def status(self) -> SourceStatus:
-        if self._finished:
-            return SourceStatus("stopped", "end of file", self.dropped_blocks, 0)
-        return super().status()

@@ -2,25 +2,44 @@
 
 The stdlib ``wave`` module only reads integer PCM, so this reads what classrooms actually
 have: 8/16/24/32-bit PCM, 32/64-bit IEEE float, plain and WAVE_FORMAT_EXTENSIBLE headers,
-any channel count and rate. Every failure is an :class:`AudioError` with a plain message.
+any channel count and rate (the parser and the chunked :class:`WavReader` are in
+:mod:`visualnn.audio.wavread`). Every failure is an :class:`AudioError` with a plain message.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import struct
-from pathlib import Path
 
 import numpy as np
 
 from visualnn.audio.base import AudioError
+from visualnn.audio.wavread import (
+    GUID_TAIL,
+    INFO_CHUNK,
+    MAX_INFO_BYTES,
+    WAVE_FORMAT_EXTENSIBLE,
+    WAVE_FORMAT_IEEE_FLOAT,
+    WAVE_FORMAT_PCM,
+    WavReader,
+)
 
-WAVE_FORMAT_PCM = 0x0001
-WAVE_FORMAT_IEEE_FLOAT = 0x0003
-WAVE_FORMAT_EXTENSIBLE = 0xFFFE
-#: The tail shared by the KSDATAFORMAT_SUBTYPE GUIDs; the first two bytes hold the format code.
-_GUID_TAIL = b"\x00\x00\x00\x00\x10\x00\x80\x00\x00\xaa\x00\x38\x9b\x71"
-#: Refuse files bigger than this rather than exhaust memory (about 90 min of 48 kHz stereo).
+__all__ = [
+    "MAX_BYTES",
+    "SUBTYPES",
+    "WAVE_FORMAT_EXTENSIBLE",
+    "WAVE_FORMAT_IEEE_FLOAT",
+    "WAVE_FORMAT_PCM",
+    "WavReader",
+    "read_wav",
+    "read_wav_info",
+    "to_mono",
+    "write_wav",
+]
+
+#: Refuse files bigger than this rather than exhaust memory (about 90 min of 48 kHz stereo);
+#: :class:`~visualnn.audio.wavread.WavReader` streams files of any size.
 MAX_BYTES = 1 << 30
 
 SUBTYPES = {  # name -> (format code, bits)
@@ -33,33 +52,8 @@ SUBTYPES = {  # name -> (format code, bits)
 }
 
 
-def _decode(raw: bytes, fmt: int, bits: int, channels: int, name: str) -> np.ndarray:
-    """Raw little-endian sample bytes -> float32 (frames, channels) in [-1, 1]."""
-    width = bits // 8
-    usable = len(raw) - len(raw) % (width * channels)
-    buf = np.frombuffer(raw, dtype=np.uint8, count=usable)
-    if fmt == WAVE_FORMAT_IEEE_FLOAT:
-        if bits not in (32, 64):
-            raise AudioError(f"{name}: {bits}-bit float WAV is not supported (only 32 and 64)")
-        data = buf.view("<f4" if bits == 32 else "<f8").astype(np.float32)
-    elif bits == 8:
-        data = (buf.astype(np.float32) - 128.0) / 128.0  # 8-bit WAV is unsigned
-    elif bits == 16:
-        data = buf.view("<i2").astype(np.float32) / 32768.0
-    elif bits == 24:
-        # Place the three bytes in the top of an int32 so the sign extends for free.
-        wide = np.zeros((usable // 3, 4), dtype=np.uint8)
-        wide[:, 1:] = buf.reshape(-1, 3)
-        data = (wide.view("<i4")[:, 0].astype(np.float64) / 2147483648.0).astype(np.float32)
-    elif bits == 32:
-        data = (buf.view("<i4").astype(np.float64) / 2147483648.0).astype(np.float32)
-    else:
-        raise AudioError(f"{name}: {bits}-bit PCM WAV is not supported (8, 16, 24 or 32)")
-    return data.reshape(-1, channels)
-
-
 def read_wav(path: str | os.PathLike) -> tuple[np.ndarray, int]:
-    """Read a WAV file.
+    """Read a whole WAV file (see :class:`~visualnn.audio.wavread.WavReader` for big ones).
 
     Parameters
     ----------
@@ -74,70 +68,23 @@ def read_wav(path: str | os.PathLike) -> tuple[np.ndarray, int]:
     Raises
     ------
     AudioError
-        Missing, unreadable, corrupt or unsupported file, with a sentence saying which.
+        Missing, unreadable, corrupt, unsupported or too big file, with a sentence saying
+        which.
     """
-    path = Path(path)
-    name = path.name
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise AudioError(f"{name} is {size / 2**20:.0f} MB; the limit is 1024 MB")
-        blob = path.read_bytes()
-    except FileNotFoundError:
-        raise AudioError(f"{path} does not exist") from None
-    except IsADirectoryError:
-        raise AudioError(f"{path} is a folder, not a WAV file") from None
-    except OSError as exc:
-        raise AudioError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if len(blob) < 12 or blob[:4] not in (b"RIFF", b"RIFX") or blob[8:12] != b"WAVE":
-        raise AudioError(f"{name} is not a WAV file (no RIFF/WAVE header)")
-    if blob[:4] == b"RIFX":
-        raise AudioError(f"{name} is a big-endian (RIFX) WAV file, which is not supported")
-    fmt_info = None
-    raw = None
-    pos = 12
-    while pos + 8 <= len(blob):
-        cid, csize = blob[pos : pos + 4], struct.unpack_from("<I", blob, pos + 4)[0]
-        body = blob[pos + 8 : pos + 8 + csize]  # a truncated last chunk is read as far as it goes
-        if cid == b"fmt ":
-            fmt_info = _parse_fmt(body, name)
-        elif cid == b"data":
-            raw = body
-            if fmt_info is not None:
-                break
-        pos += 8 + csize + (csize & 1)  # chunks are padded to an even length
-    if fmt_info is None:
-        raise AudioError(f"{name} is corrupt: it has no 'fmt ' chunk")
-    if raw is None:
-        raise AudioError(f"{name} is corrupt: it has no 'data' chunk")
-    fmt, channels, rate, bits = fmt_info
-    return _decode(raw, fmt, bits, channels, name), rate
+    with WavReader(path) as reader:
+        if reader.file_size > MAX_BYTES:
+            mb = reader.file_size / 2**20
+            raise AudioError(f"{reader.name} is {mb:.0f} MB; the limit is 1024 MB")
+        return reader.read(reader.frames), reader.samplerate
 
 
-def _parse_fmt(body: bytes, name: str) -> tuple[int, int, int, int]:
-    if len(body) < 16:
-        raise AudioError(f"{name} is corrupt: its 'fmt ' chunk is {len(body)} bytes long")
-    fmt, channels, rate, _byterate, align, bits = struct.unpack_from("<HHIIHH", body)
-    if fmt == WAVE_FORMAT_EXTENSIBLE:
-        if len(body) < 40:
-            raise AudioError(f"{name} is corrupt: its extensible 'fmt ' chunk is too short")
-        guid = body[24:40]
-        if guid[2:] != _GUID_TAIL:
-            raise AudioError(f"{name} uses an unknown WAVE_FORMAT_EXTENSIBLE sub-format")
-        fmt = struct.unpack_from("<H", guid)[0]
-    if fmt not in (WAVE_FORMAT_PCM, WAVE_FORMAT_IEEE_FLOAT):
-        raise AudioError(
-            f"{name} is compressed (WAV format code 0x{fmt:04x}); "
-            "only PCM and float WAV files can be read: convert it, e.g. with sox or Audacity"
-        )
-    if channels < 1 or rate < 1:
-        raise AudioError(f"{name} is corrupt: {channels} channels at {rate} Hz")
-    if bits % 8 or bits == 0 or align != channels * bits // 8:
-        raise AudioError(
-            f"{name} is not supported: {bits} bits per sample in {align}-byte frames "
-            f"for {channels} channels"
-        )
-    return fmt, channels, rate, bits
+def read_wav_info(path: str | os.PathLike) -> dict | None:
+    """The clip information ``write_wav(..., info=...)`` stored in the file, or None.
+
+    Reads the header only; raises :class:`AudioError` when the file is not a readable WAV.
+    """
+    with WavReader(path) as reader:
+        return reader.info
 
 
 def write_wav(
@@ -146,6 +93,7 @@ def write_wav(
     samplerate: int,
     subtype: str = "PCM_16",
     extensible: bool = False,
+    info: dict | None = None,
 ) -> None:
     """Write a WAV file (not atomic by itself; see :mod:`visualnn.audio.clips`).
 
@@ -158,6 +106,9 @@ def write_wav(
     subtype : {"PCM_U8", "PCM_16", "PCM_24", "PCM_32", "FLOAT", "DOUBLE"}
     extensible : bool
         Write a WAVE_FORMAT_EXTENSIBLE header (as many recorders do).
+    info : dict, optional
+        JSON-able facts about the clip (its label), stored in a chunk of our own before the
+        samples, where other programs skip it and a cut-off file still has it.
     """
     if subtype not in SUBTYPES:
         raise AudioError(f"unknown WAV subtype {subtype!r}; choose one of {', '.join(SUBTYPES)}")
@@ -165,17 +116,7 @@ def write_wav(
     x = np.asarray(data, dtype=np.float64)
     x = x.reshape(-1, 1) if x.ndim == 1 else x
     channels = x.shape[1]
-    if fmt == WAVE_FORMAT_IEEE_FLOAT:
-        payload = x.astype("<f4" if bits == 32 else "<f8").tobytes()
-    else:
-        scale = float(2 ** (bits - 1))
-        ints = np.clip(np.round(x * scale), -scale, scale - 1).astype(np.int64)
-        if bits == 8:
-            payload = (ints + 128).astype(np.uint8).tobytes()
-        elif bits == 24:
-            payload = ints.astype("<i4").view(np.uint8).reshape(-1, 4)[:, :3].tobytes()
-        else:
-            payload = ints.astype("<i2" if bits == 16 else "<i4").tobytes()
+    payload = _encode(x, fmt, bits)
     align = channels * bits // 8
     head = struct.pack(
         "<HHIIHH",
@@ -188,14 +129,37 @@ def write_wav(
     )
     if extensible:
         mask = (1 << channels) - 1 if channels <= 18 else 0
-        head += struct.pack("<HHI", 22, bits, mask) + struct.pack("<H", fmt) + _GUID_TAIL
+        head += struct.pack("<HHI", 22, bits, mask) + struct.pack("<H", fmt) + GUID_TAIL
     elif fmt == WAVE_FORMAT_IEEE_FLOAT:
         head += struct.pack("<H", 0)  # non-PCM formats carry a cbSize field
     pad = b"\x00" if len(payload) & 1 else b""
     body = b"WAVE" + b"fmt " + struct.pack("<I", len(head)) + head
+    if info is not None:
+        body += _info_chunk(info)
     body += b"data" + struct.pack("<I", len(payload)) + payload + pad
     with open(path, "wb") as fh:
         fh.write(b"RIFF" + struct.pack("<I", len(body)) + body)
+
+
+def _encode(x: np.ndarray, fmt: int, bits: int) -> bytes:
+    """Float samples ``(frames, channels)`` -> little-endian sample bytes of the format."""
+    if fmt == WAVE_FORMAT_IEEE_FLOAT:
+        return x.astype("<f4" if bits == 32 else "<f8").tobytes()
+    scale = float(2 ** (bits - 1))
+    ints = np.clip(np.round(x * scale), -scale, scale - 1).astype(np.int64)
+    if bits == 8:
+        return (ints + 128).astype(np.uint8).tobytes()
+    if bits == 24:
+        return ints.astype("<i4").view(np.uint8).reshape(-1, 4)[:, :3].tobytes()
+    return ints.astype("<i2" if bits == 16 else "<i4").tobytes()
+
+
+def _info_chunk(info: dict) -> bytes:
+    """Our own chunk holding ``info`` as JSON, padded to an even length as RIFF wants."""
+    blob = json.dumps(info, ensure_ascii=False).encode("utf-8")
+    if len(blob) > MAX_INFO_BYTES:
+        raise AudioError(f"the clip information is {len(blob)} bytes; at most {MAX_INFO_BYTES}")
+    return INFO_CHUNK + struct.pack("<I", len(blob)) + blob + b"\x00" * (len(blob) & 1)
 
 
 def to_mono(data: np.ndarray) -> np.ndarray:

@@ -21,7 +21,15 @@ from .errors import SpecError
 from .module import Module
 from .pooling import AvgPool2D, MaxPool2D
 from .reshape import Flatten
-from .spec_checks import KEY_CHECKS, dims, int_or_pair, is_int, pair
+from .spec_checks import (
+    KEY_CHECKS,
+    check_input_size,
+    check_layer_size,
+    dims,
+    int_or_pair,
+    is_int,
+    pair,
+)
 
 LAYER_TYPES: dict[str, type[Module]] = {
     "dense": Dense,
@@ -166,6 +174,7 @@ def check_input_shape(input_shape: Any) -> tuple[int, ...]:
             f"(1, 8, 8), got {input_shape!r}",
             key="input_shape",
         )
+    check_input_size(shape)
     return tuple(int(s) for s in shape)
 
 
@@ -268,6 +277,7 @@ def validate_spec(spec: Any, input_shape: Any) -> list[LayerShape]:
                 f"output ({dims(new_shape)})",
                 layer=i,
             )
+        check_layer_size(i, label, t, settings, shape, new_shape)
         n_params = int(count_params(t, settings, shape))
         if n_params > MAX_PARAMS:
             raise SpecError(

@@ -9,6 +9,7 @@ screenshots are made that way.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ from pathlib import Path
 DEMO_PRESETS = ("circle", "xor")
 SETTLE_MS = 600  # after training stops: time for the views' redraw timers to catch up
 LIVE_SETTLE_S = 1.5  # with --live: a second of sound before the screenshot
+MAX_TRAIN_SECONDS = 24 * 3600  # a day; Qt's timers cannot wait much past 24 days anyway
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -96,6 +98,75 @@ def parse_selection(text: str) -> tuple[int, tuple[int, ...] | None]:
     return layer, unit
 
 
+def parse_train_seconds(seconds: float) -> float:
+    """Check ``--train-seconds``: 0 (do not train) up to a day; ``ValueError`` otherwise."""
+    if not math.isfinite(seconds) or not 0 <= seconds <= MAX_TRAIN_SECONDS:
+        raise ValueError(
+            f"--train-seconds must be a number of seconds from 0 to {MAX_TRAIN_SECONDS}, "
+            f"not {seconds:g}"
+        )
+    return seconds
+
+
+def _selection_text(layer: int, unit: tuple[int, ...] | None) -> str:
+    return f"--select {layer + 1}" + ("" if unit is None else ":" + ",".join(map(str, unit)))
+
+
+def _output_shapes(model_or_shapes) -> list[tuple[int, ...] | None]:
+    """Output shape per layer from a ``Sequential``, ``LayerShape``s or plain shapes."""
+    if hasattr(model_or_shapes, "to_spec"):
+        from visualnn.engine import validate_spec
+
+        m = model_or_shapes
+        return [s.out_shape for s in validate_spec(m.to_spec(), m.input_shape)]
+    return [None if s is None else tuple(getattr(s, "out_shape", s)) for s in model_or_shapes]
+
+
+def check_selection(model_or_shapes, layer: int, unit: tuple[int, ...] | None) -> str | None:
+    """Why ``--select`` cannot point at ``layer`` (0-based) and ``unit``, or None if it can.
+
+    Parameters
+    ----------
+    model_or_shapes : Sequential or sequence
+        The network, or per layer its ``LayerShape``, output shape tuple or None (unknown:
+        then only the layer number is checked), as ``SpecDocument.shapes`` holds them.
+    layer : int
+    unit : tuple of int or None
+        One index (a unit, or a channel of a feature map) or one per output axis.
+    """
+    shapes = _output_shapes(model_or_shapes)
+    what = _selection_text(layer, unit)
+    if not 0 <= layer < len(shapes):
+        return f"{what}: the network has {len(shapes)} layers, numbered 1 to {len(shapes)}"
+    shape = shapes[layer]
+    if unit is None or shape is None:
+        return None
+    names = ("channel", "row", "column") if len(shape) == 3 else ("channel", "position")
+    if len(shape) == 1:
+        names = ("unit",)
+    if len(unit) not in (1, len(shape)):
+        return f"{what}: layer {layer + 1} needs 1 or {len(shape)} numbers after the colon"
+    if all(0 <= u < n for u, n in zip(unit, shape, strict=False)):
+        return None
+    ranges = ", ".join(f"{name} 0 to {n - 1}" for name, n in zip(names, shape, strict=False))
+    dims = "x".join(map(str, shape))
+    return f"{what}: layer {layer + 1} gives {dims} values ({ranges})"
+
+
+def refuse_selection(window, selection: tuple[int, tuple[int, ...] | None]) -> bool:
+    """Print why ``selection`` does not fit the window's network and close it; True if so."""
+    session = window.session
+    problem = check_selection(
+        session.inspect.model or session.project.document.shapes, *selection
+    )
+    if problem is None:
+        return False
+    print(f"visualnn: {problem}", file=sys.stderr)
+    window.force_close = True
+    window.close()
+    return True
+
+
 def _has_display() -> bool:
     if os.environ.get("QT_QPA_PLATFORM"):
         return True  # the user (or the test suite) chose a platform explicitly
@@ -108,6 +179,7 @@ def run(args: argparse.Namespace) -> int:
     """Open the window as ``args`` say; returns the process exit code."""
     try:
         size = parse_size(args.size, (1920, 1080) if args.screenshot else None)
+        parse_train_seconds(args.train_seconds)
     except ValueError as exc:
         print(f"visualnn: {exc}", file=sys.stderr)
         return 2
@@ -136,9 +208,9 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     app = _make_app()
-    window = _open_window(args, size)
+    window, code = _open_window(args, size, selection)
     if window is None:
-        return 1
+        return code
     script = Script(window, args, selection)
     script.begin()
     window.destroyed.connect(app.quit)
@@ -163,9 +235,10 @@ def _make_app():
     return app
 
 
-def _open_window(args: argparse.Namespace, size):
-    """The window on the asked-for preset or file, shown and laid out; None if the file
-    could not be opened in a scripted (--quit) run."""
+def _open_window(args: argparse.Namespace, size, selection):
+    """``(window, 0)``: the window on the asked-for preset or file, shown and laid out; or
+    ``(None, exit code)`` when a scripted run cannot go on (file not opened, impossible
+    selection)."""
     from PySide6 import QtCore, QtWidgets
 
     from visualnn.presets import PRESETS
@@ -181,7 +254,9 @@ def _open_window(args: argparse.Namespace, size):
         print(f"visualnn: could not open {args.open}: {window.banner.label.text()}",
               file=sys.stderr)  # fmt: skip
         window.close()
-        return None
+        return None, 1
+    if selection and refuse_selection(window, selection):
+        return None, 2
     if size:
         window.resize(*size)
     window.show()
@@ -191,7 +266,7 @@ def _open_window(args: argparse.Namespace, size):
         window.resize(*size)  # re-adding the docks can have grown the window meanwhile
     if not headless and not args.open:
         window.offer_recovery()
-    return window
+    return window, 0
 
 
 class Script:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 
+from PySide6 import QtCore
+
 from visualnn.ui.panels.source_picker import SOURCE_KINDS
 from visualnn.ui.settings import settings
 
@@ -15,19 +17,27 @@ PREFIX = "microphone/"
 
 
 def restore(panel) -> str | None:
-    """Put the remembered settings and device on ``panel``; returns the remembered kind."""
+    """Put the remembered settings and device on ``panel``; returns the remembered kind.
+
+    Everything is read before anything is set: setting the spectrogram values used to emit
+    ``changed``, whose handler *remembers* the panel's still-default device and source over
+    the stored ones, so the chosen microphone was forgotten at every start.
+    """
     store = settings()
-    try:
-        values = json.loads(store.value(PREFIX + "settings") or "{}")
-        known = panel.settings.values()
-        panel.settings.set_values(**{k: v for k, v in values.items() if k in known})
-    except (ValueError, TypeError):  # a hand-edited or older settings file: keep defaults
-        pass
+    raw = store.value(PREFIX + "settings")
     kind = store.value(PREFIX + "source")
-    if kind not in SOURCE_KINDS:
-        return None
     device = store.value(PREFIX + "device") or None
     path = store.value(PREFIX + "file") or None
+    try:
+        values = json.loads(raw or "{}")
+        known = panel.settings.values()
+        # Quietly: the panel applies everything once after restoring (and remembers nothing).
+        with QtCore.QSignalBlocker(panel.settings):
+            panel.settings.set_values(**{k: v for k, v in values.items() if k in known})
+    except (ValueError, TypeError, AttributeError):  # a hand-edited or older settings file
+        pass
+    if kind not in SOURCE_KINDS:
+        return None
     panel.picker.set_controls(kind, device=device, path=path)
     return kind
 

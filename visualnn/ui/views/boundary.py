@@ -2,108 +2,33 @@
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from visualnn.ui import theme
-from visualnn.ui.model.forward import to_probabilities
 from visualnn.ui.pacing import Redraw
-from visualnn.ui.theme import class_colours
+from visualnn.ui.views.boundary_colours import (
+    RAMP_STEPS,
+    boundary_rgba,
+    class_colours,
+    iso_segments,
+    to_probabilities,
+)
 from visualnn.ui.views.common import cache_axes, message_label
+from visualnn.ui.views.nonfinite import finite_peak, legend_label, mark, show_legend
 from visualnn.ui.views.tiles import to_rgba
 
 GRID = 120
-
-
-def boundary_rgba(probs: np.ndarray, shape: tuple[int, int], names=()) -> np.ndarray:
-    """Colour a grid of class probabilities ``(H*W, k)`` as ``(H, W, 4)`` bytes.
-
-    Two classes: a continuous cool-to-warm ramp of P(class 1) with a dark band at 0.5, so the
-    boundary itself is visible. More classes: the winning class colour, faded by confidence.
-    """
-    k = probs.shape[1]
-    if k == 2:  # a table of the ramp and one lookup: a few float passes fewer per frame
-        table = _ramp_lut(tuple(names or ()))
-        idx = np.clip(np.rint(probs[:, 1] * (RAMP_STEPS - 1)), 0, RAMP_STEPS - 1).astype(np.intp)
-        return np.take(table, idx, axis=0).reshape(*shape, 4)
-    return _mix_rgba(probs, names).reshape(*shape, 4)
-
-
-#: Entries of the two-class colour table (P(class 1) resolved to 1 / (RAMP_STEPS - 1)).
-RAMP_STEPS = 2048
-
-
-@functools.lru_cache(maxsize=8)
-def _ramp_lut(names: tuple) -> np.ndarray:
-    p = np.linspace(0.0, 1.0, RAMP_STEPS)
-    return _mix_rgba(np.stack([1 - p, p], axis=1), names)
-
-
-def _mix_rgba(probs: np.ndarray, names=()) -> np.ndarray:
-    """``(N, k)`` probabilities -> ``(N, 4)`` bytes (see ``boundary_rgba``)."""
-    k = probs.shape[1]
-    cols = np.array([c.getRgb()[:3] for c in class_colours(k, names)], dtype=np.float64)
-    bg = np.array(QtGui.QColor(theme.BACKGROUND).getRgb()[:3], dtype=np.float64)
-    if k == 2:
-        p = probs[:, 1:2]
-        confidence = np.abs(p - 0.5) * 2  # 0 on the boundary, 1 far from it
-        colour = np.where(p >= 0.5, cols[1], cols[0])
-    else:
-        win = probs.argmax(axis=1)
-        colour = cols[win]
-        confidence = ((probs.max(axis=1) - 1 / k) / (1 - 1 / k))[:, None]
-    # keep the background muted so the data points stay the brightest thing on screen
-    mix = 0.22 + 0.58 * np.clip(confidence, 0, 1) ** 0.7
-    rgb = bg + (colour - bg) * mix
-    rgba = np.concatenate([rgb, np.full((len(rgb), 1), 255.0)], axis=1)
-    return rgba.round().astype(np.uint8)
-
-
-def iso_segments(values: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
-    """Marching squares, vectorised: the ``level`` contour of ``values`` ``(H, W)``.
-
-    Returns ``(cols, rows)``, each ``(2 * n_segments,)``: consecutive pairs are the ends of
-    one segment, in (fractional) grid coordinates, ready for ``connect="pairs"``.
-    pyqtgraph's ``IsocurveItem`` does the same in a Python loop, ~10 ms a frame of GIL time
-    taken from the training thread; this is well under a millisecond.
-    """
-    v = np.asarray(values, dtype=np.float64)
-    h, w = v.shape
-    if h < 2 or w < 2:
-        return np.zeros(0), np.zeros(0)
-    above = v >= level
-    # only cells whose corners disagree hold a piece of the contour (a few hundred)
-    mixed = above[:-1, :-1] != above[:-1, 1:]
-    mixed |= above[:-1, 1:] != above[1:, 1:]
-    mixed |= above[1:, 1:] != above[1:, :-1]
-    rr, cc = np.nonzero(mixed)
-    a, b, c, d = v[rr, cc], v[rr, cc + 1], v[rr + 1, cc + 1], v[rr + 1, cc]  # clockwise
-    rr, cc = rr.astype(np.float64), cc.astype(np.float64)
-    edges = (
-        (a, b, cc, rr, cc + 1, rr),
-        (b, c, cc + 1, rr, cc + 1, rr + 1),
-        (d, c, cc, rr + 1, cc + 1, rr + 1),
-        (a, d, cc, rr, cc, rr + 1),
-    )
-    masks, xs, ys = [], [], []
-    for v1, v2, x1, y1, x2, y2 in edges:
-        m = (v1 >= level) != (v2 >= level)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t = np.where(m, (level - v1) / np.where(m, v2 - v1, 1.0), 0.0)
-        masks.append(m)
-        xs.append(x1 + t * (x2 - x1))
-        ys.append(y1 + t * (y2 - y1))
-    m, px, py = np.stack(masks, -1), np.stack(xs, -1), np.stack(ys, -1)
-    count = m.sum(axis=-1)
-    two, four = count == 2, count == 4
-    # the two crossed edges of an ordinary cell; a saddle (four crossings) gives two segments
-    first = np.argsort(~m[two], axis=1, kind="stable")[:, :2]
-    cols = np.concatenate([np.take_along_axis(px[two], first, 1).ravel(), px[four].ravel()])
-    rows = np.concatenate([np.take_along_axis(py[two], first, 1).ravel(), py[four].ravel()])
-    return cols, rows
+__all__ = [
+    "GRID",
+    "RAMP_STEPS",
+    "BoundaryView",
+    "boundary_rgba",
+    "class_colours",
+    "iso_segments",
+    "to_probabilities",
+]
 
 
 class BoundaryView(QtWidgets.QWidget):
@@ -156,12 +81,14 @@ class BoundaryView(QtWidgets.QWidget):
         # Wrapped, so a long legend never widens the dock (and the window) past a projector.
         self.legend.setWordWrap(True)
         self.message = message_label()
+        self.nan_legend = legend_label()
+        self.nonfinite = 0  # grid points drawn in the "not a number" colour
 
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.message)
-        layout.addWidget(self.plot_widget, 1)
-        layout.addWidget(self.legend)
+        for widget, stretch in ((self.message, 0), (self.plot_widget, 1), (self.legend, 0),
+                                (self.nan_legend, 0)):  # fmt: skip
+            layout.addWidget(widget, stretch)
 
         # A grid forward pass per frame: the boundary moves as smoothly as the training runs.
         self.throttle = Redraw(self, self.redraw)
@@ -191,24 +118,8 @@ class BoundaryView(QtWidgets.QWidget):
             out = model.predict(grid)
         except ValueError as exc:
             return self._show_message(str(exc))
-        if ds.task == "classification":
-            probs = to_probabilities(out)
-            self.grid_values = probs.reshape(GRID, GRID, -1)
-            rgba = boundary_rgba(probs, (GRID, GRID), ds.class_names)
-            if probs.shape[1] == 2:
-                cols, rows = iso_segments(self.grid_values[..., 1], 0.5)
-                self.isocurve.setData(
-                    xs[0] + cols * (xs[1] - xs[0]), ys[0] + rows * (ys[1] - ys[0])
-                )
-            else:
-                self.isocurve.setData([], [])
-        else:
-            v = np.asarray(out, dtype=np.float64)[:, 0].reshape(GRID, GRID)
-            self.grid_values = v[..., None]
-            m = max(float(np.abs(v).max()), 1e-6)
-            rgba = to_rgba(v, theme.DIVERGING_CMAP, -m, m)
-            rgba[..., :3] = (rgba[..., :3] * 0.75).astype(np.uint8)
-            self.isocurve.setData([], [])
+        with np.errstate(invalid="ignore", over="ignore"):  # NaN weights: drawn, not fatal
+            rgba = self._colour(ds, out, xs, ys)
         self.image.setImage(rgba, autoLevels=False)
         dx, dy = (hi[0] - lo[0]) / (GRID - 1), (hi[1] - lo[1]) / (GRID - 1)
         self.image.setRect(
@@ -222,6 +133,38 @@ class BoundaryView(QtWidgets.QWidget):
         self._mark_sample(ds)
         self.message.hide()
         self.plot_widget.show()
+
+    def _colour(self, ds, out: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+        """The grid's colours ``(GRID, GRID, 4)``; sets ``grid_values`` and the boundary line."""
+        if ds.task == "classification":
+            probs = to_probabilities(out)
+            self.grid_values = probs.reshape(GRID, GRID, -1)
+            rgba = boundary_rgba(probs, (GRID, GRID), ds.class_names)
+            bad = int(np.count_nonzero(~np.isfinite(probs).all(axis=1)))
+            if probs.shape[1] == 2:
+                cols, rows = iso_segments(self.grid_values[..., 1], 0.5)
+                ends = (np.isfinite(cols) & np.isfinite(rows)).reshape(-1, 2).all(axis=1)
+                keep = np.repeat(ends, 2)  # whole segments only
+                self.isocurve.setData(
+                    xs[0] + cols[keep] * (xs[1] - xs[0]), ys[0] + rows[keep] * (ys[1] - ys[0])
+                )
+            else:
+                self.isocurve.setData([], [])
+        else:
+            v = np.asarray(out, dtype=np.float64)[:, 0].reshape(GRID, GRID)
+            self.grid_values = v[..., None]
+            m = max(finite_peak(v, 0.0), 1e-6)
+            rgba = to_rgba(np.clip(v, -m, m), theme.DIVERGING_CMAP, -m, m)
+            rgba[..., :3] = (rgba[..., :3] * 0.75).astype(np.uint8)
+            bad = mark(rgba, v)
+            self.isocurve.setData([], [])
+        self.nonfinite = bad
+        detail = (
+            f"the network's output is NaN or infinite at {bad} of {GRID * GRID} points "
+            "(are its weights finite?)"
+        )
+        show_legend(self.nan_legend, detail if bad else "")
+        return rgba
 
     def _grid(self, ds) -> tuple:
         """``(lo, hi, xs, ys, points)``: the grid over ``ds`` (kept while ``ds`` is shown)."""
@@ -289,6 +232,7 @@ class BoundaryView(QtWidgets.QWidget):
         self.message.show()
         self.plot_widget.hide()
         self.legend.setText("")
+        self.nan_legend.hide()
         self._points_for = self._range = None
         self._marked = False
 

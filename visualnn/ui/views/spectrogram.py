@@ -16,6 +16,7 @@ from PySide6 import QtCore, QtGui
 
 from visualnn.ui import theme
 from visualnn.ui.views.freq_scale import FrequencyAxis, RowMap
+from visualnn.ui.views.nonfinite import LEGEND, NAN_RGB32
 
 #: Upper bound on the columns kept for one time span; longer spans pool frames by their max.
 MAX_COLUMNS = 3000
@@ -78,8 +79,11 @@ class RollingImageItem(pg.ImageItem):
 
     def _colourize(self, values: np.ndarray) -> np.ndarray:
         lo, hi, _ = self._colour_key
-        n = len(self._lut32) - 1
-        idx = np.clip((values - lo) * (n / max(hi - lo, 1e-6)), 0, n).astype(np.intp)
+        n = len(self._lut32) - 2  # the last entry is the "not a number" colour
+        with np.errstate(invalid="ignore"):
+            t = (values - lo) * (n / max(hi - lo, 1e-6))
+            idx = np.clip(np.nan_to_num(t, nan=0.0), 0, n).astype(np.intp)
+        idx[~np.isfinite(values)] = n + 1
         return self._lut32[idx]
 
     def render(self):
@@ -89,7 +93,8 @@ class RollingImageItem(pg.ImageItem):
         if key != self._colour_key:
             lut = np.asarray(self.lut)
             rgb = lut[:, :3].astype(np.uint32)
-            self._lut32 = 0xFF000000 | (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]
+            lut32 = 0xFF000000 | (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]
+            self._lut32 = np.append(lut32, NAN_RGB32).astype(np.uint32)
             self._colour_key = key
             self._colours[:] = self._colourize(self._floats)
         # No copy: a QImage may have a line stride longer than its width, so it reads the
@@ -151,6 +156,8 @@ class SpectrogramView(pg.GraphicsLayoutWidget):
         axis.setStyle(tickFont=theme.font(1.0))
         axis.label.setFont(theme.font(0.95))
         self.row_map: RowMap | None = None
+        self.nonfinite_values = 0  # pushed values that were not numbers (drawn in magenta)
+        self.nan_legend: pg.LabelItem | None = None  # added below the image at the first one
         self.span = 10.0
         self._pool = 1
         self._pending = None
@@ -180,8 +187,16 @@ class SpectrogramView(pg.GraphicsLayoutWidget):
         self.colorbar.setColorMap(theme.colormap(name))
 
     def push_db(self, columns: np.ndarray) -> None:
-        """Append dB columns ``(n_freq, n)`` (STFT bins) to the right of the image."""
-        rows = self.row_map.apply(columns)
+        """Append dB columns ``(n_freq, n)`` (STFT bins) to the right of the image.
+
+        Values that are not numbers are drawn in the reserved colour, counted in
+        ``nonfinite_values`` and explained in a legend line, never a failed redraw.
+        """
+        bad = int(np.count_nonzero(~np.isfinite(columns)))
+        if bad:
+            self._note_nonfinite(bad)
+        with np.errstate(invalid="ignore"):
+            rows = self.row_map.apply(columns)
         if self._pool > 1:
             # Long spans at small hops: pool whole groups of frames so memory stays bounded.
             rows = np.concatenate([self._pending, rows], axis=1)
@@ -190,6 +205,16 @@ class SpectrogramView(pg.GraphicsLayoutWidget):
             n = whole // self._pool
             rows = rows[:, :whole].reshape(rows.shape[0], n, self._pool).max(axis=2)
         self.image.push(rows)
+
+    def _note_nonfinite(self, count: int) -> None:
+        self.nonfinite_values += count
+        if self.nan_legend is None:
+            self.nan_legend = pg.LabelItem(justify="left", color=theme.FOREGROUND)
+            self.addItem(self.nan_legend, row=1, col=0, colspan=2)
+        self.nan_legend.setText(
+            f"{LEGEND}: {self.nonfinite_values} spectrogram values were NaN or infinite",
+            size=f"{theme.BASE_POINT_SIZE}pt",
+        )
 
     def image_data(self) -> np.ndarray:
         """The displayed dB image ``(n_rows, n_cols)``, oldest column first (a copy)."""

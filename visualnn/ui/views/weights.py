@@ -4,142 +4,21 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtWidgets
 
 from visualnn.ui import theme
 from visualnn.ui.pacing import Redraw
 from visualnn.ui.views.common import (
-    cache_axes,
     fmt,
     layer_title,
     message_label,
 )
-from visualnn.ui.views.tiles import to_rgba
+from visualnn.ui.views.nonfinite import finite_peak, legend_label, show_legend
+from visualnn.ui.views.weight_panels import LayerPanel, weight_mosaic
+
+__all__ = ["SCALES", "WeightsView", "weight_mosaic"]
 
 SCALES = {"per layer": "layer", "per unit": "unit", "global": "global"}
-
-
-def weight_mosaic(w: np.ndarray, b: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """Lay parameters out as one 2-D image and remember which index each pixel shows.
-
-    Parameters
-    ----------
-    w : ndarray
-        ``(out, in)`` dense, ``(out, in, kh, kw)`` conv2d or ``(out, in, k)`` conv1d.
-    b : ndarray or None
-        ``(out,)``; dense layers get it as an extra column after a gap.
-
-    Returns
-    -------
-    image : ndarray, float ``(rows, cols)``, NaN in the gaps between kernels.
-    index : ndarray, int ``(rows, cols, 4)``: ``(out, in, kh, kw)`` index shown by each pixel
-        (``in = -1`` marks a bias, ``out = -1`` a gap).
-    """
-    if w.ndim == 2:
-        out, inn = w.shape
-        cols = inn + (2 if b is not None else 0)
-        img = np.full((out, cols), np.nan)
-        index = np.full((out, cols, 4), -1)
-        img[:, :inn] = w
-        o, i = np.meshgrid(np.arange(out), np.arange(inn), indexing="ij")
-        index[:, :inn, 0], index[:, :inn, 1], index[:, :inn, 2:] = o, i, 0
-        if b is not None:
-            img[:, -1] = b
-            index[:, -1, 0], index[:, -1, 2:] = np.arange(out), 0
-        return img, index
-    if w.ndim == 3:
-        w = w[:, :, None, :]
-    out, inn, kh, kw = w.shape
-    # one input channel: wrap the filters into a near-square grid instead of a thin column;
-    # more filters than input channels: filters as columns, so the mosaic is wide like a dock
-    transpose = 1 < inn < out
-    if inn == 1:
-        grid_cols = int(np.ceil(np.sqrt(out)))
-        grid_rows = int(np.ceil(out / grid_cols))
-    else:
-        grid_rows, grid_cols = (inn, out) if transpose else (out, inn)
-    img = np.full((grid_rows * (kh + 1) - 1, grid_cols * (kw + 1) - 1), np.nan)
-    index = np.full((*img.shape, 4), -1)
-    dr, dc = np.meshgrid(np.arange(kh), np.arange(kw), indexing="ij")
-    for o in range(out):
-        for i in range(inn):
-            gr, gc = divmod(o, grid_cols) if inn == 1 else (i, o) if transpose else (o, i)
-            r0, c0 = gr * (kh + 1), gc * (kw + 1)
-            img[r0 : r0 + kh, c0 : c0 + kw] = w[o, i]
-            index[r0 : r0 + kh, c0 : c0 + kw] = np.stack(
-                [np.full_like(dr, o), np.full_like(dr, i), dr, dc], axis=-1
-            )
-    return img, index
-
-
-class _Title(pg.LabelItem):
-    """A label that never asks for width: a long title must not widen the layout column and
-    push the colour bar out of the view."""
-
-    def updateMin(self) -> None:  # noqa: N802 (pyqtgraph name)
-        super().updateMin()
-        self.setMinimumWidth(0)
-        for key in (QtCore.Qt.MinimumSize, QtCore.Qt.PreferredSize):
-            if key in self._sizeHint:
-                self._sizeHint[key] = (0, self._sizeHint[key][1])
-
-
-class _LayerPanel:
-    """One layer's title, heatmap and colour bar inside the shared graphics layout."""
-
-    def __init__(self, glw: pg.GraphicsLayoutWidget, row: int, index: int, title: str):
-        self.index_layer = index
-        self.label = _Title(
-            title,
-            color=theme.FOREGROUND,
-            size=f"{theme.BASE_POINT_SIZE}pt",
-            bold=True,
-            justify="left",
-        )
-        self.label.setSizePolicy(QtWidgets.QSizePolicy.Expanding, QtWidgets.QSizePolicy.Fixed)
-        glw.addItem(self.label, row=row, col=0, colspan=2)
-        self.view = glw.addViewBox(row=row + 1, col=0)
-        self.view.setMouseEnabled(False, False)
-        self.view.setMenuEnabled(False)
-        self.view.invertY(True)
-        self.image = pg.ImageItem(axisOrder="row-major")
-        self.view.addItem(self.image)
-        self.bar = pg.ColorBarItem(
-            values=(-1, 1),
-            colorMap=theme.colormap(theme.DIVERGING_CMAP),
-            interactive=False,
-            width=18,
-        )
-        self.bar.getAxis("right").setStyle(tickFont=theme.font(0.85))
-        self.bar.getAxis("right").setTextPen(theme.FOREGROUND)
-        glw.addItem(self.bar, row=row + 1, col=1)
-        cache_axes(self.bar)
-        self.raw = np.zeros((1, 1))
-        self.index = np.full((1, 1, 4), -1)
-        self.shape: tuple = ()
-
-    def show(
-        self, raw: np.ndarray, index: np.ndarray, scale: str, global_max: float, shape: tuple
-    ) -> None:
-        self.raw, self.index, self.shape = raw, index, shape
-        shown = raw
-        if scale == "unit":
-            unit = index[..., 0]
-            peak = np.zeros(shape[0])
-            np.maximum.at(peak, unit[unit >= 0], np.abs(raw[unit >= 0]))
-            shown = raw / np.where(unit >= 0, np.maximum(peak[unit], 1e-12), 1.0)
-            m = 1.0
-        elif scale == "global":
-            m = global_max
-        else:
-            m = float(np.nanmax(np.abs(raw))) if np.isfinite(raw).any() else 1.0
-        m = max(m, 1e-12)
-        self.levels = (-m, m)
-        self.image.setImage(to_rgba(shown, theme.DIVERGING_CMAP, -m, m), autoLevels=False)
-        self.bar.setLevels(values=(-m, m))
-        # square kernel pixels; dense matrices may stretch to use the space
-        self.view.setAspectLocked(len(shape) > 2, ratio=1.0)
-        self.view.autoRange(padding=0.02)
 
 
 class WeightsView(QtWidgets.QWidget):
@@ -148,7 +27,7 @@ class WeightsView(QtWidgets.QWidget):
     def __init__(self, session, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.panels: list[_LayerPanel] = []
+        self.panels: list[LayerPanel] = []
         self._signature: tuple | None = None
 
         self.layer_combo = QtWidgets.QComboBox()
@@ -176,6 +55,7 @@ class WeightsView(QtWidgets.QWidget):
         self.hover = QtWidgets.QLabel(" ")
         self.hover.setFont(theme.font(1.05))
         self.message = message_label()
+        self.nan_legend = legend_label()
 
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -183,6 +63,7 @@ class WeightsView(QtWidgets.QWidget):
         layout.addWidget(self.message)
         layout.addWidget(self.glw, 1)
         self._layout = layout
+        layout.addWidget(self.nan_legend)
         layout.addWidget(self.hover)
 
         self.throttle = Redraw(self, self.redraw)
@@ -230,11 +111,14 @@ class WeightsView(QtWidgets.QWidget):
             w = np.asarray(src.get("weight", model.layers[i].params["weight"]), dtype=np.float64)
             b = src.get("bias") if w.ndim == 2 else None
             mosaics.append((*weight_mosaic(w, None if b is None else np.asarray(b)), w.shape))
-        finite = [np.nanmax(np.abs(m)) for m, _, _ in mosaics if np.isfinite(m).any()]
-        global_max = float(max(finite)) if finite else 1.0
+        global_max = max(finite_peak(m, 0.0) for m, _, _ in mosaics) or 1.0
         scale = SCALES[self.scale_combo.currentText()]
         for panel, (img, index, shape) in zip(self.panels, mosaics, strict=True):
             panel.show(img, index, scale, global_max, shape)
+        what = "\u2202L/\u2202w" if self.grad_check.isChecked() else "weights"
+        bad = [f"layer {p.index_layer + 1} has {p.nonfinite}" for p in self.panels if p.nonfinite]
+        detail = f"{what} that are NaN or infinite ({'; '.join(bad)})" if bad else ""
+        show_legend(self.nan_legend, detail)
         self.message.hide()
         self.glw.show()
 
@@ -268,7 +152,7 @@ class WeightsView(QtWidgets.QWidget):
         old.hide()
         old.deleteLater()
         self.panels = [
-            _LayerPanel(
+            LayerPanel(
                 self.glw,
                 2 * k,
                 i,
@@ -297,6 +181,7 @@ class WeightsView(QtWidgets.QWidget):
         self.message.setText(text)
         self.message.show()
         self.glw.hide()
+        self.nan_legend.hide()
         self._signature = None
 
     # --- hover ----------------------------------------------------------------------------
@@ -308,12 +193,12 @@ class WeightsView(QtWidgets.QWidget):
             r, c = int(np.floor(p.y())), int(np.floor(p.x()))
             if 0 <= r < panel.raw.shape[0] and 0 <= c < panel.raw.shape[1]:
                 v = panel.raw[r, c]
-                if np.isfinite(v) and panel.index[r, c, 0] >= 0:
+                if panel.index[r, c, 0] >= 0:  # a value, not a gap (NaN values too)
                     self.hover.setText(self._describe(panel, r, c, v))
                     return
         self.hover.setText(" ")
 
-    def _describe(self, panel: _LayerPanel, r: int, c: int, v: float) -> str:
+    def _describe(self, panel: LayerPanel, r: int, c: int, v: float) -> str:
         name = "\u2202L/\u2202" if self.grad_check.isChecked() else ""
         o, i, dr, dc = (int(k) for k in panel.index[r, c])
         where = f"layer {panel.index_layer + 1}: "

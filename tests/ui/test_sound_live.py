@@ -207,3 +207,57 @@ def test_screenshot_of_the_live_view(make_window, qtbot, tmp_path, size):
     shots = os.environ.get(SCREENSHOT_DIR_ENV) or str(tmp_path)
     path = os.path.join(shots, f"live-{size[0]}.png")
     assert window.grab().save(path)
+
+
+class _DeadMic(SynthSource):
+    """A microphone that stalls until it is reopened twice (a replugged USB device)."""
+
+    def __init__(self):
+        super().__init__("tone", frequency=500.0, samplerate=48000, realtime=False, block=4800)
+        self.reconnects = 0
+
+    def status(self):
+        from visualnn.audio.base import SourceStatus
+
+        if self.reconnects < 2:
+            return SourceStatus("stalled", "no sound from the microphone for 2 s")
+        return super().status()
+
+    def read(self):
+        return super().read() if self.reconnects >= 2 else np.zeros(0, np.float32)
+
+    def reconnect(self):
+        self.reconnects += 1
+
+
+def test_a_stalled_microphone_is_reopened_by_itself(make_window):
+    from visualnn.audio.reconnect import ReconnectPolicy
+
+    window = make_window("sounds-cnn")
+    now = [0.0]
+    window.live_audio.reconnect_policy = ReconnectPolicy(interval=1.0, clock=lambda: now[0])
+    mic = _DeadMic()
+    window.live_audio.set_source(mic)
+    window.live_audio.start()
+    statuses = []
+    window.live_audio.status_changed.connect(statuses.append)
+    for _ in range(6):
+        now[0] += 0.6
+        window.live_audio.tick()
+    assert mic.reconnects == 2
+    assert any("reconnecting: try 1 of 5" in s.message for s in statuses)
+    before = window.live_audio.buffer.total
+    window.live_audio.tick()
+    assert window.live_audio.buffer.total > before  # sound flows again
+
+
+def test_a_damaged_clip_store_is_repaired_and_said(make_window, tmp_path):
+    from visualnn.audio.clips import ClipStore
+
+    store = ClipStore(tmp_path / "sounds")
+    store.add(np.zeros(16000, np.float32), 16000, "quiet")
+    (tmp_path / "sounds" / "index.json").write_text('{"version": 1, "clips": [')  # truncated
+    window = make_window("sounds-cnn")  # the window still opens
+    sounds = window.docks["sounds"].widget().widget()
+    assert sounds.clip_counts() == {"quiet": 1}
+    assert "rebuilt" in sounds.status.text().lower() or "repair" in sounds.status.text().lower()

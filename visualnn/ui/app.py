@@ -156,9 +156,7 @@ def check_selection(model_or_shapes, layer: int, unit: tuple[int, ...] | None) -
 def refuse_selection(window, selection: tuple[int, tuple[int, ...] | None]) -> bool:
     """Print why ``selection`` does not fit the window's network and close it; True if so."""
     session = window.session
-    problem = check_selection(
-        session.inspect.model or session.project.document.shapes, *selection
-    )
+    problem = check_selection(session.inspect.model or session.project.document.shapes, *selection)
     if problem is None:
         return False
     print(f"visualnn: {problem}", file=sys.stderr)

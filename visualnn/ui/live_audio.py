@@ -13,6 +13,7 @@ reaching the screen.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import numpy as np
@@ -21,6 +22,7 @@ from PySide6 import QtCore
 from visualnn.audio.base import AudioError, AudioSource, SourceStatus
 from visualnn.audio.features import StreamingSTFT, get_window
 from visualnn.audio.live import LiveBuffer
+from visualnn.audio.reconnect import ReconnectPolicy
 
 #: Timer period. 30 ms = 33 draws a second: just above the 30 fps target (each frame costs
 #: ~3 ms of CPU, so faster would eat the budget), and the wait before a sound is picked up
@@ -64,6 +66,7 @@ class LiveAudio(QtCore.QObject):
         #: Builds the source to use when ``start`` is called without one (the Microphone
         #: dock sets it from its source picker); ``() -> AudioSource``.
         self.source_factory = None
+        self.reconnect_policy = ReconnectPolicy()
         self._configure_stft()
         self._reset_stats()
 
@@ -80,8 +83,9 @@ class LiveAudio(QtCore.QObject):
         """Use ``source`` from now on; the old one is stopped. A running pump keeps running
         on the new source (a source that cannot start stops it, with the reason shown)."""
         if self.source is not None and self.source is not source:
-            self.source.stop()
+            self.source.close()  # a file source holds its file open until then
         running = self.timer.isActive()
+        self.reconnect_policy.reset()
         self.source = source
         self._last_status = None
         self.buffer.clear()
@@ -231,6 +235,12 @@ class LiveAudio(QtCore.QObject):
         if self.source is None:
             return
         status = self.source.status()
+        if hasattr(self.source, "reconnect"):
+            # A microphone that stalls or fails (unplugged, sound server gone) is reopened
+            # by itself every few seconds, a bounded number of times; the status says so.
+            said = self.reconnect_policy.step(self.source)
+            if said:
+                status = dataclasses.replace(status, message=f"{status.message}; {said}")
         last = self._last_status
         if last is None or (status.state, status.message) != (last.state, last.message):
             self._last_status = status

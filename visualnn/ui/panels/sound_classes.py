@@ -75,6 +75,11 @@ class SoundClassesPanel(QtWidgets.QWidget):
         self._rows: dict[str, ClassRow] = {}
         self._rec: dict | None = None
         self._build()
+        if self.store.repair_report or self.store.read_only:
+            # A damaged store was repaired (or is read-only): say what happened, in words.
+            said = list(self.store.repair_report) + ([self.store.read_only] if
+                                                     self.store.read_only else [])  # fmt: skip
+            self.status.setText(" ".join(s[:1].upper() + s[1:] for s in said))
         live_audio.audio_added.connect(self._on_audio_added)
         live_input.live_changed.connect(self._on_live_changed)
         session.inspect.sample_changed.connect(self._on_session_sample_changed)
@@ -175,9 +180,20 @@ class SoundClassesPanel(QtWidgets.QWidget):
         self._refresh_rows()
         return name
 
+    def _store_call(self, action, *args) -> tuple[bool, object]:
+        """Run a store change: ``(done, result)``; a refusal (read-only, disk full) is
+        shown, not raised."""
+        try:
+            return True, action(*args)
+        except AudioError as exc:
+            self.status.setText(f"The clips could not be changed: {exc}")
+            return False, None
+
     def add_clip(self, label: str, samples: np.ndarray, samplerate: int, meta=None) -> None:
         """Store a clip ``(n,)`` under ``label`` (the class is created if new)."""
-        clip = self.store.add(samples, samplerate, label, meta)
+        done, clip = self._store_call(self.store.add, samples, samplerate, label, meta)
+        if not done:
+            return
         self._patches[clip.id] = self._thumbnail(samples, samplerate)
         if label not in self.class_names:
             self.class_names.append(label)
@@ -192,14 +208,17 @@ class SoundClassesPanel(QtWidgets.QWidget):
             self._rows[old].name_edit.setText(old)
             self.status.setText(f"There is already a class called \u201c{new}\u201d.")
             return
-        self.store.relabel(old, new)
+        if not self._store_call(self.store.relabel, old, new)[0]:
+            self._rows[old].name_edit.setText(old)
+            return
         self.class_names[self.class_names.index(old)] = new
         QtCore.QTimer.singleShot(0, self._refresh_rows)  # not inside the editor's own signal
         self.clips_changed.emit()
 
     def delete_class(self, name: str) -> None:
         for clip in [c for c in self.store.clips if c.label == name]:
-            self.store.remove(clip.id)
+            if not self._store_call(self.store.remove, clip.id)[0]:
+                return
             self._patches.pop(clip.id, None)
         self.class_names.remove(name)
         QtCore.QTimer.singleShot(0, self._refresh_rows)
@@ -209,7 +228,9 @@ class SoundClassesPanel(QtWidgets.QWidget):
         """Add the built-in synthetic classes (whistle, hum, clap, silence) to the store."""
         clips, labels = synthetic_clips(seed, n_per_class)
         for (x, sr), label in zip(clips, labels, strict=True):
-            clip = self.store.add(x, sr, label, {"synthetic": True})
+            done, clip = self._store_call(self.store.add, x, sr, label, {"synthetic": True})
+            if not done:
+                return
             self._patches[clip.id] = self._thumbnail(x, sr)
         self.class_names += [n for n in dict.fromkeys(labels) if n not in self.class_names]
         self._refresh_rows()

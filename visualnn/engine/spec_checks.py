@@ -13,6 +13,8 @@ from typing import Any
 from .activations import ACTIVATIONS
 from .init import INITIALIZERS
 
+MAX_HIDDEN = 4096  # recurrent units: far beyond what the views show or 2 cores can train
+
 
 def is_int(v: Any) -> bool:
     return isinstance(v, numbers.Integral) and not isinstance(v, bool)
@@ -52,6 +54,19 @@ def _probability(v: Any) -> str | None:
     return None if ok else "a number from 0 up to (not including) 1"
 
 
+def _hidden_size(v: Any) -> str | None:
+    ok = is_int(v) and 1 <= v <= MAX_HIDDEN
+    return None if ok else f"a whole number from 1 to {MAX_HIDDEN}"
+
+
+def _boolean(v: Any) -> str | None:
+    return None if isinstance(v, bool) else "true or false"
+
+
+def _nonlinearity(v: Any) -> str | None:
+    return None if v in ("tanh", "relu") else "tanh or relu"
+
+
 def _number(v: Any) -> str | None:
     ok = isinstance(v, numbers.Real) and not isinstance(v, bool) and v == v
     return None if ok else "a number"
@@ -70,6 +85,11 @@ KEY_CHECKS = {
     "init": _choice(list(INITIALIZERS)),
     "p": _probability,
     "negative_slope": _number,
+    "hidden_size": _hidden_size,
+    "input_size": _positive_int,
+    "bidirectional": _boolean,
+    "return_sequences": _boolean,
+    "nonlinearity": _nonlinearity,
 }
 
 

@@ -1,4 +1,4 @@
-"""Bundled data sets: 2-D toys, sums, the one-neuron set and the 8x8 digits; no downloads.
+"""Bundled data sets: 2-D toys, sums, the one-neuron set, 8x8 digits, bit parity; no downloads.
 
 ``load_dataset(name, **params)`` is the one entry point; ``DATASETS`` maps each name to its
 maker and the parameters it accepts (the UI builds its data panel from it).
@@ -14,6 +14,7 @@ from typing import Any
 from visualnn.data.dataset import Dataset
 from visualnn.data.digits import make_digits
 from visualnn.data.neuron import make_neuron
+from visualnn.data.sequence import make_parity
 from visualnn.data.sum import make_sum
 from visualnn.data.toy2d import make_toy2d
 from visualnn.engine.errors import SpecError
@@ -28,6 +29,7 @@ DATASETS: dict[str, Any] = {
     "neuron": make_neuron,
     "digits": partial(make_digits, images=False),
     "digits_images": partial(make_digits, images=True),
+    "parity": make_parity,
 }
 
 

@@ -48,31 +48,33 @@ class GRU(RecurrentLayer):
         h = self.hidden_size
         w_hh, b_hh = self._weights(d)
         hb = self._hidden(d, "h", t, n, xp.dtype)
-        gates = self._array(f"gates{d}", (t, n, 3 * h), xp.dtype)
+        # r, z in one buffer and n in another: each step's block is contiguous, which makes
+        # the sigmoid and tanh about twice as fast as on column slices of one (N, 3H) row
+        rz_all = self._array(f"rz{d}", (t, n, 2 * h), xp.dtype)
+        n_all = self._array(f"n{d}", (t, n, h), xp.dtype)
         hn = self._array(f"hn{d}", (t, n, h), xp.dtype)  # W_hn h + b_hn, for backward
         hh = self._array("hh", (n, 3 * h), xp.dtype)
         prev, out = self._offsets(d)
         w_t, b_hn = w_hh.T, b_hh[2 * h :]
         for s in time_steps(t, bool(d)):
-            h_prev, h_new, g = hb[s + prev], hb[s + out], gates[s]
+            h_prev, h_new, rz, cand = hb[s + prev], hb[s + out], rz_all[s], n_all[s]
             np.matmul(h_prev, w_t, out=hh)
-            rz, r, z, cand = g[:, : 2 * h], g[:, :h], g[:, h : 2 * h], g[:, 2 * h :]
             np.add(xp[s, :, : 2 * h], hh[:, : 2 * h], out=rz)
             sigmoid_(rz)
             np.add(hh[:, 2 * h :], b_hn, out=hn[s])
-            np.multiply(r, hn[s], out=cand)
+            np.multiply(rz[:, :h], hn[s], out=cand)
             cand += xp[s, :, 2 * h :]
             np.tanh(cand, out=cand)
             # h' = n + z * (h - n)
             np.subtract(h_prev, cand, out=h_new)
-            h_new *= z
+            h_new *= rz[:, h:]
             h_new += cand
 
     def _back(self, d: int, dh: np.ndarray, dy: np.ndarray | None, dg: np.ndarray) -> np.ndarray:
         t, n, _ = dg.shape
         h = self.hidden_size
         w_hh = self._weights(d)[0]
-        gates, hn = self._buf[f"gates{d}"], self._buf[f"hn{d}"]
+        rz_all, n_all, hn = self._buf[f"rz{d}"], self._buf[f"n{d}"], self._buf[f"hn{d}"]
         prev = self._offsets(d)[0]
         hb = self._buf[f"h{d}"]
         dgh = self._array(f"dgh{d}", (t, n, 3 * h), dg.dtype)
@@ -81,8 +83,8 @@ class GRU(RecurrentLayer):
         for s in time_steps(t, not d):
             if dy is not None:
                 dh += dy[s]
-            g, gi, gh = gates[s], dg[s], dgh[s]
-            r, z, cand = g[:, :h], g[:, h : 2 * h], g[:, 2 * h :]
+            gi, gh, cand = dg[s], dgh[s], n_all[s]
+            r, z = rz_all[s, :, :h], rz_all[s, :, h:]
             # dL/dn_pre = dL/dh (1 - z) (1 - n^2)
             dn = gi[:, 2 * h :]
             np.multiply(cand, cand, out=a)
@@ -110,10 +112,10 @@ class GRU(RecurrentLayer):
         return dgh
 
     def _states(self, d: int) -> dict[str, np.ndarray]:
-        g, h = self._buf[f"gates{d}"], self.hidden_size
+        rz, h = self._buf[f"rz{d}"], self.hidden_size
         return {
             "h": self._sequence(d),
-            "r": g[:, :, :h],
-            "z": g[:, :, h : 2 * h],
-            "n": g[:, :, 2 * h :],
+            "r": rz[:, :, :h],
+            "z": rz[:, :, h:],
+            "n": self._buf[f"n{d}"],
         }

@@ -74,6 +74,10 @@ class RecurrentLayer(Recurrent):
         return self.params[f"bias_ih_l0{sfx}"] + self.params[f"bias_hh_l0{sfx}"]
 
     # --- per-cell hooks -----------------------------------------------------------------
+    #: None, or a method giving a ``(gates*H,)`` factor for the rows of the input projection
+    #: (the LSTM doubles its g rows; see ``LSTM._run``).
+    row_scale = None
+
     def _run(self, d: int, xp: np.ndarray) -> None:
         """Direction ``d`` forward from its input projections ``xp`` (T, N, gates*H)."""
         raise NotImplementedError
@@ -123,6 +127,8 @@ class RecurrentLayer(Recurrent):
         for d, s in enumerate(SUFFIXES[: self.dirs]):
             w_aug[d * gh : (d + 1) * gh, :f] = self.params[f"weight_ih_l0{s}"]
             w_aug[d * gh : (d + 1) * gh, f] = self._input_bias(d)
+        if self.row_scale is not None:
+            w_aug *= np.tile(self.row_scale(), self.dirs)[:, None]
         xp = self._array("xp", (t, n, self.dirs * gh), dtype)
         # all steps and both directions at once: [X | 1] (T*N, F+1) @ [W_ih | b]^T
         np.matmul(xt.reshape(t * n, f + 1), w_aug.T, out=xp.reshape(t * n, -1))
@@ -193,5 +199,8 @@ class RecurrentLayer(Recurrent):
             return None
         # dL/dx<t> = dG<t> W_ih, for every step in one product
         dx = self._result("dx", (t, n, f), dtype)
-        np.matmul(dg2, self._buf["w_aug"][:, :f], out=dx.reshape(t * n, f))
+        w_ih = [self.params[f"weight_ih_l0{s}"] for s in SUFFIXES[: self.dirs]]
+        np.matmul(
+            dg2, w_ih[0] if self.dirs == 1 else np.concatenate(w_ih), out=dx.reshape(t * n, f)
+        )
         return dx.transpose(1, 2, 0)

@@ -223,3 +223,25 @@ def test_gru_float32_training_step_matches_torch():
         np.testing.assert_allclose(
             model.layers[0].grads[name], p.grad.numpy(), rtol=1e-4, atol=1e-6
         )
+
+
+@pytest.mark.parametrize("kind", ["rnn", "gru", "lstm"])
+def test_recurrent_float32_forward_matches_torch(kind):
+    """The run-time dtype: sequences of 50 steps stay within float32 rounding of torch."""
+    from visualnn.engine.recurrent import GRU, LSTM, RNN
+
+    rng = np.random.default_rng(7)
+    layer = {"rnn": RNN, "gru": GRU, "lstm": LSTM}[kind](
+        32, bidirectional=True, return_sequences=True, input_size=8
+    )
+    net = {"rnn": torch.nn.RNN, "gru": torch.nn.GRU, "lstm": torch.nn.LSTM}[kind](
+        8, 32, batch_first=True, bidirectional=True
+    )
+    with torch.no_grad():
+        for name, p in net.named_parameters():
+            p.copy_(torch.from_numpy(layer.params[name]))
+    x = rng.standard_normal((16, 8, 50)).astype(np.float32)
+    y = layer.forward(x, training=True)
+    out, _ = net(torch.from_numpy(x).permute(0, 2, 1))
+    assert y.dtype == np.float32
+    np.testing.assert_allclose(y, out.permute(0, 2, 1).detach().numpy(), atol=2e-6)

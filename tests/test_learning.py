@@ -56,6 +56,7 @@ def train_preset(name: str) -> dict:
         ("circle", 0.95),
         ("digits-mlp", 0.96),
         ("digits-cnn", 0.97),
+        ("parity-rnn", 0.99),
     ],
 )
 def test_preset_reaches_test_accuracy(name, minimum):

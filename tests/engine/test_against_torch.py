@@ -130,3 +130,118 @@ def test_clip_grad_norm_matches():
     assert total == pytest.approx(torch.nn.utils.clip_grad_norm_(tparams, 1.0).item())
     for p, tp in zip(params, tparams, strict=True):
         np.testing.assert_allclose(p.grad, tp.grad.numpy(), rtol=1e-12)
+
+
+# --- recurrent layers -------------------------------------------------------------------
+def _recurrent_pair(kind, hidden, n_in, bidirectional, return_sequences, nonlinearity="tanh"):
+    """Our layer in float64 and torch's with the same weights copied in."""
+    from visualnn.engine.gradcheck import cast_layer
+    from visualnn.engine.recurrent import GRU, LSTM, RNN
+
+    ours = {"rnn": RNN, "gru": GRU, "lstm": LSTM}[kind]
+    theirs = {"rnn": torch.nn.RNN, "gru": torch.nn.GRU, "lstm": torch.nn.LSTM}[kind]
+    extra = {"nonlinearity": nonlinearity} if kind == "rnn" else {}
+    layer = ours(hidden, bidirectional=bidirectional, return_sequences=return_sequences, **extra)
+    layer.build((n_in, 1), np.random.default_rng(0))
+    cast_layer(layer)
+    net = theirs(n_in, hidden, batch_first=True, bidirectional=bidirectional, **extra).double()
+    with torch.no_grad():
+        for name, p in net.named_parameters():
+            p.copy_(torch.from_numpy(layer.params[name]))
+    return layer, net
+
+
+def _torch_output(net, x, return_sequences, bidirectional):
+    """Our layout (N, F, T) in, our output layout out: (N, H*dirs, T) or h_n concatenated."""
+    xt = torch.from_numpy(x).requires_grad_()
+    out, h_n = net(xt.permute(0, 2, 1))  # torch's batch_first wants (N, T, F)
+    h_n = h_n[0] if isinstance(h_n, tuple) else h_n
+    y = out.permute(0, 2, 1) if return_sequences else torch.cat(list(h_n), dim=1)
+    return xt, y
+
+
+RECURRENT_CASES = [
+    ("rnn", "tanh"),
+    ("rnn", "relu"),
+    ("gru", "tanh"),
+    ("lstm", "tanh"),
+]
+
+
+@pytest.mark.parametrize("kind, nonlinearity", RECURRENT_CASES)
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("return_sequences", [False, True])
+def test_recurrent_layers_match_torch(kind, nonlinearity, bidirectional, return_sequences):
+    rng = np.random.default_rng(5)
+    n, f, t, h = 3, 4, 7, 5
+    layer, net = _recurrent_pair(kind, h, f, bidirectional, return_sequences, nonlinearity)
+    layer.zero_grad()
+    grads = []
+    for _ in range(2):  # two backward calls: both sides accumulate
+        x = rng.standard_normal((n, f, t))
+        xt, yt = _torch_output(net, x, return_sequences, bidirectional)
+        y = layer.forward(x)
+        g = rng.standard_normal(y.shape)
+        yt.backward(torch.from_numpy(g))
+        dx = layer.backward(g)
+        np.testing.assert_allclose(y, yt.detach().numpy(), rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(dx, xt.grad.numpy(), rtol=1e-6, atol=1e-6)
+        grads.append({k: v.copy() for k, v in layer.grads.items()})
+    assert set(layer.grads) == {name for name, _ in net.named_parameters()}
+    for name, p in net.named_parameters():
+        np.testing.assert_allclose(layer.grads[name], p.grad.numpy(), rtol=1e-6, atol=1e-6)
+        assert not np.allclose(grads[0][name], grads[1][name])  # the second call added to it
+
+
+def test_gru_float32_training_step_matches_torch():
+    """Float32 run-time path (scratch buffers, the fused Sequential) against torch's float32."""
+    from visualnn.engine import Sequential
+
+    rng = np.random.default_rng(6)
+    model = Sequential.from_spec(
+        [{"type": "gru", "hidden_size": 6, "bidirectional": True}, {"type": "dense", "units": 3}],
+        (4, 9),
+    )
+    gru = torch.nn.GRU(4, 6, batch_first=True, bidirectional=True)
+    head = torch.nn.Linear(12, 3)
+    with torch.no_grad():
+        for name, p in gru.named_parameters():
+            p.copy_(torch.from_numpy(model.layers[0].params[name]))
+        head.weight.copy_(torch.from_numpy(model.layers[1].params["weight"]))
+        head.bias.copy_(torch.from_numpy(model.layers[1].params["bias"]))
+    x = rng.standard_normal((5, 4, 9)).astype(np.float32)
+    labels = rng.integers(0, 3, 5)
+    loss = CrossEntropyLoss()
+    model.zero_grad()
+    value = loss.forward(model.forward(x, training=True), labels)
+    model.backward(loss.backward())
+    _, h_n = gru(torch.from_numpy(x).permute(0, 2, 1))
+    want = F.cross_entropy(head(torch.cat(list(h_n), 1)), torch.from_numpy(labels))
+    want.backward()
+    assert value == pytest.approx(want.item(), rel=1e-5)
+    for name, p in gru.named_parameters():
+        np.testing.assert_allclose(
+            model.layers[0].grads[name], p.grad.numpy(), rtol=1e-4, atol=1e-6
+        )
+
+
+@pytest.mark.parametrize("kind", ["rnn", "gru", "lstm"])
+def test_recurrent_float32_forward_matches_torch(kind):
+    """The run-time dtype: sequences of 50 steps stay within float32 rounding of torch."""
+    from visualnn.engine.recurrent import GRU, LSTM, RNN
+
+    rng = np.random.default_rng(7)
+    layer = {"rnn": RNN, "gru": GRU, "lstm": LSTM}[kind](
+        32, bidirectional=True, return_sequences=True, input_size=8
+    )
+    net = {"rnn": torch.nn.RNN, "gru": torch.nn.GRU, "lstm": torch.nn.LSTM}[kind](
+        8, 32, batch_first=True, bidirectional=True
+    )
+    with torch.no_grad():
+        for name, p in net.named_parameters():
+            p.copy_(torch.from_numpy(layer.params[name]))
+    x = rng.standard_normal((16, 8, 50)).astype(np.float32)
+    y = layer.forward(x, training=True)
+    out, _ = net(torch.from_numpy(x).permute(0, 2, 1))
+    assert y.dtype == np.float32
+    np.testing.assert_allclose(y, out.permute(0, 2, 1).detach().numpy(), atol=2e-6)

@@ -1,4 +1,4 @@
-"""Conv2D / Conv1D: naive-loop reference, finite-difference gradients, errors, buffers."""
+"""Conv2D / Conv1D: the reference twin, finite-difference gradients, errors, buffers."""
 
 from __future__ import annotations
 
@@ -7,69 +7,21 @@ import pytest
 
 from visualnn.engine.conv import Conv1D, Conv2D
 from visualnn.engine.errors import SpecError
+from visualnn.engine.gradcheck import assert_layer_gradients, cast_layer, numerical_grad
+from visualnn.engine.reference import conv as ref_conv
 
 
-# --- references -------------------------------------------------------------------------
-def naive_conv2d(x, w, b, stride, pad, dilation):
-    """Direct loops over output pixels; ``pad`` = ((top, bottom), (left, right))."""
-    n, c, h, wd = x.shape
-    o, _, kh, kw = w.shape
-    xp = np.zeros((n, c, h + sum(pad[0]), wd + sum(pad[1])), x.dtype)
-    xp[:, :, pad[0][0] : pad[0][0] + h, pad[1][0] : pad[1][0] + wd] = x
-    ho = (xp.shape[2] - dilation[0] * (kh - 1) - 1) // stride[0] + 1
-    wo = (xp.shape[3] - dilation[1] * (kw - 1) - 1) // stride[1] + 1
-    out = np.zeros((n, o, ho, wo), x.dtype)
-    for yy in range(ho):
-        for xx in range(wo):
-            for i in range(kh):
-                for j in range(kw):
-                    patch = xp[
-                        :, :, yy * stride[0] + i * dilation[0], xx * stride[1] + j * dilation[1]
-                    ]
-                    out[:, :, yy, xx] += patch @ w[:, :, i, j].T
-    return out + b[None, :, None, None]
+def reference_conv2d(x, w, b, stride, pad, dilation):
+    """The plain-loop twin (``pad`` = ((top, bottom), (left, right)))."""
+    return ref_conv.conv_forward(x, w, b, stride, pad, dilation)[0]
 
 
-def same_pad(k, d):
-    total = d * (k - 1)
-    return (total // 2, total - total // 2)
-
-
-def to64(layer):
-    layer.params = {k: v.astype(np.float64) for k, v in layer.params.items()}
-    layer.grads = {k: np.zeros_like(v) for k, v in layer.params.items()}
-    return layer
-
-
-def numeric_grad(f, arr, eps=1e-6):
-    """Central differences of the scalar ``f()`` with respect to every entry of ``arr``."""
-    grad = np.zeros_like(arr)
-    flat, gflat = arr.reshape(-1), grad.reshape(-1)
-    for i in range(flat.size):
-        old = flat[i]
-        flat[i] = old + eps
-        up = f()
-        flat[i] = old - eps
-        down = f()
-        flat[i] = old
-        gflat[i] = (up - down) / (2 * eps)
-    return grad
+same_pad = ref_conv.same_padding
 
 
 def check_gradients(layer, x, rng):
-    """Input, weight and bias gradients of ``sum(y * r)`` against finite differences."""
-    y = layer.forward(x)
-    r = rng.standard_normal(y.shape)
-    layer.zero_grad()
-    dx = layer.backward(r)
-
-    def loss():
-        return float(np.sum(layer.forward(x) * r))
-
-    np.testing.assert_allclose(dx, numeric_grad(loss, x), rtol=1e-5, atol=1e-7)
-    for key in ("weight", "bias"):
-        num = numeric_grad(loss, layer.params[key])
-        np.testing.assert_allclose(layer.grads[key], num, rtol=1e-5, atol=1e-7, err_msg=key)
+    """Input, weight and bias gradients against finite differences (float64)."""
+    assert_layer_gradients(layer, x, rng, rtol=1e-5, atol=1e-7)
 
 
 CONV2D_CASES = [
@@ -107,13 +59,13 @@ def _pad_of(kw, chw):
 
 
 @pytest.mark.parametrize("chw, kwargs", CONV2D_CASES)
-def test_conv2d_forward_matches_naive_loops(chw, kwargs):
+def test_conv2d_forward_matches_reference_loops(chw, kwargs):
     rng = np.random.default_rng(1)
     layer = Conv2D(4, in_channels=chw[0], **kwargs)
     x = rng.standard_normal((3, *chw)).astype(np.float32)
     y = layer.forward(x)
     s, pad, d = _pad_of(kwargs, chw)
-    ref = naive_conv2d(x, layer.params["weight"], layer.params["bias"], s, pad, d)
+    ref = reference_conv2d(x, layer.params["weight"], layer.params["bias"], s, pad, d)
     assert y.shape == ref.shape == (3, *layer.output_shape(chw))
     assert y.dtype == np.float32
     np.testing.assert_allclose(y, ref, rtol=1e-5, atol=1e-5)
@@ -122,7 +74,7 @@ def test_conv2d_forward_matches_naive_loops(chw, kwargs):
 @pytest.mark.parametrize("chw, kwargs", CONV2D_CASES)
 def test_conv2d_gradients(chw, kwargs):
     rng = np.random.default_rng(2)
-    layer = to64(Conv2D(3, in_channels=chw[0], **kwargs))
+    layer = cast_layer(Conv2D(3, in_channels=chw[0], **kwargs))
     x = rng.standard_normal((2, *chw))
     check_gradients(layer, x, rng)
 
@@ -130,11 +82,11 @@ def test_conv2d_gradients(chw, kwargs):
 @pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
 def test_conv2d_activation_shorthand(activation):
     rng = np.random.default_rng(3)
-    layer = to64(Conv2D(3, 3, padding=1, activation=activation, in_channels=2))
+    layer = cast_layer(Conv2D(3, 3, padding=1, activation=activation, in_channels=2))
     layer.record = True
     x = rng.standard_normal((2, 2, 5, 5))
     y = layer.forward(x)
-    pre = naive_conv2d(
+    pre = reference_conv2d(
         x, layer.params["weight"], layer.params["bias"], (1, 1), ((1, 1),) * 2, (1, 1)
     )
     np.testing.assert_allclose(layer.last_pre, pre, atol=1e-12)
@@ -163,7 +115,7 @@ def test_conv1d_forward_and_gradients(cl, kwargs):
     k, d, s = kwargs["kernel_size"], kwargs.get("dilation", 1), kwargs.get("stride", 1)
     p = kwargs.get("padding", 0)
     pad = same_pad(k, d) if p == "same" else (0, 0) if p == "valid" else (p, p)
-    ref = naive_conv2d(
+    ref = reference_conv2d(
         x[:, :, None, :],
         layer.params["weight"][:, :, None, :],
         layer.params["bias"],
@@ -173,7 +125,7 @@ def test_conv1d_forward_and_gradients(cl, kwargs):
     )[:, :, 0, :]
     assert y.shape == ref.shape == (2, *layer.output_shape(cl))
     np.testing.assert_allclose(y, ref, rtol=1e-5, atol=1e-5)
-    check_gradients(to64(layer), x.astype(np.float64), rng)
+    check_gradients(cast_layer(layer), x.astype(np.float64), rng)
 
 
 @pytest.mark.filterwarnings("ignore:Using padding='same'")
@@ -340,9 +292,9 @@ def test_small_cnn_end_to_end_gradients():
 
     rng = np.random.default_rng(9)
     layers = [
-        to64(Conv2D(3, 3, padding="same", activation="tanh", in_channels=2)),
+        cast_layer(Conv2D(3, 3, padding="same", activation="tanh", in_channels=2)),
         MaxPool2D(2),
-        to64(Conv2D(4, 3, stride=2, padding=1, in_channels=3)),
+        cast_layer(Conv2D(4, 3, stride=2, padding=1, in_channels=3)),
         AvgPool2D(2),
     ]
     x = rng.standard_normal((2, 2, 8, 8))
@@ -364,8 +316,8 @@ def test_small_cnn_end_to_end_gradients():
     def loss():
         return float(np.sum(run(False) * r))
 
-    np.testing.assert_allclose(analytic, numeric_grad(loss, x), rtol=1e-5, atol=1e-7)
-    np.testing.assert_allclose(w0, numeric_grad(loss, layers[0].params["weight"]), rtol=1e-5)
+    np.testing.assert_allclose(analytic, numerical_grad(loss, x), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(w0, numerical_grad(loss, layers[0].params["weight"]), rtol=1e-5)
 
 
 def test_weight_gradient_in_cache_sized_pieces_equals_one_product():
@@ -383,7 +335,7 @@ def test_conv_weight_gradient_on_a_long_batch_matches_naive_sum():
     # 1 channel, 3x3 kernel, 8 channels out, 48 x 20x20 = 19,200 output pixels: the chunked
     # weight-gradient path; dL/dW[o, 0, i, j] = sum over n, h, w of g[n, o, h, w] x[n, h+i, w+j].
     rng = np.random.default_rng(4)
-    layer = to64(Conv2D(8, 3, in_channels=1))
+    layer = cast_layer(Conv2D(8, 3, in_channels=1))
     x = rng.standard_normal((48, 1, 22, 22))
     y = layer.forward(x, training=True)
     g = rng.standard_normal(y.shape)

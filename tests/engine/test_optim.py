@@ -1,4 +1,4 @@
-"""Optimizers: three steps against torch's update formulas written out by hand."""
+"""Optimizers: three steps against torch's update formulas (the twins in engine/reference)."""
 
 import math
 
@@ -15,6 +15,7 @@ from visualnn.engine.optim import (
     RMSprop,
     clip_grad_norm,
 )
+from visualnn.engine.reference import optim as ref_optim
 
 STEPS = 3
 
@@ -41,66 +42,21 @@ def run(make, dtype=np.float64):
     return [p.value for p in params]
 
 
-# --- torch's formulas (torch.optim docs, "Algorithm" boxes), one parameter at a time ----------
-
-
-def ref_sgd(x, gs, lr, momentum=0.0, dampening=0.0, nesterov=False, wd=0.0):
-    buf = None
-    for g in gs:
-        g = g + wd * x
-        if momentum:
-            buf = g.copy() if buf is None else momentum * buf + (1 - dampening) * g
-            g = g + momentum * buf if nesterov else buf
-        x = x - lr * g
-    return x
-
-
-def ref_adam(x, gs, lr=1e-3, b1=0.9, b2=0.999, eps=1e-8, wd=0.0, amsgrad=False):
-    m, v, vmax = np.zeros_like(x), np.zeros_like(x), np.zeros_like(x)
-    for t, g in enumerate(gs, start=1):
-        g = g + wd * x
-        m = b1 * m + (1 - b1) * g
-        v = b2 * v + (1 - b2) * g * g
-        if amsgrad:
-            vmax = np.maximum(vmax, v)
-        vv = vmax if amsgrad else v
-        denom = np.sqrt(vv) / math.sqrt(1 - b2**t) + eps
-        x = x - lr / (1 - b1**t) * m / denom
-    return x
-
-
-def ref_rmsprop(x, gs, lr=0.01, alpha=0.99, eps=1e-8, momentum=0.0, centered=False, wd=0.0):
-    v, gavg, buf = np.zeros_like(x), np.zeros_like(x), np.zeros_like(x)
-    for g in gs:
-        g = g + wd * x
-        v = alpha * v + (1 - alpha) * g * g
-        if centered:
-            gavg = alpha * gavg + (1 - alpha) * g
-            avg = np.sqrt(v - gavg * gavg) + eps
-        else:
-            avg = np.sqrt(v) + eps
-        if momentum > 0:
-            buf = momentum * buf + g / avg
-            x = x - lr * buf
-        else:
-            x = x - lr * g / avg
-    return x
-
-
-def ref_adagrad(x, gs, lr=0.01, lr_decay=0.0, eps=1e-10, wd=0.0):
-    s = np.zeros_like(x)
-    for t, g in enumerate(gs, start=1):
-        g = g + wd * x
-        clr = lr / (1 + (t - 1) * lr_decay)
-        s = s + g * g
-        x = x - clr * g / (np.sqrt(s) + eps)
-    return x
-
-
+# --- torch's formulas: the plain twins in engine/reference/optim.py ----------------------
 def expected(ref, **kw):
+    """Each parameter after ``STEPS`` reference steps from the same start and gradients."""
     values, grads = problem()
-    return [ref(v, [gs[i] for gs in grads], **kw) for i, v in enumerate(values)]
+    out = []
+    for i, value in enumerate(values):
+        state: dict = {}
+        for gs in grads:
+            value = ref(value, gs[i], state, **kw)
+        out.append(value)
+    return out
 
+
+ref_sgd, ref_adam = ref_optim.sgd_step, ref_optim.adam_step
+ref_rmsprop, ref_adagrad = ref_optim.rmsprop_step, ref_optim.adagrad_step
 
 CASES = [
     (lambda p: SGD(p, lr=0.1), ref_sgd, {"lr": 0.1}),
@@ -108,32 +64,32 @@ CASES = [
     (
         lambda p: SGD(p, lr=0.05, momentum=0.8, dampening=0.3, weight_decay=0.01),
         ref_sgd,
-        {"lr": 0.05, "momentum": 0.8, "dampening": 0.3, "wd": 0.01},
+        {"lr": 0.05, "momentum": 0.8, "dampening": 0.3, "weight_decay": 0.01},
     ),
     (
         lambda p: SGD(p, lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.1),
         ref_sgd,
-        {"lr": 0.1, "momentum": 0.9, "nesterov": True, "wd": 0.1},
+        {"lr": 0.1, "momentum": 0.9, "nesterov": True, "weight_decay": 0.1},
     ),
     (lambda p: Adam(p), ref_adam, {}),
     (
         lambda p: Adam(p, lr=0.01, betas=(0.8, 0.9), eps=1e-6, weight_decay=0.1),
         ref_adam,
-        {"lr": 0.01, "b1": 0.8, "b2": 0.9, "eps": 1e-6, "wd": 0.1},
+        {"lr": 0.01, "betas": (0.8, 0.9), "eps": 1e-6, "weight_decay": 0.1},
     ),
     (lambda p: Adam(p, lr=0.01, amsgrad=True), ref_adam, {"lr": 0.01, "amsgrad": True}),
     (lambda p: RMSprop(p), ref_rmsprop, {}),
     (
         lambda p: RMSprop(p, lr=0.02, alpha=0.9, momentum=0.5, centered=True, weight_decay=0.1),
         ref_rmsprop,
-        {"lr": 0.02, "alpha": 0.9, "momentum": 0.5, "centered": True, "wd": 0.1},
+        {"lr": 0.02, "alpha": 0.9, "momentum": 0.5, "centered": True, "weight_decay": 0.1},
     ),
     (lambda p: RMSprop(p, momentum=0.7), ref_rmsprop, {"momentum": 0.7}),
     (lambda p: Adagrad(p), ref_adagrad, {}),
     (
         lambda p: Adagrad(p, lr=0.1, lr_decay=0.5, weight_decay=0.2),
         ref_adagrad,
-        {"lr": 0.1, "lr_decay": 0.5, "wd": 0.2},
+        {"lr": 0.1, "lr_decay": 0.5, "weight_decay": 0.2},
     ),
 ]
 

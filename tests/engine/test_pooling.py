@@ -1,4 +1,4 @@
-"""MaxPool2D / AvgPool2D against naive loops (forward and backward), ties, errors."""
+"""MaxPool2D / AvgPool2D against the reference loops (forward and backward), ties, errors."""
 
 from __future__ import annotations
 
@@ -6,52 +6,16 @@ import numpy as np
 import pytest
 
 from visualnn.engine.errors import SpecError
+from visualnn.engine.gradcheck import assert_layer_gradients
 from visualnn.engine.pooling import AvgPool2D, MaxPool2D
+from visualnn.engine.reference import pooling as ref_pool
 
 
-def naive_pool(x, kernel, stride, pad, kind):
-    """Forward and a function mapping grad_out to grad_in, by loops over output pixels."""
-    n, c, h, w = x.shape
-    fill = -np.inf if kind == "max" else 0.0
-    xp = np.full((n, c, h + 2 * pad[0], w + 2 * pad[1]), fill)
-    xp[:, :, pad[0] : pad[0] + h, pad[1] : pad[1] + w] = x
-    ho = (xp.shape[2] - kernel[0]) // stride[0] + 1
-    wo = (xp.shape[3] - kernel[1]) // stride[1] + 1
-    out = np.zeros((n, c, ho, wo))
-    where = {}
-    for b in range(n):
-        for ch in range(c):
-            for i in range(ho):
-                for j in range(wo):
-                    win = xp[
-                        b,
-                        ch,
-                        i * stride[0] : i * stride[0] + kernel[0],
-                        j * stride[1] : j * stride[1] + kernel[1],
-                    ]
-                    if kind == "max":
-                        out[b, ch, i, j] = win.max()
-                        a, bb = np.unravel_index(np.argmax(win), win.shape)  # first max
-                        where[b, ch, i, j] = (i * stride[0] + a, j * stride[1] + bb)
-                    else:
-                        out[b, ch, i, j] = win.mean()
-
-    def backward(g):
-        dxp = np.zeros_like(xp)
-        for (b, ch, i, j), (a, bb) in where.items():
-            dxp[b, ch, a, bb] += g[b, ch, i, j]
-        if kind == "avg":
-            for i in range(ho):
-                for j in range(wo):
-                    dxp[
-                        :,
-                        :,
-                        i * stride[0] : i * stride[0] + kernel[0],
-                        j * stride[1] : j * stride[1] + kernel[1],
-                    ] += g[:, :, i : i + 1, j : j + 1] / (kernel[0] * kernel[1])
-        return dxp[:, :, pad[0] : pad[0] + h, pad[1] : pad[1] + w]
-
-    return out, backward
+def reference_pool(x, kernel, stride, pad, kind):
+    """The plain-loop twin: forward, and a function mapping grad_out to grad_in."""
+    mode = "max" if kind == "max" else "average"
+    out, cache = ref_pool.pool_forward(x, kernel, stride, pad, mode)
+    return out, lambda g: ref_pool.pool_backward(g, cache)
 
 
 CASES = [
@@ -71,13 +35,13 @@ def _pair(v):
 
 @pytest.mark.parametrize("layer_type, kind", [(MaxPool2D, "max"), (AvgPool2D, "avg")])
 @pytest.mark.parametrize("chw, kernel, stride, padding", CASES)
-def test_pool_matches_naive(layer_type, kind, chw, kernel, stride, padding):
+def test_pool_matches_reference(layer_type, kind, chw, kernel, stride, padding):
     rng = np.random.default_rng(0)
     layer = layer_type(kernel, stride, padding)
     x = rng.standard_normal((3, *chw)).astype(np.float32)
     y = layer.forward(x)
     k = _pair(kernel)
-    ref, ref_backward = naive_pool(
+    ref, ref_backward = reference_pool(
         x.astype(np.float64), k, k if stride is None else _pair(stride), _pair(padding), kind
     )
     assert y.shape == ref.shape == (3, *layer.output_shape(chw))
@@ -95,20 +59,7 @@ def test_pool_gradients_finite_difference(layer_type, chw, kernel, stride, paddi
     rng = np.random.default_rng(1)
     layer = layer_type(kernel, stride, padding)
     x = rng.standard_normal((2, *chw))  # float64, distinct values: max is differentiable
-    r = rng.standard_normal((2, *layer.output_shape(chw)))
-    layer.forward(x)
-    dx = layer.backward(r)
-    num = np.zeros_like(x)
-    eps = 1e-6
-    for idx in np.ndindex(x.shape):
-        old = x[idx]
-        x[idx] = old + eps
-        up = np.sum(layer.forward(x) * r)
-        x[idx] = old - eps
-        down = np.sum(layer.forward(x) * r)
-        x[idx] = old
-        num[idx] = (up - down) / (2 * eps)
-    np.testing.assert_allclose(dx, num, rtol=1e-6, atol=1e-8)
+    assert_layer_gradients(layer, x, rng, rtol=1e-6, atol=1e-8)
 
 
 @pytest.mark.parametrize("kernel, stride, padding", [(2, None, 0), (3, 2, 1), (3, 1, 1)])
@@ -118,7 +69,7 @@ def test_max_ties_go_to_first_maximum(kernel, stride, padding):
     layer = MaxPool2D(kernel, stride, padding)
     y = layer.forward(x)
     g = np.arange(1, y.size + 1, dtype=np.float32).reshape(y.shape)
-    ref, ref_backward = naive_pool(
+    ref, ref_backward = reference_pool(
         x.astype(np.float64), _pair(kernel), _pair(stride or kernel), _pair(padding), "max"
     )
     np.testing.assert_array_equal(y, ref)

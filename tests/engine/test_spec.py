@@ -80,6 +80,9 @@ def test_registry_has_every_type():
         "tanh",
         "softmax",
         "identity",
+        "rnn",
+        "gru",
+        "lstm",
     }
     assert set(LAYER_TYPES) == expected
 

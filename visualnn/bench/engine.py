@@ -1,11 +1,13 @@
 """``visualnn bench``: training throughput of the NumPy engine next to PyTorch on the CPU.
 
-Two workloads, each a plain SGD training step (forward, cross-entropy, backward, update) on
+Three workloads, each a plain SGD training step (forward, cross-entropy, backward, update) on
 fixed-seed random float32 data:
 
 - ``mlp``: Dense 784-256-128-10 with ReLU, batch 128;
 - ``cnn``: 1x28x28 -> Conv2D(8, 3, same)+ReLU -> MaxPool 2 -> Conv2D(16, 3, same)+ReLU ->
-  MaxPool 2 -> Flatten -> Dense(10), batch 64.
+  MaxPool 2 -> Flatten -> Dense(10), batch 64;
+- ``gru``: 40 features x 100 steps (a log-mel patch) -> GRU 64 (last state) -> Dense(10),
+  batch 64; torch gets the same (N, features, T) batch and permutes it for ``nn.GRU``.
 
 Every measurement runs in its own fresh interpreter (``python -m visualnn.bench.engine --worker``)
 with BLAS and torch limited to the same number of threads (2 by default), so neither side
@@ -29,7 +31,9 @@ from typing import Any
 WORKLOADS: dict[str, dict[str, Any]] = {
     "mlp": {"batch": 128, "title": "MLP 784-256-128-10 ReLU"},
     "cnn": {"batch": 64, "title": "CNN 1x28x28 conv8-pool-conv16-pool-dense10"},
+    "gru": {"batch": 64, "title": "GRU 64 on 40 features x 100 steps, dense10"},
 }
+INPUT_SHAPES = {"mlp": (784,), "cnn": (1, 28, 28), "gru": (40, 100)}
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 DATA_BATCHES = 4  # cycled, so neither side trains on one cache-hot batch
 
@@ -40,7 +44,7 @@ def _data(workload: str):
 
     rng = np.random.default_rng(0)
     batch = WORKLOADS[workload]["batch"]
-    shape = (784,) if workload == "mlp" else (1, 28, 28)
+    shape = INPUT_SHAPES[workload]
     xs = rng.standard_normal((DATA_BATCHES, batch, *shape)).astype(np.float32)
     ys = rng.integers(0, 10, (DATA_BATCHES, batch))
     return xs, ys
@@ -53,12 +57,14 @@ def numpy_step_fn(workload: str):
     from visualnn.engine.losses import CrossEntropyLoss
     from visualnn.engine.optim import SGD
     from visualnn.engine.pooling import MaxPool2D
+    from visualnn.engine.recurrent import GRU
     from visualnn.engine.reshape import Flatten
     from visualnn.engine.sequential import Sequential
 
     if workload == "mlp":
         layers = [Dense(256, activation="relu"), Dense(128, activation="relu"), Dense(10)]
-        input_shape = (784,)
+    elif workload == "gru":
+        layers = [GRU(64), Dense(10)]
     else:
         layers = [
             Conv2D(8, 3, padding="same", activation="relu"),
@@ -68,8 +74,8 @@ def numpy_step_fn(workload: str):
             Flatten(),
             Dense(10),
         ]
-        input_shape = (1, 28, 28)
-    model = Sequential(layers, input_shape, seed=0)  # input_grad False: the first layer skips dX
+    # input_grad False: the first layer skips dX
+    model = Sequential(layers, INPUT_SHAPES[workload], seed=0)
     loss = CrossEntropyLoss()
     opt = SGD(model.parameters(), lr=0.01)
     xs, ys = _data(workload)
@@ -93,6 +99,8 @@ def torch_step_fn(workload: str, threads: int):
 
     torch.set_num_threads(threads)
     torch.manual_seed(0)
+    if workload == "gru":
+        return _torch_gru_step(threads)
     if workload == "mlp":
         model = nn.Sequential(
             nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10)
@@ -118,6 +126,29 @@ def torch_step_fn(workload: str, threads: int):
         i = counter[0] = (counter[0] + 1) % DATA_BATCHES
         opt.zero_grad()
         value = loss_fn(model(xs[i]), ys[i])
+        value.backward()
+        opt.step()
+        return value.item()
+
+    return step
+
+
+def _torch_gru_step(threads: int):
+    import torch
+    from torch import nn
+
+    gru, head = nn.GRU(40, 64, batch_first=True), nn.Linear(64, 10)
+    loss_fn = nn.CrossEntropyLoss()
+    opt = torch.optim.SGD([*gru.parameters(), *head.parameters()], lr=0.01)
+    xs, ys = _data("gru")
+    xs, ys = torch.from_numpy(xs), torch.from_numpy(ys)
+    counter = [0]
+
+    def step() -> float:
+        i = counter[0] = (counter[0] + 1) % DATA_BATCHES
+        opt.zero_grad()
+        _, h_n = gru(xs[i].permute(0, 2, 1))  # (N, features, T) -> (N, T, features)
+        value = loss_fn(head(h_n[0]), ys[i])
         value.backward()
         opt.step()
         return value.item()
@@ -189,7 +220,7 @@ def _summary(runs: list[float]) -> dict[str, Any]:
 
 
 def run_bench(
-    workloads: tuple[str, ...] | list[str] = ("mlp", "cnn"),
+    workloads: tuple[str, ...] | list[str] = ("mlp", "cnn", "gru"),
     rounds: int = 5,
     seconds: float = 2.0,
     torch: bool = True,

@@ -1,4 +1,4 @@
-"""Data sets: 2-D toys, sums, the one-neuron set, the 8x8 digits and sounds; no downloads.
+"""Data sets: 2-D toys, sums, the one-neuron set, 8x8 digits, bit parity and sounds; no downloads.
 
 ``load_dataset(name, **params)`` is the one entry point; ``DATASETS`` maps each name to its
 maker and the parameters it accepts (the UI builds its data panel from it).
@@ -14,6 +14,7 @@ from typing import Any
 from visualnn.data.dataset import Dataset
 from visualnn.data.digits import make_digits
 from visualnn.data.neuron import make_neuron
+from visualnn.data.sequence import make_parity
 from visualnn.data.sound.dataset import make_sounds
 from visualnn.data.sum import make_sum
 from visualnn.data.toy2d import make_toy2d
@@ -30,6 +31,7 @@ DATASETS: dict[str, Any] = {
     "digits": partial(make_digits, images=False),
     "digits_images": partial(make_digits, images=True),
     "sounds": make_sounds,
+    "parity": make_parity,
 }
 #: Keyword arguments a loader takes that are objects, not settings (never shown or saved).
 OBJECT_PARAMS = ("images", "name", "clips")

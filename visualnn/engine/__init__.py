@@ -23,6 +23,7 @@ from .losses import LOSSES, BCELoss, CrossEntropyLoss, L1Loss, MSELoss
 from .module import Module
 from .optim import OPTIMIZERS, SGD, Adagrad, Adam, Param, RMSprop, clip_grad_norm
 from .pooling import AvgPool2D, MaxPool2D
+from .recurrent import GRU, LSTM, RNN
 from .reshape import Flatten
 from .sequential import LayerRecord, Sequential
 from .spec import LAYER_TYPES, LayerShape, layer_from_config, validate_spec
@@ -49,8 +50,10 @@ __all__ = [
     "Dropout",
     "EpochReport",
     "Flatten",
+    "GRU",
     "Identity",
     "L1Loss",
+    "LSTM",
     "LayerRecord",
     "LayerShape",
     "LeakyReLU",
@@ -59,6 +62,7 @@ __all__ = [
     "Module",
     "Param",
     "RMSprop",
+    "RNN",
     "ReLU",
     "Sequential",
     "Sigmoid",

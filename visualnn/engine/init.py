@@ -94,6 +94,11 @@ _BIAS_INIT: dict[str, str] = {
 }
 
 
+def bias_init_name(name: str) -> str:
+    """The initialiser a layer initialised with ``name`` uses for its biases."""
+    return _BIAS_INIT[check_init_name(name)]
+
+
 def check_init_name(name: str) -> str:
     """Return ``name`` if it is a known initialiser, else raise ``SpecError`` listing them."""
     if not isinstance(name, str) or name not in INITIALIZERS:

@@ -20,6 +20,7 @@ from .dropout import Dropout
 from .errors import SpecError
 from .module import Module
 from .pooling import AvgPool2D, MaxPool2D
+from .recurrent import GRU, LSTM, RNN
 from .reshape import Flatten
 from .spec_checks import (
     KEY_CHECKS,
@@ -45,10 +46,15 @@ LAYER_TYPES: dict[str, type[Module]] = {
     "tanh": Tanh,
     "softmax": Softmax,
     "identity": Identity,
+    "rnn": RNN,
+    "gru": GRU,
+    "lstm": LSTM,
 }
+RECURRENT = ("rnn", "gru", "lstm")
+GATES = {"rnn": 1, "gru": 3, "lstm": 4}
 
 # Keys derived from the previous layer: accepted (old files, round trips) but never trusted.
-DERIVED_KEYS = ("in_features", "in_channels")
+DERIVED_KEYS = ("in_features", "in_channels", "input_size")
 
 _NAMES = sorted({c.__name__ for c in LAYER_TYPES.values()} | {"MaxPool", "AvgPool"}, key=len)
 _SELF_NAME = re.compile(rf"^(?:{'|'.join(_NAMES[::-1])})(?:(?: [\w@]+)?: | (?=[a-z]))")
@@ -61,6 +67,7 @@ INPUT_RANKS: dict[str, tuple[int, str]] = {
     "conv2d": (3, "channels x height x width"),
     "maxpool2d": (3, "channels x height x width"),
     "avgpool2d": (3, "channels x height x width"),
+    **{t: (2, "features x time") for t in RECURRENT},
 }
 
 
@@ -82,6 +89,8 @@ def _label(type_name: str, d: dict[str, Any]) -> str:
     name = cls.__name__ if cls else str(type_name)
     if "units" in d:
         return f"{name} {d['units']}"
+    if "hidden_size" in d:
+        return f"{name} {d['hidden_size']}"
     if "kernel_size" in d and int_or_pair(d["kernel_size"], 1) is None:
         k = d["kernel_size"]
         return f"{name} {dims(pair(k)) if type_name != 'conv1d' else pair(k)[0]}"
@@ -183,10 +192,12 @@ def _check_fits(i: int, t: str, label: str, d: dict[str, Any], shape: tuple[int,
     if t in INPUT_RANKS:
         rank, what = INPUT_RANKS[t]
         if len(shape) != rank:
-            fix = " (add a Flatten layer before it)" if t == "dense" else ""
+            got, fix = dims(shape), " (add a Flatten layer before it)" if t == "dense" else ""
+            if t in RECURRENT:
+                got = f"a flat vector of {shape[0]}" if len(shape) == 1 else f"an image {got}"
+                fix = " (put it before Flatten, after a Conv1D)" if len(shape) == 1 else ""
             raise SpecError(
-                f"layer {i + 1}, {label}: needs {what} as input, but gets {dims(shape)}{fix}",
-                layer=i,
+                f"layer {i + 1}, {label}: needs {what} as input, but gets {got}{fix}", layer=i
             )
     for key in DERIVED_KEYS:
         if key in d and d[key] != shape[0]:
@@ -230,6 +241,10 @@ def count_params(t: str, d: dict[str, Any], in_shape: tuple[int, ...]) -> int:
         for x in k:
             size *= x
         return d["out_channels"] * in_shape[0] * size + d["out_channels"]
+    if t in RECURRENT:
+        gh = GATES[t] * d["hidden_size"]
+        dirs = 2 if d.get("bidirectional") else 1
+        return dirs * gh * (in_shape[0] + d["hidden_size"] + 2)
     return 0
 
 

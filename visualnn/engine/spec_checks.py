@@ -24,6 +24,7 @@ MAX_WINDOW = 1024
 #: Most values one sample may occupy at any point of a layer (its padded input, its output,
 #: or a convolution's unfolded patches): 64 MB of float32 per sample.
 MAX_VALUES = 2**24
+MAX_HIDDEN = 4096  # recurrent units: far beyond what the views show or 2 cores can train
 
 
 def is_int(v: Any) -> bool:
@@ -66,6 +67,23 @@ def _probability(v: Any) -> str | None:
     return None if ok else "a number from 0 up to (not including) 1"
 
 
+def _positive_int(v: Any) -> str | None:
+    return None if is_int(v) and v > 0 else "a whole number of at least 1"
+
+
+def _hidden_size(v: Any) -> str | None:
+    ok = is_int(v) and 1 <= v <= MAX_HIDDEN
+    return None if ok else f"a whole number from 1 to {MAX_HIDDEN}"
+
+
+def _boolean(v: Any) -> str | None:
+    return None if isinstance(v, bool) else "true or false"
+
+
+def _nonlinearity(v: Any) -> str | None:
+    return None if v in ("tanh", "relu") else "tanh or relu"
+
+
 def _number(v: Any) -> str | None:
     ok = isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
     return None if ok else "a finite number"
@@ -74,8 +92,8 @@ def _number(v: Any) -> str | None:
 KEY_CHECKS = {
     "units": _width,
     "out_channels": _width,
-    "in_features": lambda v: None if is_int(v) and v > 0 else "a whole number of at least 1",
-    "in_channels": lambda v: None if is_int(v) and v > 0 else "a whole number of at least 1",
+    "in_features": _positive_int,
+    "in_channels": _positive_int,
     "kernel_size": lambda v: int_or_pair(v, 1),
     "stride": lambda v: None if v is None else int_or_pair(v, 1),  # None: pools' default
     "dilation": lambda v: int_or_pair(v, 1),
@@ -84,6 +102,11 @@ KEY_CHECKS = {
     "init": _choice(list(INITIALIZERS)),
     "p": _probability,
     "negative_slope": _number,
+    "hidden_size": _hidden_size,
+    "input_size": _positive_int,
+    "bidirectional": _boolean,
+    "return_sequences": _boolean,
+    "nonlinearity": _nonlinearity,
 }
 
 

@@ -19,18 +19,6 @@ def temp_settings(tmp_path, qapp):
     yield tmp_path / "settings"
 
 
-@pytest.fixture(autouse=True)
-def no_leaked_workers(qapp):
-    """Fail a test that leaves a ``TrainingWorker`` QThread running."""
-    from visualnn.ui.workers.training import live_workers
-
-    yield
-    leaked = live_workers()
-    for worker in leaked:
-        worker.stop(timeout=2.0)
-    assert not leaked, f"training threads left running after the test: {leaked}"
-
-
 @pytest.fixture
 def make_window(qtbot, tmp_path):
     """Factory for a ``MainWindow`` on a preset; windows are closed (force) at teardown."""

@@ -5,7 +5,7 @@ import numpy as np
 
 from visualnn.engine import DivergedReport, Sequential, TrainConfig, Trainer
 from visualnn.ui.panels.training_controls import short_divergence
-from visualnn.ui.workers.training import divergence_text
+from visualnn.ui.training_control import divergence_text
 
 
 def test_a_real_divergence_gets_the_short_banner():
@@ -18,10 +18,10 @@ def test_a_real_divergence_gets_the_short_banner():
     reports = list(Trainer(model, train=(x, y), config=config, task="regression").steps())
     report = reports[-1]
     assert isinstance(report, DivergedReport)
-    short = short_divergence(divergence_text(report))
-    assert short is not None, divergence_text(report)
+    short = short_divergence(divergence_text(report.message))
+    assert short is not None, divergence_text(report.message)
     headline, advice = short
-    assert f"step {report.step}" in headline and "loss" in headline
+    assert f"epoch {report.epoch}, batch {report.batch}" in headline and "loss" in headline
     assert "learning rate 100000" in advice
 
 

@@ -17,6 +17,7 @@ from visualnn.ui.files import ProjectFiles
 from visualnn.ui.graph.view import GraphView
 from visualnn.ui.live_audio import LiveAudio
 from visualnn.ui.live_input import LiveInput
+from visualnn.ui.model.project_state import SPEEDS
 from visualnn.ui.model.session import Session
 from visualnn.ui.panels.data import DataPanel
 from visualnn.ui.panels.microphone import MicrophonePanel
@@ -143,6 +144,11 @@ class MainWindow(QtWidgets.QMainWindow):
             "Ctrl+R",
             "Forget the training: new random weights from the seed",
         )
+        self._action("slower", "Slower", lambda: self._change_speed(+1), "-",
+                     "Slow motion: one step slower")  # fmt: skip
+        self._action("faster", "Faster", lambda: self._change_speed(-1), "+",
+                     "One step faster, up to as fast as possible")  # fmt: skip
+        self.actions["faster"].setShortcuts([K("+"), K("=")])
         self._action("open", "&Open\u2026", lambda: f.open(), K.Open)
         self._action("save", "&Save", f.save, K.Save)
         self._action("save_as", "Save &As\u2026", lambda: f.save_as(), K.SaveAs)
@@ -204,10 +210,19 @@ class MainWindow(QtWidgets.QMainWindow):
             act.triggered.connect(lambda _=False, p=points: self._set_text_size(p))
         training = bar.addMenu("&Training")
         training.addActions([a["play"], a["step_batch"], a["step_epoch"]])
+        training.addActions([a["slower"], a["faster"]])
         training.addSeparator()
         training.addAction(a["live"])
         training.addSeparator()
         training.addAction(a["reset"])
+
+    def _change_speed(self, step: int) -> None:
+        """Move along the teaching speeds: +1 slower, -1 faster."""
+        keys = list(SPEEDS)
+        project = self.session.project
+        i = min(max(keys.index(project.speed) + step, 0), len(keys) - 1)
+        project.set_speed(keys[i])
+        self.statusBar().showMessage(f"Speed: {SPEEDS[keys[i]][0]}", 2000)
 
     def _set_text_size(self, points: int) -> None:
         settings().setValue("theme/base_point_size", int(points))
@@ -337,7 +352,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if not self.force_close and not self.files.maybe_discard():
             event.ignore()
             return
-        self.controller.stop(timeout=2.0)
+        self.controller.shutdown()  # at once, even inside a long batch
         self.live_input.set_live(False)
         self.live_audio.stop()
         content(self.docks["data"]).sound_box.shutdown()

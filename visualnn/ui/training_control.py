@@ -1,89 +1,60 @@
-"""GUI-thread side of training: turns Play / Pause / Step / Reset into worker runs.
+"""The GUI side of training: Play / Pause / Step / Reset over a trainer in its own process.
 
-The controller builds a ``Trainer`` on a *copy* of the session's model, hands it to a
-``TrainingWorker`` thread and drains the worker's latest-value snapshot with a timer
-(<= 30 Hz) into ``Session.apply_snapshot``. Hyper-parameters are forwarded live; anything the
-running trainer cannot absorb (a new structure, data set or loss) ends the run, and the next
-Play starts a new one from the current weights.
+Training runs in a child process (:class:`visualnn.ui.training.TrainerProcess`), so the
+views and the trainer never share an interpreter: the window redraws at the display's pace
+while the trainer keeps its headless speed. Once per display frame the frame clock asks this
+controller for news: the batches and epochs trained since the last frame go into the
+project's history, the newest weights into the views' model, state changes into the
+session. Hyper-parameters the running trainer can absorb are sent live; anything else (a new
+network, data set or loss) ends the run, and the next Play starts a new one from the
+weights the views show.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import threading
-import time
-
 from PySide6 import QtCore
 
-from visualnn.engine import SpecError, Trainer
-from visualnn.ui.model.session import Session
-from visualnn.ui.workers.training import TrainingWorker
+from visualnn.engine import SpecError
+from visualnn.ui.model.health import learning_trouble
+from visualnn.ui.model.project_state import SPEEDS
+from visualnn.ui.pacing import frame_clock
+from visualnn.ui.training import LIVE_KEYS, TrainerProcess
 
-#: Settings the worker can apply between two batches; everything else restarts the run.
-LIVE_KEYS = frozenset(
-    {
-        "lr",
-        "batch_size",
-        "epochs",
-        "optimizer",
-        "momentum",
-        "nesterov",
-        "betas",
-        "weight_decay",
-        "clip_norm",
-    }
-)
-#: The drain timer's rate while the worker runs: how often the controller considers handing
-#: a snapshot to the views (every tick wakes the GUI thread and costs the trainer a GIL
-#: hand-over, so it is off while the worker sleeps).
-DRAIN_HZ = 10
-#: ... and the shortest time between two frames (one tick, less timer jitter). Longer than
-#: the views' redraw delays (50-70 ms): a frame's cost is paid before the next is considered.
-MIN_FRAME_S = 0.09
-_META_CALL = QtCore.QEvent.MetaCall
-#: Share of one core the GUI thread may use while training. Python threads share one GIL,
-#: so every millisecond the views spend in Python is taken from the trainer: the next frame
-#: waits until the GUI thread's CPU time since the last one is at most this share of the
-#: wall time (a 20 ms frame at 0.08: a frame every 250 ms). Cheaper frames, more frames.
-GUI_BUDGET = 0.08
-#: ... but the views never go longer than this without a new snapshot.
-MAX_STALE_S = 0.5
-#: ``sys.setswitchinterval`` for the app. The trainer thread is CPU-bound Python and the GUI
-#: thread drops the GIL on many Qt calls; each time it waits up to this long to get it back
-#: (5 ms by default, which turns one redraw of a few hundred Qt calls into a visible stall).
-SWITCH_INTERVAL_S = 0.0002
+#: How long ``stop`` waits for a run's final weights before ending it regardless.
+STOP_WAIT_S = 1.0
 
 
 class TrainingController(QtCore.QObject):
-    """Owns at most one ``TrainingWorker`` and keeps ``session`` in step with it.
+    """The window's one training pipeline.
 
     Signals
     -------
     failed(str)
-        The worker raised or a run could not start; the text is for the user.
+        A run could not start or the trainer failed; the text is for the user.
+    warned(str)
+        Training runs but is not learning (the loss rises or stays far above its start);
+        the text says what is happening and what to try.
     """
 
     failed = QtCore.Signal(str)
+    warned = QtCore.Signal(str)
 
-    def __init__(self, session: Session, parent: QtCore.QObject | None = None) -> None:
+    def __init__(self, session, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.worker: TrainingWorker | None = None
-        self._epoch_offset = 0
+        self.process = TrainerProcess()
+        self.run_id: int | None = None
         self.samples_per_second = 0.0
-        self._timer = QtCore.QTimer(self)
-        self._timer.setInterval(int(1000 / DRAIN_HZ))
-        self._timer.timeout.connect(self._on_timer_timeout)
-        self.frames = 0  # snapshots handed to the views (benchmarks report the rate)
-        self._last_frame = (time.thread_time(), 0.0)  # (GUI CPU time, wall time) of it
-        # Open while the GUI event loop sleeps, closed while it handles events: the worker
-        # starts batches only through an open gate (with a timeout), so redraws run without
-        # a CPU-bound thread taking the GIL back after every Qt call.
-        self.gate = threading.Event()
-        self.gate.set()
-        self._dispatcher = None
-        session.project.document.changed.connect(self._on_document_changed)
-        session.project.dataset_changed.connect(self._on_session_restart_needed)
+        self.frames = 0  # frames that brought news (the GUI benchmark reads it)
+        self._data = (None, None)  # (dataset object, key) shared with the process
+        self._keys = 0
+        self._warned_at: int | None = None
+        project = session.project
+        project.document.changed.connect(self._on_network_changed)
+        project.dataset_changed.connect(self._on_project_dataset_changed)
+        project.speed_changed.connect(self._on_project_speed_changed)
+        frame_clock().add_producer(self._on_frame)
+        self._on_project_speed_changed(project.speed)
 
     # --- user actions ---------------------------------------------------------------------
     @property
@@ -95,22 +66,25 @@ class TrainingController(QtCore.QObject):
         self.pause() if self.running else self.play()
 
     def play(self) -> None:
-        if self._ensure_worker():
-            self.worker.play()
+        if self._ensure_run():
+            self.process.play()
             self.session.inspect.set_training_state("running")
+            frame_clock().wake()
 
     def pause(self) -> None:
-        if self.worker is not None:
-            self.worker.pause()
+        if self.run_id is not None:
+            self.process.pause()
             self.session.inspect.set_training_state("paused")
 
     def step_batch(self) -> None:
-        if self._ensure_worker():
-            self.worker.step_batch()
+        if self._ensure_run():
+            self.process.step_batch()
+            frame_clock().wake()
 
     def step_epoch(self) -> None:
-        if self._ensure_worker():
-            self.worker.step_epoch()
+        if self._ensure_run():
+            self.process.step_epoch()
+            frame_clock().wake()
 
     def reset(self) -> None:
         """End the run and re-initialise the weights with the seed; history is cleared."""
@@ -118,6 +92,7 @@ class TrainingController(QtCore.QObject):
         self.session.build_model(keep_weights=False)
         self.session.project.clear_history()
         self.session.inspect.set_training_state("idle")
+        self._warned_at = None
 
     def update_config(self, **changes) -> None:
         """Change hyper-parameters now: live when the trainer can, else from the next Play.
@@ -126,178 +101,157 @@ class TrainingController(QtCore.QObject):
         changes nothing.
         """
         self.session.project.set_config(**changes)
-        if self.worker is None:
+        if self.run_id is None:
             return
-        live = {k: v for k, v in changes.items() if k in LIVE_KEYS}
-        if "epochs" in live:  # the trainer counts its own epochs from 0
-            live["epochs"] = max(int(live["epochs"]) - self._epoch_offset, 1)
-        if len(live) < len(changes):
-            self._end_run(paused=True)
-        elif live:
-            self.worker.request_changes(**live)
+        if set(changes) <= LIVE_KEYS:
+            self.process.update(**changes)
+        else:  # a new loss or seed: the run's trainer cannot take it
+            self._end_run()
 
-    def stop(self, timeout: float = 2.0) -> bool:
-        """End the current run (if any) and join its thread; True if it ended in time."""
-        return self._end_run(paused=False, timeout=timeout)
+    def stop(self, timeout: float = STOP_WAIT_S) -> bool:
+        """End the current run, keeping its final weights; True if they arrived in time."""
+        return self._end_run(timeout=timeout)
+
+    def shutdown(self) -> None:
+        """End training and the trainer process (closing the window): at once, even in the
+        middle of a batch that takes seconds."""
+        self.run_id = None
+        self.process.close(timeout=0.5)
 
     # --- runs -----------------------------------------------------------------------------
-    def _ensure_worker(self) -> bool:
-        if self.worker is not None:
+    def _data_key(self, ds):
+        """The key the process knows ``ds`` by (shared once; the old set is dropped)."""
+        current, key = self._data
+        if current is ds:
+            return key
+        if key is not None:
+            self.process.drop_data(key)
+        self._keys += 1
+        key = f"data-{self._keys}"
+        self.process.set_data(key, ds.x_train, ds.y_train, ds.x_test, ds.y_test)
+        self._data = (ds, key)
+        return key
+
+    def _ensure_run(self) -> bool:
+        if self.run_id is not None:
             return True
-        session = self.session
-        if session.inspect.model is None or session.project.dataset is None:
-            msg = (
-                str(session.inspect.spec_error)
-                if session.inspect.spec_error
-                else "nothing to train yet"
-            )
-            self.failed.emit(f"Cannot train: {msg}")
+        s = self.session
+        model, ds = s.inspect.model, s.project.dataset
+        if model is None or ds is None:
+            err = s.inspect.spec_error
+            self.failed.emit(f"Cannot train: {err if err else 'nothing to train yet'}")
             return False
-        done = len(session.project.history)
-        epochs = (
-            session.project.config.epochs - done if done < session.project.config.epochs else None
-        )
-        config = dataclasses.replace(
-            session.project.config, epochs=epochs or session.project.config.epochs
-        )
-        ds = session.project.dataset
+        config = s.project.config.to_dict()
+        done = len(s.project.history)
+        if done >= config["epochs"]:  # all asked-for epochs ran: Play trains as many again
+            config["epochs"] = done + config["epochs"]
         try:
-            trainer = Trainer(
-                session.inspect.model.copy(),
-                train=(ds.x_train, ds.y_train),
-                val=(ds.x_test, ds.y_test),
-                config=config,
-                task=session.project.task,
-            )
-        except (SpecError, ValueError) as exc:
+            self.run_id = self.process.start_run(
+                s.project.document.spec(), tuple(s.project.document.input_shape),
+                s.project.seed, model.get_weights(), config, s.project.task,
+                self._data_key(ds), epochs_done=done,
+            )  # fmt: skip
+        except (SpecError, ValueError, OSError, RuntimeError) as exc:
             self.failed.emit(f"Cannot train: {exc}")
             return False
-        self._epoch_offset = done
-        self._watch_event_loop(True)
-        worker = TrainingWorker(trainer, gate=self.gate, parent=None)
-        worker.diverged.connect(self._on_worker_diverged)
-        worker.completed.connect(self._on_worker_completed)
-        worker.failed.connect(self._on_worker_failed)
-        worker.paused.connect(self._on_worker_paused)
-        worker.resumed.connect(self._on_worker_resumed)
-        self.worker = worker
-        worker.start()
-        self._timer.start()
         return True
 
-    def _end_run(self, paused: bool, timeout: float = 2.0, drain: bool = True) -> bool:
-        worker, self.worker = self.worker, None
-        if worker is None:
+    def _end_run(self, timeout: float = STOP_WAIT_S) -> bool:
+        if self.run_id is None:
             return True
-        ok = worker.stop(timeout)
-        self._timer.stop()
-        self._watch_event_loop(False)
-        if drain:
-            self._flush_progress(worker)
-            self._drain(worker)
-        if paused and self.session.inspect.training_state in ("running", "paused"):
+        self.process.end_run()
+        update = self.process.poll(timeout=timeout)
+        arrived = update.snapshot is not None or bool(update.states)
+        self._apply(update)
+        self.run_id = None
+        if self.session.inspect.training_state == "running":
             self.session.inspect.set_training_state("paused")
-        return ok
+        return arrived
 
-    def _watch_event_loop(self, on: bool) -> None:
-        app = QtCore.QCoreApplication.instance()
-        if on and self._dispatcher is None and app is not None:
-            self._dispatcher = QtCore.QAbstractEventDispatcher.instance(self.thread())
-            if self._dispatcher is not None:
-                app.installEventFilter(self)
-                self._dispatcher.aboutToBlock.connect(self._on_dispatcher_about_to_block)
-        elif not on and self._dispatcher is not None:
-            if app is not None:
-                app.removeEventFilter(self)
-            self._dispatcher.aboutToBlock.disconnect(self._on_dispatcher_about_to_block)
-            self._dispatcher = None
-            self.gate.set()
+    # --- news from the process, once a frame ------------------------------------------------
+    def _on_frame(self) -> bool:
+        """The frame clock's producer: True while a run may still bring news."""
+        if self.run_id is None:
+            return False
+        self._apply(self.process.poll())
+        return self.run_id is not None and self.running
 
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
-        # A timer, paint, layout or input event means GUI work is starting: close the gate;
-        # the event loop going back to sleep opens it again. Queued signals (the worker's
-        # own reports, a hundred a second) are cheap slots and must not stall the worker.
-        if event.type() != _META_CALL:
-            self.gate.clear()
-        return False
-
-    def _on_dispatcher_about_to_block(self) -> None:
-        self.gate.set()
-
-    def _drain(self, worker: TrainingWorker | None) -> None:
-        snap = worker.take_snapshot() if worker is not None else None
-        if snap is not None:
-            self.session.inspect.apply_snapshot(snap["weights"], snap["grads"])
-
-    def _current(self) -> bool:
-        # Queued signals of a run that already ended must not touch the session.
-        return self.sender() is not None and self.sender() is self.worker
-
-    # --- slots ----------------------------------------------------------------------------
-    def _on_timer_timeout(self) -> None:
-        cpu, wall = time.thread_time(), time.perf_counter()
-        since = wall - self._last_frame[1]
-        gui_load = (cpu - self._last_frame[0]) / max(since, 1e-3)  # share of a core
-        if since < MIN_FRAME_S:
+    def _apply(self, update) -> None:
+        s = self.session
+        if update.run_id != self.run_id:
             return
-        if gui_load > GUI_BUDGET and since < MAX_STALE_S:
-            return  # the last frame is not paid for yet: the trainer gets the GIL meanwhile
-        self._last_frame = (cpu, wall)
-        self.frames += 1
-        self._flush_progress()
-        self._drain(self.worker)
-
-    def _flush_progress(self, worker: TrainingWorker | None = None) -> None:
-        # Reports wait in the worker until a frame takes them: every history change redraws
-        # plots and labels, and a toy set finishes a hundred epochs a second.
-        worker = worker or self.worker
-        events = worker.take_progress() if worker is not None else []
-        epochs = [report for kind, report in events if kind == "epoch"]
-        losses = [v for kind, batch in events if kind == "batches" for v in batch]
+        if update.progress:
+            self.frames += 1
+        epochs, losses = update.epochs, update.losses
         if epochs:
             self.samples_per_second = float(epochs[-1].get("samples_per_second") or 0.0)
-        self.session.project.record_progress(epochs, losses)
+        s.project.record_progress(epochs, losses)
+        if update.batch_indices:
+            s.inspect.set_batch(update.batch_indices[-1][2])
+        if update.snapshot is not None:
+            s.inspect.apply_snapshot(update.snapshot.weights, update.snapshot.grads)
+        for state, message in update.states:
+            self._on_state(state, message)
+        if epochs:
+            self._check_learning()
 
-    def _on_worker_paused(self) -> None:
-        if self._current():
-            # The worker published before it went to sleep: show that, then stop ticking
-            # (``resumed`` starts the timer again).
-            self._timer.stop()
-            self._flush_progress()
-            self._drain(self.worker)
-            if self.session.inspect.training_state in ("running", "paused"):
+    def _on_state(self, state: str, message: str) -> None:
+        inspect = self.session.inspect
+        if state == "running":
+            inspect.set_training_state("running")
+        elif state == "paused":
+            inspect.set_training_state("paused")
+        elif state == "completed":
+            self.run_id = None
+            inspect.set_training_state("finished")
+        elif state == "diverged":
+            self.run_id = None
+            inspect.set_training_state("diverged")
+            inspect.diverged.emit(divergence_text(message))
+        elif state == "failed":
+            self.run_id = None
+            inspect.set_training_state("paused")
+            self.failed.emit(f"Training stopped: {message}")
+
+    def _check_learning(self) -> None:
+        """Warn once per episode when the loss rises or stays far above its start."""
+        history = self.session.project.history
+        trouble = learning_trouble(history.epochs, self.session.project.config)
+        if trouble is None:
+            self._warned_at = None
+            return
+        epoch, text = trouble
+        if self._warned_at is None:
+            self._warned_at = epoch
+            history.add_mark(epoch, "not learning")
+            self.warned.emit(text)
+
+    # --- slots ----------------------------------------------------------------------------
+    def _on_network_changed(self) -> None:
+        # The views' model was rebuilt (unchanged layers keep their weights): the run's
+        # network no longer exists; the next Play starts from the views' weights.
+        if self.run_id is not None:
+            self.process.end_run()
+            self.run_id = None
+            if self.session.inspect.training_state == "running":
                 self.session.inspect.set_training_state("paused")
 
-    def _on_worker_resumed(self) -> None:
-        if not self._current():
-            return
-        self._timer.start()
-        if self.session.inspect.training_state in ("running", "paused", "idle"):
-            self.session.inspect.set_training_state("running")
+    def _on_project_dataset_changed(self) -> None:
+        self._on_network_changed()
 
-    def _on_worker_completed(self) -> None:
-        if self._current():
-            self._end_run(paused=False)
-            self.session.inspect.set_training_state("finished")
+    def _on_project_speed_changed(self, key: str) -> None:
+        _label, epochs_per_second, batches_per_second = SPEEDS.get(key, SPEEDS["max"])
+        self.process.set_speed(
+            batches_per_second=batches_per_second, epochs_per_second=epochs_per_second
+        )
 
-    def _on_worker_diverged(self, text: str) -> None:
-        if self._current():
-            self._end_run(paused=False)
-            self.session.inspect.set_training_state("diverged")
-            self.session.inspect.diverged.emit(text)
 
-    def _on_worker_failed(self, text: str) -> None:
-        if self._current():
-            self._end_run(paused=False)
-            self.session.inspect.set_training_state("paused")
-            self.failed.emit(f"Training stopped: {text}")
-
-    def _on_document_changed(self) -> None:
-        # The session has rebuilt the model (unchanged layers keep their weights): the run's
-        # model no longer exists; the next Play starts a new run from the view's weights.
-        if self.worker is not None:
-            self._end_run(paused=True, drain=False)
-
-    def _on_session_restart_needed(self) -> None:
-        if self.worker is not None:
-            self._end_run(paused=True)
+def divergence_text(message: str) -> str:
+    """The banner's words (rich text): where it blew up, the value, and what to try."""
+    message = str(message).strip()
+    if message:
+        message = message[0].upper() + message[1:]
+    return (
+        f"<b>Training diverged.</b><br>{message}<br>"
+        "Then press Play to go on from there, or Reset to start over."
+    )

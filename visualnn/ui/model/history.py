@@ -37,6 +37,8 @@ class History:
         self._stride = 1  # batches per trace point after halvings
         self._pending: list[float] = []  # batches waiting to fill one point
         self._batch_in_epoch = 0
+        #: ``(epoch, text)`` moments the plots mark (training stopped learning there).
+        self.marks: list[tuple[int, str]] = []
         for row in rows or []:
             self.add_epoch(row, renumber=False)
 
@@ -78,6 +80,10 @@ class History:
             self._n, self._stride = half, self._stride * 2
         self._x[self._n], self._y[self._n] = x, y
         self._n += 1
+
+    def add_mark(self, epoch: int, text: str) -> None:
+        """Remember that something happened at ``epoch`` (the plots draw a line there)."""
+        self.marks = [*self.marks[-19:], (int(epoch), str(text))]
 
     def clear(self) -> None:
         self.__init__()

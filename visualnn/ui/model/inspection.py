@@ -47,6 +47,8 @@ class Inspection(QtCore.QObject):
         One of ``STATES``.
     diverged(str)
         Training stopped on a non-finite loss; the text says what happened and what to try.
+    batch_changed()
+        In slow motion, a new batch was trained: ``batch_indices`` holds its samples.
     """
 
     spec_changed = QtCore.Signal()
@@ -55,6 +57,7 @@ class Inspection(QtCore.QObject):
     selection_changed = QtCore.Signal()
     training_state_changed = QtCore.Signal(str)
     diverged = QtCore.Signal(str)
+    batch_changed = QtCore.Signal()
 
     #: ``training_state`` values: nothing trained yet, training, paused, all epochs done,
     #: stopped on a non-finite loss.
@@ -139,6 +142,11 @@ class Inspection(QtCore.QObject):
             return  # a snapshot from a model the user has just edited away: drop it
         self.last_grads = grads
         self.weights_updated.emit()
+
+    def set_batch(self, indices: np.ndarray) -> None:
+        """The training samples of the batch just trained (slow motion shows them)."""
+        self.batch_indices = np.asarray(indices, dtype=np.int64)
+        self.batch_changed.emit()
 
     def select(self, layer: int | None, unit: tuple[int, ...] | None = None) -> None:
         self.selection = Selection(layer, unit)

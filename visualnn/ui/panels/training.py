@@ -16,6 +16,7 @@ from PySide6 import QtCore, QtWidgets
 from visualnn.data import DATASETS, dataset_params, load_dataset
 from visualnn.engine import SpecError, TrainConfig
 from visualnn.ui import theme
+from visualnn.ui.model.project_state import SPEEDS
 from visualnn.ui.model.session import Session
 from visualnn.ui.pacing import Redraw
 from visualnn.ui.panels.training_controls import Banner, LogSpinBox
@@ -81,6 +82,16 @@ class TrainingPanel(QtWidgets.QWidget):
             buttons.addWidget(b, row, col, 1, span)
             self.buttons[key] = b
         outer.addLayout(buttons)
+        # Teaching speed: as fast as possible down to a batch a second to narrate.
+        self.speed_box = QtWidgets.QComboBox()
+        for key, (label, _eps, _bps) in SPEEDS.items():
+            self.speed_box.addItem(label, key)
+        self.speed_box.setToolTip("Slow motion for explaining: keys - and + change it")
+        self.speed_box.activated.connect(self._on_speed_box_activated)
+        speed_row = QtWidgets.QHBoxLayout()
+        speed_row.addWidget(QtWidgets.QLabel("Speed"))
+        speed_row.addWidget(self.speed_box, 1)
+        outer.addLayout(speed_row)
 
         # Read-outs that change while training: steady labels, so a new epoch count does not
         # re-lay out the dock (GUI time is the trainer's time: see steady_label).
@@ -186,6 +197,8 @@ class TrainingPanel(QtWidgets.QWidget):
         session.inspect.training_state_changed.connect(self._on_session_training_state_changed)
         session.inspect.diverged.connect(self.banner.show_divergence)
         controller.failed.connect(lambda text: self.banner.show_message(text, "warning"))
+        controller.warned.connect(lambda text: self.banner.show_message(text, "warning"))
+        session.project.speed_changed.connect(self._on_project_speed_changed)
         self.sync_from_session()
 
     # --- helpers --------------------------------------------------------------------------
@@ -271,6 +284,12 @@ class TrainingPanel(QtWidgets.QWidget):
         if not sps and last:
             sps = float(last.get("samples_per_second") or 0.0)
         self.speed.setText(f"{sps:,.0f} samples/s" if sps else "")
+
+    def _on_speed_box_activated(self, index: int) -> None:
+        self.session.project.set_speed(self.speed_box.itemData(index))
+
+    def _on_project_speed_changed(self, key: str) -> None:
+        self.speed_box.setCurrentIndex(max(self.speed_box.findData(key), 0))
 
     def sync_from_session(self) -> None:
         """Show the project's config and data set in the controls without echoing edits."""

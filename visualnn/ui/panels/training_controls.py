@@ -86,11 +86,14 @@ def short_divergence(text: str) -> tuple[str, str] | None:
     as a divergence message (then it is shown whole).
     """
     plain = re.sub(r"<[^>]+>", " ", text)
-    step = re.search(r"diverged at step (\S+?)\.?\s", plain)
-    what = re.search(r"the (loss|gradient norm) became (\S+)", plain, re.IGNORECASE)
-    if not (step and what):
+    where = re.search(r"at epoch (\d+), batch (\d+)", plain)
+    what = re.search(r"the (loss|gradient norm) became (\S+?) at", plain, re.IGNORECASE)
+    if not (where and what and "diverged" in plain):
         return None
-    headline = f"Training diverged at step {step.group(1)}: {what.group(1)} = {what.group(2)}"
+    headline = (
+        f"Training diverged at epoch {where.group(1)}, batch {where.group(2)}: "
+        f"{what.group(1)} = {what.group(2)}"
+    )
     lr = re.search(r"\((\S+) \u2192 (\S+?)\)", plain)
     tries = [f"learning rate {lr.group(2)}"] if lr else ["a smaller learning rate"]
     if "clipping" in plain:

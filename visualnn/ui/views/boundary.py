@@ -74,7 +74,11 @@ class BoundaryView(QtWidgets.QWidget):
             brush=pg.mkBrush(None),
             pen=pg.mkPen(theme.FOREGROUND, width=3),
         )
-        for item in (self.train_points, self.test_points, self.sample_marker):
+        # Slow motion: the points of the batch just trained, ringed.
+        self.batch_points = pg.ScatterPlotItem(
+            size=17, pxMode=True, brush=pg.mkBrush(None), pen=pg.mkPen(theme.WARNING, width=3)
+        )
+        for item in (self.train_points, self.test_points, self.batch_points, self.sample_marker):
             plot.addItem(item)
         self.legend = QtWidgets.QLabel()
         self.legend.setFont(theme.font(0.95))
@@ -99,6 +103,7 @@ class BoundaryView(QtWidgets.QWidget):
             session.inspect.sample_changed,
         ):
             sig.connect(self.throttle.mark)
+        session.inspect.batch_changed.connect(self._on_inspect_batch_changed)
 
     def redraw(self) -> None:
         ds, model = self.session.project.dataset, self.session.inspect.model
@@ -226,6 +231,19 @@ class BoundaryView(QtWidgets.QWidget):
             return
         self._marked = key
         self.sample_marker.setData(pos=[] if x is None else [x])
+
+    def _on_inspect_batch_changed(self) -> None:
+        ds = self.session.project.dataset
+        idx = self.session.inspect.batch_indices
+        if (
+            ds is None
+            or tuple(ds.input_shape) != (2,)
+            or not len(idx)
+            or idx.max() >= len(ds.x_train)
+        ):
+            self.batch_points.setData(pos=np.zeros((0, 2)))
+            return
+        self.batch_points.setData(pos=ds.x_train[idx])
 
     def _show_message(self, text: str) -> None:
         self.message.setText(text)

@@ -58,6 +58,13 @@ def _series(plot: pg.PlotItem) -> tuple[pg.PlotDataItem, pg.PlotDataItem]:
     return curves[0], curves[1]
 
 
+def _mark_line(epoch: int, text: str) -> pg.InfiniteLine:
+    line = pg.InfiniteLine(pos=epoch, angle=90, pen=pg.mkPen(theme.WARNING, width=2,
+                           style=QtCore.Qt.DashLine), label=text,
+                           labelOpts={"position": 0.9, "color": theme.WARNING})  # fmt: skip
+    return line
+
+
 class TrainingPlots(QtWidgets.QWidget):
     """Loss (train, validation, per batch) and accuracy (train, validation) against epochs."""
 
@@ -101,10 +108,22 @@ class TrainingPlots(QtWidgets.QWidget):
         for curve in (self.train_loss, self.val_loss, self.train_acc, self.val_acc):
             curve.setSkipFiniteCheck(True)  # every series is filtered to finite values
         self._marked = True
+        self._mark_lines: list = []  # vertical lines where training stopped learning
         # On the frame clock: hidden (closed or behind a tab) plots cost nothing.
         self.throttle = Redraw(self, self.redraw)
         session.project.history_changed.connect(self.throttle.mark)
         self.throttle.flush()
+
+    def _draw_marks(self, marks) -> None:
+        if [(line.value(), line.label.format) for line in self._mark_lines] == [
+            (float(e), t) for e, t in marks
+        ]:
+            return
+        for line in self._mark_lines:
+            self.loss_plot.removeItem(line)
+        self._mark_lines = [_mark_line(e, t) for e, t in marks]
+        for line in self._mark_lines:
+            self.loss_plot.addItem(line)
 
     def redraw(self) -> None:
         """Set every curve from the project's bounded ``History``."""
@@ -128,6 +147,7 @@ class TrainingPlots(QtWidgets.QWidget):
         x, losses = hist.trace
         finite = np.isfinite(losses)
         self.batch_curve.setData(x[finite], losses[finite])
+        self._draw_marks(hist.marks)
         regression = self.session.project.task != "classification"
         self.acc_widget.setVisible(not regression)
         n = max(hist.epochs_done, float(x[-1]) if len(x) else 0.0)

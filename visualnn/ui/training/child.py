@@ -185,3 +185,12 @@ class Resources:
         for segment in [*self.segments.values(), self.snapshot]:
             shm.release(segment, unlink=True)
         self.segments, self.snapshot = {}, None
+
+    def snapshot_room(self, weights: list[dict[str, np.ndarray]]):
+        """The snapshot segment, grown to hold these weights and their gradients as float64
+        (the child lays them out by the model's own dtypes)."""
+        need = sum(2 * (v.size * 8 + shm.ALIGN) for w in weights for v in w.values()) + 1
+        if self.snapshot is None or self.snapshot.size < need:
+            old, self.snapshot = self.snapshot, shm.create_empty(need)
+            shm.release(old, unlink=True)  # a child still writing the old run keeps its map
+        return self.snapshot

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import time
 import weakref
-from typing import Any
 
 import numpy as np
 
@@ -38,10 +37,10 @@ from .protocol import (
 )
 from .updates import Update, merge_reply
 
-#: OpenBLAS threads in the child. One: on the 2-core target the GUI needs the other core,
-#: and a second BLAS thread that has to share a core spins and yields (measured: digits-cnn
-#: and digits-mlp ran 20x slower with 2 threads next to other load, xor 25 % slower; see
-#: ``visualnn/bench/process.py``).
+#: BLAS threads of the child. One: on the 2-core target the GUI needs the other core, and a
+#: BLAS thread that must share a core spins and yields. Measured (``visualnn.bench.process
+#: --blas-threads 2 --gui-load 0.3``): digits-cnn and digits-mlp at 1-4 % of their speed with
+#: one thread.
 CHILD_BLAS_THREADS = 1
 #: With a frame asked for this long ago and no answer, ``poll`` checks the child still lives
 #: (its death normally shows at once, as the end of the reply pipe).
@@ -61,10 +60,9 @@ class TrainerProcess:
         self.blas_threads = blas_threads
         self._res = Resources()
         self._finalizer = weakref.finalize(self, self._res.release)
-        self._data: dict[Any, tuple[Any, list]] = {}  # key -> (segment, layout)
-        self._child_data: set = set()  # keys the current child has been told about
+        self._sets = shm.OwnedSets(self._res.segments)
         self._run_id: int | None = None
-        self._next_id = 1
+        self._next_id = 1  # run ids count up over the handle's life, across children
         self._run_live = False  # the current run has not reported a final state
         self._config: dict | None = None
         self._speed = Speed()
@@ -97,7 +95,7 @@ class TrainerProcess:
             self._child_died()  # died since the last poll: replace it
         if self._res.child is None:
             self._res.child = ChildProcess(self.blas_threads)
-            self._child_data = set()
+            self._sets.told = set()
             self._asked_at = None
             if self._speed != Speed():
                 self._res.child.send(self._speed)
@@ -124,23 +122,13 @@ class TrainerProcess:
         """
         if self._closed:
             raise RuntimeError("the trainer process has been closed")
-        if key in self._data:
-            return
         arrays = [None if a is None else np.asarray(a) for a in (x_train, y_train, x_test, y_test)]
-        segment, layout = shm.create_block(arrays)
-        self._res.segments[segment.name] = segment
-        self._data[key] = (segment, layout)
+        self._sets.add(key, arrays)
 
     def drop_data(self, key) -> None:
         """Forget data set ``key`` and free its shared memory (once no run trains on it)."""
-        entry = self._data.pop(key, None)
-        if entry is None:
-            return
-        if key in self._child_data:
-            self._child_data.discard(key)
+        if self._sets.drop(key):
             self._send(DropData(key))
-        self._res.segments.pop(entry[0].name, None)
-        shm.release(entry[0], unlink=True)
 
     def start_run(
         self,
@@ -160,18 +148,17 @@ class TrainerProcess:
         reports are numbered on from ``epochs_done``. A bad config raises ``SpecError`` here;
         a bad spec, weights or data make the run report "failed".
         """
-        if data_key not in self._data:
+        if data_key not in self._sets:
             raise SpecError(f"no data set {data_key!r}: call set_data first")
         config = TrainConfig.from_dict(config).to_dict()
         if weights is None:
             weights = Sequential.from_spec(spec, input_shape, seed=seed).get_weights()
         weights = [{k: np.asarray(v) for k, v in w.items()} for w in weights]
-        snapshot = self._snapshot_room(weights)
+        snapshot = self._res.snapshot_room(weights)
         self._ensure_child()
-        if data_key not in self._child_data:
-            segment, layout = self._data[data_key]
-            self._send(Data(data_key, segment.name, layout))
-            self._child_data.add(data_key)
+        shared = self._sets.announce(data_key)
+        if shared is not None:
+            self._send(Data(data_key, *shared))
         run_id, self._next_id = self._next_id, self._next_id + 1
         self._run_id, self._run_live, self._config = run_id, True, config
         self._pending = Update(run_id)  # whatever was waiting belongs to the run left behind
@@ -181,15 +168,6 @@ class TrainerProcess:
                   snapshot.name)
         )  # fmt: skip
         return run_id
-
-    def _snapshot_room(self, weights: list[dict[str, np.ndarray]]):
-        """The snapshot segment, grown to hold these weights and their gradients as float64
-        (the child lays them out by the model's own dtypes)."""
-        need = sum(2 * (v.size * 8 + shm.ALIGN) for w in weights for v in w.values()) + 1
-        if self._res.snapshot is None or self._res.snapshot.size < need:
-            old, self._res.snapshot = self._res.snapshot, shm.create_empty(need)
-            shm.release(old, unlink=True)  # a child still writing the old run keeps its map
-        return self._res.snapshot
 
     # --- controls -------------------------------------------------------------------------
     def _control(self, action: str) -> None:
@@ -244,12 +222,7 @@ class TrainerProcess:
         """Teaching speed, for this run and the next: as fast as possible (no argument), or
         slow motion at a target rate. In slow motion the child sleeps between batches (any
         command wakes it) and ``Update.batch_indices`` lists every batch's samples."""
-        rates = [r for r in (batches_per_second, epochs_per_second) if r is not None]
-        if len(rates) > 1:
-            raise ValueError("give batches_per_second or epochs_per_second, not both")
-        if rates and not rates[0] > 0:
-            raise ValueError(f"a speed must be above 0, got {rates[0]}")
-        self._speed = Speed(batches_per_second, epochs_per_second)
+        self._speed = Speed(batches_per_second, epochs_per_second)  # ValueError if nonsense
         self._send(self._speed)
 
     # --- what comes back ------------------------------------------------------------------
@@ -259,15 +232,19 @@ class TrainerProcess:
         self._pump()
         self._ask()
         if timeout > 0 and self._asked_at is not None:
-            deadline = time.monotonic() + timeout
-            while self._asked_at is not None and self._res.child is not None:
-                left = deadline - time.monotonic()
-                if left <= 0 or not self._res.child.replies.poll(left):
-                    break
-                self._pump()
+            self._wait_until(lambda: self._asked_at is None, timeout)
             self._ask()
         update, self._pending = self._pending, Update(self._run_id)
         return update
+
+    def _wait_until(self, done, timeout: float) -> None:
+        """Read replies until ``done()`` or ``timeout`` (or the child's death)."""
+        child, deadline = self._res.child, time.monotonic() + timeout
+        while child is not None and self._res.child is child and not done():
+            left = deadline - time.monotonic()
+            if left <= 0 or not child.replies.poll(left):
+                break
+            self._pump()
 
     def _ask(self) -> None:
         # Frames are asked for while a run lives: its final state comes in the last answer.
@@ -299,7 +276,7 @@ class TrainerProcess:
     def _child_died(self) -> None:
         child, self._res.child = self._res.child, None
         child.stop(timeout=1.0, polite=False)
-        self._child_data, self._asked_at = set(), None
+        self._sets.told, self._asked_at = set(), None
         if self._run_live:
             self._run_live = False
             text = f"the training process stopped unexpectedly (exit code {child.exitcode})"
@@ -307,18 +284,11 @@ class TrainerProcess:
 
     def child_info(self, timeout: float = 10.0) -> dict | None:
         """The child's pid, loaded top-level modules and BLAS environment (diagnostics)."""
-        child = self._ensure_child()
         self._info = None
-        child.send(Info())
-        deadline = time.monotonic() + timeout
-        while self._info is None and self._res.child is child:
-            left = deadline - time.monotonic()
-            if left <= 0 or not child.replies.poll(left):
-                break
-            self._pump()
+        self._ensure_child().send(Info())
+        self._wait_until(lambda: self._info is not None, timeout)
         return self._info
 
-    # --- the end --------------------------------------------------------------------------
     def close(self, timeout: float = 2.0) -> None:
         """Stop the child (at once if it is inside a batch: it is terminated, then killed)
         and free every pipe and shared-memory segment. The handle is unusable afterwards."""
@@ -328,9 +298,3 @@ class TrainerProcess:
         self._run_live = False
         self._finalizer.detach()
         self._res.release(timeout)
-
-    def __enter__(self) -> TrainerProcess:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()

@@ -89,6 +89,13 @@ class Speed:
     batches_per_second: float | None = None
     epochs_per_second: float | None = None
 
+    def __post_init__(self) -> None:
+        rates = [r for r in (self.batches_per_second, self.epochs_per_second) if r is not None]
+        if len(rates) > 1:
+            raise ValueError("give batches_per_second or epochs_per_second, not both")
+        if rates and not rates[0] > 0:
+            raise ValueError(f"a speed must be above 0, got {rates[0]}")
+
 
 @dataclass
 class Data:

@@ -1,12 +1,8 @@
 """The trainer process's loop: train, obey the parent between batches, answer frame requests.
 
-``main`` is the spawn entry point. The child runs one thread and imports no Qt. Between two
-batches it reads two counters the parent keeps in shared memory: messages announced (the
-parent increments it before it writes each one to the command pipe) and frames asked for.
-Reading them costs ~0.2 us against ~11 us for ``Connection.poll()``, a few per cent of a
-toy network's batch. Replies go out only when the parent asks for a frame, at most one
-request outstanding, so the child never fills the reply pipe and never blocks on a parent
-that is busy drawing.
+``main`` is the spawn entry point. The child runs one thread and imports no Qt. Replies go
+out only when the parent asks for a frame, at most one request outstanding, so the child
+never fills the reply pipe and never blocks on a parent that is busy drawing.
 """
 
 from __future__ import annotations
@@ -16,7 +12,6 @@ import os
 import sys
 import time
 from dataclasses import asdict
-from multiprocessing.connection import wait
 
 import numpy as np
 
@@ -24,6 +19,7 @@ from visualnn.engine import SpecError
 from visualnn.engine.train_config import BatchReport, EpochReport
 
 from . import shm
+from .link import ParentLink
 from .protocol import (
     COMPLETED,
     DIVERGED,
@@ -63,7 +59,7 @@ def main(commands, replies, wake, ctrl_name: str, parent_pid: int) -> None:
         The parent's control segment: int64 counts of messages announced, frames asked for.
     parent_pid : int
     """
-    runner = Runner(commands, replies, wake, ctrl_name, parent_pid)
+    runner = Runner(ParentLink(commands, replies, wake, ctrl_name, parent_pid))
     try:
         runner.serve()
     except (EOFError, BrokenPipeError, ConnectionResetError):
@@ -80,14 +76,8 @@ def describe(exc: BaseException) -> str:
 class Runner:
     """The child's state: data sets, the current run, unsent events, the speed."""
 
-    def __init__(self, commands, replies, wake, ctrl_name: str, parent_pid: int) -> None:
-        self.commands, self.replies, self.wake = commands, replies, wake
-        os.set_blocking(wake.fileno(), False)
-        self._ctrl_shm = shm.attach(ctrl_name)
-        self.ctrl = np.ndarray((2,), np.int64, buffer=self._ctrl_shm.buf)
-        self.seen = 0  # messages read from the command pipe
-        self.answered = 0  # frames answered
-        self.parent_pid = parent_pid
+    def __init__(self, link: ParentLink) -> None:
+        self.link = link
         self.data = shm.MappedSets()
         self.snapshot = None  # the SharedMemory the current run publishes into
         self.run: Run | None = None
@@ -111,9 +101,10 @@ class Runner:
 
     # --- the loop -----------------------------------------------------------------------
     def serve(self) -> None:
-        ctrl = self.ctrl
+        link = self.link
+        ctrl = link.ctrl
         while not self.closing:
-            if ctrl[0] != self.seen:
+            if ctrl[0] != link.seen:
                 self._drain()
                 continue  # a command may have ended, replaced or paused the run
             run = self.run
@@ -125,40 +116,27 @@ class Runner:
             if self.slow and not self._nap(run):
                 continue
             self._advance(run)
-            if ctrl[1] != self.answered:
+            if ctrl[1] != link.answered:
                 self._send_frame()
 
     def _drain(self) -> None:
-        """Handle every message the doorbell has announced (each is, or is about to be, in
-        the pipe: ``recv`` blocks for the rest of one being written)."""
-        while self.ctrl[0] > self.seen:
-            msg = self.commands.recv()
-            self.seen += 1
+        for msg in self.link.messages():
             self.handlers[type(msg)](msg)
 
     def _wait(self, timeout: float) -> bool:
-        """Sleep until a message or a frame request arrives (True; messages handled) or
-        ``timeout`` passes (False)."""
-        ready = wait([self.commands, self.wake], timeout)
-        if self.wake in ready:
-            try:
-                if not os.read(self.wake.fileno(), 65536):
-                    raise EOFError  # the parent closed the pipe
-            except BlockingIOError:
-                pass
-        if self.commands in ready:
-            if self.ctrl[0] == self.seen:
-                raise EOFError  # readable with nothing announced: the parent closed the pipe
-            self._drain()
-        return bool(ready)
+        """Sleep until a message (handled) or a frame request arrives (True) or ``timeout``
+        passes (False)."""
+        woken = self.link.wait(timeout)
+        self._drain()
+        return woken
 
     def _idle(self, run: Run | None) -> None:
         if run is not None and not run.done and run.state != PAUSED:
             self._set_state(run, PAUSED)
-        if self.ctrl[1] != self.answered:
+        if self.link.frame_asked():
             self._send_frame()  # the views show where training stopped
         if not self._wait(PARENT_CHECK_S):
-            self._check_parent()
+            self.link.check_parent()
 
     def _nap(self, run: Run) -> bool:
         """Slow motion: sleep until the next batch is due, waking for any message. True when
@@ -169,7 +147,7 @@ class Runner:
         remaining = self.last_start + interval - time.perf_counter()
         if remaining <= 0:
             return True
-        if self.ctrl[1] != self.answered:
+        if self.link.frame_asked():
             self._send_frame()
         return not self._wait(remaining)
 
@@ -177,7 +155,7 @@ class Runner:
         """One ``next()`` of the trainer: a batch, an epoch report, or the end."""
         start = time.perf_counter()
         if start > self.next_check:
-            self._check_parent()
+            self.link.check_parent()
             self.next_check = start + PARENT_CHECK_S
         try:
             report = next(run.steps)
@@ -219,18 +197,13 @@ class Runner:
         self._set_state(run, state, message)
 
     def _send_frame(self) -> None:
-        self.answered = int(self.ctrl[1])
         run, meta = self.run, None
         if run is not None:
             self._flush_losses(run.id)
             if run.wants_snapshot():
                 meta = run.write_snapshot()
         events, self.events = self.events, []
-        self.replies.send(FrameReply(events, meta))
-
-    def _check_parent(self) -> None:
-        if os.getppid() != self.parent_pid:
-            raise EOFError  # orphaned: the parent died without closing us
+        self.link.answer(FrameReply(events, meta))
 
     # --- commands -------------------------------------------------------------------------
     def _on_start(self, msg: Start) -> None:
@@ -250,13 +223,12 @@ class Runner:
         self.run = None
         self.events, self.losses = [], []
         self.last_start = 0.0
-        gc.collect()  # the run's trainer may sit in a reference cycle with the data's views
         self.data.retry()
 
     def _map_snapshot(self, name: str) -> None:
         if self.snapshot is not None and self.snapshot.name == name:
             return
-        shm.release(self.snapshot)  # the old run, its only viewer, is gone
+        self.data.retire(self.snapshot)  # the old run viewed it; it has gone (or will)
         self.snapshot = None
         self.snapshot = shm.attach(name)
 
@@ -294,7 +266,7 @@ class Runner:
             "modules": sorted({name.split(".")[0] for name in sys.modules}),
             "env": {k: os.environ.get(k) for k in BLAS_VARS},
         }
-        self.replies.send(InfoReply(info))
+        self.link.send(InfoReply(info))
 
     def _on_close(self, msg: Close) -> None:
         self.closing = True
@@ -302,11 +274,8 @@ class Runner:
     def close(self) -> None:
         """Unmap every segment (the parent unlinks them): views first, then the mappings."""
         self.run = None
-        self.ctrl = None
         gc.collect()
-        self.data.close()
-        for segment in (self.snapshot, self._ctrl_shm):
-            shm.release(segment)
+        self.data.retire(self.snapshot)
         self.snapshot = None
-        for conn in (self.commands, self.replies, self.wake):
-            conn.close()
+        self.data.close()
+        self.link.close()

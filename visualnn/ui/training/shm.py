@@ -6,6 +6,7 @@ unlinks it, so a child that crashes or is killed can leak nothing. The child onl
 
 from __future__ import annotations
 
+import gc
 import sys
 from multiprocessing import resource_tracker
 from multiprocessing.shared_memory import SharedMemory
@@ -133,15 +134,65 @@ class MappedSets:
         if isinstance(entry, tuple):
             segment = entry[0]
             del entry
-            if not release(segment):
-                self._dropped.append(segment)  # the current run still trains on it
+            self.retire(segment)  # later if the current run still trains on it
+
+    def retire(self, segment: SharedMemory | None) -> None:
+        """Unmap ``segment`` now, or once the last view of it has gone (``retry``)."""
+        if segment is not None and not release(segment):
+            self._dropped.append(segment)
 
     def retry(self) -> None:
-        """Unmap dropped segments no run views any more (call once a run has gone)."""
-        self._dropped = [s for s in self._dropped if not release(s)]
+        """Unmap retired segments no run views any more (call once a run has gone)."""
+        if self._dropped:
+            gc.collect()  # a run that trained on them may sit in a reference cycle
+            self._dropped = [s for s in self._dropped if not release(s)]
 
     def close(self) -> None:
         segments = [e[0] for e in self._sets.values() if isinstance(e, tuple)] + self._dropped
         self._sets, self._dropped = {}, []
         for segment in segments:
             release(segment)
+
+
+class OwnedSets:
+    """The parent's side of the data sets: one segment each, and which the child knows.
+
+    Parameters
+    ----------
+    segments : dict
+        Every segment created here is also put in it, by name (the owner's list of what to
+        unlink at the end).
+    """
+
+    def __init__(self, segments: dict) -> None:
+        self._sets: dict = {}  # key -> (SharedMemory, layout)
+        self._segments = segments
+        self.told: set = set()  # keys the current child has been sent
+
+    def __contains__(self, key) -> bool:
+        return key in self._sets
+
+    def add(self, key, arrays: list[np.ndarray | None]) -> None:
+        """Copy ``arrays`` into a new segment, unless ``key`` has one already."""
+        if key not in self._sets:
+            segment, layout = create_block(arrays)
+            self._segments[segment.name] = segment
+            self._sets[key] = (segment, layout)
+
+    def drop(self, key) -> bool:
+        """Unlink ``key``'s segment (a child mapping it keeps it); True if the child knew it."""
+        entry = self._sets.pop(key, None)
+        if entry is not None:
+            self._segments.pop(entry[0].name, None)
+            release(entry[0], unlink=True)
+        known = key in self.told
+        self.told.discard(key)
+        return known
+
+    def announce(self, key) -> tuple[str, list[Entry]] | None:
+        """(segment name, layout) of ``key`` if the child has not been told yet, else None."""
+        if key in self.told:
+            return None
+        self.told.add(key)
+        segment, layout = self._sets[key]
+        return segment.name, layout

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -386,3 +388,60 @@ def test_set_data_twice_with_one_key_shares_it_once(proc):
     assert proc._res.segments == segments
     proc.drop_data("k")
     assert proc._res.segments == {}
+
+
+def test_data_dropped_during_a_run_stays_until_the_run_ends(proc):
+    model, ds, config = setup(epochs=100_000)
+    start(proc, model, ds, config)
+    proc.play()
+    seen = wait(proc, lambda s: len(s.losses) > 10)
+    (name,) = proc._res.segments
+    proc.drop_data("xor")
+    assert not Path("/dev/shm", name).exists()  # unlinked; the child's mapping lives on
+    n = len(seen.losses)
+    seen = wait(proc, lambda s: len(s.losses) > n + 10, seen)
+    proc.end_run()
+    assert wait(proc, ended, seen).state == "stopped"
+    with pytest.raises(SpecError, match="set_data"):
+        proc.start_run(model.to_spec(), (2,), 0, None, config.to_dict(), ds.task, "xor")
+
+
+PARENT = """
+import os, signal
+from visualnn.presets import build_preset
+from visualnn.ui.training import TrainerProcess
+model, ds, config = build_preset("xor")
+config.epochs = 100_000
+p = TrainerProcess()
+p.set_data("xor", ds.x_train, ds.y_train, ds.x_test, ds.y_test)
+p.start_run(model.to_spec(), (2,), 0, None, config.to_dict(), ds.task, "xor")
+p.play()
+while not p.poll(timeout=0.1).losses:
+    pass
+print(p.pid, p._res.snapshot.name, *p._res.segments, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"  # a zombie is gone too
+    except OSError:
+        return True
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc and /dev/shm")
+def test_a_killed_parent_leaves_no_child_and_no_shared_memory():
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    out = subprocess.run(
+        [sys.executable, "-c", PARENT], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert out.returncode == -signal.SIGKILL, out.stderr
+    pid, *names = out.stdout.split()
+    deadline = time.monotonic() + PATIENCE_S
+    # The child notices within a second (its parent id changes); the resource tracker,
+    # seeing its parent's end of the pipe close, unlinks what the parent created.
+    while not (gone(int(pid)) and not [n for n in names if Path("/dev/shm", n).exists()]):
+        assert time.monotonic() < deadline, "the child or a segment outlived the parent"
+        time.sleep(0.05)

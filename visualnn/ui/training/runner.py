@@ -70,7 +70,10 @@ def main(commands, replies, wake, ctrl_name: str, parent_pid: int) -> None:
 
 def describe(exc: BaseException) -> str:
     """The words for a failure: a ``SpecError``'s own message, else the type and message."""
-    return str(exc) if isinstance(exc, SpecError) else f"{type(exc).__name__}: {exc}"
+    text = str(exc)
+    if isinstance(exc, SpecError):
+        return text
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 class Runner:

@@ -37,12 +37,20 @@ def plan(arrays: list[np.ndarray | None]) -> tuple[list[Entry], int]:
 def views(shm: SharedMemory, layout: list[Entry]) -> list[np.ndarray | None]:
     """Arrays over the block ``shm`` as ``layout`` places them (no copy).
 
-    Each view keeps ``shm``'s buffer exported: drop them all before ``shm.close()``.
+    Each view holds an export of ``shm``'s buffer, so ``shm.close()`` refuses (BufferError)
+    while one lives. ``np.frombuffer`` on purpose: ``np.ndarray(buffer=...)`` lets the
+    buffer go, and closing would unmap memory under a live array (a segfault, seen).
     """
-    return [
-        None if e is None else np.ndarray(e[0], np.dtype(e[1]), buffer=shm.buf, offset=e[2])
-        for e in layout
-    ]
+    out: list[np.ndarray | None] = []
+    for e in layout:
+        if e is None:
+            out.append(None)
+            continue
+        shape, dtype = e[0], np.dtype(e[1])
+        count = int(np.prod(shape, dtype=np.int64))
+        flat = np.frombuffer(shm.buf, dtype, count, e[2]) if count else np.empty(0, dtype)
+        out.append(flat.reshape(shape))
+    return out
 
 
 def create_block(arrays: list[np.ndarray | None]) -> tuple[SharedMemory, list[Entry]]:

@@ -1,6 +1,7 @@
-"""Suite-wide set-up: offscreen Qt and a guard against leaked threads."""
+"""Suite-wide set-up: offscreen Qt and guards against leaked threads and processes."""
 
 import importlib.util
+import multiprocessing
 import os
 import threading
 
@@ -27,6 +28,18 @@ def no_leaked_threads():
         t.join(timeout=2.0)
     still = [t.name for t in leaked if t.is_alive()]
     assert not still, f"threads left running after the test: {still}"
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_processes():
+    """Fail any test that leaves a child process (a trainer process, say) running."""
+    before = set(multiprocessing.active_children())
+    yield
+    leaked = [p for p in multiprocessing.active_children() if p not in before]
+    for p in leaked:  # end them anyway, so one leak does not fail the tests after it
+        p.kill()
+        p.join(timeout=2.0)
+    assert not leaked, f"processes left running after the test: {[p.name for p in leaked]}"
 
 
 # PyTorch is an optional oracle, never a dependency: without it the comparison tests are not

@@ -86,9 +86,7 @@ def test_step_batch_and_step_epoch(qtbot, make_window):
     assert len(s.project.history.trace[0]) == per_epoch
     window.actions["reset"].trigger()
     assert (
-        len(s.project.history) == 0
-        and s.inspect.training_state == "idle"
-        and trainer_gone(window)
+        len(s.project.history) == 0 and s.inspect.training_state == "idle" and trainer_gone(window)
     )
 
 

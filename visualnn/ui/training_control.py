@@ -49,6 +49,9 @@ class TrainingController(QtCore.QObject):
         self._data = (None, None)  # (dataset object, key) shared with the process
         self._keys = 0
         self._warned_at: int | None = None
+        #: A command is out (Play, a step) whose outcome has not come back yet: the frame
+        #: clock keeps polling until the run reports that it paused or ended.
+        self._busy = False
         project = session.project
         project.document.changed.connect(self._on_network_changed)
         project.dataset_changed.connect(self._on_project_dataset_changed)
@@ -69,7 +72,7 @@ class TrainingController(QtCore.QObject):
         if self._ensure_run():
             self.process.play()
             self.session.inspect.set_training_state("running")
-            frame_clock().wake()
+            self._expect_news()
 
     def pause(self) -> None:
         if self.run_id is not None:
@@ -79,12 +82,16 @@ class TrainingController(QtCore.QObject):
     def step_batch(self) -> None:
         if self._ensure_run():
             self.process.step_batch()
-            frame_clock().wake()
+            self._expect_news()
 
     def step_epoch(self) -> None:
         if self._ensure_run():
             self.process.step_epoch()
-            frame_clock().wake()
+            self._expect_news()
+
+    def _expect_news(self) -> None:
+        self._busy = True
+        frame_clock().wake()
 
     def reset(self) -> None:
         """End the run and re-initialise the weights with the seed; history is cleared."""
@@ -174,7 +181,7 @@ class TrainingController(QtCore.QObject):
         if self.run_id is None:
             return False
         self._apply(self.process.poll())
-        return self.run_id is not None and self.running
+        return self.run_id is not None and (self._busy or self.running)
 
     def _apply(self, update) -> None:
         s = self.session
@@ -197,6 +204,8 @@ class TrainingController(QtCore.QObject):
 
     def _on_state(self, state: str, message: str) -> None:
         inspect = self.session.inspect
+        if state != "running":
+            self._busy = False
         if state == "running":
             inspect.set_training_state("running")
         elif state == "paused":

@@ -35,8 +35,10 @@ class History:
         self._y = np.zeros(MAX_TRACE)
         self._n = 0  # trace points in use
         self._stride = 1  # batches per trace point after halvings
-        self._pending: list[float] = []  # batches waiting to fill one point
+        self._pending: list[float] = []  # batch losses waiting to fill one point
+        self._pending_x: list[float] = []
         self._batch_in_epoch = 0
+        self._columns: dict = {}  # series arrays, extended as rows come (see ``series``)
         #: ``(epoch, text)`` moments the plots mark (training stopped learning there).
         self.marks: list[tuple[int, str]] = []
         for row in rows or []:
@@ -56,30 +58,41 @@ class History:
         self.epochs.append(row)
         if len(self.epochs) > MAX_EPOCH_ROWS:
             old, recent = self.epochs[:-KEEP_RECENT], self.epochs[-KEEP_RECENT:]
-            self.epochs = old[::2] + recent
+            self.epochs = old[::2] + recent  # a new list: ``series`` starts its columns over
         return row
 
     def add_batches(self, losses, batches_per_epoch: int) -> None:
         """Append batch losses; each sits at its fractional epoch (batch 5 of 10 in epoch 3
-        at x = 2.5), so the noisy trace lines up under the epoch curves."""
+        at x = 2.5), so the noisy trace lines up under the epoch curves. Vectorised: a toy
+        set brings hundreds of batches per frame."""
         pace = max(int(batches_per_epoch), 1)
-        for loss in losses:
-            self._batch_in_epoch += 1
-            self._pending.append(float(loss))
-            if len(self._pending) < self._stride:
-                continue
-            x = self.epochs_done + min(self._batch_in_epoch / pace, 1.0)
-            self._push(x, float(np.mean(self._pending)))
-            self._pending = []
+        losses = np.asarray(losses, dtype=np.float64).reshape(-1)
+        if not losses.size:
+            return
+        k = self._batch_in_epoch + np.arange(1, losses.size + 1)
+        self._batch_in_epoch += losses.size
+        x = self.epochs_done + np.minimum(k / pace, 1.0)
+        # Batches are averaged in groups of ``stride`` (whatever the halvings made it).
+        self._pending_x.extend(x.tolist())
+        self._pending.extend(losses.tolist())
+        whole = len(self._pending) // self._stride * self._stride
+        if whole:
+            px = np.asarray(self._pending_x[:whole]).reshape(-1, self._stride)[:, -1]
+            py = np.asarray(self._pending[:whole]).reshape(-1, self._stride).mean(axis=1)
+            del self._pending[:whole], self._pending_x[:whole]
+            self._push(px, py)
 
-    def _push(self, x: float, y: float) -> None:
-        if self._n == MAX_TRACE:
-            half = MAX_TRACE // 2
-            self._x[:half] = self._x[1::2]  # a pair's later x: where its last batch was
-            self._y[:half] = 0.5 * (self._y[0::2] + self._y[1::2])
-            self._n, self._stride = half, self._stride * 2
-        self._x[self._n], self._y[self._n] = x, y
-        self._n += 1
+    def _push(self, xs: np.ndarray, ys: np.ndarray) -> None:
+        for i in range(0, len(xs), MAX_TRACE // 2):
+            x, y = xs[i : i + MAX_TRACE // 2], ys[i : i + MAX_TRACE // 2]
+            if self._n + len(x) > MAX_TRACE:
+                half = self._n // 2
+                self._x[:half] = self._x[1 : 2 * half : 2]  # a pair's later x: its last batch
+                self._y[:half] = 0.5 * (self._y[0 : 2 * half : 2] + self._y[1 : 2 * half : 2])
+                self._n, self._stride = half, self._stride * 2
+            self._x[self._n : self._n + len(x)] = x
+            self._y[self._n : self._n + len(y)] = y
+            self._n += len(x)
 
     def add_mark(self, epoch: int, text: str) -> None:
         """Remember that something happened at ``epoch`` (the plots draw a line there)."""
@@ -95,9 +108,25 @@ class History:
         return self._x[: self._n], self._y[: self._n]
 
     def series(self, key: str) -> tuple[np.ndarray, np.ndarray]:
-        """``(epoch, value)`` of one report field, finite values only, ``(n,)`` each."""
-        x = np.array([h.get("epoch", i + 1) for i, h in enumerate(self.epochs)], dtype=float)
-        y = np.array([h.get(key) for h in self.epochs], dtype=float).reshape(-1)
+        """``(epoch, value)`` of one report field, finite values only, ``(n,)`` each.
+
+        Columns are kept as arrays and extended with the rows added since the last call, so
+        a plot redrawn every frame does not rebuild thousands of rows each time.
+        """
+        cols = self._columns
+        if cols.get("_rows") is not self.epochs or cols.get("_n", 0) > len(self.epochs):
+            cols.clear()  # thinned or cleared: start over
+            cols["_rows"], cols["_n"] = self.epochs, 0
+        n0 = cols["_n"]
+        if n0 < len(self.epochs):
+            new = self.epochs[n0:]
+            for name in {"epoch", key, *[k for k in cols if not k.startswith("_")]}:
+                part = np.array([h.get(name) for h in new], dtype=float).reshape(-1)
+                cols[name] = np.concatenate([cols.get(name, np.zeros(0))[:n0], part])
+            cols["_n"] = len(self.epochs)
+        if key not in cols:
+            cols[key] = np.array([h.get(key) for h in self.epochs], dtype=float).reshape(-1)
+        x, y = cols["epoch"], cols[key]
         keep = np.isfinite(y)
         return x[keep], y[keep]
 

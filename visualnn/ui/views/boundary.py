@@ -19,7 +19,7 @@ from visualnn.ui.views.common import cache_axes, message_label
 from visualnn.ui.views.nonfinite import finite_peak, legend_label, mark, show_legend
 from visualnn.ui.views.tiles import to_rgba
 
-GRID = 120
+GRID = 96  # 9,216 points: one forward pass a frame, scaled smoothly on screen
 __all__ = [
     "GRID",
     "RAMP_STEPS",

@@ -100,6 +100,9 @@ class TrainingPlots(QtWidgets.QWidget):
             pen=pg.mkPen(theme.SERIES[4], width=1.2), name="per batch"
         )
         self.batch_curve.setOpacity(0.45)
+        # Thousands of thin segments redrawn every frame: antialiasing them costs more than
+        # the rest of the plot and a 1 px trace does not need it.
+        self.batch_curve.opts["antialias"] = False
         self.batch_curve.setDownsampling(auto=True, method="mean")
         self.batch_curve.setClipToView(True)
         self.batch_curve.setSkipFiniteCheck(True)

@@ -1,0 +1,99 @@
+"""Film the real window and count how often it visibly changes: the honest "is it live?".
+
+A private Xvfb screen, the window opened there on a project that cannot finish training,
+ffmpeg's x11grab at 30 frames a second, and a count of the frames that differ from the one
+before in at least 0.3 % of their pixels (a redrawn plot or decision boundary counts; a
+changing digit in a status line does not). Needs Xvfb and ffmpeg (Debian: xvfb, ffmpeg).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+FPS = 30
+MIN_CHANGED = 0.003
+LONG_RUN_EPOCHS = 1_000_000
+
+
+def long_project(preset: str, folder: Path) -> Path:
+    """A project of ``preset`` with an epoch budget no film outlasts."""
+    from visualnn.presets import build_preset
+    from visualnn.project import Project, dataset_fields, save_project
+
+    model, ds, config = build_preset(preset)
+    config.epochs = LONG_RUN_EPOCHS
+    path = folder / f"{preset}-long.vnn"
+    meta = {"preset": preset}
+    save_project(path, Project.from_model(model, config=config.to_dict(), meta=meta,
+                                          **dataset_fields(ds)))  # fmt: skip
+    return path
+
+
+def count_updates(frames, size: tuple[int, int]) -> list[float]:
+    """Changed fraction of each frame against the one before (raw RGB24 byte frames)."""
+    w, h = size
+    fractions, prev = [], None
+    for buf in frames:
+        cur = np.frombuffer(buf, np.uint8).reshape(h, w, 3)
+        if prev is not None:
+            fractions.append(float(np.count_nonzero((cur != prev).any(axis=2))) / (w * h))
+        prev = cur
+    return fractions
+
+
+def _frames(proc, size):
+    n = size[0] * size[1] * 3
+    while True:
+        buf = proc.stdout.read(n)
+        if len(buf) < n:
+            return
+        yield buf
+
+
+def film_window(preset: str, size_text: str, start: float, seconds: float,
+                extra: list[str] | None = None) -> float:  # fmt: skip
+    """Visible updates per second of the window training ``preset`` (see module docstring)."""
+    for tool in ("Xvfb", "ffmpeg"):
+        if shutil.which(tool) is None:
+            raise RuntimeError(f"{tool} is missing: sudo apt-get install -y xvfb ffmpeg")
+    w, h = (int(v) for v in size_text.split("x"))
+    display = f":{60 + os.getpid() % 30}"
+    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", f"{w}x{h}x24", "-nolisten", "tcp"],
+                            stderr=subprocess.DEVNULL)  # fmt: skip
+    app = None
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            time.sleep(1.0)
+            project = long_project(preset, Path(tmp))
+            env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb")
+            train = str(start + seconds + 5)
+            cmd = [sys.executable, "-m", "visualnn", "--open", str(project),
+                   "--train-seconds", train, "--size", size_text, "--quit",
+                   *(extra or [])]  # fmt: skip
+            app = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)  # fmt: skip
+            time.sleep(start)
+            ff = subprocess.Popen(
+                ["ffmpeg", "-loglevel", "error", "-f", "x11grab", "-framerate", str(FPS),
+                 "-video_size", size_text, "-i", display, "-t", str(seconds), "-f", "rawvideo",
+                 "-pix_fmt", "rgb24", "-"], stdout=subprocess.PIPE)  # fmt: skip
+            fractions = count_updates(_frames(ff, (w, h)), (w, h))
+            ff.wait()
+        finally:
+            if app is not None and app.poll() is None:
+                app.terminate()
+                try:
+                    app.wait(10)
+                except subprocess.TimeoutExpired:
+                    app.kill()
+            xvfb.terminate()
+            xvfb.wait(5)
+    return sum(f >= MIN_CHANGED for f in fractions) / seconds

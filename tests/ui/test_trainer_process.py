@@ -115,9 +115,10 @@ def test_a_run_starts_paused_then_play_runs_every_epoch(proc):
     assert set(seen.epochs[0]) >= {"train_loss", "val_acc", "samples_per_second"}
 
 
-def test_final_weights_equal_an_in_process_run(proc):
-    model, ds, config = setup("spiral", epochs=3)
-    start(proc, model, ds, config, key="spiral")
+@pytest.mark.parametrize("preset, epochs", [("spiral", 3), ("digits-mlp", 2)])  # mlp: dropout
+def test_final_weights_equal_an_in_process_run(proc, preset, epochs):
+    model, ds, config = setup(preset, epochs=epochs)
+    start(proc, model, ds, config, key=preset)
     proc.play()
     seen = wait(proc, ended)
     local = local_trainer(model, ds, config)
@@ -125,6 +126,7 @@ def test_final_weights_equal_an_in_process_run(proc):
     assert seen.state == "completed"
     assert seen.snapshot.step == local.step and seen.snapshot.samples_seen == local.samples_seen
     assert_same_weights(seen.snapshot.weights, local.model.get_weights())
+    assert_same_weights(seen.snapshot.grads, [layer.grads for layer in local.model.layers])
     assert [e["train_loss"] for e in seen.epochs] == [h["train_loss"] for h in history]
 
 

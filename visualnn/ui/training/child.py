@@ -52,7 +52,8 @@ def blas_env(threads: int | None) -> Iterator[None]:
 
 
 class ChildProcess:
-    """A spawned ``runner.main`` with its two pipes, its doorbell and its sender thread.
+    """A spawned ``runner.main`` with its three pipes, its control counters (see ``link.py``)
+    and its sender thread.
 
     Parameters
     ----------
@@ -64,8 +65,8 @@ class ChildProcess:
         ctx = multiprocessing.get_context("spawn")
         # [0] messages announced (written by the sender thread), [1] frames asked for
         # (written by the GUI thread): one writer each.
-        self._bell_shm = shm.create_empty(16)
-        self._bell = np.ndarray((2,), np.int64, buffer=self._bell_shm.buf)
+        self._ctrl_shm = shm.create_empty(16)
+        (self._ctrl,) = shm.views(self._ctrl_shm, [((2,), "<i8", 0)])
         command_r, self.commands = ctx.Pipe(duplex=False)
         self.replies, reply_w = ctx.Pipe(duplex=False)
         # One byte per frame request wakes a child sleeping between runs or batches (it
@@ -75,7 +76,7 @@ class ChildProcess:
         os.set_blocking(self._wake.fileno(), False)
         self.process = ctx.Process(
             target=runner.main,
-            args=(command_r, reply_w, wake_r, self._bell_shm.name, os.getpid()),
+            args=(command_r, reply_w, wake_r, self._ctrl_shm.name, os.getpid()),
             name="visualnn-trainer",
             daemon=True,  # a safety net only: close() is the real end
         )
@@ -85,8 +86,8 @@ class ChildProcess:
         except BaseException:
             for conn in (command_r, reply_w, wake_r, self.commands, self.replies, self._wake):
                 conn.close()
-            self._bell = None
-            shm.release(self._bell_shm, unlink=True)
+            self._ctrl = None
+            shm.release(self._ctrl_shm, unlink=True)
             raise
         # Only the child may hold these ends: its death must read as EOF here.
         command_r.close()
@@ -114,7 +115,7 @@ class ChildProcess:
     def ask_frame(self) -> None:
         """Ask for a ``FrameReply`` after the current batch: a counter in shared memory, so
         the GUI pays neither a pickle nor a wake-up of the sender thread each frame."""
-        self._bell[1] += 1
+        self._ctrl[1] += 1
         try:
             os.write(self._wake.fileno(), b"\0")
         except OSError:
@@ -126,7 +127,7 @@ class ChildProcess:
             self._queue.put(ForkingPickler.dumps(msg))
 
     def _send_loop(self) -> None:
-        bell = self._bell
+        ctrl = self._ctrl
         while True:
             data = self._queue.get()
             if data is None:
@@ -134,7 +135,7 @@ class ChildProcess:
             try:
                 # Announce first: the child reads only what was announced, and a message
                 # bigger than the pipe can only be written while the child reads it.
-                bell[0] += 1
+                ctrl[0] += 1
                 self.commands.send_bytes(data)
             except (OSError, ValueError):
                 self.broken = True  # the child died or the pipe was closed: stop() follows
@@ -142,7 +143,7 @@ class ChildProcess:
 
     def stop(self, timeout: float = 2.0, polite: bool = True) -> None:
         """End the child within ``timeout`` (Close, then SIGTERM, then SIGKILL), reap it and
-        release the pipes, the thread and the doorbell."""
+        release the pipes, the thread and the control counters."""
         deadline = time.monotonic() + timeout
         proc = self.process
         if polite and proc.is_alive():
@@ -162,8 +163,8 @@ class ChildProcess:
         self._exitcode = proc.exitcode
         if self._exitcode is not None:
             proc.close()  # frees its sentinel pipe
-        self._bell = None
-        shm.release(self._bell_shm, unlink=True)
+        self._ctrl = None
+        shm.release(self._ctrl_shm, unlink=True)  # unmapped once a stuck sender lets go
 
 
 class Resources:

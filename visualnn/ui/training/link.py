@@ -13,8 +13,6 @@ import os
 from collections.abc import Iterator
 from multiprocessing.connection import wait
 
-import numpy as np
-
 from . import shm
 
 
@@ -35,7 +33,7 @@ class ParentLink:
         self.commands, self.replies, self.wake = commands, replies, wake
         os.set_blocking(wake.fileno(), False)
         self._ctrl_shm = shm.attach(ctrl_name)
-        self.ctrl = np.ndarray((2,), np.int64, buffer=self._ctrl_shm.buf)
+        (self.ctrl,) = shm.views(self._ctrl_shm, [((2,), "<i8", 0)])
         self.seen = 0  # messages read
         self.answered = 0  # frames answered
         self.parent_pid = parent_pid

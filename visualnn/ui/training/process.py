@@ -3,7 +3,7 @@
 Everything here is called from one thread (the GUI's) and never blocks on the child, except
 ``close`` (bounded) and ``poll``/``child_info`` when given a timeout. Transport:
 
-* commands: pickled, written by a sender thread (see ``child.py``), announced by a doorbell;
+* commands: pickled, written by a sender thread (``child.py``), announced by a counter;
 * data sets: one shared-memory segment each, sent once and mapped by the child (no copy);
 * snapshots: the parent keeps one frame request outstanding (a counter in shared memory,
   plus a byte on a wake-up pipe for a child that sleeps); after its current batch the child

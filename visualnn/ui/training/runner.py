@@ -11,7 +11,6 @@ import gc
 import os
 import sys
 import time
-from dataclasses import asdict
 
 import numpy as np
 
@@ -178,7 +177,8 @@ class Runner:
                 self.events.append((run.id, "indices", (report.epoch, report.batch, indices)))
         elif kind is EpochReport:
             self._flush_losses(run.id)  # the epoch's batches arrive before its report
-            self.events.append((run.id, "epoch", asdict(report)))
+            # The trainer's own history entry is asdict(report): no second copy.
+            self.events.append((run.id, "epoch", run.trainer.history[-1]))
             run.counted(None)
         else:  # DivergedReport: the trainer has restored the last finite weights
             self._finish(run, DIVERGED, report.message)

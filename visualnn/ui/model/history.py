@@ -113,6 +113,8 @@ class History:
         Columns are kept as arrays and extended with the rows added since the last call, so
         a plot redrawn every frame does not rebuild thousands of rows each time.
         """
+        if not self.epochs:
+            return np.zeros(0), np.zeros(0)
         cols = self._columns
         if cols.get("_rows") is not self.epochs or cols.get("_n", 0) > len(self.epochs):
             cols.clear()  # thinned or cleared: start over

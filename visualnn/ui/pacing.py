@@ -71,13 +71,7 @@ class Redraw(QtCore.QObject):
             redraw()
 
     def due(self, now: float) -> bool:
-        widget = self.parent()
-        return (
-            self.dirty
-            and widget is not None
-            and widget.isVisible()
-            and now - self.last >= self.min_interval
-        )
+        return self.dirty and now - self.last >= self.min_interval and _visible(self)
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt override
         if event.type() == QtCore.QEvent.Show and self.dirty:
@@ -147,8 +141,14 @@ class FrameClock(QtCore.QObject):
 
 
 def _visible(view: Redraw) -> bool:
+    """On screen: shown, and not covered (a dock behind another dock's tab stays "visible"
+    to Qt but has nothing of itself on screen)."""
     widget = view.parent()
-    return widget is not None and widget.isVisible()
+    if widget is None or not widget.isVisible():
+        return False
+    if isinstance(widget, QtWidgets.QAbstractScrollArea):  # its viewport covers all of it
+        widget = widget.viewport()
+    return not widget.visibleRegion().isEmpty()
 
 
 def frame_clock() -> FrameClock:

@@ -49,9 +49,11 @@ class TrainingController(QtCore.QObject):
         self._data = (None, None)  # (dataset object, key) shared with the process
         self._keys = 0
         self._warned_at: int | None = None
-        #: A command is out (Play, a step) whose outcome has not come back yet: the frame
-        #: clock keeps polling until the run reports that it paused or ended.
-        self._busy = False
+        #: A command is out (Play, a step) whose outcome has not come back yet: "sent" until
+        #: the run reports it runs, "running" until it pauses or ends; the frame clock keeps
+        #: polling meanwhile. (A "paused" before "running" is the run's state from before the
+        #: command, e.g. a new run starting paused: it does not end the wait.)
+        self._busy: str | None = None
         project = session.project
         project.document.changed.connect(self._on_network_changed)
         project.dataset_changed.connect(self._on_project_dataset_changed)
@@ -90,7 +92,7 @@ class TrainingController(QtCore.QObject):
             self._expect_news()
 
     def _expect_news(self) -> None:
-        self._busy = True
+        self._busy = "sent"
         frame_clock().wake()
 
     def reset(self) -> None:
@@ -181,7 +183,7 @@ class TrainingController(QtCore.QObject):
         if self.run_id is None:
             return False
         self._apply(self.process.poll())
-        return self.run_id is not None and (self._busy or self.running)
+        return self.run_id is not None and (self._busy is not None or self.running)
 
     def _apply(self, update) -> None:
         s = self.session
@@ -204,8 +206,10 @@ class TrainingController(QtCore.QObject):
 
     def _on_state(self, state: str, message: str) -> None:
         inspect = self.session.inspect
-        if state != "running":
-            self._busy = False
+        if state == "running":
+            self._busy = "running"
+        elif state != "paused" or self._busy == "running":
+            self._busy = None
         if state == "running":
             inspect.set_training_state("running")
         elif state == "paused":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -21,7 +22,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "out",
         metavar="OUT",
         help="OUT.onnx: an ONNX model (opset 17, any batch size); OUT.py: a PyTorch module "
-        "with its trained weights in OUT.npz beside it",
+        "with its trained weights in OUT.npz beside it; DIR/ (a new folder): the clips of a "
+        "sound project as WAV files, one subfolder per class",
     )
 
 
@@ -41,6 +43,28 @@ def _summary(net, files: list[Path]) -> str:
     return text
 
 
+def _export_sounds(project_path: str, out: Path) -> int:
+    """The clips of a sound project as a Speech Commands folder."""
+    from visualnn.data.sound import SoundClips
+    from visualnn.engine import SpecError
+    from visualnn.project import ProjectError, load_project
+
+    from .sounds import export_clips
+
+    try:
+        project = load_project(project_path)
+        if not project.sounds:
+            raise SpecError(f"{Path(project_path).name} holds no sound clips to export")
+        params = dict(project.dataset.get("params") or {})
+        clips = SoundClips.from_bytes(project.sounds)
+        n = export_clips(clips, out, float(params.get("train_ratio", 0.8)),
+                         int(params.get("seed", 0)))  # fmt: skip
+    except (ProjectError, SpecError) as e:
+        return _error(str(e))
+    print(f"wrote {n} clips of {len(clips.class_names)} classes to {out}/")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     """Export ``args.project`` to ``args.out``; returns the exit code."""
     from visualnn.project import ProjectError, load_project
@@ -49,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     suffix = out.suffix.lower()
+    if args.out.endswith(("/", os.sep)) or (out.is_dir() and not suffix):
+        return _export_sounds(args.project, out)
     if suffix not in (".onnx", ".py"):
         return _error(f"cannot tell the format from '{out.name}': give OUT.onnx or OUT.py")
     if suffix == ".onnx" and importlib.util.find_spec("onnx") is None:

@@ -59,3 +59,42 @@ def export_history_csv(history: list[dict], path: str | os.PathLike) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def export_model(project, path: str | os.PathLike) -> tuple[str, str]:
+    """Write ``project``'s network as ONNX (``.onnx``) or a PyTorch module (``.py``).
+
+    Returns ``(message, kind)`` for the banner; never raises for a user's mistake.
+    """
+    from visualnn.export import ExportError, export_files, from_project, write_atomic
+
+    path = Path(path)
+    if path.suffix.lower() not in (".onnx", ".py"):
+        return f"Cannot tell the format from {path.name}: choose a .onnx or .py name.", "error"
+    try:
+        files = export_files(from_project(project), path)
+        write_atomic(files)
+    except ExportError as exc:
+        return f"Could not export the model: {exc}", "error"
+    except ImportError:
+        return ("Exporting to ONNX needs the onnx package: pip install 'visualnn[export]'."
+                , "error")  # fmt: skip
+    names = " and ".join(p.name for p in files)
+    return f"Wrote {names}.", "info"
+
+
+def export_sounds(project_state, folder: str | os.PathLike) -> tuple[str, str]:
+    """Write the project's sound clips as a folder of WAVs (Speech Commands layout)."""
+    from visualnn.engine import SpecError
+    from visualnn.export.sounds import export_clips
+
+    ds = project_state.dataset
+    if ds is None or ds.clips is None:
+        return "This project has no sound clips to export (choose a sound data set).", "warning"
+    params = project_state.dataset_params
+    try:
+        n = export_clips(ds.clips, folder, float(params.get("train_ratio", 0.8)),
+                         int(params.get("seed", 0)))  # fmt: skip
+    except SpecError as exc:
+        return str(exc)[:1].upper() + str(exc)[1:], "error"
+    return f"Wrote {n} clips to {folder} (one folder per class).", "info"

@@ -154,6 +154,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._action("save_as", "Save &As\u2026", lambda: f.save_as(), K.SaveAs)
         self._action("export_window", "Export window as PNG\u2026", self._export_window)
         self._action("export_csv", "Export training history as CSV\u2026", self._export_csv)
+        self._action("export_model", "Export model (ONNX, PyTorch)\u2026", self._export_model)
+        self._action("export_sounds", "Export sounds as WAV folder\u2026", self._export_sounds)
         self._action("quit", "&Quit", self.close, K.Quit)
         self._action("reset_layout", "Reset layout", self.reset_layout)
         live = self._action(
@@ -190,6 +192,7 @@ class MainWindow(QtWidgets.QMainWindow):
             act = views.addAction(dock.windowTitle())
             act.triggered.connect(lambda _=False, k=key: self._export_dock(k))
         file_menu.addAction(a["export_csv"])
+        file_menu.addActions([a["export_model"], a["export_sounds"]])
         file_menu.addSeparator()
         file_menu.addAction(a["quit"])
         edit = bar.addMenu("&Edit")
@@ -287,6 +290,22 @@ class MainWindow(QtWidgets.QMainWindow):
                 export.export_history_csv(self.session.project.history.to_list(), path)
             except OSError as exc:
                 self.banner.show_message(f"Could not write {path}: {exc}", "error")
+
+    def _export_model(self) -> None:
+        path = self._ask_path(
+            "Export model", "model.onnx", "ONNX model (*.onnx);;PyTorch module (*.py)"
+        )
+        if path:
+            said, kind = export.export_model(self.session.to_project(), path)
+            self.banner.show_message(said, kind)
+
+    def _export_sounds(self) -> None:
+        base = str(self.files.path.parent if self.files.path else Path.home())
+        path = QtWidgets.QFileDialog.getExistingDirectory(self, "Export sounds to a new folder",
+                                                          base)  # fmt: skip
+        if path:
+            said, kind = export.export_sounds(self.session.project, path)
+            self.banner.show_message(said, kind)
 
     # --- recovery -------------------------------------------------------------------------
     def offer_recovery(self) -> bool:

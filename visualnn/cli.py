@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "engine training speed vs PyTorch if present",
     ),
     "spectrogram": ("visualnn.ui.spectrogram_app", "live spectrogram of the microphone or a tone"),
+    "bench-live": ("visualnn.bench.live", "words into a virtual microphone: live latency"),
     "bench-audio": ("visualnn.bench.audio", "STFT / log-mel throughput as a multiple of real time"),
     "bench-gui": ("visualnn.bench.gui", "training speed with every view open vs headless"),
     "bench-spectrogram": (
@@ -107,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv and argv[0] in COMMANDS:
-            if argv[0] in ("spectrogram", "bench-gui", "bench-spectrogram"):
+            if argv[0] in ("spectrogram", "listen", "bench-gui", "bench-spectrogram"):
                 _one_blas_thread()
             parser, run = _command_parser(argv[0])
             return int(run(parser.parse_args(argv[1:])) or 0)

@@ -92,7 +92,7 @@ def get_window(name: str, n: int, periodic: bool = True) -> np.ndarray:
     return w[:n] if periodic else w
 
 
-def _window_array(window: str | np.ndarray, n_fft: int) -> np.ndarray:
+def window_array(window: str | np.ndarray, n_fft: int) -> np.ndarray:
     if isinstance(window, str):
         return get_window(window, n_fft)
     w = np.asarray(window, dtype=np.float64)
@@ -139,7 +139,7 @@ def stft(
         if pad_mode == "reflect" and x.shape[0] <= n_fft // 2:
             raise ValueError(f"reflect padding needs more than {n_fft // 2} samples")
         x = np.pad(x, n_fft // 2, mode=pad_mode)
-    w = _window_array(window, n_fft).astype(np.float32)
+    w = window_array(window, n_fft).astype(np.float32)
     frames = frame(x, n_fft, hop)
     # One batched rfft over all frames; the (frames, freq) result is transposed to librosa's
     # (freq, frames) layout.
@@ -280,10 +280,7 @@ def mfcc(x=None, sr=22050, n_mfcc=20, S_db=None, n_mels=40, **kw) -> np.ndarray:
     return (D @ S_db).astype(np.float32)
 
 
-from visualnn.audio.streaming import StreamingSTFT  # noqa: E402  (re-export)
-
 __all__ = [
-    "StreamingSTFT",
     "amplitude_to_db",
     "dct_matrix",
     "fft_frequencies",

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from visualnn.audio.features import window_array
+
 
 class StreamingSTFT:
     """Incremental STFT with a bounded internal buffer.
@@ -27,14 +29,11 @@ class StreamingSTFT:
     """
 
     def __init__(self, n_fft: int = 2048, hop: int | None = None, window="hann") -> None:
-        # Imported here: features re-exports this class, so a top-level import would be circular.
-        from visualnn.audio.features import _window_array
-
         self.n_fft = int(n_fft)
         self.hop = self.n_fft // 4 if hop is None else int(hop)
         if self.n_fft < 1 or self.hop < 1:
             raise ValueError(f"n_fft and hop must be >= 1, got {n_fft} and {hop}")
-        self.window = _window_array(window, self.n_fft).astype(np.float32)
+        self.window = window_array(window, self.n_fft).astype(np.float32)
         self.n_freq = self.n_fft // 2 + 1
         self._buf = np.zeros(0, dtype=np.float32)
         self._skip = 0

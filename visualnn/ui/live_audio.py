@@ -20,9 +20,10 @@ import numpy as np
 from PySide6 import QtCore
 
 from visualnn.audio.base import AudioError, AudioSource, SourceStatus
-from visualnn.audio.features import StreamingSTFT, get_window
+from visualnn.audio.features import get_window
 from visualnn.audio.live import LiveBuffer
 from visualnn.audio.reconnect import ReconnectPolicy
+from visualnn.audio.streaming import StreamingSTFT
 
 #: Timer period. 30 ms = 33 draws a second: just above the 30 fps target (each frame costs
 #: ~3 ms of CPU, so faster would eat the budget), and the wait before a sound is picked up

@@ -37,6 +37,10 @@ STATE_TITLES = {
     "o": "output gate o",
 }
 
+#: The same, short, for a narrow map.
+STATE_SHORT = {"h": "a<t>", "c": "c<t>", "r": "r reset", "z": "z update", "n": "n new",
+               "i": "i input", "f": "f forget", "g": "g new", "o": "o output"}  # fmt: skip
+
 #: Values a gate can take, for fixed colour scales: a gate's colour then means the same in
 #: every frame, instead of being stretched to whatever this frame's extremes are.
 STATE_RANGES = {"r": (0.0, 1.0), "z": (0.0, 1.0), "i": (0.0, 1.0), "f": (0.0, 1.0),

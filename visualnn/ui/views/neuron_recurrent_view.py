@@ -55,7 +55,7 @@ def recurrent_rows(ex: RecurrentExplanation) -> list[list[Cell]]:
 def gate_html(ex: RecurrentExplanation) -> str:
     """The gate equations, each as its formula over its numbers, the name in its colour."""
     parts = []
-    for g, (formula, numbers) in zip(ex.gates, ex.gate_lines, strict=True):
+    for g, (formula, numbers) in zip(ex.gates, ex.gate_lines, strict=False):  # RNN: none
         name, rest = formula.split(" ", 1)
         colour = GATE_COLOURS.get(g.name, theme.FOREGROUND)
         parts.append(f"<b style='color:{colour}'>{html.escape(name)}</b> {html.escape(rest)}"

@@ -186,11 +186,11 @@ class RecurrentView(QtWidgets.QWidget):
 
     def _current(self) -> tuple[int, int, int, int] | None:
         """``(j, t, units, steps)`` of the selection in the layer shown, or None."""
-        rec = self.session.forward.value
-        model = self.session.inspect.model
-        if self.index is None or rec is None or model is None or not rec.states[self.index]:
+        rec, model = self.session.forward.value, self.session.inspect.model
+        states = rec.states if rec is not None and model is not None else []
+        if self.index is None or self.index >= len(states) or not states[self.index]:
             return None
-        units, steps = rec.states[self.index]["h"].shape[1:]
+        units, steps = states[self.index]["h"].shape[1:]
         where = selected_step(self.session.inspect.selection, self.index,
                               model.layers[self.index], steps)  # fmt: skip
         return None if where is None else (where.unit, where.step, units, steps)

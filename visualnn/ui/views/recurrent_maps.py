@@ -154,7 +154,7 @@ class StateMaps(QtWidgets.QWidget):
         p.setFont(theme.font(1.0, bold=True))
         p.setPen(QtGui.QColor(theme.FOREGROUND))
         title = m.title
-        if p.fontMetrics().horizontalAdvance(title) > box.width() and m.short:
+        if p.fontMetrics().horizontalAdvance(title) > box.width() - 6 and m.short:
             title = m.short
         title = p.fontMetrics().elidedText(title, QtCore.Qt.ElideRight, int(box.width()))
         used = p.fontMetrics().horizontalAdvance(title + "  ")

@@ -20,7 +20,8 @@ from visualnn.ui.views.tiles import lut
 
 MIN_BOX = 104  # narrowest readable box (px)
 ARROW = 28  # room for an a<t-1> -> a<t> arrow between boxes
-IN_H, OUT_H = 54, 34  # below the boxes (x<t>) and above them (output)
+CAPTION_H = 24  # the line saying which unit the boxes follow
+IN_H, OUT_H = 54, CAPTION_H + 30  # below the boxes (x<t>) and above them (output)
 
 
 @dataclass
@@ -118,40 +119,61 @@ class UnrolledStrip(QtWidgets.QWidget):
             if k:
                 self._paint_link(p, self._boxes[k - 1][1], box, d.direction)
         self._paint_ends(p, d, steps)
+        self._paint_caption(p, d)
         p.end()
 
     def _paint_box(self, p: QtGui.QPainter, d: Unrolled, t: int, box: QtCore.QRectF) -> None:
+        """The cell at step ``t``: the unit's new state big, its gates under it."""
         chosen = t == d.step
-        p.setPen(
-            QtGui.QPen(QtGui.QColor(theme.ACCENT if chosen else "#56607a"), 4 if chosen else 2)
-        )
+        colour = QtGui.QColor(theme.ACCENT if chosen else "#56607a")
+        p.setPen(QtGui.QPen(colour, 4 if chosen else 2))
         p.setBrush(QtGui.QColor(theme.PANEL))
         p.drawRoundedRect(box, 10, 10)
         inner = box.adjusted(8, 6, -8, -6)
-        p.setFont(theme.font(0.9))
-        p.setPen(QtGui.QColor(theme.MUTED))
+        p.setFont(theme.font(1.0, bold=chosen))
+        p.setPen(QtGui.QColor(theme.ACCENT if chosen else theme.MUTED))
         p.drawText(inner, QtCore.Qt.AlignLeft | QtCore.Qt.AlignTop, f"t = {t}")
         value = float(d.h[t])
-        chip = QtCore.QRectF(inner.left(), inner.top() + 24, inner.width(), 36)
+        chip = QtCore.QRectF(inner.left(), inner.top() + 26, inner.width(), 40)
         p.setPen(QtCore.Qt.NoPen)
         p.setBrush(_colour(value))
         p.drawRoundedRect(chip, 6, 6)
-        p.setFont(theme.font(1.25, bold=True))
+        p.setFont(theme.font(1.35, bold=True))
         p.setPen(QtGui.QColor("#000000" if abs(value) > 0.55 else "#ffffff"))
         p.drawText(chip, QtCore.Qt.AlignCenter, f"a {fixed(value)}")
-        lines = [f"{k} {fixed(v[t])}" for k, v in d.gates.items()]
-        p.setFont(theme.font(0.95))
+        rest = QtCore.QRectF(inner.left(), chip.bottom() + 6, inner.width(), 0)
+        rest.setBottom(inner.bottom())
         p.setPen(QtGui.QColor(theme.FOREGROUND))
-        rest = QtCore.QRectF(
-            inner.left(), chip.bottom() + 4, inner.width(), inner.bottom() - chip.bottom() - 4
+        p.setFont(theme.font(1.1))
+        p.drawText(
+            rest, QtCore.Qt.AlignHCenter | QtCore.Qt.AlignTop, self._gate_text(p, d, t, rest)
         )
-        line_h = p.fontMetrics().height()
-        fit = max(int(rest.height() // line_h), 0)
-        per_line = 1 if fit >= len(lines) else 2
-        text = "\n".join(
-            "   ".join(lines[i : i + per_line]) for i in range(0, len(lines), per_line)
-        )
-        p.drawText(rest, QtCore.Qt.AlignHCenter | QtCore.Qt.AlignTop, text)
+
+    @staticmethod
+    def _gate_text(p: QtGui.QPainter, d: Unrolled, t: int, rest: QtCore.QRectF) -> str:
+        """The gates one per line, two per line when short of height, in the largest font
+        (of four) that fits; the painter keeps that font."""
+        lines = [f"{k} {fixed(v[t])}" for k, v in d.gates.items()]
+        for scale in (1.1, 0.95, 0.85, 0.75):
+            p.setFont(theme.font(scale))
+            fm = p.fontMetrics()
+            for n in (1, 2):
+                rows = ["  ".join(lines[i : i + n]) for i in range(0, len(lines), n)]
+                tall = len(rows) * fm.height() <= rest.height()
+                if tall and max((fm.horizontalAdvance(r) for r in rows), default=0) <= rest.width():
+                    return "\n".join(rows)
+        return "\n".join(lines)  # clipped at the box: a very small dock
+
+    def _paint_caption(self, p: QtGui.QPainter, d: Unrolled) -> None:
+        """Which unit the boxes follow, and which way the layer reads."""
+        way = "backward (reads right to left)" if d.direction else "forward"
+        passed = "out: every step" if d.every_step else "out: final state"
+        p.setFont(theme.font(1.0, bold=True))
+        p.setPen(QtGui.QColor(theme.FOREGROUND))
+        box = QtCore.QRectF(4, 0, self.width() - 8, CAPTION_H)
+        text = f"unit {d.unit}  \u00b7  {way}  \u00b7  {passed}"
+        text = p.fontMetrics().elidedText(text, QtCore.Qt.ElideRight, int(box.width()))
+        p.drawText(box, QtCore.Qt.AlignLeft | QtCore.Qt.AlignVCenter, text)
 
     def _paint_input(self, p: QtGui.QPainter, d: Unrolled, t: int, box: QtCore.QRectF) -> None:
         x = d.x[:, t]
@@ -159,9 +181,11 @@ class UnrolledStrip(QtWidgets.QWidget):
         _arrow(
             p, QtCore.QPointF(cx, box.bottom() + IN_H - 26), QtCore.QPointF(cx, box.bottom() + 2)
         )
-        p.setFont(theme.font(0.9))
+        p.setFont(theme.font(1.0))
         p.setPen(QtGui.QColor(theme.FOREGROUND))
-        label = QtCore.QRectF(box.left(), box.bottom() + IN_H - 24, box.width(), 22)
+        label = QtCore.QRectF(
+            box.left() - ARROW / 2, box.bottom() + IN_H - 24, box.width() + ARROW, 22
+        )
         if x.size <= 3:
             values = ", ".join(fixed(v) for v in x)
             text = f"x<{t}> = {values}" if x.size == 1 else f"x<{t}> = ({values})"
@@ -170,12 +194,12 @@ class UnrolledStrip(QtWidgets.QWidget):
         p.drawText(label, QtCore.Qt.AlignCenter, text)
 
     def _paint_output(self, p: QtGui.QPainter, t: int, box: QtCore.QRectF) -> None:
-        cx = box.center().x()
-        _arrow(p, QtCore.QPointF(cx, box.top() - 2), QtCore.QPointF(cx, box.top() - OUT_H + 8))
-        p.setFont(theme.font(0.85))
+        cx, top = box.center().x(), CAPTION_H + 2
+        _arrow(p, QtCore.QPointF(cx, box.top() - 2), QtCore.QPointF(cx, top))
+        p.setFont(theme.font(0.9))
         p.setPen(QtGui.QColor(theme.MUTED))
-        p.drawText(QtCore.QRectF(cx + 6, 0, box.width() / 2, OUT_H - 6),
-                   QtCore.Qt.AlignLeft | QtCore.Qt.AlignVCenter, "out")  # fmt: skip
+        where = QtCore.QRectF(cx + 6, top, box.width() / 2, box.top() - top)
+        p.drawText(where, QtCore.Qt.AlignLeft | QtCore.Qt.AlignVCenter, "out")
 
     def _paint_link(self, p, a: QtCore.QRectF, b: QtCore.QRectF, backward: int) -> None:
         y = a.center().y()
@@ -196,11 +220,14 @@ class UnrolledStrip(QtWidgets.QWidget):
                 _arrow(p, far, QtCore.QPointF(edge, y))
                 p.setPen(QtGui.QColor(theme.MUTED))
                 p.setFont(theme.font(1.0, bold=True))
-                p.drawText(QtCore.QRectF(far.x() - 14, y - 30, 28, 20), QtCore.Qt.AlignCenter, "0")
+                mid = edge + outer * ARROW / 2
+                p.drawText(QtCore.QRectF(mid - 14, y - 30, 28, 20), QtCore.Qt.AlignCenter, "0")
             elif (outer < 0 and t > 0) or (outer > 0 and t < steps - 1):
-                p.setFont(theme.font(1.8, bold=True))
-                more = QtCore.QRectF(far.x() - 14, y - 20, 28, 40)
-                p.drawText(more, QtCore.Qt.AlignCenter, "\u2026")
+                p.setPen(QtCore.Qt.NoPen)  # "…": the sequence goes on past the window
+                p.setBrush(QtGui.QColor(theme.MUTED))
+                mid = box.left() / 2 if outer < 0 else (box.right() + self.width()) / 2
+                for k in (-1, 0, 1):
+                    p.drawEllipse(QtCore.QPointF(mid + 7 * k, y), 2.5, 2.5)
 
     # --- interaction --------------------------------------------------------------------
     def mousePressEvent(self, event: QtGui.QMouseEvent) -> None:  # noqa: N802 (Qt name)

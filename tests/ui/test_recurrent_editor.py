@@ -178,13 +178,15 @@ def test_parity_rnn_trains_in_the_window_and_the_views_keep_up(make_window, qtbo
     qtbot.waitUntil(lambda: len(updates) >= 5, timeout=30000)
     window.actions["play"].trigger()  # pause
     qtbot.waitUntil(lambda: s.inspect.training_state != "running", timeout=10000)
+    from visualnn.ui.model.forward import recorded_forward
+
+    # no events between the pass and the redraws: a last snapshot cannot slip in between
+    states = recorded_forward(s).states[0]
     for view in (recurrent, neuron):
         view.throttle.mark_now()
         view.throttle.flush()
     assert s.inspect.selection.unit == (3, 2) and recurrent.maps.selected == (3, 2)
-    from visualnn.ui.model.forward import recorded_forward
-
-    states = recorded_forward(s).states[0]
+    np.testing.assert_array_equal(recurrent.maps.maps[0].values, states["h"][0])
     assert neuron.explanation.h == pytest.approx(states["h"][0, 3, 2], abs=1e-5)
     assert recurrent.throttle.count > 1 and neuron.throttle.count > 1
 

@@ -174,6 +174,7 @@ def test_parity_rnn_trains_in_the_window_and_the_views_keep_up(make_window, qtbo
     s.inspect.select(0, (3, 2))
     updates = []
     s.inspect.weights_updated.connect(lambda: updates.append(1))
+    window.training_panel.epochs.setValue(1000)  # 25 epochs can be over in a second
     window.actions["play"].trigger()
     qtbot.waitUntil(lambda: len(updates) >= 5, timeout=30000)
     window.actions["play"].trigger()  # pause

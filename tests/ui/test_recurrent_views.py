@@ -108,7 +108,7 @@ def test_neuron_view_shows_a_gru_unit_and_keeps_it_while_the_input_changes(qtbot
     view.throttle.flush()
     assert "unit 2, step t = 4" in view.title.text()
     assert "a&lt;4&gt;" in view.formula.text() and view.gate_text.isVisible()
-    assert [row[0].text for row in view.terms.rows[1:4]] == ["r reset", "z update", "n candidate"]
+    assert [row[0].text for row in view.terms.rows[1:4]] == ["r", "z", "n"]
     states = recorded_forward(session).states[0]
     assert view.explanation.h == pytest.approx(states["h"][0, 2, 4], abs=1e-5)
     seen = {round(view.explanation.h, 6)}

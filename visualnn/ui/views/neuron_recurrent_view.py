@@ -9,7 +9,7 @@ import pyqtgraph as pg
 
 from visualnn.ui import theme
 from visualnn.ui.views.common import fmt
-from visualnn.ui.views.neuron_recurrent import RecurrentExplanation, _prev_text
+from visualnn.ui.views.neuron_recurrent import RecurrentExplanation
 from visualnn.ui.views.neuron_table import Cell, sign_colour, terms_rows
 
 #: One colour per gate letter, the same in the table and on the curves.
@@ -29,26 +29,23 @@ def what_text(ex: RecurrentExplanation) -> str:
 
 
 def recurrent_rows(ex: RecurrentExplanation) -> list[list[Cell]]:
-    """The RNN's largest terms (as a dense unit's), or one row per gate of a GRU / LSTM."""
+    """The RNN's largest terms (as a dense unit's), or one row per gate of a GRU / LSTM
+    (the new state is in the formula above, in large type)."""
     if ex.cell == "rnn":
         return terms_rows(ex)
-    t, tp = ex.where.step, _prev_text(ex)
-    rows = [[Cell("gate", bold=True), Cell(f"W\u00b7x<{t}>", bold=True, right=True),
-             Cell(f"W\u00b7a<{tp}>", bold=True, right=True), Cell("bias", bold=True, right=True),
-             Cell("value", bold=True, right=True)]]  # fmt: skip
+    # short headers, two decimals: the table must fit a ~300 px dock (the formulas above
+    # have the third decimal)
+    head = ("", "W\u00b7x", "W\u00b7a", "b", "value")  # the gate letters need no header
+    rows = [[Cell(text, bold=True, right=k > 0) for k, text in enumerate(head)]]
     for g in ex.gates:
         memory, bias = g.scale * g.from_a, g.b_ih + g.scale * g.b_hh
         rows.append([
-            Cell(f"{g.name} {g.title}", GATE_COLOURS.get(g.name), bold=True),
-            Cell(fmt(g.from_x), sign_colour(g.from_x), right=True),
-            Cell(fmt(memory), sign_colour(memory), right=True),
-            Cell(fmt(bias), sign_colour(bias), right=True),
-            Cell(fmt(g.value), bold=True, right=True),
+            Cell(g.name, GATE_COLOURS.get(g.name), bold=True),  # named in the formulas
+            Cell(fmt(g.from_x, 2), sign_colour(g.from_x), right=True),
+            Cell(fmt(memory, 2), sign_colour(memory), right=True),
+            Cell(fmt(bias, 2), sign_colour(bias), right=True),
+            Cell(fmt(g.value, 2), bold=True, right=True),
         ])  # fmt: skip
-    state = [("a", ex.h_prev, ex.h)] + ([("c", ex.c_prev, ex.c)] if ex.c is not None else [])
-    for name, before, after in state:
-        step = Cell(f"{name}<{tp}> \u2192 {name}<{t}>", span=3)
-        rows.append([step, Cell(fmt(before), right=True), Cell(fmt(after), bold=True, right=True)])
     return rows
 
 
@@ -58,8 +55,12 @@ def gate_html(ex: RecurrentExplanation) -> str:
     for g, (formula, numbers) in zip(ex.gates, ex.gate_lines, strict=False):  # RNN: none
         name, rest = formula.split(" ", 1)
         colour = GATE_COLOURS.get(g.name, theme.FOREGROUND)
-        parts.append(f"<b style='color:{colour}'>{html.escape(name)}</b> {html.escape(rest)}"
-                     f"<br>&nbsp;&nbsp;&nbsp;&nbsp;{html.escape(numbers)}")  # fmt: skip
+        title = f"{g.title} gate" if g.fn == "sigmoid" else "candidate: the new memory"
+        parts.append(
+            f"<b style='color:{colour}'>{html.escape(name)}</b> {html.escape(rest)} "
+            f"<span style='color:{theme.MUTED}'>({title})</span>"
+            f"<br>&nbsp;&nbsp;&nbsp;&nbsp;{html.escape(numbers)}"
+        )
     return "<br>".join(parts)
 
 
@@ -109,4 +110,9 @@ class GateMarks:
     def title(self, ex) -> str:
         if ex.cell == "rnn":
             return ex.activation
-        return "gates: \u03c3   candidate: tanh"
+        curves = {"sigmoid": (theme.MUTED, "\u03c3"), "tanh": (theme.ACCENT, "tanh")}
+        parts = []
+        for fn, (colour, name) in curves.items():
+            gates = ", ".join(g.name for g in ex.gates if g.fn == fn)
+            parts.append(f"<span style='color:{colour}'>{name}</span>: {gates}")
+        return " &nbsp; ".join(parts)

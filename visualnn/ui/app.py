@@ -113,13 +113,29 @@ def _selection_text(layer: int, unit: tuple[int, ...] | None) -> str:
 
 
 def _output_shapes(model_or_shapes) -> list[tuple[int, ...] | None]:
-    """Output shape per layer from a ``Sequential``, ``LayerShape``s or plain shapes."""
+    """Output shape per layer from a ``Sequential``, ``LayerShape``s or plain shapes; a
+    recurrent layer's is ``(units, time steps)``, what its units are selected by."""
     if hasattr(model_or_shapes, "to_spec"):
         from visualnn.engine import validate_spec
 
         m = model_or_shapes
-        return [s.out_shape for s in validate_spec(m.to_spec(), m.input_shape)]
-    return [None if s is None else tuple(getattr(s, "out_shape", s)) for s in model_or_shapes]
+        model_or_shapes = validate_spec(m.to_spec(), m.input_shape)
+    return [_selectable_shape(s) for s in model_or_shapes]
+
+
+def _selectable_shape(shape) -> tuple[int, ...] | None:
+    if shape is None:
+        return None
+    out = tuple(getattr(shape, "out_shape", shape))
+    if getattr(shape, "type", None) in ("rnn", "gru", "lstm"):
+        return _UnitSteps((out[0], int(shape.in_shape[-1])))  # see model/recurrent
+    return out
+
+
+class _UnitSteps(tuple):
+    """A recurrent layer's ``(units, time steps)``: unit ``j`` at step ``t`` is selectable."""
+
+    names = ("unit", "time step")
 
 
 def check_selection(model_or_shapes, layer: int, unit: tuple[int, ...] | None) -> str | None:
@@ -144,6 +160,7 @@ def check_selection(model_or_shapes, layer: int, unit: tuple[int, ...] | None) -
     names = ("channel", "row", "column") if len(shape) == 3 else ("channel", "position")
     if len(shape) == 1:
         names = ("unit",)
+    names = getattr(shape, "names", names)
     if len(unit) not in (1, len(shape)):
         return f"{what}: layer {layer + 1} needs 1 or {len(shape)} numbers after the colon"
     if all(0 <= u < n for u, n in zip(unit, shape, strict=False)):

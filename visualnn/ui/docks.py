@@ -58,6 +58,7 @@ DOCKS = (
     DockSpec("boundary", "Decision boundary", "visualnn.ui.views.boundary:BoundaryView", B),
     DockSpec("activations", "Activations", "visualnn.ui.views.activations:ActivationsView", B),
     DockSpec("weights", "Weights", "visualnn.ui.views.weights:WeightsView", B),
+    DockSpec("recurrent", "Recurrent", "visualnn.ui.views.recurrent:RecurrentView", B),
     DockSpec("predictions", "Predictions", "visualnn.ui.views.confusion:PredictionView", B),
 )
 
@@ -156,7 +157,8 @@ def default_layout(window: QtWidgets.QMainWindow, docks: dict, two_d: bool = Tru
         window.tabifyDockWidget(docks["sounds"], docks["layers"])
     window.addDockWidget(B, docks["plots"])
     middle, last = ("boundary", "activations") if two_d else ("activations", "weights")
-    rest = [k for k in ("activations", "boundary", "weights", "predictions") if k != middle]
+    views = ("activations", "boundary", "weights", "predictions", "recurrent")
+    rest = [k for k in views if k != middle]
     row = ["plots", middle] + ([last] if wide else [])
     window.splitDockWidget(docks["plots"], docks[middle], QtCore.Qt.Horizontal)
     if wide:
@@ -169,6 +171,9 @@ def default_layout(window: QtWidgets.QMainWindow, docks: dict, two_d: bool = Tru
         dock.show()
     for key in ("inspector", *row):
         docks[key].raise_()
+    for dock in docks.values():  # a view with something for this network asks to be seen
+        if getattr(content(dock), "wants_front", lambda: False)():
+            dock.raise_()
     w, h = max(window.width(), 800), max(window.height(), 600)
     if wide:
         window.resizeDocks([docks["layers"]], [int(w * 0.12)], QtCore.Qt.Horizontal)

@@ -13,6 +13,7 @@ from PySide6 import QtCore, QtGui
 from visualnn.ui import theme
 from visualnn.ui.graph.items import NodeItem
 from visualnn.ui.graph.links import LinkBundle
+from visualnn.ui.model.recurrent import RECURRENT_TYPES as RECURRENT
 
 GAP_DENSE = 150.0  # room for all-to-all links: they are the point of the picture
 GAP_ONE_TO_ONE = 80.0
@@ -123,7 +124,8 @@ class RowLayout:
     def _connect(self, i: int, a: NodeItem, b: NodeItem) -> None:
         if a.neurons and b.neurons and b.layer_type == "dense":
             pairs = [(j, k) for j in range(len(b.neurons)) for k in range(len(a.neurons))]
-        elif a.neurons and len(a.neurons) == len(b.neurons):
+        elif a.neurons and len(a.neurons) == len(b.neurons) and b.layer_type not in RECURRENT:
+            # one to one (an activation after a dense layer), never into a recurrent layer
             pairs = [(j, j) for j in range(len(b.neurons))]
         else:
             self._arrow(a, b)

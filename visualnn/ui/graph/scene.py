@@ -16,11 +16,16 @@ from visualnn.ui.graph.art import maps_to_images, unit_values
 from visualnn.ui.graph.items import NodeItem
 from visualnn.ui.graph.layout import RowLayout
 from visualnn.ui.graph.links import LinkBundle
+from visualnn.ui.graph.recurrent_art import RecurrentNodeItem
 from visualnn.ui.model.catalog import LAYER_CATALOG, default_layer, layer_info
 from visualnn.ui.model.forward import recorded_forward
+from visualnn.ui.model.recurrent import is_recurrent
 
 #: Layers with at most this many units (and inputs with this many features) show neurons.
 MAX_NEURONS = 16
+#: A recurrent layer's units as neurons only when this few: its column sits beside the
+#: loop, and a taller one shrinks the whole graph on a projector.
+MAX_RECURRENT_NEURONS = 8
 
 
 def shape_text(shape) -> str:
@@ -102,6 +107,13 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
         if info is not None and info.num_params:
             lines.append(f"{info.num_params:,} params")
         spec_type = layer.get("type", "?")
+        if is_recurrent(layer):  # units x time or the final state: the units are neurons
+            units = out[0] if out and out[0] <= MAX_RECURRENT_NEURONS else 0
+            hidden = layer.get("hidden_size", 0)
+            node = RecurrentNodeItem(i, spec_type, doc.label(i), lines, units, out, layer,
+                                     hidden=hidden if isinstance(hidden, int) else 0)  # fmt: skip
+            node.set_error(doc.layer_error(i))
+            return node
         neural = spec_type == "dense" or layer_info(spec_type).elementwise
         units = out[0] if neural and out and len(out) == 1 and out[0] <= MAX_NEURONS else 0
         node = NodeItem(i, spec_type, doc.label(i), lines, units, out, layer)
@@ -136,6 +148,8 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
                 node.set_images(maps_to_images(outs[i] if outs and i < len(outs) else None))
             elif node.neurons:
                 out = outs[i] if outs is not None and i < len(outs) else None
+                if isinstance(node, RecurrentNodeItem):
+                    out = node.unit_output(out)
                 vals, vmax = unit_values(out, len(node.neurons))
                 for n, v in zip(node.neurons, vals, strict=True):
                     n.set_value(v, vmax)
@@ -159,6 +173,10 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
     def unit_clicked(self, layer: int | None, unit: int) -> None:
         if layer is None:
             self.session.inspect.select(None)
+            return
+        sel, node = self.session.inspect.selection, self.node(layer)
+        if isinstance(node, RecurrentNodeItem) and node.step is not None and sel.layer == layer:
+            self.session.inspect.select(layer, (unit, node.step))  # stay at the chosen step
         else:
             self.session.inspect.select(layer, (unit,))
 
@@ -253,5 +271,12 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
         unit = sel.unit[0] if sel.unit and len(sel.unit) == 1 else None
         if self.input_node is not None:
             self.input_node.set_selected(False)
+        layers = getattr(self.session.inspect.model, "layers", None) or []
         for i, node in enumerate(self.nodes):
-            node.set_selected(i == sel.layer, unit if i == sel.layer else None)
+            mine = unit if i == sel.layer else None
+            if isinstance(node, RecurrentNodeItem):
+                step = node.step
+                mine = node.follow_selection(sel, layers[i] if i < len(layers) else None)
+                if node.step != step and self.recolor_pace is not None:
+                    self.recolor_pace.mark()  # its neurons now show another step
+            node.set_selected(i == sel.layer, mine)

@@ -23,6 +23,7 @@ INIT_CHOICES = [
 
 _CONV_KEYS = ("out_channels", "kernel_size", "stride", "padding", "dilation", "activation", "init")
 _POOL_KEYS = ("kernel_size", "stride", "padding")
+_RECURRENT_KEYS = ("hidden_size", "bidirectional", "return_sequences", "init")
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,24 @@ LAYER_CATALOG: dict[str, LayerInfo] = {
         "Lays feature maps out as one long vector, for dense layers.",
         {"type": "flatten"},
     ),
+    "rnn": LayerInfo(
+        "RNN",
+        "Reads a sequence step by step, mixing each new input into a memory it carries along.",
+        {"type": "rnn", "hidden_size": 16},
+        ("hidden_size", "nonlinearity", *_RECURRENT_KEYS[1:]),
+    ),
+    "gru": LayerInfo(
+        "GRU",
+        "Like RNN, with gates that learn what to keep in memory and what to overwrite.",
+        {"type": "gru", "hidden_size": 16},
+        _RECURRENT_KEYS,
+    ),
+    "lstm": LayerInfo(
+        "LSTM",
+        "Like GRU, with a separate long-term cell it learns to forget, write and read.",
+        {"type": "lstm", "hidden_size": 16},
+        _RECURRENT_KEYS,
+    ),
     "dropout": LayerInfo(
         "Dropout",
         "While training, switches off a random fraction p of the units.",
@@ -142,6 +161,10 @@ OPTION_LABELS: dict[str, str] = {
     "init": "initialiser",
     "p": "dropout rate",
     "negative_slope": "slope",
+    "hidden_size": "hidden units",
+    "nonlinearity": "activation",
+    "bidirectional": "both directions",
+    "return_sequences": "output",
 }
 
 
@@ -177,6 +200,10 @@ def fallback_label(layer: dict) -> str:
         return f"{title} {layer.get('out_channels', '?')}@{ks}"
     if t in ("maxpool2d", "avgpool2d"):
         return f"{title[:-2]} {_pair_text(layer.get('kernel_size', '?'))}"
+    if t in ("rnn", "gru", "lstm"):
+        both = " \u00d72" if layer.get("bidirectional") else ""
+        relu = " ReLU" if t == "rnn" and layer.get("nonlinearity") == "relu" else ""
+        return f"{title}{relu} {layer.get('hidden_size', '?')}{both}"
     if t == "dropout":
         return f"{title} {layer.get('p', 0.5):g}"
     return title

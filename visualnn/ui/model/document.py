@@ -79,6 +79,10 @@ _CHECKS = {
     "init": (lambda v: v if v in INIT_CHOICES else None, "one of " + ", ".join(INIT_CHOICES)),
     "p": (lambda v: _as_float(v, 0.0, 1.0, hi_open=True), "a number from 0 up to (not) 1"),
     "negative_slope": (lambda v: _as_float(v, -1e6, 1e6), "a finite number"),
+    "hidden_size": (lambda v: _as_int(v, 1), "a whole number of at least 1"),
+    "nonlinearity": (lambda v: v if v in ("tanh", "relu") else None, "tanh or relu"),
+    "bidirectional": (lambda v: v if isinstance(v, bool) else None, "true or false"),
+    "return_sequences": (lambda v: v if isinstance(v, bool) else None, "true or false"),
 }
 #: Settings for which ``None`` is a meaningful value ("no activation", "stride = kernel").
 _NONE_MEANS_DEFAULT = {"activation", "stride", "init", "padding", "dilation"}

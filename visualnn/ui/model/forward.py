@@ -7,7 +7,7 @@ for a view that is not drawn.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from PySide6 import QtCore
@@ -18,13 +18,15 @@ class Recorded:
     """One recording forward pass of the input shown.
 
     ``records[i]`` has ``input``, ``pre`` and ``out`` of layer ``i``, each ``(1, *shape)``;
-    ``output`` is the network's output ``(1, *output_shape)``.
+    ``output`` is the network's output ``(1, *output_shape)``. ``states[i]`` is a recurrent
+    layer's per-step arrays (``"h"``, gates...), each ``(1, H*dirs, T)``, else None.
     """
 
     x: np.ndarray
     y: object
     records: list
     output: np.ndarray
+    states: list = field(default_factory=list)
 
 
 class ForwardCache(QtCore.QObject):
@@ -65,7 +67,9 @@ class ForwardCache(QtCore.QObject):
                 f"{tuple(model.input_shape)}."
             )
         out = model.forward(np.asarray(x, dtype=np.float32), record=True)
-        self.value = Recorded(x=x, y=y, records=list(model.records), output=np.asarray(out))
+        # a layer keeps only its latest pass's states: take them now, with this pass
+        states = [getattr(layer, "last_states", None) for layer in model.layers]
+        self.value = Recorded(x, y, list(model.records), np.asarray(out), states)
         return self.value
 
 

@@ -24,7 +24,8 @@ class Selection:
     """What the user clicked: a layer, and optionally one unit in it.
 
     ``unit`` is ``(j,)`` for a dense unit or ``(channel, row, col)`` / ``(channel, t)`` for a
-    position of a feature map.
+    position of a feature map. In a recurrent layer it is ``(j, t)``, unit ``j`` at time
+    step ``t``, or ``(j,)`` for unit ``j``'s final state (see ``model/recurrent``).
     """
 
     layer: int | None = None

@@ -18,6 +18,7 @@ from visualnn.ui.model.catalog import (
     OPTION_LABELS,
     layer_info,
 )
+from visualnn.ui.panels import recurrent_fields
 
 _CONV_PADDING = [
     ("valid", "valid (none)"),
@@ -77,6 +78,8 @@ class _Field:
 
     def _make(self, key: str, layer_type: str) -> QtWidgets.QWidget:
         pool = layer_type in ("maxpool2d", "avgpool2d")
+        if key in recurrent_fields.EDITORS:
+            return recurrent_fields.EDITORS[key](self)
         if key == "units":
             return self._spin(1, 4096)
         if key == "out_channels":
@@ -115,6 +118,8 @@ class _Field:
                     w.addItem(str(value), value)
                     i = w.count() - 1
                 w.setCurrentIndex(max(i, 0))
+            elif isinstance(w, QtWidgets.QCheckBox):
+                recurrent_fields.show_check(w, value)
             elif isinstance(w, QtWidgets.QSpinBox):
                 w.setValue(w.minimum() if value is None else int(_first(value)))
             else:
@@ -277,6 +282,8 @@ class LayerInspector(QtWidgets.QWidget):
                 value = None
             elif key in ("dilation",) and value is None:
                 value = 1
+            elif value is None:
+                value = recurrent_fields.SHOWN_DEFAULTS.get(key)
             field.show(value)
 
     def _set_form(self, key: tuple | None) -> None:

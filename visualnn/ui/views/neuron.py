@@ -18,6 +18,12 @@ from visualnn.ui.views.common import (
     set_direction_soon,
 )
 from visualnn.ui.views.neuron_math import Explanation, explain
+from visualnn.ui.views.neuron_recurrent_view import (
+    GateMarks,
+    gate_html,
+    recurrent_rows,
+    what_text,
+)
 from visualnn.ui.views.neuron_table import TermsTable, sign_colour, terms_rows
 
 READOUT_MS = 200  # numbers change at most five times a second: they must be readable
@@ -134,6 +140,7 @@ class NeuronView(QtWidgets.QWidget):
         )
         self.guides = plot.plot(pen=pg.mkPen(theme.MUTED, width=1, style=QtCore.Qt.DashLine))
         plot.addItem(self.marker)
+        self.gate_marks = GateMarks(plot)  # a recurrent unit's gates on their curves
 
         self.formula = SteadyLabel()
         self.formula.setFont(theme.font(1.3, bold=True))
@@ -151,6 +158,13 @@ class NeuronView(QtWidgets.QWidget):
         inner = QtWidgets.QWidget()
         col = QtWidgets.QVBoxLayout(inner)
         col.setContentsMargins(0, 0, 0, 0)
+        # a GRU or LSTM unit's gate equations: wrapped, in the scroll area with the rest
+        self.gate_text = SteadyLabel()
+        self.gate_text.setFont(theme.font(1.05))
+        self.gate_text.setWordWrap(True)
+        self.gate_text.setStyleSheet("padding: 0 0 6px 0;")
+        self.gate_text.hide()
+        col.addWidget(self.gate_text.fence)
         col.addLayout(self.body, 1)
         self.content = QtWidgets.QScrollArea()
         self.content.setWidgetResizable(True)
@@ -192,7 +206,9 @@ class NeuronView(QtWidgets.QWidget):
         except (ValueError, IndexError, KeyError) as exc:
             return self._show_message("", str(exc))
         self.explanation = ex
-        if len(ex.unit) == 1:
+        if ex.kind == "recurrent":
+            what = what_text(ex)
+        elif len(ex.unit) == 1:
             what = f"unit {ex.unit[0]}"
         elif len(ex.unit) == 3:
             what = "channel {}, row {}, col {}".format(*ex.unit)
@@ -203,10 +219,15 @@ class NeuronView(QtWidgets.QWidget):
         scale = 0.9 if ex.kind == "conv" and narrow and not stacked else 1.05
         if self.detail.font().pointSizeF() != theme.font(scale).pointSizeF():
             self.detail.setFont(theme.font(scale))
-        self.terms.setVisible(ex.kind == "dense")
-        self.detail.setVisible(ex.kind != "dense")
+        tabled = ex.kind in ("dense", "recurrent")
+        self.terms.setVisible(tabled)
+        self.detail.setVisible(not tabled)
+        self.gate_text.setVisible(bool(getattr(ex, "gate_lines", None)))
         if ex.kind == "dense":
             self.terms.set_rows(terms_rows(ex))
+        elif ex.kind == "recurrent":
+            self.terms.set_rows(recurrent_rows(ex))
+            self.gate_text.setText(gate_html(ex))  # the gates, then their table
         elif ex.kind == "conv":
             self.detail.setText(conv_html(ex, narrow=narrow, stacked=stacked))
         elif ex.kind == "pool":
@@ -217,14 +238,14 @@ class NeuronView(QtWidgets.QWidget):
         shown = (sel.layer, tuple(sel.unit), ex.kind, narrow, stacked)
         if shown != self._shown:  # another table: fit it exactly (new numbers only grow it)
             self._shown = shown
-            (self.terms if ex.kind == "dense" else self.detail).settle()
+            (self.terms if tabled else self.detail).settle()
         self._draw_curve(ex)
         self.message.hide()
         self.content.show()
         self.formula.show()
 
     def _draw_curve(self, ex: Explanation) -> None:
-        show = ex.kind in ("dense", "conv", "activation")
+        show = ex.kind in ("dense", "conv", "activation", "recurrent")
         self.plot_widget.setVisible(show)
         if not show:
             return
@@ -232,16 +253,19 @@ class NeuronView(QtWidgets.QWidget):
             centre = ex.softmax_shift + np.log(max(ex.softmax_rest, 1e-12))
             left, right = min(centre - 6, ex.z - 1), max(centre + 6, ex.z + 1)
         else:
-            span = max(4.0, abs(ex.z) * 1.3)
+            span = self.gate_marks.span(ex)
             left, right = -span, span
         z = np.linspace(left, right, 241)
         self.curve.setData(z, ex.apply(z))
         self.marker.setData([ex.z], [ex.a])
         lo = float(min(0.0, ex.apply(z).min()))
         self.guides.setData([ex.z, ex.z, left], [lo, ex.a, ex.a], connect="all")
+        self.gate_marks.draw(ex)
         # auto-range now, not while painting (that would paint the plot twice per frame)
         self.plot_widget.getPlotItem().getViewBox().prepareForPaint()
         label = "softmax (others fixed)" if ex.softmax_rest is not None else ex.activation
+        if ex.kind == "recurrent":
+            label = self.gate_marks.title(ex)
         if label != self._plot_title:  # a new title re-lays out the plot
             self._plot_title = label
             self.plot_widget.getPlotItem().setTitle(

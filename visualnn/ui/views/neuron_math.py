@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from visualnn.ui.model.recurrent import is_recurrent
 from visualnn.ui.views.common import fmt, fmt_paren, window_geometry
 
 
@@ -198,6 +199,10 @@ def explain(model, records, index: int, unit: tuple) -> Explanation:
     from visualnn.ui.views.common import activation_name
 
     layer, rec = model.layers[index], records[index]
+    if is_recurrent(layer):  # (j,) or (j, t), whatever the layer outputs
+        from visualnn.ui.views.neuron_recurrent import explain_recurrent
+
+        return explain_recurrent(layer, rec, unit)
     out_shape = rec.out.shape[1:]
     fits = len(unit) == len(out_shape) and all(
         0 <= u < n for u, n in zip(unit, out_shape, strict=True)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from visualnn.ui import theme
+from visualnn.ui.model.recurrent import is_recurrent
 from visualnn.ui.pacing import Redraw
 from visualnn.ui.views.common import (
     fmt,
@@ -15,6 +16,7 @@ from visualnn.ui.views.common import (
 )
 from visualnn.ui.views.nonfinite import finite_peak, legend_label, show_legend
 from visualnn.ui.views.weight_panels import LayerPanel, weight_mosaic
+from visualnn.ui.views.weight_recurrent import describe, hint, label_panel, recurrent_mosaic
 
 __all__ = ["SCALES", "WeightsView", "weight_mosaic"]
 
@@ -53,6 +55,7 @@ class WeightsView(QtWidgets.QWidget):
 
         self.glw = self._new_canvas()
         self.hover = QtWidgets.QLabel(" ")
+        self.hover.setTextFormat(QtCore.Qt.PlainText)  # "a<t-1>" is text, not a tag
         self.hover.setFont(theme.font(1.05))
         self.message = message_label()
         self.nan_legend = legend_label()
@@ -77,7 +80,11 @@ class WeightsView(QtWidgets.QWidget):
     # --- data -----------------------------------------------------------------------------
     def _param_layers(self) -> list[int]:
         model = self.session.inspect.model
-        return [i for i, layer in enumerate(model.layers) if "weight" in layer.params]
+        return [
+            i
+            for i, layer in enumerate(model.layers)
+            if "weight" in layer.params or is_recurrent(layer)
+        ]
 
     def _sources(self) -> list[dict] | None:
         model = self.session.inspect.model
@@ -108,6 +115,9 @@ class WeightsView(QtWidgets.QWidget):
         mosaics = []
         for i in shown:
             src = sources[i] if i < len(sources) else {}
+            if is_recurrent(model.layers[i]):  # gates stacked, x | a<t-1> | biases
+                mosaics.append(recurrent_mosaic(model.layers[i], src))
+                continue
             w = np.asarray(src.get("weight", model.layers[i].params["weight"]), dtype=np.float64)
             b = src.get("bias") if w.ndim == 2 else None
             mosaics.append((*weight_mosaic(w, None if b is None else np.asarray(b)), w.shape))
@@ -152,15 +162,16 @@ class WeightsView(QtWidgets.QWidget):
         old.hide()
         old.deleteLater()
         self.panels = [
-            LayerPanel(
-                self.glw,
-                2 * k,
-                i,
-                layer_title(i, model.layers[i])
-                + self._axes_hint(model.layers[i].params["weight"].shape),
-            )
+            LayerPanel(self.glw, 2 * k, i, layer_title(i, model.layers[i]) + self._hint(model, i))
             for k, i in enumerate(shown)
         ]
+        for panel in self.panels:
+            if is_recurrent(model.layers[panel.index_layer]):
+                label_panel(panel, model.layers[panel.index_layer])
+
+    def _hint(self, model, i: int) -> str:
+        layer = model.layers[i]
+        return hint(layer) if is_recurrent(layer) else self._axes_hint(layer.params["weight"].shape)
 
     def _new_canvas(self) -> pg.GraphicsLayoutWidget:
         glw = pg.GraphicsLayoutWidget()
@@ -202,6 +213,9 @@ class WeightsView(QtWidgets.QWidget):
         name = "\u2202L/\u2202" if self.grad_check.isChecked() else ""
         o, i, dr, dc = (int(k) for k in panel.index[r, c])
         where = f"layer {panel.index_layer + 1}: "
+        layer = self.session.inspect.model.layers[panel.index_layer]
+        if is_recurrent(layer):
+            return where + describe(layer, panel.index[r, c], v, self.grad_check.isChecked())
         if i < 0:
             return f"{where}{name}b[{o}] = {fmt(v, 4)}   (bias of unit {o})"
         if len(panel.shape) == 2:

@@ -235,11 +235,14 @@ def unit_values(out: np.ndarray | None, count: int) -> tuple[list[float | None],
 _LUT: np.ndarray | None = None
 
 
-def maps_to_images(maps: np.ndarray | None, count: int = 4) -> list[QtGui.QImage]:
+def maps_to_images(
+    maps: np.ndarray | None, count: int = 4, flip: bool = False
+) -> list[QtGui.QImage]:
     """First ``count`` channels of ``maps`` (C, H, W) as colour-mapped ``QImage`` s.
 
     One scale for all shown channels (0 or the minimum .. the maximum), so brighter means
-    more active across the stack, as in the activations view.
+    more active across the stack, as in the activations view. ``flip`` draws row 0 at the
+    bottom: a spectrogram's low pitches go there, as on the Microphone dock.
     """
     global _LUT
     if maps is None or maps.ndim != 3 or maps.size == 0:
@@ -247,6 +250,8 @@ def maps_to_images(maps: np.ndarray | None, count: int = 4) -> list[QtGui.QImage
     if _LUT is None:
         _LUT = theme.colormap(theme.SEQUENTIAL_CMAP).getLookupTable(0.0, 1.0, 256, alpha=False)
     shown = np.asarray(maps[:count], dtype=np.float32)
+    if flip:
+        shown = shown[:, ::-1]
     lo, hi = min(0.0, float(shown.min())), float(shown.max())
     idx = np.clip((shown - lo) / (hi - lo if hi > lo else 1.0) * 255, 0, 255).astype(np.uint8)
     images = []

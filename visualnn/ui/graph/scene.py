@@ -134,6 +134,8 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
             if bundle.rows.max() < w.shape[0] and bundle.cols.max() < w.shape[1]:
                 bundle.set_weights(w)
         x, outs = self._activations(model)
+        # Sound inputs are drawn as on the Microphone dock: low pitch at the bottom.
+        flip = getattr(self.session.project.dataset, "transform", None) is not None
         if self.input_node is not None:
             if self.input_node.neurons:
                 vals, vmax = unit_values(
@@ -142,10 +144,11 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
                 for n, v in zip(self.input_node.neurons, vals, strict=True):
                     n.set_value(v, vmax)
             else:
-                self.input_node.set_images(maps_to_images(x))
+                self.input_node.set_images(maps_to_images(x, flip=flip))
         for i, node in enumerate(self.nodes):
             if node.layer_type == "conv2d":
-                node.set_images(maps_to_images(outs[i] if outs and i < len(outs) else None))
+                maps = outs[i] if outs and i < len(outs) else None
+                node.set_images(maps_to_images(maps, flip=flip))
             elif node.neurons:
                 out = outs[i] if outs is not None and i < len(outs) else None
                 if isinstance(node, RecurrentNodeItem):

@@ -97,11 +97,16 @@ class ActivationsView(QtWidgets.QWidget):
             self._signature = signature
         use_pre = self.pre_check.isChecked()
         sel = self.session.inspect.selection
+        # A sound input's rows are pitches: low at the bottom, as on the Microphone dock. The
+        # image-shaped layers after it keep that axis; 1-D layers' rows are channels.
+        sound = getattr(self.session.project.dataset, "transform", None) is not None
+        self._tiles[0].flip_rows = sound
         self._tiles[0].set_values(rec.x[0])
         self._tiles[0].set_title(*self._title_text("Input", rec.x[0]))
         for i, (layer, r) in enumerate(zip(model.layers, rec.records, strict=True)):
             values = (r.pre if use_pre and r.pre is not None else r.out)[0]
             chosen = sel.unit if sel.layer == i else None
+            self._tiles[i + 1].flip_rows = sound and values.ndim == 3
             self._tiles[i + 1].set_values(values, chosen)
             self._tiles[i + 1].set_title(*self._title_text(layer_title(i, layer), values))
         self.sample_label.setText(self._sample_text(rec))

@@ -76,6 +76,9 @@ class LayerTile(QtWidgets.QWidget):
         self.title: tuple[str, str] = ("", "")
         self.values = np.zeros(0, dtype=np.float32)
         self.square_grid = square_grid  # lay a flat input out as its image (8x8 digits)
+        #: Draw row 0 at the bottom (spectrograms: low pitch at the bottom, as on the
+        #: Microphone dock); clicks map back to the same rows.
+        self.flip_rows = False
         self.selected: tuple | None = None
         self._cells: list[tuple[QtCore.QRectF, tuple, tuple[int, int] | None]] = []
         self._laid_width = -1
@@ -182,7 +185,7 @@ class LayerTile(QtWidgets.QWidget):
         elif v.ndim == 3:
             p.setFont(theme.font(0.85))
             for rect, (c,), _hw in self._cells:
-                img = qimage(to_rgba(v[c], self._cmap, self._lo, self._hi))
+                img = qimage(to_rgba(self._rows(v[c]), self._cmap, self._lo, self._hi))
                 p.drawImage(rect, img)
                 if v.shape[0] > 1:
                     p.setPen(QtGui.QColor(theme.MUTED))
@@ -191,6 +194,7 @@ class LayerTile(QtWidgets.QWidget):
                 if self.selected is not None and self.selected[0] == c and len(self.selected) == 3:
                     _, r, s = self.selected
                     h, w = v.shape[1:]
+                    r = h - 1 - r if self.flip_rows else r
                     px = QtCore.QRectF(
                         rect.left() + s * rect.width() / w,
                         rect.top() + r * rect.height() / h,
@@ -201,8 +205,11 @@ class LayerTile(QtWidgets.QWidget):
                     p.drawRect(px)
         elif v.ndim == 2 and self._cells:
             rect = self._cells[0][0]
-            p.drawImage(rect, qimage(to_rgba(v, self._cmap, self._lo, self._hi)))
+            p.drawImage(rect, qimage(to_rgba(self._rows(v), self._cmap, self._lo, self._hi)))
         p.end()
+
+    def _rows(self, image: np.ndarray) -> np.ndarray:
+        return image[::-1] if self.flip_rows else image
 
     def _paint_title(self, p: QtGui.QPainter) -> None:
         name, detail = self.title
@@ -226,6 +233,7 @@ class LayerTile(QtWidgets.QWidget):
                 return key
             rows, cols = hw
             r = min(int((pos.y() - rect.top()) / rect.height() * rows), rows - 1)
+            r = rows - 1 - r if self.flip_rows else r
             s = min(int((pos.x() - rect.left()) / rect.width() * cols), cols - 1)
             return (*key, r, s) if key else (r, s)
         return None

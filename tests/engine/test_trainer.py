@@ -221,3 +221,15 @@ def test_optimizer_assigned_in_config_switches_at_the_next_step():
     trainer.config.optimizer = "rmsprop"
     next(steps)
     assert type(trainer.optimizer).__name__ == "RMSprop"
+
+
+def test_a_trainer_without_history_keeps_no_epoch_rows():
+    """The window's trainer process runs for hours; its Trainer must not grow a list."""
+    from visualnn.presets import build_preset
+
+    model, ds, config = build_preset("xor")
+    config.epochs = 5
+    trainer = Trainer(model, (ds.x_train, ds.y_train), (ds.x_test, ds.y_test), config)
+    trainer.keep_history = False
+    reports = [r for r in trainer.steps() if type(r).__name__ == "EpochReport"]
+    assert len(reports) == 5 and trainer.history == []

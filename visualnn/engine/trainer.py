@@ -74,6 +74,10 @@ class Trainer:
         self.optimizer = None
         self.set_optimizer(self.config.optimizer)
         self.history: list[dict[str, Any]] = []
+        #: Keep every epoch report in ``history`` (the command line saves it). A caller that
+        #: records the reports itself (the window's trainer process, which may run for hours)
+        #: turns it off so memory does not grow with the epochs.
+        self.keep_history = True
         self.epoch = 0
         self.step = 0
         self.samples_seen = 0
@@ -277,7 +281,8 @@ class Trainer:
                 samples_per_second=seen / max(train_seconds, 1e-9),
             )
             self.epoch = epoch
-            self.history.append(asdict(report))
+            if self.keep_history:
+                self.history.append(asdict(report))
             yield report
 
     def run(self) -> list[dict[str, Any]]:

@@ -34,6 +34,7 @@ class Run:
         val = None if x_val is None or len(x_val) == 0 else (x_val, y_val)
         config = TrainConfig.from_dict(msg.config)
         self.trainer = Trainer(model, (x, y), val, config, msg.task)
+        self.trainer.keep_history = False  # the GUI keeps the (bounded) history: no growth here
         # Epoch numbers go on from the runs before; ``config.epochs`` counts them all.
         self.trainer.epoch = int(msg.epochs_done)
         self.steps = self.trainer.steps()

@@ -7,6 +7,7 @@ never fills the reply pipe and never blocks on a parent that is busy drawing.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import os
 import sys
@@ -177,8 +178,8 @@ class Runner:
                 self.events.append((run.id, "indices", (report.epoch, report.batch, indices)))
         elif kind is EpochReport:
             self._flush_losses(run.id)  # the epoch's batches arrive before its report
-            # The trainer's own history entry is asdict(report): no second copy.
-            self.events.append((run.id, "epoch", run.trainer.history[-1]))
+            # The trainer keeps no history here (it would grow for hours): the GUI does.
+            self.events.append((run.id, "epoch", dataclasses.asdict(report)))
             run.counted(None)
         else:  # DivergedReport: the trainer has restored the last finite weights
             self._finish(run, DIVERGED, report.message)

@@ -17,6 +17,7 @@ from visualnn.ui.pacing import Redraw
 from visualnn.ui.views.common import cache_axes
 
 MAX_MARKED_EPOCHS = 40
+PLOT_MS = 50
 
 
 def nice_ceil(value: float) -> float:
@@ -113,7 +114,9 @@ class TrainingPlots(QtWidgets.QWidget):
         self._marked = True
         self._mark_lines: list = []  # vertical lines where training stopped learning
         # On the frame clock: hidden (closed or behind a tab) plots cost nothing.
-        self.throttle = Redraw(self, self.redraw)
+        # 20 redraws a second: curves move smoothly at that rate, and each repaint of both
+        # plots costs ~7 ms that the decision boundary needs more in the same frame.
+        self.throttle = Redraw(self, self.redraw, min_interval_ms=PLOT_MS)
         session.project.history_changed.connect(self.throttle.mark)
         self.throttle.flush()
 

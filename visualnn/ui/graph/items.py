@@ -36,13 +36,13 @@ def signed_color(value: float, vmax: float, alpha_floor: int = 40) -> QtGui.QCol
     return c
 
 
-_FILLS: dict[tuple[bool, int], QtGui.QColor] = {}
+_FILLS: dict[tuple, QtGui.QColor] = {}
 
 
 def neuron_fill(value: float, vmax: float) -> QtGui.QColor:
     """``signed_color(value, vmax, 25)`` over the card, opaque (cached: 462 possible)."""
     c = signed_color(value, vmax, 25)
-    key = (value >= 0, c.alpha())
+    key = (value >= 0, c.alpha(), theme.PANEL, theme.POSITIVE, theme.NEGATIVE)  # per theme
     fill = _FILLS.get(key)
     if fill is None:
         fill = _FILLS[key] = opaque_over(c, theme.PANEL)
@@ -279,7 +279,7 @@ class NodeItem(QtWidgets.QGraphicsObject):
         elif self.selected:
             pen = QtGui.QPen(QtGui.QColor(theme.ACCENT), 4.0)
         else:
-            pen = QtGui.QPen(QtGui.QColor("#3a404d"), 2.0)
+            pen = QtGui.QPen(QtGui.QColor(theme.BORDER), 2.0)
         painter.setPen(pen)
         painter.setBrush(QtGui.QColor(theme.PANEL))
         painter.drawRoundedRect(self._rect, 12, 12)

@@ -47,7 +47,8 @@ def link_style(values: np.ndarray, wmax: float) -> tuple[np.ndarray, np.ndarray,
 
 def _pen(positive: bool, level: int) -> QtGui.QPen:
     """The opaque pen of one colour step: the translucent colour mixed over the background."""
-    pen = _PENS.get((positive, level))
+    key = (positive, level, theme.POSITIVE, theme.NEGATIVE, theme.BACKGROUND)  # per theme
+    pen = _PENS.get(key)
     if pen is None:
         t = level / (LEVELS - 1)
         color = QtGui.QColor(theme.POSITIVE if positive else theme.NEGATIVE)
@@ -56,7 +57,7 @@ def _pen(positive: bool, level: int) -> QtGui.QPen:
         # Flat ends: both lie under the cards (links are drawn below them), and round caps
         # make Qt stroke a curved outline per line, five times the rasterising work.
         pen.setCapStyle(QtCore.Qt.FlatCap)
-        _PENS[(positive, level)] = pen
+        _PENS[key] = pen
     return pen
 
 

@@ -42,7 +42,7 @@ class LayerPalette(QtWidgets.QWidget):
         self.list.setDragDropMode(QtWidgets.QAbstractItemView.DragOnly)
         self.list.setWordWrap(True)
         self.list.setSpacing(2)
-        self.list.setFont(theme.font())
+        theme.set_font(self.list)
         self.list.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)
         self.list.setVerticalScrollMode(QtWidgets.QAbstractItemView.ScrollPerPixel)
         for t, info in LAYER_CATALOG.items():
@@ -59,12 +59,10 @@ class LayerPalette(QtWidgets.QWidget):
             label.setContentsMargins(8, 6, 8, 6)
             label.setAttribute(QtCore.Qt.WA_TransparentForMouseEvents)  # drags start on rows
             self.list.setItemWidget(item, label)
-        self.list.setStyleSheet(
-            f"QListWidget::item {{ border-bottom: 1px solid {theme.BACKGROUND}; }}"
-        )
+        theme.style(self.list, "QListWidget::item { border-bottom: 1px solid {BACKGROUND}; }")
         hint = QtWidgets.QLabel("Double-click or drag a layer onto the network.")
         hint.setWordWrap(True)
-        hint.setStyleSheet(f"color: {theme.MUTED};")
+        theme.style(hint, "color: {MUTED};")
         box = QtWidgets.QVBoxLayout(self)
         box.setContentsMargins(4, 4, 4, 4)
         box.addWidget(hint)

@@ -188,7 +188,7 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
     def build_context_menu(self, index: int | None, parent=None) -> QtWidgets.QMenu:
         """Menu for layer ``index`` (None: the input or empty space)."""
         menu = QtWidgets.QMenu(parent)
-        menu.setFont(theme.font())
+        theme.set_font(menu)
         n = len(self.document.layers)
         if index is None:
             self._types_menu(menu, "Add layer at the start", 0)
@@ -204,7 +204,7 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
 
     def _types_menu(self, menu: QtWidgets.QMenu, title: str, position: int) -> None:
         sub = menu.addMenu(title)
-        sub.setFont(theme.font())
+        theme.set_font(sub)
         sub.setToolTipsVisible(True)
         for t, info in LAYER_CATALOG.items():
             act = sub.addAction(info.title, lambda t=t: self._add(position, t))

@@ -17,11 +17,13 @@ LAYER_MIME = "application/x-visualnn-layer"
 MAX_FIT_SCALE = 1.6
 MIN_FIT_SCALE = 0.3
 FIT_MARGIN = 30
+FIT_SHARE = 0.99  # of the viewport the fitted graph takes
 #: Smallest on-screen size (pixels) of a card's smallest text that ``fit`` aims for: legible
-#: from the back of a classroom on a 1280x720 projector. When fitting would shrink text
+#: from the back of a classroom on a 1280x720 projector (more when the theme sets a floor:
+#: presentation mode). When fitting would shrink text
 #: below it, the card text is drawn larger (up to MAX_TEXT_SCALE times) instead.
 MIN_TEXT_PX = 14.0
-TEXT_SCALES = (1.0, 1.15, 1.3, 1.5, 1.75, 2.0, 2.3)
+TEXT_SCALES = (1.0, 1.15, 1.3, 1.5, 1.75, 2.0, 2.3, 2.6, 3.0)
 #: Then neurons grow (at most to the text scale) as long as the fit shrinks < 3 %.
 NEURON_SCALES = (2.0, 1.6, 1.3, 1.15)
 
@@ -54,9 +56,10 @@ class GraphView(QtWidgets.QGraphicsView):
         self.fit_button = QtWidgets.QToolButton(self)
         self.fit_button.setText("Fit")
         self.fit_button.setToolTip("Fit the whole network in view")
-        self.fit_button.setFont(theme.font(1.0, bold=True))
+        theme.set_font(self.fit_button, 1.0, bold=True)
         self.fit_button.clicked.connect(self._on_fit_button_clicked)
         self.graph.layout_changed.connect(self._on_graph_layout_changed)
+        theme.changes().changed.connect(self._on_theme_changed)
         QtCore.QTimer.singleShot(0, self.fit)
 
     # --- zoom ---------------------------------------------------------------------------
@@ -74,7 +77,7 @@ class GraphView(QtWidgets.QGraphicsView):
         if rect.isEmpty():
             return
         vp = self.viewport().size()
-        scale = 0.99 * min(vp.width() / rect.width(), vp.height() / rect.height())
+        scale = FIT_SHARE * min(vp.width() / rect.width(), vp.height() / rect.height())
         scale = max(MIN_FIT_SCALE, min(MAX_FIT_SCALE, scale))
         self.setTransform(QtGui.QTransform.fromScale(scale, scale))
         # A scene rect no smaller than the viewport: no scroll bars unless it cannot fit.
@@ -94,6 +97,7 @@ class GraphView(QtWidgets.QGraphicsView):
         not assumed. ``set_layout`` with the result places the cards.
         """
         best, best_px, best_scale = (self.graph.row_width, 1.0), -1.0, 1.0
+        wanted = max(MIN_TEXT_PX, theme.floor_px())
         for k in TEXT_SCALES:
             self.graph.set_text_scale(k)
             width, scale = self._best_row_width(vw, vh)
@@ -101,10 +105,12 @@ class GraphView(QtWidgets.QGraphicsView):
             if not chain:
                 return None, 1.0, 1.0
             font_px = QtGui.QFontInfo(chain[0].line_font()).pixelSize()
-            px = font_px * max(MIN_FIT_SCALE, min(MAX_FIT_SCALE, scale))
-            if px > best_px * 1.02:  # a bigger text scale must buy visibly bigger text
+            px = font_px * max(MIN_FIT_SCALE, min(MAX_FIT_SCALE, FIT_SHARE * scale))
+            # clamped to MIN_FIT_SCALE a little too big still fits: the margins take it
+            fits = scale >= 0.95 * MIN_FIT_SCALE or best_px < 0
+            if fits and px > best_px * 1.02:  # a bigger text scale must buy bigger text
                 best, best_px, best_scale = (width, k), px, min(scale, MAX_FIT_SCALE)
-            if px >= MIN_TEXT_PX:
+            if px >= wanted:
                 break
         width, k = best
         for n in (s for s in NEURON_SCALES if s <= k):
@@ -204,3 +210,9 @@ class GraphView(QtWidgets.QGraphicsView):
 
     def _on_graph_layout_changed(self) -> None:
         self.fit()
+
+    def _on_theme_changed(self) -> None:
+        # New colours and text sizes: the cards are made again, which re-fits the view.
+        self.setBackgroundBrush(QtGui.QColor(theme.BACKGROUND))
+        self.graph.setBackgroundBrush(QtGui.QColor(theme.BACKGROUND))
+        self.graph.rebuild()

@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from visualnn.ui import theme
+from visualnn.ui import icons, theme
 from visualnn.ui.panels.digit_canvas import DigitCanvas
 from visualnn.ui.panels.sound_data import SoundDataBox
 from visualnn.ui.theme import class_colours
@@ -91,23 +91,24 @@ class DataPanel(QtWidgets.QWidget):
         self.sound_box = SoundDataBox(session, live_input, store_dir)
 
         self.title = QtWidgets.QLabel()
-        self.title.setFont(theme.font(1.1, bold=True))
+        theme.set_font(self.title, 1.1, bold=True)
         self.title.setWordWrap(True)
         self.spin = QtWidgets.QSpinBox()
-        self.spin.setFont(theme.font(1.1))
+        theme.set_font(self.spin, 1.1)
         self.spin.setPrefix("sample ")
         self.spin.setToolTip("Which test sample the views show")
-        self.prev_button = QtWidgets.QPushButton("\u25c0")
-        self.next_button = QtWidgets.QPushButton("\u25b6")
+        self.prev_button, self.next_button = QtWidgets.QPushButton(), QtWidgets.QPushButton()
+        icons.set_icon(self.prev_button, "previous")
+        icons.set_icon(self.next_button, "next")
         self.random_button = QtWidgets.QPushButton("Random")
         self.label_text = QtWidgets.QLabel()
-        self.label_text.setFont(theme.font(1.1, bold=True))
+        theme.set_font(self.label_text, 1.1, bold=True)
         self.label_text.setSizePolicy(
             QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred
         )
         picker = QtWidgets.QHBoxLayout()
         for w in (self.spin, self.prev_button, self.next_button, self.random_button):
-            w.setFont(theme.font(1.05))
+            theme.set_font(w, 1.05)
             picker.addWidget(w)
         for w in (self.prev_button, self.next_button):
             w.setMaximumWidth(44)
@@ -133,16 +134,16 @@ class DataPanel(QtWidgets.QWidget):
         self.thumbs = ThumbGrid()
         self.thumbs.picked.connect(self._on_thumbs_picked)
         self.summary = QtWidgets.QLabel()
-        self.summary.setFont(theme.font(1.0))
+        theme.set_font(self.summary, 1.0)
         self.summary.setWordWrap(True)
 
         self.canvas = DigitCanvas()
         self.canvas.drawn.connect(self._on_canvas_drawn)
         self.clear_button = QtWidgets.QPushButton("Clear")
-        self.clear_button.setFont(theme.font(1.05))
+        theme.set_font(self.clear_button, 1.05)
         self.clear_button.clicked.connect(self._on_clear_button_clicked)
         self.canvas_box = QtWidgets.QGroupBox("Draw your own digit")
-        self.canvas_box.setFont(theme.font(1.0, bold=True))
+        theme.set_font(self.canvas_box, 1.0, bold=True)
         box = QtWidgets.QVBoxLayout(self.canvas_box)
         box.addWidget(self.canvas, 1)
         box.addWidget(self.clear_button)

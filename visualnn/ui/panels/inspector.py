@@ -55,7 +55,7 @@ class _Field:
     def __init__(self, key: str, layer_type: str, on_edit) -> None:
         self.key, self.on_edit = key, on_edit
         self.widget = self._make(key, layer_type)
-        self.widget.setFont(theme.font())
+        theme.set_font(self.widget)
 
     def _spin(self, lo, hi, special: str | None = None):
         w = QtWidgets.QSpinBox()
@@ -133,11 +133,11 @@ class LayerInspector(QtWidgets.QWidget):
         self._form_key: tuple | None = None
         self.fields: dict[str, _Field] = {}
         self.title = QtWidgets.QLabel()
-        self.title.setFont(theme.font(1.25, bold=True))
+        theme.set_font(self.title, 1.25, bold=True)
         self.description = self._label(theme.MUTED)
         self.shape_label = self._label(theme.FOREGROUND)
         self.error_label = self._label(theme.ERROR)
-        self.error_label.setFont(theme.font(1.0, bold=True))
+        theme.set_font(self.error_label, 1.0, bold=True)
         self.form_box = QtWidgets.QWidget()
         self.form = _wrapping_form(self.form_box)
         self.form.setContentsMargins(0, 6, 0, 6)
@@ -168,7 +168,7 @@ class LayerInspector(QtWidgets.QWidget):
     # --- input shape --------------------------------------------------------------------
     def _make_input_box(self) -> QtWidgets.QGroupBox:
         group = QtWidgets.QGroupBox("Input")
-        group.setFont(theme.font(1.0, bold=True))
+        theme.set_font(group, 1.0, bold=True)
         self.input_kind = _narrow_combo()
         for rank, text in (
             (1, "vector: features"),
@@ -192,7 +192,7 @@ class LayerInspector(QtWidgets.QWidget):
         form.addRow("Shape", dims_row)
         form.addRow(self.input_note)
         for w in [self.input_kind, *self.input_dims, self.input_note]:
-            w.setFont(theme.font())
+            theme.set_font(w)
         return group
 
     def _show_input(self) -> None:
@@ -292,7 +292,7 @@ class LayerInspector(QtWidgets.QWidget):
         for k in layer_info(key[1]).keys:
             field = _Field(k, key[1], self._on_field_edited)
             label = QtWidgets.QLabel(OPTION_LABELS.get(k, k).capitalize())
-            label.setFont(theme.font())
+            theme.set_font(label)
             self.form.addRow(label, field.widget)
             self.fields[k] = field
 

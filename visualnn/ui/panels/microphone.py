@@ -12,7 +12,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.audio.base import AudioError, AudioSource, SourceStatus
 from visualnn.audio.mic import MicSource
-from visualnn.ui import theme
+from visualnn.ui import icons, theme
 from visualnn.ui.live_audio import LiveAudio
 from visualnn.ui.panels import microphone_memory
 from visualnn.ui.panels.microphone_settings import SpectrogramSettings
@@ -59,9 +59,8 @@ class MicrophonePanel(QtWidgets.QWidget):
 
     # -- layout ----------------------------------------------------------------------------
     def _build(self) -> None:
-        big = theme.font(1.1, bold=True)
         self.start_button = QtWidgets.QPushButton("Start")
-        self.start_button.setFont(big)
+        theme.set_font(self.start_button, 1.1, bold=True)
         self.start_button.setMinimumWidth(120)
         self.start_button.setToolTip("Start or stop listening (Space)")
         self.start_button.clicked.connect(self._on_start_button_clicked)
@@ -196,11 +195,13 @@ class MicrophonePanel(QtWidgets.QWidget):
 
     def _sync_start_button(self) -> None:
         running = self.pump.running
-        self.start_button.setText("■  Stop" if running else "▶  Start")
+        self.start_button.setText("Stop" if running else "Start")
+        icons.set_icon(self.start_button, "stop" if running else "play", "#000000")
         # The one control a presenter looks for: filled and coloured by what it will do.
-        colour = theme.ERROR if running else theme.OK
-        self.start_button.setStyleSheet(
-            f"QPushButton {{ background: {colour}; color: #000000; border-radius: 4px; }}"
+        colour = "ERROR" if running else "OK"
+        theme.style(
+            self.start_button,
+            f"QPushButton {{ background: {{{colour}}}; color: #000000; border-radius: 4px; }}",
         )
 
     # -- slots -----------------------------------------------------------------------------

@@ -58,9 +58,7 @@ class SpectrogramSettings(QtWidgets.QFrame):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("spectrogramSettings")
-        self.setStyleSheet(
-            f"#spectrogramSettings {{ background: {theme.PANEL}; border-radius: 6px; }}"
-        )
+        theme.style(self, "#spectrogramSettings { background: {PANEL}; border-radius: 6px; }")
         d = DEFAULTS
         self.samplerate = _combo(SAMPLE_RATES, d["samplerate"], "Samples per second")
         self.n_fft = _combo(
@@ -94,7 +92,7 @@ class SpectrogramSettings(QtWidgets.QFrame):
         self._fields = []
         for label, widget, key in fields:
             text = QtWidgets.QLabel(label)
-            text.setStyleSheet(f"color: {theme.MUTED};")
+            theme.style(text, "color: {MUTED};")
             text.setAlignment(QtCore.Qt.AlignRight | QtCore.Qt.AlignVCenter)
             self._fields.append((text, widget))
             self._connect(widget, key)

@@ -75,7 +75,7 @@ class TrainingPanel(QtWidgets.QWidget):
             b = QtWidgets.QToolButton()
             b.setDefaultAction(actions[key])
             b.setToolButtonStyle(QtCore.Qt.ToolButtonTextOnly)
-            b.setFont(theme.font(1.3 if key == "play" else 1.0, bold=key == "play"))
+            theme.set_font(b, 1.3 if key == "play" else 1.0, bold=key == "play")
             b.setMinimumHeight(48 if key == "play" else 34)
             b.setSizePolicy(QtWidgets.QSizePolicy.Expanding, QtWidgets.QSizePolicy.Fixed)
             buttons.addWidget(b, row, col, 1, span)
@@ -85,9 +85,9 @@ class TrainingPanel(QtWidgets.QWidget):
         # Read-outs that change while training: steady labels, so a new epoch count does not
         # re-lay out the dock (GUI time is the trainer's time: see steady_label).
         self.progress = SteadyLabel()
-        self.progress.setFont(theme.font(1.25, bold=True))
+        theme.set_font(self.progress, 1.25, bold=True)
         self.speed = SteadyLabel()
-        self.speed.setStyleSheet(f"color: {theme.MUTED};")
+        theme.style(self.speed, "color: {MUTED};")
         outer.addWidget(self.progress.fence)
         outer.addWidget(self.speed.fence)
 

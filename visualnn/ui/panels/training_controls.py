@@ -8,7 +8,7 @@ import re
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from visualnn.ui import theme
+from visualnn.ui import icons, theme
 
 #: Nice learning rates: 1, 2, 5 in every decade; the arrows walk along this ladder.
 _MANTISSAS = (1.0, 2.0, 5.0)
@@ -107,7 +107,7 @@ class Banner(QtWidgets.QFrame):
 
     dismissed = QtCore.Signal()
 
-    _COLOURS = {"error": theme.ERROR, "warning": theme.WARNING, "info": theme.ACCENT}
+    _COLOURS = {"error": "ERROR", "warning": "WARNING", "info": "ACCENT"}  # theme roles
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -116,11 +116,10 @@ class Banner(QtWidgets.QFrame):
         outer.setContentsMargins(10, 8, 8, 8)
         outer.setSpacing(4)
         layout = QtWidgets.QHBoxLayout()
-        self.icon = QtWidgets.QLabel("\u26a0")
-        self.icon.setFont(theme.font(1.6, bold=True))
+        self.icon = QtWidgets.QLabel()
         self.label = QtWidgets.QLabel()
         self.label.setWordWrap(True)
-        self.label.setFont(theme.font(1.05))
+        theme.set_font(self.label, 1.05)
         self.label.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
         # Buttons on a row of their own under the text: beside it they left a narrow dock's
         # words a third of its width, and the message ran below the fold.
@@ -159,15 +158,14 @@ class Banner(QtWidgets.QFrame):
             b.deleteLater()
         self._extra = []
         self.kind = kind
-        colour = self._COLOURS.get(kind, theme.ACCENT)
-        self.setStyleSheet(
-            f"#banner {{ background: #2a1d22; border: 2px solid {colour}; border-radius: 6px; }}"
-            if kind == "error"
-            else f"#banner {{ background: {theme.PANEL}; border: 2px solid {colour};"
-            " border-radius: 6px; }"
+        colour = self._COLOURS.get(kind, "ACCENT")
+        background = "ERROR_PANEL" if kind == "error" else "PANEL"
+        theme.style(
+            self,
+            f"#banner {{ background: {{{background}}}; border: 2px solid {{{colour}}};"
+            " border-radius: 6px; }",
         )
-        self.icon.setStyleSheet(f"color: {colour};")
-        self.icon.setText("\u26a0" if kind != "info" else "\u2139")
+        icons.set_icon(self.icon, "info" if kind == "info" else "warning", colour)
         self._short, self._full = text, details or ""
         self.details_button.blockSignals(True)
         self.details_button.setChecked(False)

@@ -33,10 +33,10 @@ class ActivationsView(QtWidgets.QWidget):
         self._tiles: list[LayerTile] = []
 
         self.pre_check = QtWidgets.QCheckBox("Pre-activation z")
-        self.pre_check.setFont(theme.font())
+        theme.set_font(self.pre_check)
         self.pre_check.setToolTip("Show each layer's weighted sum z instead of its output a = f(z)")
         self.sample_label = QtWidgets.QLabel()
-        self.sample_label.setFont(theme.font(1.0, bold=True))
+        theme.set_font(self.sample_label, 1.0, bold=True)
         # may be cut in a narrow dock rather than widen it
         self.sample_label.setSizePolicy(
             QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred

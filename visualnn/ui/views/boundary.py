@@ -15,7 +15,7 @@ from visualnn.ui.views.boundary_colours import (
     iso_segments,
     to_probabilities,
 )
-from visualnn.ui.views.common import cache_axes, message_label
+from visualnn.ui.views.common import cache_axes, message_label, swatch
 from visualnn.ui.views.nonfinite import finite_peak, legend_label, mark, show_legend
 from visualnn.ui.views.tiles import to_rgba
 
@@ -77,7 +77,7 @@ class BoundaryView(QtWidgets.QWidget):
         for item in (self.train_points, self.test_points, self.sample_marker):
             plot.addItem(item)
         self.legend = QtWidgets.QLabel()
-        self.legend.setFont(theme.font(0.95))
+        theme.set_font(self.legend, 0.95)
         # Wrapped, so a long legend never widens the dock (and the window) past a projector.
         self.legend.setWordWrap(True)
         self.message = message_label()
@@ -201,7 +201,7 @@ class BoundaryView(QtWidgets.QWidget):
             names = ds.class_names or [str(k) for k in range(len(cols))]
             self.legend.setText(
                 "  ".join(
-                    f"<span style='color:{c.name()}'>\u25cf {n}</span>"
+                    f"{swatch(c.name())} <span style='color:{c.name()}'>{n}</span>"
                     for c, n in zip(cols, names, strict=False)
                 )
                 + f"   <span style='color:{theme.MUTED}'>filled: training \u00b7 "

@@ -123,6 +123,11 @@ def set_direction_soon(
     QtCore.QTimer.singleShot(0, owner, apply)
 
 
+def swatch(colour: str) -> str:
+    """A small square of ``colour`` for a rich-text legend (a bundled-font-free bullet)."""
+    return f"<span style='background-color:{colour}'>&nbsp;&nbsp;&nbsp;</span>"
+
+
 def message_label(text: str = "") -> QtWidgets.QLabel:
     """A centred, wrapped, muted label for "nothing to show here because..." messages."""
     from visualnn.ui import theme
@@ -130,6 +135,6 @@ def message_label(text: str = "") -> QtWidgets.QLabel:
     lab = QtWidgets.QLabel(text)
     lab.setWordWrap(True)
     lab.setAlignment(QtCore.Qt.AlignCenter)
-    lab.setFont(theme.font(1.1))
-    lab.setStyleSheet(f"color: {theme.MUTED}; padding: 16px;")
+    theme.set_font(lab, 1.1)
+    theme.style(lab, "color: {MUTED}; padding: 16px;")
     return lab

@@ -111,7 +111,7 @@ class PredictionView(QtWidgets.QWidget):
         self.matrix: np.ndarray | None = None  # (k, k) counts
 
         self.headline = QtWidgets.QLabel()
-        self.headline.setFont(theme.font(1.25, bold=True))
+        theme.set_font(self.headline, 1.25, bold=True)
         self.headline.setWordWrap(True)
         self.glw = pg.GraphicsLayoutWidget()
         self.glw.setMinimumSize(160, 100)
@@ -188,7 +188,7 @@ class PredictionView(QtWidgets.QWidget):
         if true is not None:
             ok = pred == true
             colour = theme.OK if ok else theme.ERROR
-            word = "\u2714 right" if ok else "\u2718 wrong"
+            word = "right" if ok else "wrong"
             verdict = f" \u00b7 true {names[true]} <span style='color:{colour}'>{word}</span>"
         self._set_headline(
             f"Predicted <b>{names[pred]}</b> ({probs[pred] * 100:.0f}%)"

@@ -109,13 +109,13 @@ class NeuronView(QtWidgets.QWidget):
 
         # Steady labels: new numbers every frame must not re-lay out the dock (see steady_label)
         self.title = SteadyLabel()
-        self.title.setFont(theme.font(1.15, bold=True))
+        theme.set_font(self.title, 1.15, bold=True)
         self.title.setWordWrap(True)
         self.message = message_label(HINT)
         self.detail = SteadyRichText()  # conv and pool grids
-        self.detail.setFont(theme.font(1.05))
+        theme.set_font(self.detail, 1.05)
         self.terms = TermsTable()  # a dense unit's terms: painted, no HTML to parse per frame
-        self.terms.setFont(theme.font(1.05))
+        theme.set_font(self.terms, 1.05)
         self.terms.hide()
 
         self.plot_widget = pg.PlotWidget()
@@ -136,8 +136,8 @@ class NeuronView(QtWidgets.QWidget):
         plot.addItem(self.marker)
 
         self.formula = SteadyLabel()
-        self.formula.setFont(theme.font(1.3, bold=True))
-        self.formula.setStyleSheet(f"color: {theme.FOREGROUND}; padding: 4px 0 8px 0;")
+        theme.set_font(self.formula, 1.3, bold=True)
+        theme.style(self.formula, "color: {FOREGROUND}; padding: 4px 0 8px 0;")
         self.formula.setWordWrap(True)
         self.formula.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
 
@@ -202,7 +202,7 @@ class NeuronView(QtWidgets.QWidget):
         narrow, stacked = self.width() < NARROW_WIDTH, self.width() < STACKED_WIDTH
         scale = 0.9 if ex.kind == "conv" and narrow and not stacked else 1.05
         if self.detail.font().pointSizeF() != theme.font(scale).pointSizeF():
-            self.detail.setFont(theme.font(scale))
+            theme.set_font(self.detail, scale)
         self.terms.setVisible(ex.kind == "dense")
         self.detail.setVisible(ex.kind != "dense")
         if ex.kind == "dense":

@@ -31,7 +31,7 @@ class WeightsView(QtWidgets.QWidget):
         self._signature: tuple | None = None
 
         self.layer_combo = QtWidgets.QComboBox()
-        self.layer_combo.setFont(theme.font())
+        theme.set_font(self.layer_combo)
         self.layer_combo.setSizeAdjustPolicy(
             QtWidgets.QComboBox.AdjustToMinimumContentsLengthWithIcon
         )
@@ -41,9 +41,9 @@ class WeightsView(QtWidgets.QWidget):
             "Show \u2202L/\u2202w of the last training step instead of "
             "the weights: which way, and how hard, each weight is pushed"
         )
-        self.grad_check.setFont(theme.font())
+        theme.set_font(self.grad_check)
         self.scale_combo = QtWidgets.QComboBox()
-        self.scale_combo.setFont(theme.font())
+        theme.set_font(self.scale_combo)
         self.scale_combo.addItems(list(SCALES))
         self.scale_combo.setToolTip("Colour scale shared per layer, per output unit or globally")
         bar = QtWidgets.QHBoxLayout()
@@ -53,7 +53,7 @@ class WeightsView(QtWidgets.QWidget):
 
         self.glw = self._new_canvas()
         self.hover = QtWidgets.QLabel(" ")
-        self.hover.setFont(theme.font(1.05))
+        theme.set_font(self.hover, 1.05)
         self.message = message_label()
         self.nan_legend = legend_label()
 

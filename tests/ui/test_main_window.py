@@ -199,7 +199,8 @@ def test_layout_is_restored(qtbot, make_window):
     from visualnn.ui.main_window import MainWindow
 
     window = make_window("xor")
-    window.docks["weights"].hide()
+    window.views.set_shown("weights", False)
+    window.views.set_shown("plots")
     window.save_layout()
     again = MainWindow(confirm=lambda p: "discard", restore=True)
     qtbot.addWidget(again)
@@ -311,7 +312,7 @@ def test_space_plays_except_inside_the_microphone_panel(qtbot, make_window):
     from visualnn.ui.docks import content
 
     window = make_window("xor")
-    window.docks["microphone"].raise_()
+    window.views.set_shown("microphone")
     mic = content(window.docks["microphone"])
     hits = []
     mic.toggle = lambda: hits.append("mic")  # the panel's own Space: start/stop listening

@@ -11,10 +11,12 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.presets import PRESETS
-from visualnn.ui import export, theme
-from visualnn.ui.docks import build_docks, content, default_layout
+from visualnn.ui import export, icons
+from visualnn.ui.appearance import Appearance
+from visualnn.ui.docks import DOCKS, PANELS, build_docks, content
 from visualnn.ui.files import ProjectFiles
 from visualnn.ui.graph.view import GraphView
+from visualnn.ui.keys import SpaceToPlay
 from visualnn.ui.live_audio import LiveAudio
 from visualnn.ui.live_input import LiveInput
 from visualnn.ui.model.session import Session
@@ -23,12 +25,15 @@ from visualnn.ui.panels.microphone import MicrophonePanel
 from visualnn.ui.panels.sound_classes import SoundClassesPanel, default_store_dir
 from visualnn.ui.panels.training import TrainingPanel
 from visualnn.ui.panels.training_controls import Banner
+from visualnn.ui.presentation import Presentation
 from visualnn.ui.settings import settings
+from visualnn.ui.switcher import ViewSwitcher, fit_to_screen
+from visualnn.ui.toolbar import MainToolBar
 from visualnn.ui.training_control import TrainingController
 
-LAYOUT_VERSION = 1  # bump when the docks change so old saved layouts are ignored
-TEXT_SIZES = {"Normal": 12, "Large": 14, "Huge": 16}  # base point sizes for View > Text size
-PLAY_TEXT, PAUSE_TEXT = "\u25b6  Play", "\u23f8  Pause"
+LAYOUT_VERSION = 2  # bump when the docks change so old saved layouts are ignored
+PLAY_TEXT, PAUSE_TEXT = "Play", "Pause"
+OPEN_SIZE = (1600, 900)  # at most: never larger than the screen's available area
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -88,10 +93,18 @@ class MainWindow(QtWidgets.QMainWindow):
             ),
         }
         self.docks = build_docks(self, self.session, made)
+        self.appearance = Appearance(self)
+        self.views = ViewSwitcher(self, self.docks)
+        a = self.actions
+        self.toolbar = MainToolBar([a["play"], a["step_batch"], a["step_epoch"]], self.views,
+                                   a["present"], self)  # fmt: skip
+        self.addToolBar(QtCore.Qt.TopToolBarArea, self.toolbar)
+        self.presentation = Presentation(self, self.views, self.toolbar, self.appearance)
+        self.presentation.toggled.connect(self._on_presentation_toggled)
+        self.space = SpaceToPlay(self)
         self._make_menus()
-        self.resize(1600, 900)
-        default_layout(self, self.docks)
-        self._default_state = self.saveState(LAYOUT_VERSION)
+        fit_to_screen(self, *OPEN_SIZE)
+        self.reset_layout()
         if restore:
             self.restore_layout()
 
@@ -150,6 +163,19 @@ class MainWindow(QtWidgets.QMainWindow):
         self._action("export_csv", "Export training history as CSV\u2026", self._export_csv)
         self._action("quit", "&Quit", self.close, K.Quit)
         self._action("reset_layout", "Reset layout", self.reset_layout)
+        present = self._action(
+            "present",
+            "Present",
+            self._on_present_action_triggered,
+            QtCore.Qt.Key_F5,
+            "Presentation mode (F5): large high-contrast text, the network and two views",
+        )
+        present.setCheckable(True)
+        end = self._action("end_present", "End presentation", self._end_presentation, "Esc")
+        end.setEnabled(False)  # Esc means nothing else until presenting
+        for key, name in (("play", "play"), ("step_batch", "step"), ("step_epoch", "step-epoch"),
+                          ("reset", "reset"), ("present", "present")):  # fmt: skip
+            icons.set_icon(self.actions[key], name)
         live = self._action(
             "live",
             "Live input",
@@ -189,31 +215,20 @@ class MainWindow(QtWidgets.QMainWindow):
         edit = bar.addMenu("&Edit")
         edit.addActions([a["undo"], a["redo"]])
         view = bar.addMenu("&View")
-        for dock in self.docks.values():
-            view.addAction(dock.toggleViewAction())
+        view.addAction(a["present"])
+        view.addSeparator()
+        for group in (PANELS, "view"):
+            view.addSection("Panels" if group == PANELS else "Views")
+            view.addActions([self.views.actions[s.key] for s in DOCKS if s.group == group])
         view.addSeparator()
         view.addAction(a["reset_layout"])
-        sizes = view.addMenu("Text size")
-        group = QtGui.QActionGroup(self)
-        current = int(settings().value("theme/base_point_size", theme.BASE_POINT_SIZE))
-        for label, points in TEXT_SIZES.items():
-            act = sizes.addAction(f"{label} ({points} pt)")
-            act.setCheckable(True)
-            act.setChecked(points == current)
-            group.addAction(act)
-            act.triggered.connect(lambda _=False, p=points: self._set_text_size(p))
+        self.appearance.add_menus(view)
         training = bar.addMenu("&Training")
         training.addActions([a["play"], a["step_batch"], a["step_epoch"]])
         training.addSeparator()
         training.addAction(a["live"])
         training.addSeparator()
         training.addAction(a["reset"])
-
-    def _set_text_size(self, points: int) -> None:
-        settings().setValue("theme/base_point_size", int(points))
-        self.banner.show_message(
-            f"Text size {points} pt: it applies the next time visualnn starts.", "info"
-        )
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
@@ -226,24 +241,29 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # --- layout ---------------------------------------------------------------------------
     def restore_layout(self) -> None:
+        """The size and the shown panels and views of the last run, within this screen."""
         s = settings()
-        geometry, state = s.value("window/geometry"), s.value("window/state")
+        geometry = s.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
-        if state is not None:
-            self.restoreState(state, LAYOUT_VERSION)
+            fit_to_screen(self)  # saved on a larger screen: still all of it on this one
+        if int(s.value("window/layout_version", 0) or 0) == LAYOUT_VERSION:
+            shown = [k for k in str(s.value("window/shown", "")).split(",") if k]
+            self.views.set_state(shown, shown)
 
     def save_layout(self) -> None:
         s = settings()
         s.setValue("window/geometry", self.saveGeometry())
-        s.setValue("window/state", self.saveState(LAYOUT_VERSION))
+        s.setValue("window/layout_version", LAYOUT_VERSION)
+        shown = [k for k in self.views.panels + self.views.views if not self.docks[k].isHidden()]
+        s.setValue("window/shown", ",".join(shown))
         s.sync()
 
     def reset_layout(self) -> None:
-        """The default arrangement for this window size and the current data."""
+        """The default panels and views for this window size and the current data."""
         ds = self.session.project.dataset
         two_d = ds is None or tuple(ds.input_shape) == (2,)
-        default_layout(self, self.docks, two_d=two_d)
+        self.views.set_state(*self.views.defaults(two_d))
 
     # --- export ---------------------------------------------------------------------------
     def _ask_path(self, title: str, name: str, filt: str) -> str:
@@ -319,14 +339,31 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _on_session_selection_changed(self) -> None:
         # A clicked unit shows its arithmetic, a clicked layer its settings: otherwise a
-        # click on a neuron looks as if it did nothing.
-        tabs = content(self.docks["inspector"])
-        unit = self.session.inspect.selection.unit is not None
-        tabs.setCurrentIndex(1 if unit else 0)
-        self.docks["inspector"].raise_()
+        # click on a neuron looks as if it did nothing. Not over the layer palette: a layer
+        # just added is selected, and the palette stays for the next one.
+        sel, views = self.session.inspect.selection, self.views
+        if sel.unit is not None and not views.shown("neuron"):
+            views.set_shown("neuron")
+        elif sel.layer is not None and sel.unit is None and not views.presenting:
+            if not views.shown("inspector") and not views.shown("layers"):
+                views.set_shown("inspector")
 
     def _on_session_training_state_changed(self, state: str) -> None:
-        self.actions["play"].setText(PAUSE_TEXT if state == "running" else PLAY_TEXT)
+        running = state == "running"
+        self.actions["play"].setText(PAUSE_TEXT if running else PLAY_TEXT)
+        icons.set_icon(self.actions["play"], "pause" if running else "play")
+
+    def _on_present_action_triggered(self, checked: bool) -> None:
+        self.presentation.set_on(checked)
+
+    def _end_presentation(self) -> None:
+        self.presentation.set_on(False)
+
+    def _on_presentation_toggled(self, on: bool) -> None:
+        self.actions["present"].setChecked(on)
+        self.actions["present"].setText("End presentation" if on else "Present")
+        icons.set_icon(self.actions["present"], "exit" if on else "present")
+        self.actions["end_present"].setEnabled(on)
 
     def _update_title(self, *_) -> None:
         name = self.files.path.name if self.files.path else "untitled"

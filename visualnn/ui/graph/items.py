@@ -156,6 +156,10 @@ class NodeItem(QtWidgets.QGraphicsObject):
         self.setCacheMode(_CACHED)
         self.images: list[QtGui.QImage] = []  # live feature maps, drawn instead of blanks
         self.text_scale, self.neuron_scale = 1.0, 1.0
+        #: 2: every line; 1: without the ``minor`` lines; 0: the title alone, a smaller
+        #: picture (a long network in a short view keeps its names readable)
+        self.detail = 2
+        self.minor: set[int] = set()  # indices of lines dropped below detail 2
         self._art_scale = 1.0  # the block picture is drawn this many times its normal size
         self._title = self._text(title, theme.FOREGROUND)
         self._lines = [self._text(t, theme.MUTED) for t in lines]
@@ -174,15 +178,16 @@ class NodeItem(QtWidgets.QGraphicsObject):
         item.setCacheMode(_CACHED)
         return item
 
-    def set_text_scale(self, k: float, neuron_scale: float = 1.0) -> None:
+    def set_text_scale(self, k: float, neuron_scale: float = 1.0, detail: int = 2) -> None:
         """Draw the text ``k`` times its normal size and re-lay the card out around it.
 
         The view raises ``k`` when fitting a big network shrinks the whole scene, so the
         words stay readable from the back of a room while the pictures get smaller.
         Neurons are drawn ``neuron_scale`` times larger (at most ``k``), which the view uses
-        to fill height that the text left spare.
+        to fill height that the text left spare. ``detail`` (2, 1, 0) says how many of the
+        lines under the title are shown.
         """
-        self.text_scale, self.neuron_scale = k, neuron_scale
+        self.text_scale, self.neuron_scale, self.detail = k, neuron_scale, detail
         self._title.setFont(theme.font(TITLE_FONT * k, bold=True))
         for t in self._lines:
             t.setFont(theme.font(LINE_FONT * k))
@@ -191,9 +196,18 @@ class NodeItem(QtWidgets.QGraphicsObject):
         self._layout()
 
     # --- geometry -----------------------------------------------------------------------
+    def shown_lines(self) -> list[QtWidgets.QGraphicsSimpleTextItem]:
+        """The lines under the title that the current ``detail`` shows."""
+        if self.detail <= 0:
+            return []
+        return [t for i, t in enumerate(self._lines) if self.detail >= 2 or i not in self.minor]
+
     def _layout(self) -> None:
+        lines = self.shown_lines()
+        for t in self._lines:
+            t.setVisible(t in lines)
         text_w = max(
-            [self._title.boundingRect().width()] + [t.boundingRect().width() for t in self._lines]
+            [self._title.boundingRect().width()] + [t.boundingRect().width() for t in lines]
         )
         line = TEXT_LINE * self.text_scale
         if self.neurons:
@@ -210,8 +224,8 @@ class NodeItem(QtWidgets.QGraphicsObject):
             # larger words do not leave a tiny picture in a wide card.
             room = (w - 2 * CARD_PAD) / (BLOCK_WIDTH - 2 * CARD_PAD)
             self._art_scale = max(1.0, min(self.text_scale, room))
-            body = BLOCK_BODY * self._art_scale
-        h = 2 * CARD_PAD + line * (1 + len(self._lines)) + body + 6
+            body = BLOCK_BODY * self._art_scale * (0.6 if self.detail <= 0 else 1.0)
+        h = 2 * CARD_PAD + line * (1 + len(lines)) + body + 6
         self._rect = QtCore.QRectF(-w / 2, -h / 2, w, h)
         top = self._rect.top() + CARD_PAD
         self._title.setPos(-self._title.boundingRect().width() / 2, top)
@@ -220,7 +234,7 @@ class NodeItem(QtWidgets.QGraphicsObject):
         for j, n in enumerate(self.neurons):
             n.setPos(0, body_top + self._pitch * self._art_scale * (j + 0.5))
         y = body_top + body + 4
-        for t in self._lines:
+        for t in lines:
             t.setPos(-t.boundingRect().width() / 2, y)
             y += line
         self._error_item.setTextWidth(max(w + 80, 300))
@@ -234,7 +248,8 @@ class NodeItem(QtWidgets.QGraphicsObject):
 
     def line_font(self) -> QtGui.QFont:
         """Font of the card's smallest text (shape, parameter count): what must stay legible."""
-        return self._lines[0].font() if self._lines else self._title.font()
+        lines = self.shown_lines()
+        return lines[0].font() if lines else self._title.font()
 
     def neuron_anchor(self, j: int, side: str) -> QtCore.QPointF:
         """Scene point on the left/right edge of neuron ``j`` where a link attaches."""
@@ -257,7 +272,7 @@ class NodeItem(QtWidgets.QGraphicsObject):
 
     def text(self) -> str:
         """All visible text of the node (title, lines, error), for tests and accessibility."""
-        parts = [self._title.text()] + [t.text() for t in self._lines]
+        parts = [self._title.text()] + [t.text() for t in self.shown_lines()]
         return "\n".join(parts + ([self.error] if self.error else []))
 
     def set_images(self, images: list[QtGui.QImage]) -> None:

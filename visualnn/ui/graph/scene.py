@@ -16,7 +16,7 @@ from visualnn.ui.graph.art import maps_to_images, unit_values
 from visualnn.ui.graph.items import NodeItem
 from visualnn.ui.graph.layout import RowLayout
 from visualnn.ui.graph.links import LinkBundle
-from visualnn.ui.model.catalog import LAYER_CATALOG, default_layer, layer_info
+from visualnn.ui.model.catalog import LAYER_CATALOG, default_layer, human_name, layer_info
 from visualnn.ui.model.forward import recorded_forward
 
 #: Layers with at most this many units (and inputs with this many features) show neurons.
@@ -51,6 +51,7 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
         self.row_width: float | None = None  # set by the view to fit its shape
         self.text_scale = 1.0  # card text size factor, raised by the view when it zooms out
         self.neuron_scale = 1.0  # neuron size factor, raised by the view into spare height
+        self.detail = 2  # lines under the card titles, lowered by the view when short of room
         self.row_count = 1
         #: The view's place on the frame clock (set by the view that shows this scene).
         self.recolor_pace = None
@@ -79,7 +80,7 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
         self.nodes = [self._make_node(i) for i in range(len(doc.layers))]
         for item in self.chain():
             # as the view last chose, until it re-fits
-            item.set_text_scale(self.text_scale, self.neuron_scale)
+            item.set_text_scale(self.text_scale, self.neuron_scale, self.detail)
             self.addItem(item)
         self._place()
         self._on_session_selection_changed()
@@ -97,14 +98,17 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
         lines = []
         act = layer.get("activation")
         if act and act not in ("linear", "identity"):
-            lines.append(act)
+            lines.append(human_name(act))
         lines.append(f"out {shape_text(out)}")
+        minor = set()
         if info is not None and info.num_params:
+            minor.add(len(lines))  # the parameter count goes first when room is short
             lines.append(f"{info.num_params:,} params")
         spec_type = layer.get("type", "?")
         neural = spec_type == "dense" or layer_info(spec_type).elementwise
         units = out[0] if neural and out and len(out) == 1 and out[0] <= MAX_NEURONS else 0
         node = NodeItem(i, spec_type, doc.label(i), lines, units, out, layer)
+        node.minor = minor
         node.set_error(doc.layer_error(i))
         return node
 

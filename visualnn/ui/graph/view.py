@@ -26,6 +26,8 @@ MIN_TEXT_PX = 14.0
 TEXT_SCALES = (1.0, 1.15, 1.3, 1.5, 1.75, 2.0, 2.3, 2.6, 3.0)
 #: Then neurons grow (at most to the text scale) as long as the fit shrinks < 3 %.
 NEURON_SCALES = (2.0, 1.6, 1.3, 1.15)
+#: Card detail tried in turn (see ``NodeItem.detail``): fewer lines before smaller text.
+DETAILS = (2, 1, 0)
 
 
 class GraphView(QtWidgets.QGraphicsView):
@@ -71,9 +73,7 @@ class GraphView(QtWidgets.QGraphicsView):
         if vw < 20 or vh < 20:
             return
         self.graph.set_layout(*self._best_layout(vw, vh))
-        rect = self.graph.itemsBoundingRect().adjusted(
-            -FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN
-        )
+        rect = self.graph.content_rect().adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
         if rect.isEmpty():
             return
         vp = self.viewport().size()
@@ -88,22 +88,45 @@ class GraphView(QtWidgets.QGraphicsView):
         if rect.width() * scale > self.viewport().width():  # still too long: show the start
             self.centerOn(rect.left() + self.viewport().width() / (2 * scale), rect.center().y())
 
-    def _best_layout(self, vw: float, vh: float) -> tuple[float | None, float, float]:
-        """``(row_width, text_scale, neuron_scale)``: the smallest text scale whose best
-        layout shows card text at MIN_TEXT_PX or more on screen (failing that, the one
-        showing it largest), then the largest neuron scale that costs almost no zoom.
+    def _best_layout(self, vw: float, vh: float) -> tuple[float | None, float, float, int]:
+        """``(row_width, text_scale, neuron_scale, detail)``: the most detail whose best
+        layout shows card text at MIN_TEXT_PX (or the theme's floor) on screen (failing
+        that, the one showing text largest), then the largest neuron scale that costs
+        almost no zoom. ``set_layout`` with the result places the cards.
+        """
+        wanted = max(MIN_TEXT_PX, theme.floor_px())
+        best = None
+        for detail in DETAILS:
+            found = self._best_text_scale(vw, vh, detail, wanted)
+            if found is None:
+                return None, 1.0, 1.0, 2
+            if best is None or found[2] > best[2] * 1.02:
+                best = found
+            if found[2] >= wanted:
+                best = found
+                break
+        width, k, _px, best_scale, detail = best
+        for n in (s for s in NEURON_SCALES if s <= k):
+            self.graph.set_text_scale(k, n, detail)
+            size = self.graph.measure(width)
+            if min(vw / size.width(), vh / size.height(), MAX_FIT_SCALE) >= 0.97 * best_scale:
+                return width, k, n, detail
+        return width, k, 1.0, detail
+
+    def _best_text_scale(self, vw: float, vh: float, detail: int, wanted: float):
+        """``(row_width, text_scale, on-screen px, zoom, detail)`` of the smallest text scale
+        showing card text at ``wanted`` px (else the largest it gets), or None: no cards.
 
         Larger text makes cards larger and so the fit smaller: on-screen size is measured,
-        not assumed. ``set_layout`` with the result places the cards.
+        not assumed.
         """
         best, best_px, best_scale = (self.graph.row_width, 1.0), -1.0, 1.0
-        wanted = max(MIN_TEXT_PX, theme.floor_px())
         for k in TEXT_SCALES:
-            self.graph.set_text_scale(k)
+            self.graph.set_text_scale(k, 1.0, detail)
             width, scale = self._best_row_width(vw, vh)
             chain = self.graph.chain()
             if not chain:
-                return None, 1.0, 1.0
+                return None
             font_px = QtGui.QFontInfo(chain[0].line_font()).pixelSize()
             px = font_px * max(MIN_FIT_SCALE, min(MAX_FIT_SCALE, FIT_SHARE * scale))
             # clamped to MIN_FIT_SCALE a little too big still fits: the margins take it
@@ -112,13 +135,7 @@ class GraphView(QtWidgets.QGraphicsView):
                 best, best_px, best_scale = (width, k), px, min(scale, MAX_FIT_SCALE)
             if px >= wanted:
                 break
-        width, k = best
-        for n in (s for s in NEURON_SCALES if s <= k):
-            self.graph.set_text_scale(k, n)
-            size = self.graph.measure(width)
-            if min(vw / size.width(), vh / size.height(), MAX_FIT_SCALE) >= 0.97 * best_scale:
-                return width, k, n
-        return width, k, 1.0
+        return best[0], best[1], best_px, best_scale, detail
 
     def text_px(self) -> float:
         """On-screen pixel size of the cards' smallest text at the current zoom."""

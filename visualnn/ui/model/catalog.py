@@ -145,6 +145,54 @@ OPTION_LABELS: dict[str, str] = {
 }
 
 
+#: What a person reads for the engine's activation and initialiser names.
+HUMAN_NAMES: dict[str, str] = {
+    "linear": "None (linear)",
+    "identity": "Identity",
+    "relu": "ReLU",
+    "leaky_relu": "Leaky ReLU",
+    "sigmoid": "Sigmoid",
+    "tanh": "Tanh",
+    "softmax": "Softmax",
+    "default": "Default (as PyTorch)",
+    "uniform01": "Uniform 0 to 1",
+    "xavier_uniform": "Xavier, uniform",
+    "xavier_normal": "Xavier, normal",
+    "kaiming_uniform": "Kaiming, uniform",
+    "kaiming_normal": "Kaiming, normal",
+    "zeros": "Zeros",
+}
+
+#: Data sets by registry name, as a class would call them (``Dataset.title`` when a data
+#: set has its own, e.g. a folder of sounds).
+DATASET_TITLES: dict[str, str] = {
+    "circle": "Circle (2-D points)",
+    "xor": "XOR (2-D points)",
+    "gauss": "Two clouds (2-D points)",
+    "spiral": "Spiral (2-D points)",
+    "plane": "Plane (regression)",
+    "sum": "Adding two numbers",
+    "neuron": "One neuron's examples",
+    "digits": "Handwritten digits (64 numbers)",
+    "digits_images": "Handwritten digits (images)",
+    "sounds": "Sounds",
+}
+
+
+def human_name(name) -> str:
+    """``"leaky_relu"`` -> ``"Leaky ReLU"``; unknown names lose their underscores."""
+    text = str(name)
+    return HUMAN_NAMES.get(text, text.replace("_", " ").capitalize())
+
+
+def dataset_title(name: str, dataset=None) -> str:
+    """A data set's name for people: its own title, else the table's, else the key."""
+    own = getattr(dataset, "title", "") or ""
+    if own and own != name:
+        return own
+    return DATASET_TITLES.get(name, str(name).replace("_", " ").capitalize())
+
+
 def layer_info(layer_type: str) -> LayerInfo:
     """Catalog entry for ``layer_type``; unknown types get a bare entry instead of failing."""
     return LAYER_CATALOG.get(layer_type, LayerInfo(layer_type, "", {"type": layer_type}))

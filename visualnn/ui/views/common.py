@@ -93,11 +93,13 @@ def activation_name(layer) -> str:
 
 
 def layer_title(index: int, layer) -> str:
-    """``"2 · Dense 8 · relu"`` (1-based, as the graph and error messages number layers)."""
+    """``"2 · Dense 8 · ReLU"`` (1-based, as the graph and error messages number layers)."""
+    from visualnn.ui.model.catalog import human_name
+
     text = f"{index + 1} \u00b7 {layer.describe()}"
     act = layer.config().get("activation")
     if act and act not in ("linear", "identity"):
-        text += f" \u00b7 {act}"
+        text += f" \u00b7 {human_name(act)}"
     return text
 
 

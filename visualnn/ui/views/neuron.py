@@ -7,6 +7,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from visualnn.ui import theme
+from visualnn.ui.model.catalog import human_name
 from visualnn.ui.model.forward import recorded_forward
 from visualnn.ui.pacing import Redraw
 from visualnn.ui.steady_label import SteadyLabel, SteadyRichText
@@ -241,12 +242,14 @@ class NeuronView(QtWidgets.QWidget):
         self.guides.setData([ex.z, ex.z, left], [lo, ex.a, ex.a], connect="all")
         # auto-range now, not while painting (that would paint the plot twice per frame)
         self.plot_widget.getPlotItem().getViewBox().prepareForPaint()
-        label = "softmax (others fixed)" if ex.softmax_rest is not None else ex.activation
-        if label != self._plot_title:  # a new title re-lays out the plot
-            self._plot_title = label
-            self.plot_widget.getPlotItem().setTitle(
-                label, color=theme.FOREGROUND, size=f"{int(theme.BASE_POINT_SIZE * 1.1)}pt"
-            )
+        label = (
+            "Softmax (others fixed)" if ex.softmax_rest is not None else human_name(ex.activation)
+        )
+        if (label, theme.GENERATION) != self._plot_title:  # a new title re-lays out the plot
+            self._plot_title = (label, theme.GENERATION)
+            plot = self.plot_widget.getPlotItem()
+            plot.setTitle(label, color=theme.FOREGROUND, size=f"{theme.point_size(1.1):.1f}pt")
+            plot.titleLabel.vnn_scale = 1.1
 
     def _show_message(self, title: str, text: str) -> None:
         self._shown = None

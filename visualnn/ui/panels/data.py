@@ -103,9 +103,7 @@ class DataPanel(QtWidgets.QWidget):
         self.random_button = QtWidgets.QPushButton("Random")
         self.label_text = QtWidgets.QLabel()
         theme.set_font(self.label_text, 1.1, bold=True)
-        self.label_text.setSizePolicy(
-            QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred
-        )
+        self.label_text.setWordWrap(True)  # a line of its own: never squeezed to nothing
         picker = QtWidgets.QHBoxLayout()
         for w in (self.spin, self.prev_button, self.next_button, self.random_button):
             theme.set_font(w, 1.05)
@@ -114,7 +112,7 @@ class DataPanel(QtWidgets.QWidget):
             w.setMaximumWidth(44)
         self.prev_button.setToolTip("Previous test sample")
         self.next_button.setToolTip("Next test sample")
-        picker.addWidget(self.label_text, 1)
+        picker.addStretch(1)
 
         self.scatter_widget = pg.PlotWidget()
         plot = self.scatter_widget.getPlotItem()
@@ -152,6 +150,7 @@ class DataPanel(QtWidgets.QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.title)
         layout.addLayout(picker)
+        layout.addWidget(self.label_text)
         layout.addWidget(self.scatter_widget, 3)
         # thumbnails and canvas side by side in a wide dock, stacked in a tall one
         self.digits_row = QtWidgets.QBoxLayout(QtWidgets.QBoxLayout.LeftToRight)

@@ -98,8 +98,8 @@ class MicrophonePanel(QtWidgets.QWidget):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
         split.setChildrenCollapsible(False)
-        self.scope.setMinimumSize(220, 160)
-        self.view.setMinimumSize(280, 160)
+        self.scope.setMinimumSize(200, 160)
+        self.view.setMinimumSize(240, 160)
         body = QtWidgets.QHBoxLayout()
         body.addWidget(split, 1)
         body.addWidget(self.meter)
@@ -266,8 +266,11 @@ class MicrophonePanel(QtWidgets.QWidget):
 
     def minimumSizeHint(self) -> QtCore.QSize:  # noqa: N802 (Qt override)
         # The wide layout's minimum would stop a dock from ever narrowing the panel enough to
-        # switch to the compact one; the compact layout fits in this.
-        return QtCore.QSize(440, 360)
+        # switch to the compact one; the compact layout fits in this (its buttons' row, with
+        # the text size of the moment, decides).
+        buttons = (self.start_button, self.freeze_button, self.settings_button)
+        row = sum(b.sizeHint().width() for b in buttons) + 2 * self.toolbar.spacing() + 16
+        return QtCore.QSize(max(320, row, self.picker.minimumSizeHint().width() + 16), 360)
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt override)
         # Wrapped status lines would make a scroll area size us by their height-for-width

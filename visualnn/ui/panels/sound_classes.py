@@ -22,6 +22,7 @@ from visualnn.data.sound import SoundFeatures, make_sounds, synthetic_clips
 from visualnn.data.sound.clipset import from_clip_store
 from visualnn.engine import SpecError
 from visualnn.ui import icons, theme
+from visualnn.ui.flow_layout import FlowLayout
 from visualnn.ui.model.forward import recorded_forward, to_probabilities
 from visualnn.ui.panels.sound_class_widgets import ClassRow, ConfidenceBars
 
@@ -96,11 +97,9 @@ class SoundClassesPanel(QtWidgets.QWidget):
         icons.set_icon(self.listen_button, "listen")
         self.listen_button.setCheckable(True)
         self.listen_button.setToolTip("The network in the graph hears the sound source live")
-        top = QtWidgets.QHBoxLayout()
-        for b in (self.add_button, self.demo_button):
+        top = FlowLayout()  # wraps in a narrow panel instead of widening it
+        for b in (self.add_button, self.demo_button, self.listen_button):
             top.addWidget(b)
-        top.addStretch(1)
-        top.addWidget(self.listen_button)
 
         self.rows_box = QtWidgets.QVBoxLayout()
         self.rows_box.setSpacing(6)

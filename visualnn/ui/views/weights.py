@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtWidgets
+from PySide6 import QtGui, QtWidgets
 
 from visualnn.ui import theme
 from visualnn.ui.pacing import Redraw
@@ -46,10 +46,13 @@ class WeightsView(QtWidgets.QWidget):
         theme.set_font(self.scale_combo)
         self.scale_combo.addItems(list(SCALES))
         self.scale_combo.setToolTip("Colour scale shared per layer, per output unit or globally")
-        bar = QtWidgets.QHBoxLayout()
-        bar.addWidget(self.layer_combo, 2)
-        bar.addWidget(self.grad_check)
-        bar.addWidget(self.scale_combo, 1)
+        # The layer on a line of its own, wide enough for its name; the options under it.
+        bar = QtWidgets.QVBoxLayout()
+        bar.addWidget(self.layer_combo)
+        options = QtWidgets.QHBoxLayout()
+        options.addWidget(self.grad_check)
+        options.addWidget(self.scale_combo, 1)
+        bar.addLayout(options)
 
         self.glw = self._new_canvas()
         self.hover = QtWidgets.QLabel(" ")
@@ -101,9 +104,11 @@ class WeightsView(QtWidgets.QWidget):
             )
         chosen = self.layer_combo.currentData()
         shown = layers if chosen is None or chosen not in layers else [chosen]
-        signature = (tuple(shown), tuple(model.layers[i].describe() for i in shown))
+        # the titles too (an activation changed, the dock got narrower) and the look
+        titles = tuple(self._panel_title(i, model.layers[i]) for i in shown)
+        signature = (tuple(shown), titles, theme.GENERATION)
         if signature != self._signature:
-            self._build(model, shown)
+            self._build(shown, titles)
             self._signature = signature
         mosaics = []
         for i in shown:
@@ -144,7 +149,16 @@ class WeightsView(QtWidgets.QWidget):
             self.layer_combo.setCurrentIndex(max(pos, 0))
             self.layer_combo.blockSignals(False)
 
-    def _build(self, model, shown: list[int]) -> None:
+    def _panel_title(self, i: int, layer) -> str:
+        """The layer's title, with how to read the picture when the view is wide enough
+        for both (else the title alone: a cut-off title reads worse than a short one)."""
+        title = layer_title(i, layer)
+        full = title + self._axes_hint(layer.params["weight"].shape)
+        room = self.width() - 90  # the colour bar and margins
+        fits = QtGui.QFontMetrics(theme.font(1.0, bold=True)).horizontalAdvance(full) <= room
+        return full if fits else title
+
+    def _build(self, shown: list[int], titles: tuple[str, ...]) -> None:
         # a fresh canvas per structure: re-filling a cleared GraphicsLayout leaves its rows
         # collapsed to zero height
         old, self.glw = self.glw, self._new_canvas()
@@ -152,14 +166,8 @@ class WeightsView(QtWidgets.QWidget):
         old.hide()
         old.deleteLater()
         self.panels = [
-            LayerPanel(
-                self.glw,
-                2 * k,
-                i,
-                layer_title(i, model.layers[i])
-                + self._axes_hint(model.layers[i].params["weight"].shape),
-            )
-            for k, i in enumerate(shown)
+            LayerPanel(self.glw, 2 * k, i, title)
+            for k, (i, title) in enumerate(zip(shown, titles, strict=True))
         ]
 
     def _new_canvas(self) -> pg.GraphicsLayoutWidget:
@@ -220,6 +228,10 @@ class WeightsView(QtWidgets.QWidget):
         pos = self.layer_combo.findData(layer) if layer is not None else -1
         if pos >= 0 and pos != self.layer_combo.currentIndex():
             self.layer_combo.setCurrentIndex(pos)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        self.throttle.mark()  # the titles follow the width
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
         super().showEvent(event)

@@ -130,6 +130,22 @@ LAYER_CATALOG: dict[str, LayerInfo] = {
     ),
 }
 
+#: The values a number setting may take, (lowest, highest): the inspector's fields offer
+#: exactly these and the document refuses anything else, saying so.
+SETTING_RANGES: dict[str, tuple[float, float]] = {
+    "units": (1, 4096),
+    "out_channels": (1, 512),
+    "kernel_size": (1, 15),
+    "stride": (1, 8),
+    "dilation": (1, 8),
+    "p": (0.0, 0.95),
+    "negative_slope": (0.0, 1.0),
+}
+
+#: Layer types with weights, and the ones that may follow the last of them in the output.
+WEIGHTED = frozenset({"dense", "conv1d", "conv2d"})
+OUTPUT_ACTIVATIONS = frozenset({"softmax", "sigmoid", "tanh", "identity", "relu", "leaky_relu"})
+
 #: Human names of the settings, for the inspector and the undo text.
 OPTION_LABELS: dict[str, str] = {
     "units": "units",
@@ -201,6 +217,17 @@ def layer_info(layer_type: str) -> LayerInfo:
 def default_layer(layer_type: str) -> dict:
     """A fresh copy of the default spec dict of ``layer_type``."""
     return dict(layer_info(layer_type).defaults)
+
+
+def output_start(layers: list[dict]) -> int:
+    """Index of the first layer of the output: the last layer with weights (dense, conv)
+    and the activations after it; ``len(layers)`` when nothing has weights."""
+    weighted = [i for i, layer in enumerate(layers) if layer.get("type") in WEIGHTED]
+    if not weighted:
+        return len(layers)
+    tail = layers[weighted[-1] + 1 :]
+    only_activations = all(layer.get("type") in OUTPUT_ACTIVATIONS for layer in tail)
+    return weighted[-1] if only_activations else len(layers)
 
 
 def _pair_text(v) -> str:

@@ -8,6 +8,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.ui import icons, theme
 from visualnn.ui.panels.digit_canvas import DigitCanvas
+from visualnn.ui.panels.fields import RangeSpinBox
 from visualnn.ui.panels.sound_data import SoundDataBox
 from visualnn.ui.theme import class_colours
 from visualnn.ui.views.common import set_direction_soon
@@ -93,7 +94,8 @@ class DataPanel(QtWidgets.QWidget):
         self.title = QtWidgets.QLabel()
         theme.set_font(self.title, 1.1, bold=True)
         self.title.setWordWrap(True)
-        self.spin = QtWidgets.QSpinBox()
+        self.spin = RangeSpinBox()
+        self.spin.setAccessibleName("Sample")
         theme.set_font(self.spin, 1.1)
         self.spin.setPrefix("sample ")
         self.spin.setToolTip("Which test sample the views show")

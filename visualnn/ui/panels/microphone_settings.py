@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6 import QtCore, QtWidgets
 
 from visualnn.ui import theme
+from visualnn.ui.panels.fields import RangeSpinBox
 from visualnn.ui.views.freq_scale import SCALES
 
 SAMPLE_RATES = [16000, 22050, 44100, 48000]
@@ -40,7 +41,7 @@ def _combo(items, current, tip: str) -> QtWidgets.QComboBox:
 
 
 def _spin(lo, hi, value, suffix: str, tip: str, step=1) -> QtWidgets.QSpinBox:
-    box = QtWidgets.QSpinBox()
+    box = RangeSpinBox()
     box.setRange(lo, hi)
     box.setSingleStep(step)
     box.setValue(value)

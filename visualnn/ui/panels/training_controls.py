@@ -9,6 +9,7 @@ import re
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.ui import icons, theme
+from visualnn.ui.panels.fields import Refusing, field_name
 
 #: Nice learning rates: 1, 2, 5 in every decade; the arrows walk along this ladder.
 _MANTISSAS = (1.0, 2.0, 5.0)
@@ -23,9 +24,12 @@ def _ladder(lo: float, hi: float, smallest: float = 1e-6) -> list[float]:
     return out
 
 
-class LogSpinBox(QtWidgets.QDoubleSpinBox):
+class LogSpinBox(Refusing, QtWidgets.QDoubleSpinBox):
     """A spin box for values spanning decades (learning rates): arrows go 0.01, 0.02,
-    0.05, 0.1...; typing any number (``3e-4``) works; text shows 3 significant digits."""
+    0.05, 0.1...; typing any number (``3e-4``) works; text shows 3 significant digits; a
+    number out of range is refused with a note saying the range (``refused(str)``)."""
+
+    refused = QtCore.Signal(str)
 
     def __init__(self, lo: float = 1e-6, hi: float = 1e6, smallest: float = 1e-6,
                  parent=None) -> None:  # fmt: skip
@@ -65,6 +69,15 @@ class LogSpinBox(QtWidgets.QDoubleSpinBox):
         if self.minimum() <= v <= self.maximum():
             return QtGui.QValidator.Acceptable, text, pos
         return QtGui.QValidator.Intermediate, text, pos
+
+    def fixup(self, text: str) -> str:  # noqa: D102 - Qt override
+        value = self._typed_number(text)
+        if value is not None and not self.minimum() <= value <= self.maximum():
+            self.refuse(
+                f"{field_name(self)}: from {self.minimum():g} to {self.maximum():g} "
+                f"({value:g} is {'too big' if value > self.maximum() else 'too small'})"
+            )
+        return text
 
     def stepBy(self, steps: int) -> None:  # noqa: N802 - Qt override
         v = self.value()

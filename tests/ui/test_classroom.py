@@ -10,6 +10,7 @@ the overflow menu, a panel scrolling sideways. Presenting at 1280x720, no text o
 from __future__ import annotations
 
 import pytest
+from PySide6 import QtCore
 from readability import problems, text_sizes
 
 from visualnn.presets import PRESETS
@@ -40,6 +41,18 @@ def open_at(qtbot, make_window, preset: str, size: tuple[int, int]):
     return window
 
 
+def cards_under_the_fit_button(window) -> list[str]:
+    """Graph cards the Fit button (bottom right of the graph) would hide in part."""
+    view = window.graph_view
+    button = QtCore.QRectF(view.fit_button.geometry())
+    hidden = []
+    for node in view.graph.chain():
+        card = view.mapFromScene(node.mapRectToScene(node.card_rect())).boundingRect()
+        if QtCore.QRectF(card).intersects(button):
+            hidden.append(node.text().splitlines()[0])
+    return hidden
+
+
 def report(found) -> str:
     return "\n".join(str(p) for p in found)
 
@@ -51,10 +64,12 @@ def test_nothing_is_cut_off_for_any_preset(qtbot, make_window, themed, preset, s
     assert window.size().toTuple() == SIZES[size]
     found = problems(window)
     assert not found, f"{preset} at {size}:\n{report(found)}"
+    assert not cards_under_the_fit_button(window)
     window.presentation.set_on(True, full_screen=False)
     settle(qtbot, window)
     found = problems(window)
     assert not found, f"{preset} presented at {size}:\n{report(found)}"
+    assert not cards_under_the_fit_button(window)
     if size == "1280":
         sizes = sorted(text_sizes(window))
         assert sizes and sizes[0][0] >= MIN_PRESENT_PX - 0.5, (

@@ -16,7 +16,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.ui import theme
-from visualnn.ui.graph.items import opaque_over
+from visualnn.ui.graph.neurons import opaque_over
 
 #: Colour / width steps between "no weight" and "largest weight of the layer": 1/63 of the
 #: range is below what the eye separates (alpha steps of ~4 out of 255, widths of 0.08 px).
@@ -37,7 +37,7 @@ def link_levels(values: np.ndarray, wmax: float) -> np.ndarray:
 def link_style(values: np.ndarray, wmax: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(positive (n,) bool, alpha (n,) int, width (n,) float)`` for link weights ``values``.
 
-    The vectorised form of ``items.signed_color(w, wmax, ALPHA_FLOOR)`` with the pen width
+    The vectorised form of ``neurons.signed_color(w, wmax, ALPHA_FLOOR)`` with the pen width
     ``MIN_WIDTH + WIDTH_RANGE * t``, up to the ``LEVELS`` quantisation of ``t = |w| / wmax``.
     """
     t = link_levels(values, wmax) / (LEVELS - 1)

@@ -67,9 +67,12 @@ class GraphView(QtWidgets.QGraphicsView):
     # --- zoom ---------------------------------------------------------------------------
     def fit(self) -> None:
         """Fit the whole graph, wrapping it into rows if that makes it larger, within
-        readable zoom limits; keeps fitting on resize until the user zooms."""
+        readable zoom limits, above the Fit button; keeps fitting on resize until the user
+        zooms."""
         self.auto_fit = True
-        vw, vh = self.viewport().width() - 2 * FIT_MARGIN, self.viewport().height() - 2 * FIT_MARGIN
+        button = self.fit_button.sizeHint().height() + 12  # a strip at the bottom for it
+        vw = self.viewport().width() - 2 * FIT_MARGIN
+        vh = self.viewport().height() - 2 * FIT_MARGIN - button
         if vw < 20 or vh < 20:
             return
         self.graph.set_layout(*self._best_layout(vw, vh))
@@ -77,16 +80,18 @@ class GraphView(QtWidgets.QGraphicsView):
         if rect.isEmpty():
             return
         vp = self.viewport().size()
-        scale = FIT_SHARE * min(vp.width() / rect.width(), vp.height() / rect.height())
+        scale = FIT_SHARE * min(vp.width() / rect.width(), (vp.height() - button) / rect.height())
         scale = max(MIN_FIT_SCALE, min(MAX_FIT_SCALE, scale))
         self.setTransform(QtGui.QTransform.fromScale(scale, scale))
-        # A scene rect no smaller than the viewport: no scroll bars unless it cannot fit.
+        # A scene rect no smaller than the viewport: no scroll bars unless it cannot fit. Its
+        # middle is half the button's strip below the graph's, so the graph sits above it.
+        centre = rect.center() + QtCore.QPointF(0, button / (2 * scale))
         seen = QtCore.QRectF(0, 0, (vp.width() - 2) / scale, (vp.height() - 2) / scale)
-        seen.moveCenter(rect.center())
+        seen.moveCenter(centre)
         self.setSceneRect(rect.united(seen))
-        self.centerOn(rect.center())
+        self.centerOn(centre)
         if rect.width() * scale > self.viewport().width():  # still too long: show the start
-            self.centerOn(rect.left() + self.viewport().width() / (2 * scale), rect.center().y())
+            self.centerOn(rect.left() + self.viewport().width() / (2 * scale), centre.y())
 
     def _best_layout(self, vw: float, vh: float) -> tuple[float | None, float, float, int]:
         """``(row_width, text_scale, neuron_scale, detail)``: the most detail whose best

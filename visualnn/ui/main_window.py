@@ -248,15 +248,13 @@ class MainWindow(QtWidgets.QMainWindow):
             self.restoreGeometry(geometry)
             fit_to_screen(self)  # saved on a larger screen: still all of it on this one
         if int(s.value("window/layout_version", 0) or 0) == LAYOUT_VERSION:
-            shown = [k for k in str(s.value("window/shown", "")).split(",") if k]
-            self.views.set_state(shown, shown)
+            self.views.restore(s)
 
     def save_layout(self) -> None:
         s = settings()
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/layout_version", LAYOUT_VERSION)
-        shown = [k for k in self.views.panels + self.views.views if not self.docks[k].isHidden()]
-        s.setValue("window/shown", ",".join(shown))
+        self.views.save(s)
         s.sync()
 
     def reset_layout(self) -> None:
@@ -339,14 +337,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _on_session_selection_changed(self) -> None:
         # A clicked unit shows its arithmetic, a clicked layer its settings: otherwise a
-        # click on a neuron looks as if it did nothing. Not over the layer palette: a layer
-        # just added is selected, and the palette stays for the next one.
-        sel, views = self.session.inspect.selection, self.views
-        if sel.unit is not None and not views.shown("neuron"):
-            views.set_shown("neuron")
-        elif sel.layer is not None and sel.unit is None and not views.presenting:
-            if not views.shown("inspector") and not views.shown("layers"):
-                views.set_shown("inspector")
+        # click on a neuron looks as if it did nothing.
+        self.views.follow(self.session.inspect.selection)
 
     def _on_session_training_state_changed(self, state: str) -> None:
         running = state == "running"

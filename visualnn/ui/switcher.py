@@ -85,6 +85,27 @@ class ViewSwitcher(QtCore.QObject):
     def state(self) -> tuple[list[str], list[str]]:
         return list(self.panels), list(self.views)
 
+    def follow(self, selection) -> None:
+        """Show what a click asks for: a unit its arithmetic (Neuron math), a layer its
+        settings, unless presenting or the layer palette is open (a layer just added is
+        selected, and the palette stays for the next one)."""
+        if selection.unit is not None and not self.shown("neuron"):
+            self.set_shown("neuron")
+        elif selection.layer is not None and selection.unit is None and not self.presenting:
+            if not self.shown("inspector") and not self.shown("layers"):
+                self.set_shown("inspector")
+
+    def save(self, store) -> None:
+        """Keep what is shown (of the docks not hidden) in the settings ``store``."""
+        shown = [k for k in self.panels + self.views if not self.docks[k].isHidden()]
+        store.setValue("window/shown", ",".join(shown))
+
+    def restore(self, store) -> None:
+        """Show what :meth:`save` kept."""
+        shown = [k for k in str(store.value("window/shown", "") or "").split(",") if k]
+        if shown:
+            self.set_state(shown, shown)
+
     def _trim(self) -> None:
         n_panels, n_views = self.capacity()
         self.panels = self.panels[len(self.panels) - n_panels :] if n_panels else []

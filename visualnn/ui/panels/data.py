@@ -7,6 +7,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.ui import icons, theme
+from visualnn.ui.model.catalog import dataset_title
 from visualnn.ui.panels.digit_canvas import DigitCanvas
 from visualnn.ui.panels.fields import RangeSpinBox
 from visualnn.ui.panels.sound_data import SoundDataBox
@@ -208,7 +209,7 @@ class DataPanel(QtWidgets.QWidget):
             return
         shape = "\u00d7".join(map(str, ds.input_shape))
         self.title.setText(
-            f"{ds.title}: {len(ds.x_train)} training, {len(ds.x_test)} test "
+            f"{dataset_title(ds.name, ds)}: {len(ds.x_train)} training, {len(ds.x_test)} test "
             f"samples \u00b7 input {shape}"
         )
         self.summary.setText(

@@ -7,6 +7,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from visualnn.ui import theme
+from visualnn.ui.model.catalog import dataset_title
 from visualnn.ui.pacing import Redraw
 from visualnn.ui.views.boundary_colours import (
     RAMP_STEPS,
@@ -103,7 +104,7 @@ class BoundaryView(QtWidgets.QWidget):
     def redraw(self) -> None:
         ds, model = self.session.project.dataset, self.session.inspect.model
         if ds is None or tuple(ds.input_shape) != (2,):
-            name = ds.name if ds is not None else "no dataset"
+            name = dataset_title(ds.name, ds) if ds is not None else "no data set"
             return self._show_message(
                 f"The decision boundary is drawn for 2-D data (circle, xor, spiral...). "
                 f"The current data ({name}) has {'x'.join(map(str, ds.input_shape)) if ds else 0}"

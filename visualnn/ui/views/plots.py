@@ -45,7 +45,7 @@ def _pen(color: str, width: float = 3.0, style=QtCore.Qt.SolidLine) -> QtCore.QO
 def tick_step(span: float, pixels: float, label_px: float) -> float:
     """A 1-2-5 tick spacing for ``span`` data units over ``pixels`` whose labels, each about
     ``label_px`` wide, never touch."""
-    most = max(1.0, pixels / max(label_px * 1.6, 1.0))
+    most = max(1.0, pixels / max(label_px * 1.3, 1.0))
     return nice_ceil(max(span, 1e-9) / most)
 
 

@@ -78,10 +78,14 @@ def test_nothing_is_cut_off_for_any_preset(qtbot, make_window, themed, preset, s
     window.presentation.set_on(False)
 
 
-@pytest.mark.parametrize("preset", ["xor", "digits-cnn", "sounds-cnn"])
-def test_every_panel_and_view_is_whole_at_1280x720(qtbot, make_window, themed, preset):
-    """Each dock in turn through the switcher, as a teacher reaches them."""
+@pytest.mark.parametrize(
+    ("preset", "points"), [("xor", 12), ("digits-cnn", 12), ("sounds-cnn", 12), ("digits-cnn", 16)]
+)
+def test_every_panel_and_view_is_whole_at_1280x720(qtbot, make_window, themed, preset, points):
+    """Each dock in turn through the switcher, as a teacher reaches them; with Huge text too
+    (View > Text size, changed live)."""
     window = open_at(qtbot, make_window, preset, SIZES["1280"])
+    window.appearance.set_text_size(points)
     found = []
     for spec in DOCKS:
         window.views.set_shown(spec.key)
@@ -120,3 +124,21 @@ def test_window_opens_within_the_available_screen(qtbot):
     assert window.width() <= area.width() and window.height() <= area.height()
     window.force_close = True
     window.close()
+
+
+def test_an_error_message_keeps_the_form_readable(qtbot, make_window, themed):
+    """A long engine error above the layer form: the form scrolls down, its fields keep
+    their width, nothing is cut."""
+    window = open_at(qtbot, make_window, "digits-cnn", SIZES["1280"])
+    window.views.set_shown("inspector")
+    window.session.inspect.select(2)  # the second Conv2D, on a 4x4 map
+    inspector = window.docks["inspector"].widget().widget()
+    settle(qtbot, window)
+    widths = {k: f.widget.width() for k, f in inspector.fields.items()}
+    doc = window.session.project.document
+    doc.set_option(2, "padding", "valid")
+    doc.set_option(2, "kernel_size", 7)  # fits alone, not on a 4x4 map
+    settle(qtbot, window)
+    assert inspector.error_label.isVisible() and "kernel" in inspector.error_label.text()
+    assert {k: f.widget.width() for k, f in inspector.fields.items()} == widths
+    assert not problems(window)

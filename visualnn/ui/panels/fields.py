@@ -78,20 +78,32 @@ class FieldNote(QtWidgets.QLabel):
         )
         self.hide()
         QtWidgets.QApplication.instance().focusChanged.connect(self._on_focus_changed)
+        field.installEventFilter(self)  # follows the field when the form is laid out again
 
     def show_text(self, text: str) -> None:
         self.setText(text)
-        window = self.field.window()
-        width = max(self.field.width(), min(320, window.width()))
-        self.setFixedWidth(width)
-        self.adjustSize()
-        below = self.field.mapTo(window, QtCore.QPoint(0, self.field.height() + 2))
-        x = min(max(below.x(), 0), window.width() - width)
-        y = below.y() if below.y() + self.height() <= window.height() else (
-            self.field.mapTo(window, QtCore.QPoint(0, 0)).y() - self.height() - 2)  # fmt: skip
-        self.move(x, max(y, 0))
+        self._place()
         self.show()
         self.raise_()
+
+    def _place(self) -> None:
+        """Under the field, as wide as it (at least 320 px), above it if the window ends."""
+        window = self.field.window()
+        width = min(max(self.field.width(), 320), window.width())
+        self.setFixedSize(width, self.heightForWidth(width))
+        below = self.field.mapTo(window, QtCore.QPoint(0, self.field.height() + 2))
+        x = min(max(below.x(), 0), window.width() - width)
+        y = below.y()
+        if y + self.height() > window.height():
+            y = self.field.mapTo(window, QtCore.QPoint(0, 0)).y() - self.height() - 2
+        self.move(x, max(y, 0))
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if self.isVisible() and event.type() in (QtCore.QEvent.Move, QtCore.QEvent.Resize):
+            self._place()
+        elif event.type() == QtCore.QEvent.Hide:
+            self.hide()
+        return False
 
     def _on_focus_changed(self, _old, now) -> None:
         if self.isVisible() and now is not None and now is not self.field:

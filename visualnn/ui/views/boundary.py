@@ -105,10 +105,10 @@ class BoundaryView(QtWidgets.QWidget):
         ds, model = self.session.project.dataset, self.session.inspect.model
         if ds is None or tuple(ds.input_shape) != (2,):
             name = dataset_title(ds.name, ds) if ds is not None else "no data set"
+            shape = "\u00d7".join(map(str, ds.input_shape)) if ds else "no"
             return self._show_message(
-                f"The decision boundary is drawn for 2-D data (circle, xor, spiral...). "
-                f"The current data ({name}) has {'x'.join(map(str, ds.input_shape)) if ds else 0}"
-                " inputs per sample: see Activations and Predictions instead."
+                f"Drawn for 2-D points only. {name} has {shape} inputs: "
+                "see Activations and Predictions."
             )
         if model is None or tuple(model.input_shape) != (2,):
             return self._show_message("The network does not take 2 inputs: fix the first layer.")

@@ -195,7 +195,7 @@ class MainWindow(QtWidgets.QMainWindow):
         file_menu = bar.addMenu("&File")
         new_menu = file_menu.addMenu("&New from preset")
         for name, preset in PRESETS.items():
-            act = new_menu.addAction(f"{preset.title}  ({name})")
+            act = new_menu.addAction(preset.title)  # the key is for the command line
             act.setToolTip(preset.description)
             act.triggered.connect(lambda _=False, n=name: self.files.new_from_preset(n))
         file_menu.addAction(a["open"])

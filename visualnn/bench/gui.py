@@ -145,7 +145,9 @@ def with_gui(
 
     def tick() -> None:
         now = time.perf_counter()
-        lags.append(now - last[0] - PROBE_MS / 1000)
+        # A timer may fire a little early: that is no stall (a run of only a few ticks
+        # otherwise reports a negative worst stall).
+        lags.append(max(0.0, now - last[0] - PROBE_MS / 1000))
         last[0] = now
 
     probe = QtCore.QTimer()

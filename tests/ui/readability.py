@@ -10,6 +10,7 @@ the confusion matrix, which report what they painted in ``painted_text_px``).
 
 from __future__ import annotations
 
+import gc
 import math
 from dataclasses import dataclass
 
@@ -264,6 +265,23 @@ TEXT_WIDGETS = (
 )
 
 
+def no_gc(fn):
+    """Run ``fn`` without the cyclic GC: wrapping every widget allocates, and a collection
+    could delete a Python-only widget while Qt's list of children still names it."""
+
+    def wrapped(*args, **kwargs):
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return wrapped
+
+
+@no_gc
 def problems(window: QtWidgets.QWidget) -> list[Problem]:
     """Every cut, elided or sideways-scrolling text of the visible widgets of ``window``."""
     out: list[Problem] = []
@@ -344,6 +362,7 @@ def _scene_px(view: QtWidgets.QGraphicsView) -> list[float]:
     return sizes
 
 
+@no_gc
 def text_sizes(window: QtWidgets.QWidget) -> list[tuple[float, str]]:
     """``(pixel size, where)`` of every visible text of ``window``."""
     out = []

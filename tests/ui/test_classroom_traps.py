@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6 import QtCore, QtGui, QtTest, QtWidgets
+from readability import no_gc
 
 from visualnn.ui import icons
 from visualnn.ui.docks import content
@@ -78,11 +79,16 @@ def test_every_icon_is_a_bundled_svg_that_draws(qapp):
         assert max(alpha) > 200, f"icon {name} draws nothing"
 
 
-def test_buttons_show_icons_not_font_glyphs(qtbot, make_window):
-    window = make_window("xor")
+@no_gc
+def all_texts(window) -> list[str]:
     texts = [w.text() for w in window.findChildren(QtWidgets.QAbstractButton)]
     texts += [a.text() for a in window.findChildren(QtGui.QAction)]
-    texts += [w.text() for w in window.findChildren(QtWidgets.QLabel)]
+    return texts + [w.text() for w in window.findChildren(QtWidgets.QLabel)]
+
+
+def test_buttons_show_icons_not_font_glyphs(qtbot, make_window):
+    window = make_window("xor")
+    texts = all_texts(window)
     assert not [t for t in texts if any(g in t for g in GLYPHS)]
     play = window.actions["play"]
     assert not play.icon().isNull() and play.text() == "Play"

@@ -10,6 +10,7 @@ axis colours and text sizes. Views that paint their own pictures redraw on
 
 from __future__ import annotations
 
+import gc
 import re
 
 import pyqtgraph as pg
@@ -21,6 +22,19 @@ from visualnn.ui import theme
 def refresh(app: QtWidgets.QApplication, old_points: float) -> None:
     """Re-apply fonts, style sheets, icons and plot styles of every live widget;
     ``old_points`` is the base text size they were made with."""
+    # Wrapping hundreds of widgets allocates Python objects, which can start the cyclic GC;
+    # a widget only Python held would then be deleted while Qt's list still names it (a
+    # crash on the next one). No collection until the walk is done.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        _refresh(app, old_points)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _refresh(app: QtWidgets.QApplication, old_points: float) -> None:
     from visualnn.ui import icons
 
     for widget in app.allWidgets():

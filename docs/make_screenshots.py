@@ -1,7 +1,10 @@
-"""Render the README's screenshots (offscreen) into docs/screenshots/.
+"""Render the README's and the classroom screenshots (offscreen) into docs/screenshots/.
 
-Run: ``.venv/bin/python docs/make_screenshots.py``. Each picture is the real window after real
-training, at a wall screen's 1920x1080 and a projector's 1280x720.
+Run: ``.venv/bin/python docs/make_screenshots.py [main|present|docks ...]``. Each picture is
+the real window after real training: the README's at a wall screen's 1920x1080 and a
+projector's 1280x720; ``present-<preset>-1280.png`` every preset in presentation mode (F5)
+at 1280x720; ``dock-<name>-1280.png`` every panel and view as a 1280x720 window shows it.
+PNGs are stored with a 256-colour palette (Qt's own quantisation): a third of the size.
 """
 
 from __future__ import annotations
@@ -22,6 +25,21 @@ SHOTS = {
     "conv-neuron": ["--preset", "digits-cnn", "--train-seconds", "3", "--select", "1:2,3,4"],
 }
 
+COMPACT = """
+import sys
+import numpy as np
+from PySide6 import QtCore, QtGui
+# A 256-colour palette of each picture's most used colours (a UI is mostly flat colours),
+# every pixel mapped to the nearest: text edges lose a little, the file two thirds.
+for path in sys.argv[1:]:
+    image = QtGui.QImage(path).convertToFormat(QtGui.QImage.Format_RGB32)
+    pixels = np.frombuffer(image.constBits(), np.uint32, image.width() * image.height())
+    colours, counts = np.unique(pixels, return_counts=True)
+    table = [int(c) for c in colours[np.argsort(-counts)[:256]]]
+    flags = QtCore.Qt.ThresholdDither | QtCore.Qt.AvoidDither
+    image.convertToFormat(QtGui.QImage.Format_Indexed8, table, flags).save(path, "PNG", 0)
+"""
+
 DIVERGE = """
 import sys
 from PySide6 import QtCore, QtWidgets
@@ -41,9 +59,9 @@ app.processEvents()
 window.reset_layout()
 window.resize(w, h)
 # A linear output with squared error and a huge learning rate: what a student might try.
-window.session.document.set_option(1, "activation", None)
+window.session.project.document.set_option(1, "activation", None)
 window.training_panel.lr.setValue(1e6)
-window.session.training_state_changed.connect(
+window.session.inspect.training_state_changed.connect(
     lambda s: QtCore.QTimer.singleShot(800, lambda: (export_png(window, sys.argv[1]), app.quit()))
     if s == "diverged" else None
 )
@@ -52,20 +70,102 @@ QtCore.QTimer.singleShot(20000, app.quit)
 app.exec()
 """
 
+#: Which preset each dock is pictured with (the boundary needs 2-D data, the sound panels a
+#: sound project) and the unit selected for Neuron math.
+DOCK_PRESETS = {
+    "xor": ["training", "inspector", "layers", "plots", "boundary", "neuron"],
+    "digits-cnn": ["data", "activations", "weights", "predictions"],
+    "sounds-cnn": ["microphone", "sounds"],
+}
 
-def main() -> int:
+DOCKS = """
+import sys
+from PySide6 import QtCore, QtWidgets
+from visualnn.audio.sources import SynthSource
+from visualnn.ui import theme
+from visualnn.ui.main_window import MainWindow
+from visualnn.ui.pacing import frame_clock
+
+out, preset, keys = sys.argv[1], sys.argv[2], sys.argv[3].split(",")
+app = QtWidgets.QApplication(sys.argv[:1])
+theme.apply(app)
+window = MainWindow(restore=False)
+window.force_close = True
+window.session.load_preset(preset)
+window.resize(1280, 720)
+window.show()
+app.processEvents()
+window.reset_layout()
+window.resize(1280, 720)
+mic = window.docks["microphone"].widget().widget()
+mic.set_source(SynthSource("chord", samplerate=16000, realtime=False, block=1600))
+
+
+def settle(ms=400):
+    end = QtCore.QDeadlineTimer(ms)
+    while not end.hasExpired():
+        app.processEvents()
+        frame_clock().tick()
+
+
+def shoot():
+    window.controller.pause()
+    for key in keys:
+        window.views.set_shown(key)
+        if key == "neuron":
+            window.session.inspect.select(0, (2,))
+        if key == "microphone":
+            mic.start()
+            for _ in range(20):
+                window.live_audio.tick()
+        settle()
+        path = f"{out}/dock-{key}-1280.png"
+        window.docks[key].grab().save(path)
+        print(f"wrote {path}")
+    app.quit()
+
+
+QtCore.QTimer.singleShot(0, window.controller.play)
+QtCore.QTimer.singleShot(3000, shoot)
+app.exec()
+mic.stop()
+"""
+
+
+def _run(env: dict, *args: str) -> None:
+    subprocess.run([sys.executable, *args], env=env, check=True)
+
+
+def main(parts: list[str]) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    for suffix, size in SIZES.items():
-        for name, args in SHOTS.items():
-            path = OUT / f"{name}-{suffix}.png"
-            cmd = [sys.executable, "-m", "visualnn", *args, "--size", size]
-            subprocess.run([*cmd, "--screenshot", str(path), "--quit"], env=env, check=True)
-        path = OUT / f"divergence-{suffix}.png"
-        subprocess.run([sys.executable, "-c", DIVERGE, str(path), size], env=env, check=True)
-        print(f"wrote {path}")
+    written: list[Path] = []
+    if "main" in parts:
+        for suffix, size in SIZES.items():
+            for name, args in SHOTS.items():
+                path = OUT / f"{name}-{suffix}.png"
+                _run(env, "-m", "visualnn", *args, "--size", size, "--screenshot", str(path),
+                     "--quit")  # fmt: skip
+                written.append(path)
+            path = OUT / f"divergence-{suffix}.png"
+            _run(env, "-c", DIVERGE, str(path), size)
+            written.append(path)
+    if "present" in parts:
+        from visualnn.presets import PRESETS
+
+        for preset in PRESETS:
+            path = OUT / f"present-{preset}-1280.png"
+            _run(env, "-m", "visualnn", "--preset", preset, "--train-seconds", "3", "--size",
+                 "1280x720", "--present", "--screenshot", str(path), "--quit")  # fmt: skip
+            written.append(path)
+    if "docks" in parts:
+        for preset, keys in DOCK_PRESETS.items():
+            _run(env, "-c", DOCKS, str(OUT), preset, ",".join(keys))
+            written += [OUT / f"dock-{key}-1280.png" for key in keys]
+    _run(env, "-c", COMPACT, *map(str, written))
+    print(f"{len(written)} pictures, {sum(p.stat().st_size for p in written) / 1e6:.1f} MB")
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:] or ["main", "present", "docks"]))

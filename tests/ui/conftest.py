@@ -57,3 +57,19 @@ def cnn_session(qtbot):
     from views_helpers import CNN_SPEC, make_session
 
     return make_session(qtbot, CNN_SPEC, "digits_images", (1, 8, 8))
+
+
+@pytest.fixture
+def themed(qapp):
+    """The app's own look (the suite runs without it), put back afterwards."""
+    from visualnn.ui import theme
+
+    saved = (theme.NAME, theme.BASE_POINT_SIZE, theme.MIN_POINT_SIZE)
+    look = (qapp.font(), qapp.palette(), qapp.styleSheet(), qapp.style().name())
+    theme.apply(qapp, "dark", 12, floor=0.0)
+    yield theme
+    theme.apply(qapp, saved[0], saved[1], floor=saved[2])
+    qapp.setStyleSheet(look[2])
+    qapp.setStyle(look[3])
+    qapp.setPalette(look[1])
+    qapp.setFont(look[0])

@@ -202,7 +202,8 @@ def test_layout_is_restored(qtbot, make_window):
     from visualnn.ui.main_window import MainWindow
 
     window = make_window("xor")
-    window.docks["weights"].hide()
+    window.views.set_shown("weights", False)
+    window.views.set_shown("plots")
     window.save_layout()
     again = MainWindow(confirm=lambda p: "discard", restore=True)
     qtbot.addWidget(again)
@@ -271,9 +272,9 @@ def test_new_from_preset_menu_lists_every_preset_and_loads_one(qtbot, make_windo
     new_menu = next(a.menu() for a in file_menu.actions() if a.text() == "&New from preset")
     entries = {a.text(): a for a in new_menu.actions()}
     assert len(entries) == len(PRESETS)
-    for name, preset in PRESETS.items():
-        assert f"{preset.title}  ({name})" in entries
-    entries[f"{PRESETS['digits-cnn'].title}  (digits-cnn)"].trigger()
+    for preset in PRESETS.values():
+        assert preset.title in entries  # the human title, not the command-line key
+    entries[PRESETS["digits-cnn"].title].trigger()
     assert window.session.project.document.layers == PRESETS["digits-cnn"].spec
     assert window.session.project.dataset.input_shape == (1, 8, 8)
     assert not window.session.project.modified and window.files.path is None
@@ -313,7 +314,7 @@ def test_space_plays_except_inside_the_microphone_panel(qtbot, make_window):
     from visualnn.ui.docks import content
 
     window = make_window("xor")
-    window.docks["microphone"].raise_()
+    window.views.set_shown("microphone")
     mic = content(window.docks["microphone"])
     hits = []
     mic.toggle = lambda: hits.append("mic")  # the panel's own Space: start/stop listening

@@ -83,8 +83,10 @@ def test_impossible_positions_are_explained_on_the_node(editor):
     assert "Flatten" in view.graph.nodes[1].error_text()
     assert not doc.set_option(0, "hidden_size", "many")  # nonsense is refused, not kept
     assert not doc.set_option(0, "bidirectional", 1)
-    doc.set_option(0, "hidden_size", 5000)  # a number, but too big: kept and explained
-    assert "4096" in view.graph.nodes[0].error_text()
+    said = []
+    doc.edit_refused.connect(said.append)
+    assert not doc.set_option(0, "hidden_size", 5000)  # too big: refused with the range
+    assert "1024" in said[-1] and doc.layers[0]["hidden_size"] == 8
 
 
 def test_recurrent_neurons_select_their_unit_at_the_chosen_step(editor, qtbot):
@@ -169,7 +171,7 @@ def test_parity_rnn_trains_in_the_window_and_the_views_keep_up(make_window, qtbo
     window = make_window("parity-rnn")
     s = window.session
     recurrent = content(window.docks["recurrent"])
-    neuron = content(window.docks["inspector"]).widget(1)  # the Neuron math tab
+    neuron = content(window.docks["neuron"])
     assert window.docks["recurrent"].isVisible()  # a recurrent network: its dock in front
     s.inspect.select(0, (3, 2))
     updates = []

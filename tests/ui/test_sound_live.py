@@ -154,6 +154,7 @@ def test_data_dock_imports_a_folder_and_lists_bad_files(make_window, qtbot, tmp_
             write_wav(root / label / f"s{i % 3}_nohash_{i}.wav", synthetic_clip(label, rng), 16000)
     (root / "hum" / "broken.wav").write_bytes(b"not a wav")
     window = make_window("sounds-conv1d")
+    window.views.set_shown("data")  # the Data panel on screen (not shown at first)
     box = window.docks["data"].widget().widget().sound_box
     box._folder_path = str(root)
     box.source.setCurrentIndex(box.source.findData("folder"))

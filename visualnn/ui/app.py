@@ -61,6 +61,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="save the project (with its history) after --train-seconds, before --quit",
     )
     g.add_argument(
+        "--present",
+        action="store_true",
+        help="open in presentation mode (F5): large high-contrast text, network and two views",
+    )
+    g.add_argument(
         "--live",
         action="store_true",
         help="open listening: the network's input is the sound source (a sound project)",
@@ -238,15 +243,14 @@ def _make_app():
     from PySide6 import QtWidgets
 
     from visualnn.ui import theme
-    from visualnn.ui.settings import APPLICATION, ORGANIZATION, settings
+    from visualnn.ui.appearance import saved_choice
+    from visualnn.ui.settings import APPLICATION, ORGANIZATION
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
-    points = settings().value("theme/base_point_size")
-    if points is not None and 8 <= int(points) <= 32:
-        theme.BASE_POINT_SIZE = int(points)  # View > Text size, read before any widget exists
-    theme.apply(app)
+    name, points = saved_choice()  # View > Theme and Text size of the last run
+    theme.apply(app, name, points)
     return app
 
 
@@ -279,6 +283,9 @@ def _open_window(args: argparse.Namespace, size, selection):
         QtWidgets.QApplication.processEvents()  # dock sizes stick once the window has its size
         window.reset_layout()  # the default arrangement is in proportion to the size
         window.resize(*size)  # re-adding the docks can have grown the window meanwhile
+    if getattr(args, "present", False):
+        # A picture of a given size stays that size; on a screen, presenting is full screen.
+        window.presentation.set_on(True, full_screen=not (headless or size))
     if not headless and not args.open:
         window.offer_recovery()
     return window, 0

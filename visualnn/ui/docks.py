@@ -1,8 +1,10 @@
-"""The window's docks: what goes in each and the default arrangement.
+"""The window's docks: what goes in each, and how the chosen ones are arranged.
 
-One table (``DOCKS``) names every dock, its title, the widget class that fills it and where it
-starts; ``build_docks`` makes them and ``default_layout`` arranges them for a projector:
-the network big in the middle, controls on the right, live views along the bottom.
+One table (``DOCKS``) names every dock, its title, the widget class that fills it, its
+group and the name and icon of its switcher button. Two groups share the room around the
+network: *panels* (controls, in a column on the right) and *views* (pictures of the
+network, in a row under it). :func:`arrange` shows the chosen ones, each in full, and hides
+the rest: no tabs, whose titles a small screen elides, and nothing squeezed.
 """
 
 from __future__ import annotations
@@ -15,52 +17,57 @@ from PySide6 import QtCore, QtWidgets
 
 from visualnn.ui import theme
 
-L, R, B = (
-    QtCore.Qt.LeftDockWidgetArea,
-    QtCore.Qt.RightDockWidgetArea,
-    QtCore.Qt.BottomDockWidgetArea,
-)
+R, B = QtCore.Qt.RightDockWidgetArea, QtCore.Qt.BottomDockWidgetArea
+PANELS, VIEWS = "panel", "view"
 
-
-#: Panels of controls: wrapped in a scroll area so a small screen (1280x720) scrolls them
-#: instead of their minimum size pushing the window wider than the screen.
+#: Panels of controls: in a scroll area that scrolls down, never sideways.
 SCROLLED = frozenset({"training", "inspector", "data", "microphone", "sounds"})
 
 
 @dataclass(frozen=True)
 class DockSpec:
     """``key`` is the object name (saved layouts refer to it); ``factory`` is
-    ``"module:Class"`` taking ``(session)``, or a tuple of ``(tab title, "module:Class")``
-    for a dock made of tabs."""
+    ``"module:Class"`` taking ``(session)`` ("" when the window makes the widget);
+    ``group`` is PANELS or VIEWS; ``label`` and ``icon`` are the switcher button's."""
 
     key: str
     title: str
-    factory: str | tuple
-    area: QtCore.Qt.DockWidgetArea
+    factory: str
+    group: str
+    label: str
+    icon: str
+    tip: str = ""
 
 
 DOCKS = (
-    DockSpec("layers", "Add layer", "visualnn.ui.graph.palette:LayerPalette", L),
-    DockSpec("training", "Training", "", R),  # made by the window (needs controller, actions)
-    DockSpec(
-        "inspector",
-        "Inspector",
-        (
-            ("Layer settings", "visualnn.ui.panels.inspector:LayerInspector"),
-            ("Neuron math", "visualnn.ui.views.neuron:NeuronView"),
-        ),
-        R,
-    ),
-    DockSpec("data", "Data", "visualnn.ui.panels.data:DataPanel", R),
-    DockSpec("microphone", "Microphone", "", R),  # made by the window (its LiveAudio)
-    DockSpec("sounds", "Sound classes", "", R),  # made by the window (controller, sound)
-    DockSpec("plots", "Loss and accuracy", "visualnn.ui.views.plots:TrainingPlots", B),
-    DockSpec("boundary", "Decision boundary", "visualnn.ui.views.boundary:BoundaryView", B),
-    DockSpec("activations", "Activations", "visualnn.ui.views.activations:ActivationsView", B),
-    DockSpec("weights", "Weights", "visualnn.ui.views.weights:WeightsView", B),
-    DockSpec("recurrent", "Recurrent", "visualnn.ui.views.recurrent:RecurrentView", B),
-    DockSpec("predictions", "Predictions", "visualnn.ui.views.confusion:PredictionView", B),
-)
+    DockSpec("training", "Training", "", PANELS, "Training", "training",
+             "Learning rate, optimizer, batch size, epochs, data set"),
+    DockSpec("inspector", "Layer settings", "visualnn.ui.panels.inspector:LayerInspector",
+             PANELS, "Layer", "layer", "Settings of the layer selected in the graph"),
+    DockSpec("data", "Data", "visualnn.ui.panels.data:DataPanel", PANELS, "Data", "data",
+             "The data set: pick the sample the views show, draw your own digit"),
+    DockSpec("layers", "Add layer", "visualnn.ui.graph.palette:LayerPalette", PANELS,
+             "Add layer", "add-layer", "Every layer type, to add to the network"),
+    DockSpec("microphone", "Microphone", "", PANELS, "Microphone", "microphone",
+             "Live spectrogram of the microphone, a sound file or a tone"),
+    DockSpec("sounds", "Sound classes", "", PANELS, "Sounds", "sounds",
+             "Record your own sound classes and train on them"),
+    DockSpec("plots", "Loss and accuracy", "visualnn.ui.views.plots:TrainingPlots", VIEWS,
+             "Loss", "loss", "Loss and accuracy per epoch"),
+    DockSpec("boundary", "Decision boundary", "visualnn.ui.views.boundary:BoundaryView",
+             VIEWS, "Boundary", "boundary", "What the network answers at every point (2-D)"),
+    DockSpec("activations", "Activations", "visualnn.ui.views.activations:ActivationsView",
+             VIEWS, "Activations", "activations", "Every layer's output for the sample"),
+    DockSpec("weights", "Weights", "visualnn.ui.views.weights:WeightsView", VIEWS,
+             "Weights", "weights", "The weights (or gradients) as heatmaps"),
+    DockSpec("recurrent", "Recurrent", "visualnn.ui.views.recurrent:RecurrentView", VIEWS,
+             "Recurrent", "recurrent", "A recurrent layer's memory and gates over time"),
+    DockSpec("predictions", "Predictions", "visualnn.ui.views.confusion:PredictionView",
+             VIEWS, "Predictions", "predictions", "Class probabilities and confusion matrix"),
+    DockSpec("neuron", "Neuron math", "visualnn.ui.views.neuron:NeuronView", VIEWS,
+             "Neuron", "neuron", "How the selected unit computes its value, with numbers"),
+)  # fmt: skip
+SPECS = {spec.key: spec for spec in DOCKS}
 
 
 def make_widget(factory: str, session) -> QtWidgets.QWidget:
@@ -76,21 +83,45 @@ def make_widget(factory: str, session) -> QtWidgets.QWidget:
         label = QtWidgets.QLabel(f"{cls_name} is not available:\n{exc}")
         label.setWordWrap(True)
         label.setAlignment(QtCore.Qt.AlignCenter)
-        label.setStyleSheet(f"color: {theme.MUTED};")
+        theme.style(label, "color: {MUTED};")
         return label
     # Views of the network take the session; self-contained panels (microphone) do not.
     params = inspect.signature(cls.__init__).parameters
     return cls(session) if "session" in params else cls()
 
 
-def scrolled(widget: QtWidgets.QWidget) -> QtWidgets.QScrollArea:
-    """``widget`` in a frameless scroll area that resizes it when there is room."""
-    area = QtWidgets.QScrollArea()
-    area.setWidgetResizable(True)
-    area.setFrameShape(QtWidgets.QFrame.NoFrame)
-    area.setWidget(widget)
-    area.setMinimumWidth(min(widget.minimumSizeHint().width(), 320))
-    return area
+class PanelScroll(QtWidgets.QScrollArea):
+    """A panel in a frameless area that scrolls down, never sideways: it is always at least
+    as wide as the panel's narrowest layout, so nothing is cut off at the side."""
+
+    def __init__(self, widget: QtWidgets.QWidget) -> None:
+        super().__init__()
+        self.setWidgetResizable(True)
+        self.setFrameShape(QtWidgets.QFrame.NoFrame)
+        self.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)
+        self.setWidget(widget)
+        widget.installEventFilter(self)
+
+    def minimumSizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt's name
+        inner = self.widget().minimumSizeHint()
+        bar = self.style().pixelMetric(QtWidgets.QStyle.PM_ScrollBarExtent, None, self)
+        return QtCore.QSize(inner.width() + bar + 2, min(inner.height(), 120))
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QtCore.QEvent.LayoutRequest:
+            self.updateGeometry()  # the panel's minimum width changed (text size, content)
+        return False
+
+
+def title_bar(title: str) -> QtWidgets.QLabel:
+    """A dock's title as a plain bold label: it follows the text size like everything else
+    (Qt's own dock title kept the font of the moment the style sheet was set), and a label
+    that does not fit shows as cut, not as a quiet ellipsis."""
+    label = QtWidgets.QLabel(title)
+    label.setObjectName("dockTitle")
+    theme.set_font(label, 1.0, bold=True)
+    theme.style(label, "#dockTitle { background: {PANEL}; padding: 3px 8px; }")
+    return label
 
 
 def content(dock: QtWidgets.QDockWidget) -> QtWidgets.QWidget:
@@ -111,82 +142,48 @@ def build_docks(
     for spec in DOCKS:
         dock = QtWidgets.QDockWidget(spec.title, window)
         dock.setObjectName(f"dock_{spec.key}")
+        # No close button: the switcher shows and hides docks (one place, always in sync),
+        # and the title keeps the room the button took.
         dock.setFeatures(
-            QtWidgets.QDockWidget.DockWidgetClosable
-            | QtWidgets.QDockWidget.DockWidgetMovable
-            | QtWidgets.QDockWidget.DockWidgetFloatable
+            QtWidgets.QDockWidget.DockWidgetMovable | QtWidgets.QDockWidget.DockWidgetFloatable
         )
-        if spec.key in made:
-            widget = made[spec.key]
-        elif isinstance(spec.factory, tuple):
-            widget = QtWidgets.QTabWidget()
-            widget.setDocumentMode(True)
-            for title, factory in spec.factory:
-                widget.addTab(make_widget(factory, session), title)
-        else:
-            widget = make_widget(spec.factory, session)
+        dock.setTitleBarWidget(title_bar(spec.title))
+        widget = made[spec.key] if spec.key in made else make_widget(spec.factory, session)
         if spec.key in SCROLLED:
-            widget = scrolled(widget)
+            widget = PanelScroll(widget)
         dock.setWidget(widget)
-        window.addDockWidget(spec.area, dock)
+        window.addDockWidget(R if spec.group == PANELS else B, dock)
         docks[spec.key] = dock
     return docks
 
 
-def default_layout(window: QtWidgets.QMainWindow, docks: dict, two_d: bool = True) -> None:
-    """Arrange the docks for a wide projected screen, scaled to the window size.
+def arrange(
+    window: QtWidgets.QMainWindow, docks: dict, panels: list[str], views: list[str],
+    panel_width: float = 0.28, view_height: float = 0.42,
+) -> None:  # fmt: skip
+    """Show ``panels`` stacked in the right column and ``views`` side by side under the
+    network, in full; hide every other dock.
 
-    The bottom row shows three views side by side on a wide window: loss and accuracy, then
-    the decision boundary and activations for 2-D data (``two_d``), or activations and
-    weights (feature maps and kernels) for anything else; the other views are tabs.
+    ``panel_width`` and ``view_height`` are shares of the window's width and height.
     """
-    # Take every dock out first: re-adding tabified docks in place leaves stale tab groups.
+    # Take every dock out first: re-adding docks in place leaves stale splits behind.
     for dock in docks.values():
         window.removeDockWidget(dock)
         dock.setFloating(False)
-    wide = window.width() >= 1600  # below that only two views fit side by side
-    window.addDockWidget(R, docks["training"])
-    window.addDockWidget(R, docks["inspector"])
-    window.splitDockWidget(docks["training"], docks["inspector"], QtCore.Qt.Vertical)
-    window.tabifyDockWidget(docks["inspector"], docks["data"])
-    window.tabifyDockWidget(docks["data"], docks["microphone"])
-    window.tabifyDockWidget(docks["microphone"], docks["sounds"])
-    if wide:
-        window.addDockWidget(L, docks["layers"])
-    else:  # on a projector's 1280 px every column taken from the graph shrinks its text
-        window.tabifyDockWidget(docks["sounds"], docks["layers"])
-    window.addDockWidget(B, docks["plots"])
-    middle, last = ("boundary", "activations") if two_d else ("activations", "weights")
-    views = ("activations", "boundary", "weights", "predictions", "recurrent")
-    rest = [k for k in views if k != middle]
-    row = ["plots", middle] + ([last] if wide else [])
-    window.splitDockWidget(docks["plots"], docks[middle], QtCore.Qt.Horizontal)
-    if wide:
-        window.splitDockWidget(docks[middle], docks[last], QtCore.Qt.Horizontal)
-        rest.remove(last)
-    tab_host = row[-1]
-    for key in rest:
-        window.tabifyDockWidget(docks[tab_host], docks[key])
-    for dock in docks.values():
-        dock.show()
-    for key in ("inspector", *row):
-        docks[key].raise_()
-    for dock in docks.values():  # a view with something for this network asks to be seen
-        if getattr(content(dock), "wants_front", lambda: False)():
-            dock.raise_()
-    w, h = max(window.width(), 800), max(window.height(), 600)
-    if wide:
-        window.resizeDocks([docks["layers"]], [int(w * 0.12)], QtCore.Qt.Horizontal)
-    window.resizeDocks(
-        [docks["training"]], [int(w * (0.25 if wide else 0.27))], QtCore.Qt.Horizontal
-    )
-    window.resizeDocks([docks["plots"]], [int(h * (0.36 if wide else 0.34))], QtCore.Qt.Vertical)
-    bottom = w * 0.75  # the right column takes the rest
-    shares = {"plots": 0.4, "boundary": 0.24, "activations": 0.36, "weights": 0.36}
-    if not two_d and wide:
-        shares = {"plots": 0.3, "activations": 0.35, "weights": 0.35}
-    sizes = [int(bottom * shares.get(k, 0.5) if wide else bottom * 0.5) for k in row]
-    window.resizeDocks([docks[k] for k in row], sizes, QtCore.Qt.Horizontal)
-    window.resizeDocks(
-        [docks["training"], docks["inspector"]], [int(h * 0.6), int(h * 0.4)], QtCore.Qt.Vertical
-    )
+    for key, dock in docks.items():
+        window.addDockWidget(R if SPECS[key].group == PANELS else B, dock)
+        dock.setVisible(key in panels or key in views)
+    for a, b in zip(panels, panels[1:], strict=False):
+        window.splitDockWidget(docks[a], docks[b], QtCore.Qt.Vertical)
+    for a, b in zip(views, views[1:], strict=False):
+        window.splitDockWidget(docks[a], docks[b], QtCore.Qt.Horizontal)
+    w, h = max(window.width(), 640), max(window.height(), 480)
+    if panels:
+        window.resizeDocks([docks[panels[0]]], [int(w * panel_width)], QtCore.Qt.Horizontal)
+        share = [int(h / len(panels))] * len(panels)
+        window.resizeDocks([docks[k] for k in panels], share, QtCore.Qt.Vertical)
+    if views:
+        window.resizeDocks([docks[views[0]]], [int(h * view_height)], QtCore.Qt.Vertical)
+        room = w * (1 - (panel_width if panels else 0))
+        share = [int(room / len(views))] * len(views)
+        window.resizeDocks([docks[k] for k in views], share, QtCore.Qt.Horizontal)

@@ -11,10 +11,12 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.presets import PRESETS
-from visualnn.ui import export, theme
-from visualnn.ui.docks import build_docks, content, default_layout
+from visualnn.ui import export, icons
+from visualnn.ui.appearance import Appearance
+from visualnn.ui.docks import DOCKS, PANELS, build_docks, content
 from visualnn.ui.files import ProjectFiles
 from visualnn.ui.graph.view import GraphView
+from visualnn.ui.keys import SpaceToPlay
 from visualnn.ui.live_audio import LiveAudio
 from visualnn.ui.live_input import LiveInput
 from visualnn.ui.model.project_state import SPEEDS
@@ -24,12 +26,15 @@ from visualnn.ui.panels.microphone import MicrophonePanel
 from visualnn.ui.panels.sound_classes import SoundClassesPanel, default_store_dir
 from visualnn.ui.panels.training import TrainingPanel
 from visualnn.ui.panels.training_controls import Banner
+from visualnn.ui.presentation import Presentation
 from visualnn.ui.settings import settings
+from visualnn.ui.switcher import ViewSwitcher, fit_to_screen
+from visualnn.ui.toolbar import MainToolBar
 from visualnn.ui.training_control import TrainingController
 
-LAYOUT_VERSION = 1  # bump when the docks change so old saved layouts are ignored
-TEXT_SIZES = {"Normal": 12, "Large": 14, "Huge": 16}  # base point sizes for View > Text size
-PLAY_TEXT, PAUSE_TEXT = "\u25b6  Play", "\u23f8  Pause"
+LAYOUT_VERSION = 2  # bump when the docks change so old saved layouts are ignored
+PLAY_TEXT, PAUSE_TEXT = "Play", "Pause"
+OPEN_SIZE = (1600, 900)  # at most: never larger than the screen's available area
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -89,10 +94,19 @@ class MainWindow(QtWidgets.QMainWindow):
             ),
         }
         self.docks = build_docks(self, self.session, made)
+        content(self.docks["recurrent"]).wants_showing.connect(self._on_recurrent_wants_showing)
+        self.appearance = Appearance(self)
+        self.views = ViewSwitcher(self, self.docks)
+        a = self.actions
+        self.toolbar = MainToolBar([a["play"], a["step_batch"], a["step_epoch"]], self.views,
+                                   a["present"], self)  # fmt: skip
+        self.addToolBar(QtCore.Qt.TopToolBarArea, self.toolbar)
+        self.presentation = Presentation(self, self.views, self.toolbar, self.appearance)
+        self.presentation.toggled.connect(self._on_presentation_toggled)
+        self.space = SpaceToPlay(self)
         self._make_menus()
-        self.resize(1600, 900)
-        default_layout(self, self.docks)
-        self._default_state = self.saveState(LAYOUT_VERSION)
+        fit_to_screen(self, *OPEN_SIZE)
+        self.reset_layout()
         if restore:
             self.restore_layout()
 
@@ -158,6 +172,19 @@ class MainWindow(QtWidgets.QMainWindow):
         self._action("export_sounds", "Export sounds as WAV folder\u2026", self._export_sounds)
         self._action("quit", "&Quit", self.close, K.Quit)
         self._action("reset_layout", "Reset layout", self.reset_layout)
+        present = self._action(
+            "present",
+            "Present",
+            self._on_present_action_triggered,
+            QtCore.Qt.Key_F5,
+            "Presentation mode (F5): large high-contrast text, the network and two views",
+        )
+        present.setCheckable(True)
+        end = self._action("end_present", "End presentation", self._end_presentation, "Esc")
+        end.setEnabled(False)  # Esc means nothing else until presenting
+        for key, name in (("play", "play"), ("step_batch", "step"), ("step_epoch", "step-epoch"),
+                          ("reset", "reset"), ("present", "present")):  # fmt: skip
+            icons.set_icon(self.actions[key], name)
         live = self._action(
             "live",
             "Live input",
@@ -177,7 +204,7 @@ class MainWindow(QtWidgets.QMainWindow):
         file_menu = bar.addMenu("&File")
         new_menu = file_menu.addMenu("&New from preset")
         for name, preset in PRESETS.items():
-            act = new_menu.addAction(f"{preset.title}  ({name})")
+            act = new_menu.addAction(preset.title)  # the key is for the command line
             act.setToolTip(preset.description)
             act.triggered.connect(lambda _=False, n=name: self.files.new_from_preset(n))
         file_menu.addAction(a["open"])
@@ -198,19 +225,14 @@ class MainWindow(QtWidgets.QMainWindow):
         edit = bar.addMenu("&Edit")
         edit.addActions([a["undo"], a["redo"]])
         view = bar.addMenu("&View")
-        for dock in self.docks.values():
-            view.addAction(dock.toggleViewAction())
+        view.addAction(a["present"])
+        view.addSeparator()
+        for group in (PANELS, "view"):
+            view.addSection("Panels" if group == PANELS else "Views")
+            view.addActions([self.views.actions[s.key] for s in DOCKS if s.group == group])
         view.addSeparator()
         view.addAction(a["reset_layout"])
-        sizes = view.addMenu("Text size")
-        group = QtGui.QActionGroup(self)
-        current = int(settings().value("theme/base_point_size", theme.BASE_POINT_SIZE))
-        for label, points in TEXT_SIZES.items():
-            act = sizes.addAction(f"{label} ({points} pt)")
-            act.setCheckable(True)
-            act.setChecked(points == current)
-            group.addAction(act)
-            act.triggered.connect(lambda _=False, p=points: self._set_text_size(p))
+        self.appearance.add_menus(view)
         training = bar.addMenu("&Training")
         training.addActions([a["play"], a["step_batch"], a["step_epoch"]])
         training.addActions([a["slower"], a["faster"]])
@@ -225,13 +247,7 @@ class MainWindow(QtWidgets.QMainWindow):
         project = self.session.project
         i = min(max(keys.index(project.speed) + step, 0), len(keys) - 1)
         project.set_speed(keys[i])
-        self.statusBar().showMessage(f"Speed: {SPEEDS[keys[i]][0]}", 2000)
-
-    def _set_text_size(self, points: int) -> None:
-        settings().setValue("theme/base_point_size", int(points))
-        self.banner.show_message(
-            f"Text size {points} pt: it applies the next time visualnn starts.", "info"
-        )
+        self.banner.show_message(f"Speed: {SPEEDS[keys[i]][0]}.", "info")
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
@@ -244,24 +260,31 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # --- layout ---------------------------------------------------------------------------
     def restore_layout(self) -> None:
+        """The size and the shown panels and views of the last run, within this screen."""
         s = settings()
-        geometry, state = s.value("window/geometry"), s.value("window/state")
+        geometry = s.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
-        if state is not None:
-            self.restoreState(state, LAYOUT_VERSION)
+            fit_to_screen(self)  # saved on a larger screen: still all of it on this one
+        if int(s.value("window/layout_version", 0) or 0) == LAYOUT_VERSION:
+            self.views.restore(s)
 
     def save_layout(self) -> None:
         s = settings()
         s.setValue("window/geometry", self.saveGeometry())
-        s.setValue("window/state", self.saveState(LAYOUT_VERSION))
+        s.setValue("window/layout_version", LAYOUT_VERSION)
+        self.views.save(s)
         s.sync()
 
     def reset_layout(self) -> None:
-        """The default arrangement for this window size and the current data."""
+        """The default panels and views for this window size and the current data."""
         ds = self.session.project.dataset
         two_d = ds is None or tuple(ds.input_shape) == (2,)
-        default_layout(self, self.docks, two_d=two_d)
+        model = self.session.inspect.model
+        recurrent = model is not None and any(
+            layer.config()["type"] in ("rnn", "gru", "lstm") for layer in model.layers
+        )
+        self.views.set_state(*self.views.defaults(two_d, recurrent))
 
     # --- export ---------------------------------------------------------------------------
     def _ask_path(self, title: str, name: str, filt: str) -> str:
@@ -345,6 +368,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.actions["live"].setChecked(False)
         self.banner.show_message(text, "warning")
 
+    def _on_recurrent_wants_showing(self) -> None:
+        self.views.set_shown("recurrent")
+
     def _on_live_action_triggered(self, checked: bool) -> None:
         self.live_input.set_live(checked)
 
@@ -354,13 +380,24 @@ class MainWindow(QtWidgets.QMainWindow):
     def _on_session_selection_changed(self) -> None:
         # A clicked unit shows its arithmetic, a clicked layer its settings: otherwise a
         # click on a neuron looks as if it did nothing.
-        tabs = content(self.docks["inspector"])
-        unit = self.session.inspect.selection.unit is not None
-        tabs.setCurrentIndex(1 if unit else 0)
-        self.docks["inspector"].raise_()
+        self.views.follow(self.session.inspect.selection)
 
     def _on_session_training_state_changed(self, state: str) -> None:
-        self.actions["play"].setText(PAUSE_TEXT if state == "running" else PLAY_TEXT)
+        running = state == "running"
+        self.actions["play"].setText(PAUSE_TEXT if running else PLAY_TEXT)
+        icons.set_icon(self.actions["play"], "pause" if running else "play")
+
+    def _on_present_action_triggered(self, checked: bool) -> None:
+        self.presentation.set_on(checked)
+
+    def _end_presentation(self) -> None:
+        self.presentation.set_on(False)
+
+    def _on_presentation_toggled(self, on: bool) -> None:
+        self.actions["present"].setChecked(on)
+        self.actions["present"].setText("End presentation" if on else "Present")
+        icons.set_icon(self.actions["present"], "exit" if on else "present")
+        self.actions["end_present"].setEnabled(on)
 
     def _update_title(self, *_) -> None:
         name = self.files.path.name if self.files.path else "untitled"

@@ -50,6 +50,9 @@ class Redraw(QtCore.QObject):
         self.last = 0.0
         widget.installEventFilter(self)
         frame_clock().add(self)
+        from visualnn.ui import theme  # here: theme imports pyqtgraph, pacing is imported early
+
+        theme.changes().changed.connect(self.mark)  # new colours and sizes: draw again
 
     def mark(self, *_args) -> None:
         """The view's data changed: redraw it at the next frame it is visible."""

@@ -1,31 +1,41 @@
-"""One look for the whole app: dark, high-contrast, large enough to read from a projector.
+"""One look for the whole app, switchable live: colours, text size, pyqtgraph options.
 
-Everything visual that more than one widget needs (font sizes, colours, colormaps, pyqtgraph
-options) lives here so views never hard-code their own.
+The colours of the current theme are module attributes (``theme.FOREGROUND``,
+``theme.MUTED``...), read at the moment something is drawn, so views never hard-code their
+own. :func:`apply` switches theme and text size while the app runs: it re-applies the
+palette and style sheet, re-reads the fonts and colours of every existing widget and plot
+(:mod:`visualnn.ui.restyle`) and then emits ``changes().changed``, on which views with
+their own painting (the graph, plots, heatmaps) redraw. Widgets register what to re-read:
+
+- ``set_font(widget, scale, bold)`` instead of ``widget.setFont(font(...))``;
+- ``style(widget, "color: {MUTED};")`` instead of a style sheet with a colour baked in.
 """
 
 from __future__ import annotations
 
+import re
+
 import pyqtgraph as pg
-from PySide6 import QtGui, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from visualnn.ui.themes import ROLES, THEMES, stylesheet
+from visualnn.ui.themes import SERIES as _SERIES
 
 #: Base point size of all text; views scale from it (titles x1.25, small labels x0.85).
 BASE_POINT_SIZE = 12
+#: No text is drawn smaller than this (points); presentation mode raises it so the
+#: smallest caption is still read from the back row.
+MIN_POINT_SIZE = 0.0
+#: The current theme's name (a key of ``themes.THEMES``).
+NAME = "dark"
+#: Bumped by every :func:`apply`: views that cache drawn things compare it.
+GENERATION = 0
 
-BACKGROUND = "#14161b"
-PANEL = "#1d2027"
-FOREGROUND = "#e8eaf0"
-MUTED = "#9aa3b2"
-ACCENT = "#4fa3ff"
-POSITIVE = "#f2a33a"  # positive weights / activations (warm)
-NEGATIVE = "#3aa0f2"  # negative weights / activations (cool)
-ERROR = "#ff5c5c"
-WARNING = "#ffb347"
-OK = "#5fd38d"
-
-#: Series colours for plots (train, validation, batch trace, ...), distinguishable when
-#: projected and for the common colour-vision deficiencies.
-SERIES = ["#4fa3ff", "#f2a33a", "#5fd38d", "#e06cc4", "#c8c8c8"]
+# The current colours, one module attribute per role (see themes.ROLES); set by _use().
+BACKGROUND = PANEL = FOREGROUND = MUTED = ACCENT = POSITIVE = NEGATIVE = ""
+ERROR = WARNING = OK = BUTTON = ALTERNATE = DISABLED = BORDER = ""
+ART_LINE = ART_FILL = ART_GRID = ERROR_PANEL = ON_ACCENT = ""
+SERIES: list[str] = []
 
 #: Colormaps: sequential for magnitudes (spectrogram, activations), diverging for signed
 #: values (weights, gradients) with symmetric levels.
@@ -33,32 +43,96 @@ SEQUENTIAL_CMAP = "inferno"
 DIVERGING_CMAP = "visualnn-diverging"
 SPECTROGRAM_CMAPS = ["inferno", "magma", "viridis", "plasma", "CET-L1"]
 
+_FONT_PROP = "vnn_font"  # (scale, bold) of a widget's font, re-applied on a change
+_STYLE_PROP = "vnn_style"  # a style sheet template, re-filled on a change
+
+
+def _use(name: str) -> None:
+    global NAME, SERIES
+    NAME = name
+    globals().update(THEMES[name])
+    SERIES = list(_SERIES[name])
+
+
+_use("dark")
+
+
+def colours() -> dict[str, str]:
+    """The current theme's colours by role name."""
+    return {role: globals()[role] for role in ROLES}
+
+
+def fill(template: str) -> str:
+    """``"color: {MUTED};"`` with the current colours put in (CSS braces are left alone)."""
+    c = colours()
+    return re.sub(r"\{([A-Z_]+)\}", lambda m: c.get(m.group(1), m.group(0)), template)
+
+
+# --- fonts --------------------------------------------------------------------------------
+def point_size(scale: float = 1.0) -> float:
+    """Points of text at ``scale`` times the base size, never below ``MIN_POINT_SIZE``."""
+    return max(BASE_POINT_SIZE * scale, MIN_POINT_SIZE)
+
 
 def font(scale: float = 1.0, bold: bool = False) -> QtGui.QFont:
     """The app font at ``scale`` times the base size."""
     f = QtGui.QFont()
-    f.setPointSizeF(BASE_POINT_SIZE * scale)
+    f.setPointSizeF(point_size(scale))
     f.setBold(bold)
     return f
 
 
-#: Our own colormaps. The diverging one is dark at zero, so on the dark theme the eye goes to
-#: large weights of either sign, not to the near-zero ones (a white-centred map does the
-#: opposite); its ends are the graph's NEGATIVE and POSITIVE colours.
-CUSTOM_CMAPS = {
-    "visualnn-diverging": ["#8fd3ff", NEGATIVE, PANEL, POSITIVE, "#ffe08a"],
-}
+def floor_px() -> float:
+    """Pixel size of the smallest text allowed on screen (0 when there is no floor)."""
+    if MIN_POINT_SIZE <= 0:
+        return 0.0
+    f = QtGui.QFont()
+    f.setPointSizeF(MIN_POINT_SIZE)
+    return float(QtGui.QFontInfo(f).pixelSize())
 
 
+def set_font(widget: QtWidgets.QWidget, scale: float = 1.0, bold: bool = False) -> None:
+    """Give ``widget`` the app font at ``scale``, and again after every text size change."""
+    widget.setProperty(_FONT_PROP, [float(scale), bool(bold)])
+    widget.setFont(font(scale, bold))
+
+
+def style(widget: QtWidgets.QWidget, template: str) -> None:
+    """Set a style sheet with theme colours by role (``"color: {MUTED};"``), refilled on
+    every theme change."""
+    widget.setProperty(_STYLE_PROP, template)
+    widget.setStyleSheet(fill(template))
+
+
+# --- change notification ------------------------------------------------------------------
+class Changes(QtCore.QObject):
+    """``changed()`` after :func:`apply` switched theme or text size."""
+
+    changed = QtCore.Signal()
+
+
+_CHANGES: list[Changes] = []
+
+
+def changes() -> Changes:
+    """The app's one change notifier."""
+    if not _CHANGES:
+        _CHANGES.append(Changes())
+    return _CHANGES[0]
+
+
+# --- plots and colormaps ------------------------------------------------------------------
 def _custom(name: str) -> pg.ColorMap:
-    colors = CUSTOM_CMAPS[name]
+    # Dark at zero on the dark themes, so the eye goes to large weights of either sign;
+    # its ends are the graph's NEGATIVE and POSITIVE colours.
+    colors = ["#8fd3ff", NEGATIVE, PANEL, POSITIVE, "#ffe08a"]
     pos = [i / (len(colors) - 1) for i in range(len(colors))]
     return pg.ColorMap(pos, [QtGui.QColor(c) for c in colors], name=name)
 
 
 def colormap(name: str) -> pg.ColorMap:
     """A pyqtgraph colormap by name, falling back to ``inferno`` if unknown."""
-    if name in CUSTOM_CMAPS:
+    if name == DIVERGING_CMAP:
         return _custom(name)
     try:
         return pg.colormap.get(name)
@@ -66,55 +140,85 @@ def colormap(name: str) -> pg.ColorMap:
         return pg.colormap.get("inferno")
 
 
+def style_axis(axis: pg.AxisItem) -> None:
+    """Theme colours and text size on one pyqtgraph axis."""
+    axis.setTextPen(FOREGROUND)
+    axis.setPen(MUTED)
+    axis.setStyle(tickFont=font(0.9))
+    axis.label.setFont(font(0.95))
+    if axis.labelText:
+        axis.setLabel(axis.labelText, units=axis.labelUnits, color=FOREGROUND)
+
+
 def style_plot(plot: pg.PlotItem, title: str | None = None) -> None:
     """Large axis text and a subtle grid for a pyqtgraph plot."""
     if title:
-        plot.setTitle(title, color=FOREGROUND, size=f"{int(BASE_POINT_SIZE * 1.15)}pt")
+        plot.setTitle(title, color=FOREGROUND, size=f"{point_size(1.15):.1f}pt")
+        plot.titleLabel.vnn_scale = 1.15  # what restyle re-applies
     for name in ("left", "bottom", "right", "top"):
         axis = plot.getAxis(name)
-        axis.setTextPen(FOREGROUND)
-        axis.setPen(MUTED)
-        axis.setStyle(tickFont=font(0.9))
-        axis.label.setFont(font(0.95))
+        style_axis(axis)
         # pyqtgraph would relabel a small range as "x2 (x0.001)" with ticks of 500: a riddle
         # for a student, so ticks always show the values themselves.
         axis.enableAutoSIPrefix(False)
     plot.showGrid(x=True, y=True, alpha=0.18)
 
 
-def apply(app: QtWidgets.QApplication) -> None:
-    """Apply the dark palette, fonts and pyqtgraph defaults to the application."""
+# --- the application ----------------------------------------------------------------------
+def _palette() -> QtGui.QPalette:
+    pal, c = QtGui.QPalette(), QtGui.QColor
+    for role, colour in (
+        (QtGui.QPalette.Window, BACKGROUND),
+        (QtGui.QPalette.WindowText, FOREGROUND),
+        (QtGui.QPalette.Base, PANEL),
+        (QtGui.QPalette.AlternateBase, ALTERNATE),
+        (QtGui.QPalette.Text, FOREGROUND),
+        (QtGui.QPalette.Button, BUTTON),
+        (QtGui.QPalette.ButtonText, FOREGROUND),
+        (QtGui.QPalette.Highlight, ACCENT),
+        (QtGui.QPalette.HighlightedText, ON_ACCENT),
+        (QtGui.QPalette.ToolTipBase, PANEL),
+        (QtGui.QPalette.ToolTipText, FOREGROUND),
+        (QtGui.QPalette.PlaceholderText, MUTED),
+        (QtGui.QPalette.Light, BORDER),
+        (QtGui.QPalette.Mid, BORDER),
+    ):
+        pal.setColor(role, c(colour))
+    for role in (QtGui.QPalette.Text, QtGui.QPalette.ButtonText, QtGui.QPalette.WindowText):
+        pal.setColor(QtGui.QPalette.Disabled, role, c(DISABLED))
+    return pal
+
+
+def apply(
+    app: QtWidgets.QApplication,
+    name: str | None = None,
+    points: float | None = None,
+    floor: float | None = None,
+) -> None:
+    """Apply theme ``name``, base text size ``points`` and smallest text ``floor`` (points)
+    to the application and every widget in it; None keeps the current one."""
+    global BASE_POINT_SIZE, MIN_POINT_SIZE, GENERATION
+    from visualnn.ui import restyle
+
+    if name is not None:
+        if name not in THEMES:
+            raise ValueError(f"unknown theme {name!r}; known: {', '.join(THEMES)}")
+        _use(name)
+    old_points = BASE_POINT_SIZE
+    if points is not None:
+        BASE_POINT_SIZE = points
+    if floor is not None:
+        MIN_POINT_SIZE = float(floor)
+    GENERATION += 1
     pg.setConfigOptions(
         antialias=True, background=BACKGROUND, foreground=FOREGROUND, imageAxisOrder="row-major"
     )
     app.setStyle("Fusion")
     app.setFont(font())
-    pal = QtGui.QPalette()
-    c = QtGui.QColor
-    pal.setColor(QtGui.QPalette.Window, c(BACKGROUND))
-    pal.setColor(QtGui.QPalette.WindowText, c(FOREGROUND))
-    pal.setColor(QtGui.QPalette.Base, c(PANEL))
-    pal.setColor(QtGui.QPalette.AlternateBase, c("#252933"))
-    pal.setColor(QtGui.QPalette.Text, c(FOREGROUND))
-    pal.setColor(QtGui.QPalette.Button, c("#2a2e38"))
-    pal.setColor(QtGui.QPalette.ButtonText, c(FOREGROUND))
-    pal.setColor(QtGui.QPalette.Highlight, c(ACCENT))
-    pal.setColor(QtGui.QPalette.HighlightedText, c("#000000"))
-    pal.setColor(QtGui.QPalette.ToolTipBase, c(PANEL))
-    pal.setColor(QtGui.QPalette.ToolTipText, c(FOREGROUND))
-    pal.setColor(QtGui.QPalette.PlaceholderText, c(MUTED))
-    for role in (QtGui.QPalette.Text, QtGui.QPalette.ButtonText, QtGui.QPalette.WindowText):
-        pal.setColor(QtGui.QPalette.Disabled, role, c("#6b7280"))
-    app.setPalette(pal)
-    app.setStyleSheet(
-        f"QDockWidget::title {{ background: {PANEL}; padding: 6px; font-weight: bold; }}"
-        f"QToolTip {{ color: {FOREGROUND}; background: {PANEL}; border: 1px solid {MUTED}; }}"
-        "QPushButton, QToolButton { padding: 5px 10px; }"
-        # Fusion's check boxes are dark-on-dark with this palette: draw them ourselves.
-        f"QCheckBox::indicator {{ width: 16px; height: 16px; border: 2px solid {MUTED};"
-        f" border-radius: 3px; background: {PANEL}; }}"
-        f"QCheckBox::indicator:checked {{ background: {ACCENT}; border-color: {ACCENT}; }}"
-    )
+    app.setPalette(_palette())
+    app.setStyleSheet(stylesheet(colours(), QtGui.QFontInfo(font()).pixelSize()))
+    restyle.refresh(app, old_points)
+    changes().changed.emit()
 
 
 def class_colours(n: int, names=()) -> list[QtGui.QColor]:

@@ -14,12 +14,17 @@ from PySide6 import QtCore, QtGui
 
 from visualnn.ui import theme
 
-_LINE = QtGui.QColor("#c4cad6")
-_FILL = QtGui.QColor("#2c3240")
+
+def _line() -> str:
+    return theme.ART_LINE
 
 
-def _pen(color=_LINE, width: float = 2.0) -> QtGui.QPen:
-    return QtGui.QPen(QtGui.QColor(color), width)
+def _fill() -> QtGui.QColor:
+    return QtGui.QColor(theme.ART_FILL)
+
+
+def _pen(color: str | None = None, width: float = 2.0) -> QtGui.QPen:
+    return QtGui.QPen(QtGui.QColor(color or theme.ART_LINE), width)
 
 
 def _maps(p: QtGui.QPainter, r: QtCore.QRectF, shape, settings, images=None) -> None:
@@ -32,18 +37,18 @@ def _maps(p: QtGui.QPainter, r: QtCore.QRectF, shape, settings, images=None) -> 
     y0 = r.center().y() - (side + step * (n - 1)) / 2
     for i in reversed(range(n)):  # back to front: map 0 ends up in front, bottom-left
         sq = QtCore.QRectF(x0 + step * i, y0 + step * (n - 1 - i), side, side)
-        p.setBrush(_FILL)
+        p.setBrush(_fill())
         p.setPen(QtCore.Qt.NoPen)
         p.drawRect(sq)
         if images:
             p.drawImage(sq, images[i])  # nearest-neighbour: pixels stay pixels
-        p.setPen(_pen(theme.ACCENT if i == 0 else _LINE, 2.0 if i == 0 else 1.5))
+        p.setPen(_pen(theme.ACCENT if i == 0 else _line(), 2.0 if i == 0 else 1.5))
         p.setBrush(QtCore.Qt.NoBrush)
         p.drawRect(sq)
     if images:
         return
     front = QtCore.QRectF(x0, y0 + step * (n - 1), side, side)
-    p.setPen(_pen("#56607a", 1.0))
+    p.setPen(_pen(theme.ART_GRID, 1.0))
     for k in (1, 2, 3):  # a faint grid: "these are images"
         x = front.left() + front.width() * k / 4
         y = front.top() + front.height() * k / 4
@@ -57,8 +62,8 @@ def _pool(p: QtGui.QPainter, r: QtCore.QRectF, shape, settings, images=None) -> 
     a = QtCore.QRectF(r.center().x() - big - 10, r.center().y() - big / 2, big, big)
     b = QtCore.QRectF(r.center().x() + 22, r.center().y() - small / 2, small, small)
     for rect, n in ((a, 4), (b, 2)):
-        p.setPen(_pen(_LINE, 1.5))
-        p.setBrush(_FILL)
+        p.setPen(_pen(_line(), 1.5))
+        p.setBrush(_fill())
         p.drawRect(rect)
         for k in range(1, n):
             x = rect.left() + rect.width() * k / n
@@ -80,10 +85,10 @@ def _vector(p: QtGui.QPainter, r: QtCore.QRectF, shape, settings, images=None) -
     """A tall bar of unit cells: a long vector."""
     h = r.height() - 6
     bar = QtCore.QRectF(r.center().x() - 14, r.center().y() - h / 2, 28, h)
-    p.setPen(_pen(_LINE, 1.5))
-    p.setBrush(_FILL)
+    p.setPen(_pen(_line(), 1.5))
+    p.setBrush(_fill())
     p.drawRoundedRect(bar, 6, 6)
-    p.setPen(_pen("#56607a", 1.0))
+    p.setPen(_pen(theme.ART_GRID, 1.0))
     cells = 10
     for k in range(1, cells):
         y = bar.top() + bar.height() * k / cells
@@ -111,7 +116,7 @@ def _signal(p: QtGui.QPainter, r: QtCore.QRectF, shape, settings, images=None) -
             x = r.left() + 6 + (r.width() - 12) * s / 40
             y = y0 - 0.35 * r.height() / n * math.sin(s * 0.6 + i) * math.cos(s * 0.13)
             path.lineTo(x, y)
-        p.setPen(_pen(theme.ACCENT if i == 0 else _LINE, 2.0))
+        p.setPen(_pen(theme.ACCENT if i == 0 else _line(), 2.0))
         p.setBrush(QtCore.Qt.NoBrush)
         p.drawPath(path)
 
@@ -129,7 +134,7 @@ def _curve(p: QtGui.QPainter, r: QtCore.QRectF, shape, settings, kind: str) -> N
     """The activation function's graph on small axes, for -1..1."""
     side = min(r.width(), r.height()) - 6
     box = QtCore.QRectF(r.center().x() - side / 2, r.center().y() - side / 2, side, side)
-    p.setPen(_pen("#56607a", 1.0))
+    p.setPen(_pen(theme.ART_GRID, 1.0))
     p.drawLine(
         QtCore.QPointF(box.left(), box.center().y()), QtCore.QPointF(box.right(), box.center().y())
     )
@@ -156,7 +161,7 @@ def _softmax(p: QtGui.QPainter, r: QtCore.QRectF, shape, settings, images=None) 
     for i, h in enumerate(heights):
         bar = QtCore.QRectF(x0 + i * (w + 6), r.bottom() - h * r.height(), w, h * r.height())
         p.setPen(QtCore.Qt.NoPen)
-        p.setBrush(QtGui.QColor(theme.POSITIVE if h == max(heights) else "#56607a"))
+        p.setBrush(QtGui.QColor(theme.POSITIVE if h == max(heights) else theme.ART_GRID))
         p.drawRect(bar)
 
 
@@ -167,8 +172,8 @@ def _dropout(p: QtGui.QPainter, r: QtCore.QRectF, shape, settings, images=None) 
         c = QtCore.QPointF(r.center().x(), r.top() + r.height() * (k + 0.5) / n)
         rad = min(10.0, r.height() / (2.5 * n))
         off = k in (1, 3)
-        p.setPen(_pen("#56607a" if off else _LINE, 1.5))
-        p.setBrush(QtCore.Qt.NoBrush if off else _FILL)
+        p.setPen(_pen(theme.ART_GRID if off else _line(), 1.5))
+        p.setBrush(QtCore.Qt.NoBrush if off else _fill())
         p.drawEllipse(c, rad, rad)
         if off:
             p.setPen(_pen(theme.ERROR, 2.0))
@@ -176,9 +181,9 @@ def _dropout(p: QtGui.QPainter, r: QtCore.QRectF, shape, settings, images=None) 
 
 
 def _arrow(p: QtGui.QPainter, a: QtCore.QPointF, b: QtCore.QPointF) -> None:
-    p.setPen(_pen(_LINE, 2.0))
+    p.setPen(_pen(_line(), 2.0))
     p.drawLine(a, b)
-    p.setBrush(_LINE)
+    p.setBrush(QtGui.QColor(_line()))
     p.drawPolygon(QtGui.QPolygonF([b, b + QtCore.QPointF(-8, -5), b + QtCore.QPointF(-8, 5)]))
 
 

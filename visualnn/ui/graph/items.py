@@ -1,4 +1,4 @@
-"""Graphics items of the layer graph: layer cards and neuron circles (links: ``links.py``).
+"""Graphics items of the layer graph: layer cards (neurons: ``neurons.py``, links: ``links.py``).
 
 Items only draw and forward clicks to their ``GraphScene``; they never touch the document or
 the session themselves, so the scene is the one place that turns gestures into edits.
@@ -10,8 +10,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.ui import theme
 from visualnn.ui.graph import art
+from visualnn.ui.graph.neurons import NEURON_RADIUS, NeuronItem
 
-NEURON_RADIUS = 15.0
 NEURON_PITCH = 40.0  # centre-to-centre distance of neurons in one column
 #: Columns of more than COMPACT_UNITS neurons pack them closer: a tall column otherwise
 #: sets the height of the whole fit and shrinks every label in a short view (a projector).
@@ -26,90 +26,6 @@ TEXT_LINE = 30.0  # height of one line of node text at scale 1
 TITLE_FONT = 1.35  # card title and lines, in theme.font scale units (before text_scale)
 LINE_FONT = 1.2
 _CACHED = QtWidgets.QGraphicsItem.DeviceCoordinateCache
-
-
-def signed_color(value: float, vmax: float, alpha_floor: int = 40) -> QtGui.QColor:
-    """Warm for positive, cool for negative, more opaque the larger ``|value| / vmax``."""
-    t = 0.0 if vmax <= 0 else float(min(1.0, abs(value) / vmax))
-    c = QtGui.QColor(theme.POSITIVE if value >= 0 else theme.NEGATIVE)
-    c.setAlpha(int(alpha_floor + (255 - alpha_floor) * t))
-    return c
-
-
-_FILLS: dict[tuple[bool, int], QtGui.QColor] = {}
-
-
-def neuron_fill(value: float, vmax: float) -> QtGui.QColor:
-    """``signed_color(value, vmax, 25)`` over the card, opaque (cached: 462 possible)."""
-    c = signed_color(value, vmax, 25)
-    key = (value >= 0, c.alpha())
-    fill = _FILLS.get(key)
-    if fill is None:
-        fill = _FILLS[key] = opaque_over(c, theme.PANEL)
-    return fill
-
-
-def opaque_over(color: QtGui.QColor, background: str) -> QtGui.QColor:
-    """``color`` (translucent) as it looks over ``background``, as an opaque colour.
-
-    Where only that background lies underneath, painting this looks the same and is much
-    cheaper: Qt's raster engine blends translucent antialiased shapes pixel by pixel.
-    """
-    a = color.alphaF()
-    bg = QtGui.QColor(background)
-    return QtGui.QColor(
-        *(round(b + (f - b) * a) for f, b in zip(color.getRgb()[:3], bg.getRgb()[:3], strict=True))
-    )
-
-
-class NeuronItem(QtWidgets.QGraphicsEllipseItem):
-    """One unit of a small dense layer (or input feature); click selects ``(layer, (j,))``."""
-
-    def __init__(
-        self,
-        layer: int | None,
-        unit: int,
-        parent: QtWidgets.QGraphicsItem,
-        radius: float = NEURON_RADIUS,
-    ):
-        r = radius
-        super().__init__(-r, -r, 2 * r, 2 * r, parent)
-        self.layer, self.unit, self.radius = layer, unit, radius
-        self.setBrush(QtGui.QColor(theme.PANEL))
-        self.setPen(QtGui.QPen(QtGui.QColor(theme.MUTED), 1.6))
-        self.setAcceptHoverEvents(True)
-        self.setCursor(QtCore.Qt.PointingHandCursor)
-        self.value: float | None = None
-        self.setToolTip(self._tip())
-
-    def set_radius(self, r: float) -> None:
-        self.radius = r
-        self.setRect(-r, -r, 2 * r, 2 * r)
-
-    def _tip(self) -> str:
-        name = "input" if self.layer is None else f"layer {self.layer + 1}"
-        tip = f"{name}, unit {self.unit + 1}"
-        return tip if self.value is None else f"{tip}\nactivation {self.value:+.3f}"
-
-    def set_value(self, value: float | None, vmax: float) -> None:
-        """Fill by the current sample's activation (None: neutral)."""
-        self.value = None if value is None else float(value)
-        # neurons sit on the opaque card: the same colour, drawn opaque
-        fill = QtGui.QColor(theme.PANEL) if value is None else neuron_fill(value, vmax)
-        if fill != self.brush().color():  # an unchanged brush would still repaint the item
-            self.setBrush(fill)
-        self.setToolTip(self._tip())
-
-    def set_selected(self, on: bool) -> None:
-        color = theme.ACCENT if on else theme.MUTED
-        self.setPen(QtGui.QPen(QtGui.QColor(color), 4.0 if on else 1.6))
-
-    def mousePressEvent(self, event):  # noqa: N802 - Qt's name
-        if event.button() == QtCore.Qt.LeftButton and self.scene() is not None:
-            self.scene().unit_clicked(self.layer, self.unit)
-            event.accept()
-            return
-        super().mousePressEvent(event)
 
 
 class NodeItem(QtWidgets.QGraphicsObject):
@@ -156,6 +72,10 @@ class NodeItem(QtWidgets.QGraphicsObject):
         self.setCacheMode(_CACHED)
         self.images: list[QtGui.QImage] = []  # live feature maps, drawn instead of blanks
         self.text_scale, self.neuron_scale = 1.0, 1.0
+        #: 2: every line; 1: without the ``minor`` lines; 0: the title alone, a smaller
+        #: picture (a long network in a short view keeps its names readable)
+        self.detail = 2
+        self.minor: set[int] = set()  # indices of lines dropped below detail 2
         self._art_scale = 1.0  # the block picture is drawn this many times its normal size
         self._title = self._text(title, theme.FOREGROUND)
         self._lines = [self._text(t, theme.MUTED) for t in lines]
@@ -174,15 +94,16 @@ class NodeItem(QtWidgets.QGraphicsObject):
         item.setCacheMode(_CACHED)
         return item
 
-    def set_text_scale(self, k: float, neuron_scale: float = 1.0) -> None:
+    def set_text_scale(self, k: float, neuron_scale: float = 1.0, detail: int = 2) -> None:
         """Draw the text ``k`` times its normal size and re-lay the card out around it.
 
         The view raises ``k`` when fitting a big network shrinks the whole scene, so the
         words stay readable from the back of a room while the pictures get smaller.
         Neurons are drawn ``neuron_scale`` times larger (at most ``k``), which the view uses
-        to fill height that the text left spare.
+        to fill height that the text left spare. ``detail`` (2, 1, 0) says how many of the
+        lines under the title are shown.
         """
-        self.text_scale, self.neuron_scale = k, neuron_scale
+        self.text_scale, self.neuron_scale, self.detail = k, neuron_scale, detail
         self._title.setFont(theme.font(TITLE_FONT * k, bold=True))
         for t in self._lines:
             t.setFont(theme.font(LINE_FONT * k))
@@ -191,9 +112,18 @@ class NodeItem(QtWidgets.QGraphicsObject):
         self._layout()
 
     # --- geometry -----------------------------------------------------------------------
+    def shown_lines(self) -> list[QtWidgets.QGraphicsSimpleTextItem]:
+        """The lines under the title that the current ``detail`` shows."""
+        if self.detail <= 0:
+            return []
+        return [t for i, t in enumerate(self._lines) if self.detail >= 2 or i not in self.minor]
+
     def _layout(self) -> None:
+        lines = self.shown_lines()
+        for t in self._lines:
+            t.setVisible(t in lines)
         text_w = max(
-            [self._title.boundingRect().width()] + [t.boundingRect().width() for t in self._lines]
+            [self._title.boundingRect().width()] + [t.boundingRect().width() for t in lines]
         )
         line = TEXT_LINE * self.text_scale
         if self.neurons:
@@ -210,8 +140,8 @@ class NodeItem(QtWidgets.QGraphicsObject):
             # larger words do not leave a tiny picture in a wide card.
             room = (w - 2 * CARD_PAD) / (BLOCK_WIDTH - 2 * CARD_PAD)
             self._art_scale = max(1.0, min(self.text_scale, room))
-            body = BLOCK_BODY * self._art_scale
-        h = 2 * CARD_PAD + line * (1 + len(self._lines)) + body + 6
+            body = BLOCK_BODY * self._art_scale * (0.6 if self.detail <= 0 else 1.0)
+        h = 2 * CARD_PAD + line * (1 + len(lines)) + body + 6
         self._rect = QtCore.QRectF(-w / 2, -h / 2, w, h)
         top = self._rect.top() + CARD_PAD
         self._title.setPos(-self._title.boundingRect().width() / 2, top)
@@ -220,7 +150,7 @@ class NodeItem(QtWidgets.QGraphicsObject):
         for j, n in enumerate(self.neurons):
             n.setPos(0, body_top + self._pitch * self._art_scale * (j + 0.5))
         y = body_top + body + 4
-        for t in self._lines:
+        for t in lines:
             t.setPos(-t.boundingRect().width() / 2, y)
             y += line
         self._error_item.setTextWidth(max(w + 80, 300))
@@ -234,7 +164,8 @@ class NodeItem(QtWidgets.QGraphicsObject):
 
     def line_font(self) -> QtGui.QFont:
         """Font of the card's smallest text (shape, parameter count): what must stay legible."""
-        return self._lines[0].font() if self._lines else self._title.font()
+        lines = self.shown_lines()
+        return lines[0].font() if lines else self._title.font()
 
     def neuron_anchor(self, j: int, side: str) -> QtCore.QPointF:
         """Scene point on the left/right edge of neuron ``j`` where a link attaches."""
@@ -257,7 +188,7 @@ class NodeItem(QtWidgets.QGraphicsObject):
 
     def text(self) -> str:
         """All visible text of the node (title, lines, error), for tests and accessibility."""
-        parts = [self._title.text()] + [t.text() for t in self._lines]
+        parts = [self._title.text()] + [t.text() for t in self.shown_lines()]
         return "\n".join(parts + ([self.error] if self.error else []))
 
     def set_images(self, images: list[QtGui.QImage]) -> None:
@@ -279,7 +210,7 @@ class NodeItem(QtWidgets.QGraphicsObject):
         elif self.selected:
             pen = QtGui.QPen(QtGui.QColor(theme.ACCENT), 4.0)
         else:
-            pen = QtGui.QPen(QtGui.QColor("#3a404d"), 2.0)
+            pen = QtGui.QPen(QtGui.QColor(theme.BORDER), 2.0)
         painter.setPen(pen)
         painter.setBrush(QtGui.QColor(theme.PANEL))
         painter.drawRoundedRect(self._rect, 12, 12)

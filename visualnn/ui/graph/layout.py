@@ -19,6 +19,7 @@ GAP_DENSE = 150.0  # room for all-to-all links: they are the point of the pictur
 GAP_ONE_TO_ONE = 80.0
 GAP_BLOCK = 70.0
 ROW_GAP = 90.0  # between wrapped rows: room for the connector
+ROW_GAP_COMPACT = 50.0  # the same for title-only cards (detail 0), short of height
 ROW_ERROR_SPACE = 80.0  # under a row with an invalid node: room for the explanation
 
 
@@ -46,6 +47,23 @@ class RowLayout:
             right = left + w
         return rows
 
+    def content_rect(self) -> QtCore.QRectF:
+        """What is drawn: the cards, the wires between them and the error notes shown
+        (``itemsBoundingRect`` also counts hidden items, such as empty error notes)."""
+        rect = QtCore.QRectF()
+        for node in self.chain():
+            rect = rect.united(node.mapRectToScene(node.card_rect()))
+            if node.error:
+                rect = rect.united(node.sceneBoundingRect().united(node.childrenBoundingRect()
+                                   .translated(node.pos())))  # fmt: skip
+        for wire in self._wires:
+            rect = rect.united(wire.sceneBoundingRect())
+        return rect
+
+    def _row_gap(self) -> float:
+        chain = self.chain()
+        return ROW_GAP_COMPACT if chain and chain[0].detail <= 0 else ROW_GAP
+
     @staticmethod
     def _row_height(row: list[NodeItem]) -> float:
         extra = ROW_ERROR_SPACE if any(n.error for n in row) else 0.0
@@ -62,29 +80,32 @@ class RowLayout:
             for a, b in zip([None, *row[:-1]], row, strict=True):
                 right += (self._gap(a, b) if a is not None else 0.0) + b.card_rect().width()
             width = max(width, right)
-        height = sum(self._row_height(r) for r in rows) + ROW_GAP * (len(rows) - 1)
+        height = sum(self._row_height(r) for r in rows) + self._row_gap() * (len(rows) - 1)
         return QtCore.QSizeF(width, height)
 
     def set_row_width(self, row_width: float | None) -> None:
         """Wrap rows at ``row_width`` scene units (None: one row); re-places if it changes."""
-        self.set_layout(row_width, self.text_scale, self.neuron_scale)
+        self.set_layout(row_width, self.text_scale, self.neuron_scale, self.detail)
 
-    def set_text_scale(self, k: float, neuron_scale: float = 1.0) -> None:
-        """Size every card's text ``k`` times normal and neurons ``neuron_scale`` times
-        (cards only: call ``set_layout`` before showing). Lets the view measure layouts."""
+    def set_text_scale(self, k: float, neuron_scale: float = 1.0, detail: int = 2) -> None:
+        """Size every card's text ``k`` times normal and neurons ``neuron_scale`` times, with
+        ``detail`` lines (cards only: call ``set_layout`` before showing). Lets the view
+        measure layouts."""
         for item in self.chain():
-            if (item.text_scale, item.neuron_scale) != (k, neuron_scale):
-                item.set_text_scale(k, neuron_scale)
+            if (item.text_scale, item.neuron_scale, item.detail) != (k, neuron_scale, detail):
+                item.set_text_scale(k, neuron_scale, detail)
 
     def set_layout(
-        self, row_width: float | None, text_scale: float, neuron_scale: float = 1.0
-    ) -> None:
-        """Wrap at ``row_width`` (None: one row) with card text ``text_scale`` and neurons
-        ``neuron_scale`` times normal; re-places the cards if any of it changed."""
-        self.set_text_scale(text_scale, neuron_scale)
-        new = (row_width, text_scale, neuron_scale)
-        if new != (self.row_width, self.text_scale, self.neuron_scale):
-            self.row_width, self.text_scale, self.neuron_scale = new
+        self, row_width: float | None, text_scale: float, neuron_scale: float = 1.0,
+        detail: int = 2,
+    ) -> None:  # fmt: skip
+        """Wrap at ``row_width`` (None: one row) with card text ``text_scale``, neurons
+        ``neuron_scale`` times normal and ``detail`` lines; re-places the cards if any of it
+        changed."""
+        self.set_text_scale(text_scale, neuron_scale, detail)
+        new = (row_width, text_scale, neuron_scale, detail)
+        if new != (self.row_width, self.text_scale, self.neuron_scale, self.detail):
+            self.row_width, self.text_scale, self.neuron_scale, self.detail = new
             self._place()
             self.recolor()
 
@@ -106,7 +127,7 @@ class RowLayout:
                 item.home, item.row = QtCore.QPointF(left + w / 2, y), r
                 item.setPos(item.home)
                 right, prev = left + w, item
-            top += h + ROW_GAP
+            top += h + self._row_gap()
         chain = self.chain()
         for i in range(1, len(chain)):
             a, b = chain[i - 1], chain[i]
@@ -153,7 +174,7 @@ class RowLayout:
         x0 = a.pos().x() + a.card_rect().right() + 6
         x1 = b.pos().x() + b.card_rect().left() - 6
         below = a.pos().y() + a.card_rect().bottom() + (ROW_ERROR_SPACE if a.error else 0)
-        mid = below + ROW_GAP / 2
+        mid = below + self._row_gap() / 2
         path = QtGui.QPainterPath(QtCore.QPointF(x0, a.pos().y()))
         for pt in (
             (x0 + 24, a.pos().y()),

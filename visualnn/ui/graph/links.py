@@ -16,7 +16,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.ui import theme
-from visualnn.ui.graph.items import opaque_over
+from visualnn.ui.graph.neurons import opaque_over
 
 #: Colour / width steps between "no weight" and "largest weight of the layer": 1/63 of the
 #: range is below what the eye separates (alpha steps of ~4 out of 255, widths of 0.08 px).
@@ -37,7 +37,7 @@ def link_levels(values: np.ndarray, wmax: float) -> np.ndarray:
 def link_style(values: np.ndarray, wmax: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(positive (n,) bool, alpha (n,) int, width (n,) float)`` for link weights ``values``.
 
-    The vectorised form of ``items.signed_color(w, wmax, ALPHA_FLOOR)`` with the pen width
+    The vectorised form of ``neurons.signed_color(w, wmax, ALPHA_FLOOR)`` with the pen width
     ``MIN_WIDTH + WIDTH_RANGE * t``, up to the ``LEVELS`` quantisation of ``t = |w| / wmax``.
     """
     t = link_levels(values, wmax) / (LEVELS - 1)
@@ -47,7 +47,8 @@ def link_style(values: np.ndarray, wmax: float) -> tuple[np.ndarray, np.ndarray,
 
 def _pen(positive: bool, level: int) -> QtGui.QPen:
     """The opaque pen of one colour step: the translucent colour mixed over the background."""
-    pen = _PENS.get((positive, level))
+    key = (positive, level, theme.POSITIVE, theme.NEGATIVE, theme.BACKGROUND)  # per theme
+    pen = _PENS.get(key)
     if pen is None:
         t = level / (LEVELS - 1)
         color = QtGui.QColor(theme.POSITIVE if positive else theme.NEGATIVE)
@@ -56,7 +57,7 @@ def _pen(positive: bool, level: int) -> QtGui.QPen:
         # Flat ends: both lie under the cards (links are drawn below them), and round caps
         # make Qt stroke a curved outline per line, five times the rasterising work.
         pen.setCapStyle(QtCore.Qt.FlatCap)
-        _PENS[(positive, level)] = pen
+        _PENS[key] = pen
     return pen
 
 

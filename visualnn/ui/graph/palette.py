@@ -1,8 +1,10 @@
 """The layer palette: every layer type with a one-line explanation, to add by double-click or drag.
 
-A double-click inserts the type's default layer right after the selected layer (at
-the end when nothing is selected) and selects it; a drag onto the graph inserts it where it
-is dropped (see ``GraphView.dropEvent``).
+A double-click inserts the type's default layer right after the selected layer, but never
+after the output layer (the last dense or conv layer and its activation): there, and when
+nothing is selected, it goes just before the output, and a note under the list says so. A
+layer after the softmax output trained silently at chance. A drag onto the graph inserts it
+exactly where it is dropped (see ``GraphView.dropEvent``).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from PySide6 import QtCore, QtWidgets
 
 from visualnn.ui import theme
 from visualnn.ui.graph.view import LAYER_MIME
-from visualnn.ui.model.catalog import LAYER_CATALOG, default_layer
+from visualnn.ui.model.catalog import LAYER_CATALOG, default_layer, output_start
 
 _TYPE_ROLE = QtCore.Qt.UserRole
 
@@ -42,7 +44,7 @@ class LayerPalette(QtWidgets.QWidget):
         self.list.setDragDropMode(QtWidgets.QAbstractItemView.DragOnly)
         self.list.setWordWrap(True)
         self.list.setSpacing(2)
-        self.list.setFont(theme.font())
+        theme.set_font(self.list)
         self.list.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)
         self.list.setVerticalScrollMode(QtWidgets.QAbstractItemView.ScrollPerPixel)
         for t, info in LAYER_CATALOG.items():
@@ -59,16 +61,22 @@ class LayerPalette(QtWidgets.QWidget):
             label.setContentsMargins(8, 6, 8, 6)
             label.setAttribute(QtCore.Qt.WA_TransparentForMouseEvents)  # drags start on rows
             self.list.setItemWidget(item, label)
-        self.list.setStyleSheet(
-            f"QListWidget::item {{ border-bottom: 1px solid {theme.BACKGROUND}; }}"
+        theme.style(self.list, "QListWidget::item { border-bottom: 1px solid {BACKGROUND}; }")
+        hint = QtWidgets.QLabel(
+            "Double-click: add after the selected layer, before the output. "
+            "Drag onto the network: add exactly there."
         )
-        hint = QtWidgets.QLabel("Double-click or drag a layer onto the network.")
         hint.setWordWrap(True)
-        hint.setStyleSheet(f"color: {theme.MUTED};")
+        theme.style(hint, "color: {MUTED};")
+        self.note = QtWidgets.QLabel()  # what the last double-click did, and why there
+        self.note.setWordWrap(True)
+        theme.style(self.note, "color: {ACCENT};")
+        self.note.hide()
         box = QtWidgets.QVBoxLayout(self)
         box.setContentsMargins(4, 4, 4, 4)
         box.addWidget(hint)
         box.addWidget(self.list)
+        box.addWidget(self.note)
         self.list.itemDoubleClicked.connect(self._on_list_item_double_clicked)
 
     def resizeEvent(self, event):  # noqa: N802 - Qt's name
@@ -89,12 +97,22 @@ class LayerPalette(QtWidgets.QWidget):
             item.setSizeHint(QtCore.QSize(width, max(h, label.sizeHint().height())))
 
     def add_type(self, layer_type: str) -> int | None:
-        """Insert ``layer_type``'s default layer after the selection; returns its index."""
+        """Insert ``layer_type``'s default layer after the selection, before the output
+        layer; returns its index."""
         doc = self.session.project.document
         sel = self.session.inspect.selection.layer
-        index = len(doc.layers) if sel is None else min(sel + 1, len(doc.layers))
+        out = output_start(doc.layers)
+        index = out if sel is None else min(sel + 1, out)
+        output = doc.label(out) if out < len(doc.layers) else ""
         if not doc.add_layer(index, default_layer(layer_type)):
             return None
+        title = LAYER_CATALOG[layer_type].title if layer_type in LAYER_CATALOG else layer_type
+        said = f"Added {title} as layer {index + 1}"
+        if output and index == out and (sel is None or sel >= out):
+            said += (f", before the output layer ({output}): the output stays last. "
+                     "To put it elsewhere, drag it onto the network.")  # fmt: skip
+        self.note.setText(said + ("" if said.endswith(".") else "."))
+        self.note.show()
         self.session.inspect.select(index)
         self.layer_added.emit(index)
         return index

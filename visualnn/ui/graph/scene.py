@@ -17,7 +17,7 @@ from visualnn.ui.graph.items import NodeItem
 from visualnn.ui.graph.layout import RowLayout
 from visualnn.ui.graph.links import LinkBundle
 from visualnn.ui.graph.recurrent_art import RecurrentNodeItem
-from visualnn.ui.model.catalog import LAYER_CATALOG, default_layer, layer_info
+from visualnn.ui.model.catalog import LAYER_CATALOG, default_layer, human_name, layer_info
 from visualnn.ui.model.forward import recorded_forward
 from visualnn.ui.model.recurrent import is_recurrent
 
@@ -56,6 +56,7 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
         self.row_width: float | None = None  # set by the view to fit its shape
         self.text_scale = 1.0  # card text size factor, raised by the view when it zooms out
         self.neuron_scale = 1.0  # neuron size factor, raised by the view into spare height
+        self.detail = 2  # lines under the card titles, lowered by the view when short of room
         self.row_count = 1
         #: The view's place on the frame clock (set by the view that shows this scene).
         self.recolor_pace = None
@@ -84,7 +85,7 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
         self.nodes = [self._make_node(i) for i in range(len(doc.layers))]
         for item in self.chain():
             # as the view last chose, until it re-fits
-            item.set_text_scale(self.text_scale, self.neuron_scale)
+            item.set_text_scale(self.text_scale, self.neuron_scale, self.detail)
             self.addItem(item)
         self._place()
         self._on_session_selection_changed()
@@ -102,9 +103,11 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
         lines = []
         act = layer.get("activation")
         if act and act not in ("linear", "identity"):
-            lines.append(act)
+            lines.append(human_name(act))
         lines.append(f"out {shape_text(out)}")
+        minor = set()
         if info is not None and info.num_params:
+            minor.add(len(lines))  # the parameter count goes first when room is short
             lines.append(f"{info.num_params:,} params")
         spec_type = layer.get("type", "?")
         if is_recurrent(layer):  # units x time or the final state: the units are neurons
@@ -117,6 +120,7 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
         neural = spec_type == "dense" or layer_info(spec_type).elementwise
         units = out[0] if neural and out and len(out) == 1 and out[0] <= MAX_NEURONS else 0
         node = NodeItem(i, spec_type, doc.label(i), lines, units, out, layer)
+        node.minor = minor
         node.set_error(doc.layer_error(i))
         return node
 
@@ -209,7 +213,7 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
     def build_context_menu(self, index: int | None, parent=None) -> QtWidgets.QMenu:
         """Menu for layer ``index`` (None: the input or empty space)."""
         menu = QtWidgets.QMenu(parent)
-        menu.setFont(theme.font())
+        theme.set_font(menu)
         n = len(self.document.layers)
         if index is None:
             self._types_menu(menu, "Add layer at the start", 0)
@@ -225,7 +229,7 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
 
     def _types_menu(self, menu: QtWidgets.QMenu, title: str, position: int) -> None:
         sub = menu.addMenu(title)
-        sub.setFont(theme.font())
+        theme.set_font(sub)
         sub.setToolTipsVisible(True)
         for t, info in LAYER_CATALOG.items():
             act = sub.addAction(info.title, lambda t=t: self._add(position, t))

@@ -17,13 +17,17 @@ LAYER_MIME = "application/x-visualnn-layer"
 MAX_FIT_SCALE = 1.6
 MIN_FIT_SCALE = 0.3
 FIT_MARGIN = 30
+FIT_SHARE = 0.99  # of the viewport the fitted graph takes
 #: Smallest on-screen size (pixels) of a card's smallest text that ``fit`` aims for: legible
-#: from the back of a classroom on a 1280x720 projector. When fitting would shrink text
+#: from the back of a classroom on a 1280x720 projector (more when the theme sets a floor:
+#: presentation mode). When fitting would shrink text
 #: below it, the card text is drawn larger (up to MAX_TEXT_SCALE times) instead.
 MIN_TEXT_PX = 14.0
-TEXT_SCALES = (1.0, 1.15, 1.3, 1.5, 1.75, 2.0, 2.3)
+TEXT_SCALES = (1.0, 1.15, 1.3, 1.5, 1.75, 2.0, 2.3, 2.6, 3.0)
 #: Then neurons grow (at most to the text scale) as long as the fit shrinks < 3 %.
 NEURON_SCALES = (2.0, 1.6, 1.3, 1.15)
+#: Card detail tried in turn (see ``NodeItem.detail``): fewer lines before smaller text.
+DETAILS = (2, 1, 0)
 
 
 class GraphView(QtWidgets.QGraphicsView):
@@ -54,65 +58,89 @@ class GraphView(QtWidgets.QGraphicsView):
         self.fit_button = QtWidgets.QToolButton(self)
         self.fit_button.setText("Fit")
         self.fit_button.setToolTip("Fit the whole network in view")
-        self.fit_button.setFont(theme.font(1.0, bold=True))
+        theme.set_font(self.fit_button, 1.0, bold=True)
         self.fit_button.clicked.connect(self._on_fit_button_clicked)
         self.graph.layout_changed.connect(self._on_graph_layout_changed)
+        theme.changes().changed.connect(self._on_theme_changed)
         QtCore.QTimer.singleShot(0, self.fit)
 
     # --- zoom ---------------------------------------------------------------------------
     def fit(self) -> None:
         """Fit the whole graph, wrapping it into rows if that makes it larger, within
-        readable zoom limits; keeps fitting on resize until the user zooms."""
+        readable zoom limits, above the Fit button; keeps fitting on resize until the user
+        zooms."""
         self.auto_fit = True
-        vw, vh = self.viewport().width() - 2 * FIT_MARGIN, self.viewport().height() - 2 * FIT_MARGIN
+        button = self.fit_button.sizeHint().height() + 12  # a strip at the bottom for it
+        vw = self.viewport().width() - 2 * FIT_MARGIN
+        vh = self.viewport().height() - 2 * FIT_MARGIN - button
         if vw < 20 or vh < 20:
             return
         self.graph.set_layout(*self._best_layout(vw, vh))
-        rect = self.graph.itemsBoundingRect().adjusted(
-            -FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN
-        )
+        rect = self.graph.content_rect().adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
         if rect.isEmpty():
             return
         vp = self.viewport().size()
-        scale = 0.99 * min(vp.width() / rect.width(), vp.height() / rect.height())
+        scale = FIT_SHARE * min(vp.width() / rect.width(), (vp.height() - button) / rect.height())
         scale = max(MIN_FIT_SCALE, min(MAX_FIT_SCALE, scale))
         self.setTransform(QtGui.QTransform.fromScale(scale, scale))
-        # A scene rect no smaller than the viewport: no scroll bars unless it cannot fit.
+        # A scene rect no smaller than the viewport: no scroll bars unless it cannot fit. Its
+        # middle is half the button's strip below the graph's, so the graph sits above it.
+        centre = rect.center() + QtCore.QPointF(0, button / (2 * scale))
         seen = QtCore.QRectF(0, 0, (vp.width() - 2) / scale, (vp.height() - 2) / scale)
-        seen.moveCenter(rect.center())
+        seen.moveCenter(centre)
         self.setSceneRect(rect.united(seen))
-        self.centerOn(rect.center())
+        self.centerOn(centre)
         if rect.width() * scale > self.viewport().width():  # still too long: show the start
-            self.centerOn(rect.left() + self.viewport().width() / (2 * scale), rect.center().y())
+            self.centerOn(rect.left() + self.viewport().width() / (2 * scale), centre.y())
 
-    def _best_layout(self, vw: float, vh: float) -> tuple[float | None, float, float]:
-        """``(row_width, text_scale, neuron_scale)``: the smallest text scale whose best
-        layout shows card text at MIN_TEXT_PX or more on screen (failing that, the one
-        showing it largest), then the largest neuron scale that costs almost no zoom.
+    def _best_layout(self, vw: float, vh: float) -> tuple[float | None, float, float, int]:
+        """``(row_width, text_scale, neuron_scale, detail)``: the most detail whose best
+        layout shows card text at MIN_TEXT_PX (or the theme's floor) on screen (failing
+        that, the one showing text largest), then the largest neuron scale that costs
+        almost no zoom. ``set_layout`` with the result places the cards.
+        """
+        wanted = max(MIN_TEXT_PX, theme.floor_px())
+        best = None
+        for detail in DETAILS:
+            found = self._best_text_scale(vw, vh, detail, wanted)
+            if found is None:
+                return None, 1.0, 1.0, 2
+            if best is None or found[2] > best[2] * 1.02:
+                best = found
+            if found[2] >= wanted:
+                best = found
+                break
+        width, k, _px, best_scale, detail = best
+        for n in (s for s in NEURON_SCALES if s <= k):
+            self.graph.set_text_scale(k, n, detail)
+            size = self.graph.measure(width)
+            if min(vw / size.width(), vh / size.height(), MAX_FIT_SCALE) >= 0.97 * best_scale:
+                return width, k, n, detail
+        return width, k, 1.0, detail
+
+    def _best_text_scale(self, vw: float, vh: float, detail: int, wanted: float):
+        """``(row_width, text_scale, on-screen px, zoom, detail)`` of the smallest text scale
+        showing card text at ``wanted`` px (else the largest it gets), or None: no cards.
 
         Larger text makes cards larger and so the fit smaller: on-screen size is measured,
-        not assumed. ``set_layout`` with the result places the cards.
+        not assumed.
         """
         best, best_px, best_scale = (self.graph.row_width, 1.0), -1.0, 1.0
         for k in TEXT_SCALES:
-            self.graph.set_text_scale(k)
+            self.graph.set_text_scale(k, 1.0, detail)
             width, scale = self._best_row_width(vw, vh)
             chain = self.graph.chain()
             if not chain:
-                return None, 1.0, 1.0
+                return None
             font_px = QtGui.QFontInfo(chain[0].line_font()).pixelSize()
-            px = font_px * max(MIN_FIT_SCALE, min(MAX_FIT_SCALE, scale))
-            if px > best_px * 1.02:  # a bigger text scale must buy visibly bigger text
+            px = font_px * max(MIN_FIT_SCALE, min(MAX_FIT_SCALE, FIT_SHARE * scale))
+            # clamped to MIN_FIT_SCALE a little too big still fits: the margins take it
+            fits = scale >= 0.95 * MIN_FIT_SCALE or best_px < 0
+            if fits and px > best_px * 1.02:  # a bigger text scale must buy bigger text
                 best, best_px, best_scale = (width, k), px, min(scale, MAX_FIT_SCALE)
-            if px >= MIN_TEXT_PX:
+            if px >= wanted:
                 break
-        width, k = best
-        for n in (s for s in NEURON_SCALES if s <= k):
-            self.graph.set_text_scale(k, n)
-            size = self.graph.measure(width)
-            if min(vw / size.width(), vh / size.height(), MAX_FIT_SCALE) >= 0.97 * best_scale:
-                return width, k, n
-        return width, k, 1.0
+        return best[0], best[1], best_px, best_scale, detail
 
     def text_px(self) -> float:
         """On-screen pixel size of the cards' smallest text at the current zoom."""
@@ -204,3 +232,9 @@ class GraphView(QtWidgets.QGraphicsView):
 
     def _on_graph_layout_changed(self) -> None:
         self.fit()
+
+    def _on_theme_changed(self) -> None:
+        # New colours and text sizes: the cards are made again, which re-fits the view.
+        self.setBackgroundBrush(QtGui.QColor(theme.BACKGROUND))
+        self.graph.setBackgroundBrush(QtGui.QColor(theme.BACKGROUND))
+        self.graph.rebuild()

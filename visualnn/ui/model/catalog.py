@@ -149,6 +149,23 @@ LAYER_CATALOG: dict[str, LayerInfo] = {
     ),
 }
 
+#: The values a number setting may take, (lowest, highest): the inspector's fields offer
+#: exactly these and the document refuses anything else, saying so.
+SETTING_RANGES: dict[str, tuple[float, float]] = {
+    "units": (1, 4096),
+    "out_channels": (1, 512),
+    "kernel_size": (1, 15),
+    "stride": (1, 8),
+    "dilation": (1, 8),
+    "p": (0.0, 0.95),
+    "negative_slope": (0.0, 1.0),
+    "hidden_size": (1, 1024),
+}
+
+#: Layer types with weights, and the ones that may follow the last of them in the output.
+WEIGHTED = frozenset({"dense", "conv1d", "conv2d"})
+OUTPUT_ACTIVATIONS = frozenset({"softmax", "sigmoid", "tanh", "identity", "relu", "leaky_relu"})
+
 #: Human names of the settings, for the inspector and the undo text.
 OPTION_LABELS: dict[str, str] = {
     "units": "units",
@@ -168,6 +185,54 @@ OPTION_LABELS: dict[str, str] = {
 }
 
 
+#: What a person reads for the engine's activation and initialiser names.
+HUMAN_NAMES: dict[str, str] = {
+    "linear": "None (linear)",
+    "identity": "Identity",
+    "relu": "ReLU",
+    "leaky_relu": "Leaky ReLU",
+    "sigmoid": "Sigmoid",
+    "tanh": "Tanh",
+    "softmax": "Softmax",
+    "default": "Default (as PyTorch)",
+    "uniform01": "Uniform 0 to 1",
+    "xavier_uniform": "Xavier, uniform",
+    "xavier_normal": "Xavier, normal",
+    "kaiming_uniform": "Kaiming, uniform",
+    "kaiming_normal": "Kaiming, normal",
+    "zeros": "Zeros",
+}
+
+#: Data sets by registry name, as a class would call them (``Dataset.title`` when a data
+#: set has its own, e.g. a folder of sounds).
+DATASET_TITLES: dict[str, str] = {
+    "circle": "Circle (2-D points)",
+    "xor": "XOR (2-D points)",
+    "gauss": "Two clouds (2-D points)",
+    "spiral": "Spiral (2-D points)",
+    "plane": "Plane (regression)",
+    "sum": "Adding two numbers",
+    "neuron": "One neuron's examples",
+    "digits": "Handwritten digits (64 numbers)",
+    "digits_images": "Handwritten digits (images)",
+    "sounds": "Sounds",
+}
+
+
+def human_name(name) -> str:
+    """``"leaky_relu"`` -> ``"Leaky ReLU"``; unknown names lose their underscores."""
+    text = str(name)
+    return HUMAN_NAMES.get(text, text.replace("_", " ").capitalize())
+
+
+def dataset_title(name: str, dataset=None) -> str:
+    """A data set's name for people: its own title, else the table's, else the key."""
+    own = getattr(dataset, "title", "") or ""
+    if own and own != name:
+        return own
+    return DATASET_TITLES.get(name, str(name).replace("_", " ").capitalize())
+
+
 def layer_info(layer_type: str) -> LayerInfo:
     """Catalog entry for ``layer_type``; unknown types get a bare entry instead of failing."""
     return LAYER_CATALOG.get(layer_type, LayerInfo(layer_type, "", {"type": layer_type}))
@@ -176,6 +241,17 @@ def layer_info(layer_type: str) -> LayerInfo:
 def default_layer(layer_type: str) -> dict:
     """A fresh copy of the default spec dict of ``layer_type``."""
     return dict(layer_info(layer_type).defaults)
+
+
+def output_start(layers: list[dict]) -> int:
+    """Index of the first layer of the output: the last layer with weights (dense, conv)
+    and the activations after it; ``len(layers)`` when nothing has weights."""
+    weighted = [i for i, layer in enumerate(layers) if layer.get("type") in WEIGHTED]
+    if not weighted:
+        return len(layers)
+    tail = layers[weighted[-1] + 1 :]
+    only_activations = all(layer.get("type") in OUTPUT_ACTIVATIONS for layer in tail)
+    return weighted[-1] if only_activations else len(layers)
 
 
 def _pair_text(v) -> str:

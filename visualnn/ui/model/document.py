@@ -14,78 +14,14 @@ change (do, undo, redo) the spec is re-validated with the engine's ``validate_sp
 from __future__ import annotations
 
 import copy
-import math
-import numbers
 
 from PySide6 import QtCore
 from PySide6.QtGui import QUndoStack
 
 from visualnn.engine import SpecError, validate_spec
 from visualnn.ui.model import commands
-from visualnn.ui.model.catalog import ACTIVATION_CHOICES, INIT_CHOICES, fallback_label, layer_info
-
-
-def _as_int(value, minimum: int):
-    """``value`` as an int >= ``minimum`` (accepting "12" and 12.0), else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, str):
-        try:
-            value = float(value.strip())
-        except ValueError:
-            return None
-    if isinstance(value, numbers.Real) and math.isfinite(value) and float(value).is_integer():
-        return int(value) if value >= minimum else None
-    return None
-
-
-def _int_or_pair(value, minimum: int):
-    if isinstance(value, list | tuple):
-        if len(value) != 2:
-            return None
-        pair = [_as_int(v, minimum) for v in value]
-        return None if None in pair else pair
-    return _as_int(value, minimum)
-
-
-def _as_float(value, lo: float, hi: float, hi_open: bool = False):
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return None
-    if not math.isfinite(v) or v < lo or v > hi or (hi_open and v == hi):
-        return None
-    return v
-
-
-def _check_padding(value):
-    if isinstance(value, str) and value.strip().lower() in ("valid", "same"):
-        return value.strip().lower()
-    return _int_or_pair(value, 0)
-
-
-#: key -> (normaliser returning the clean value or None, what a valid value looks like).
-_CHECKS = {
-    "units": (lambda v: _as_int(v, 1), "a whole number of at least 1"),
-    "out_channels": (lambda v: _as_int(v, 1), "a whole number of at least 1"),
-    "kernel_size": (lambda v: _int_or_pair(v, 1), "a whole number of at least 1"),
-    "stride": (lambda v: _int_or_pair(v, 1), "a whole number of at least 1"),
-    "dilation": (lambda v: _int_or_pair(v, 1), "a whole number of at least 1"),
-    "padding": (_check_padding, '"valid", "same" or a whole number of at least 0'),
-    "activation": (
-        lambda v: v if v in ACTIVATION_CHOICES else None,
-        "one of " + ", ".join(ACTIVATION_CHOICES),
-    ),
-    "init": (lambda v: v if v in INIT_CHOICES else None, "one of " + ", ".join(INIT_CHOICES)),
-    "p": (lambda v: _as_float(v, 0.0, 1.0, hi_open=True), "a number from 0 up to (not) 1"),
-    "negative_slope": (lambda v: _as_float(v, -1e6, 1e6), "a finite number"),
-    "hidden_size": (lambda v: _as_int(v, 1), "a whole number of at least 1"),
-    "nonlinearity": (lambda v: v if v in ("tanh", "relu") else None, "tanh or relu"),
-    "bidirectional": (lambda v: v if isinstance(v, bool) else None, "true or false"),
-    "return_sequences": (lambda v: v if isinstance(v, bool) else None, "true or false"),
-}
-#: Settings for which ``None`` is a meaningful value ("no activation", "stride = kernel").
-_NONE_MEANS_DEFAULT = {"activation", "stride", "init", "padding", "dilation"}
+from visualnn.ui.model.catalog import OPTION_LABELS, fallback_label, layer_info
+from visualnn.ui.model.setting_checks import CHECKS, NONE_MEANS_DEFAULT, as_int
 
 
 class SpecDocument(QtCore.QObject):
@@ -189,13 +125,14 @@ class SpecDocument(QtCore.QObject):
         where = f"layer {index + 1}, {fallback_label(layer)}"
         if key not in layer_info(layer["type"]).keys and key not in layer:
             return self._refuse(f"{where} has no setting '{key}'")
-        if value is None and key in _NONE_MEANS_DEFAULT:
+        if value is None and key in NONE_MEANS_DEFAULT:
             clean = None
         else:
-            check, wanted = _CHECKS.get(key, (lambda v: v, ""))
+            check, wanted = CHECKS.get(key, (lambda v: v, ""))
             clean = check(value)
             if clean is None:
-                return self._refuse(f"{where}: {key} must be {wanted}, not {value!r}")
+                name = OPTION_LABELS.get(key, key)
+                return self._refuse(f"{where}: {name} must be {wanted}, not {value!r}")
         if layer.get(key) == clean and (clean is not None or key not in layer):
             return True
         self.undo_stack.push(commands.SetOption(self, index, key, clean))
@@ -208,7 +145,7 @@ class SpecDocument(QtCore.QObject):
 
     def set_input_shape(self, input_shape) -> bool:
         """Change the shape of one input sample, e.g. ``(1, 8, 8)``; undoable."""
-        dims = [_as_int(s, 1) for s in input_shape] if isinstance(input_shape, list | tuple) else []
+        dims = [as_int(s, 1) for s in input_shape] if isinstance(input_shape, list | tuple) else []
         if not 1 <= len(dims) <= 3 or None in dims:
             return self._refuse(f"input shape must be 1 to 3 whole numbers >= 1, not {input_shape}")
         if tuple(dims) == self.input_shape:

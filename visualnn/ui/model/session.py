@@ -3,8 +3,9 @@
 ``Session`` owns a :class:`ProjectState` (``session.project``: network, data, settings,
 history) and an :class:`Inspection` (``session.inspect``: the model the views draw, the
 selection, the input shown). It does the wiring between them: an edit of the network
-rebuilds the model, keeping the trained weights of every layer the edit did not change; a
-new data set resets the input shown.
+rebuilds the model, keeping the trained weights of every layer the edit did not change, and
+Undo / Redo give back the weights each step had (``undo_weights``); a new data set resets
+the input shown.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from visualnn.ui.model.project_state import (
     prepare_preset,
     prepare_project,
 )
+from visualnn.ui.model.undo_weights import UndoWeights
 
 
 def _signatures(model: Sequential) -> list[str]:
@@ -62,6 +64,8 @@ class Session(QtCore.QObject):
         self.inspect = Inspection(self)
         self.forward = ForwardCache(self)
         self._loading = False
+        self.undo_weights = UndoWeights(self)
+        self.project.document.undo_stack.indexChanged.connect(self._on_undo_index_changed)
         self.project.document.changed.connect(self._on_document_changed)
         self.project.dataset_changed.connect(self._on_project_dataset_changed)
 
@@ -124,6 +128,7 @@ class Session(QtCore.QObject):
         return prepared.warnings
 
     def apply(self, prepared: Prepared) -> None:
+        self.undo_weights.clear()
         self._loading = True
         try:
             self.project.apply(prepared)
@@ -144,8 +149,13 @@ class Session(QtCore.QObject):
     def _on_document_changed(self) -> None:
         if self._loading:
             return
+        self.undo_weights.leaving()  # before the model goes: Undo brings these back
         self.build_model(keep_weights=True)
         self.project.set_modified(True)
+
+    def _on_undo_index_changed(self, index: int) -> None:
+        if not self._loading:
+            self.undo_weights.arrived(index)
 
     def _on_project_dataset_changed(self) -> None:
         if not self._loading:

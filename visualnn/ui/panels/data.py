@@ -6,8 +6,10 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from visualnn.ui import theme
+from visualnn.ui import icons, theme
+from visualnn.ui.model.catalog import dataset_title
 from visualnn.ui.panels.digit_canvas import DigitCanvas
+from visualnn.ui.panels.fields import RangeSpinBox
 from visualnn.ui.panels.sound_data import SoundDataBox
 from visualnn.ui.theme import class_colours
 from visualnn.ui.views.common import set_direction_soon
@@ -91,29 +93,29 @@ class DataPanel(QtWidgets.QWidget):
         self.sound_box = SoundDataBox(session, live_input, store_dir)
 
         self.title = QtWidgets.QLabel()
-        self.title.setFont(theme.font(1.1, bold=True))
+        theme.set_font(self.title, 1.1, bold=True)
         self.title.setWordWrap(True)
-        self.spin = QtWidgets.QSpinBox()
-        self.spin.setFont(theme.font(1.1))
+        self.spin = RangeSpinBox()
+        self.spin.setAccessibleName("Sample")
+        theme.set_font(self.spin, 1.1)
         self.spin.setPrefix("sample ")
         self.spin.setToolTip("Which test sample the views show")
-        self.prev_button = QtWidgets.QPushButton("\u25c0")
-        self.next_button = QtWidgets.QPushButton("\u25b6")
+        self.prev_button, self.next_button = QtWidgets.QPushButton(), QtWidgets.QPushButton()
+        icons.set_icon(self.prev_button, "previous")
+        icons.set_icon(self.next_button, "next")
         self.random_button = QtWidgets.QPushButton("Random")
         self.label_text = QtWidgets.QLabel()
-        self.label_text.setFont(theme.font(1.1, bold=True))
-        self.label_text.setSizePolicy(
-            QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred
-        )
+        theme.set_font(self.label_text, 1.1, bold=True)
+        self.label_text.setWordWrap(True)  # a line of its own: never squeezed to nothing
         picker = QtWidgets.QHBoxLayout()
         for w in (self.spin, self.prev_button, self.next_button, self.random_button):
-            w.setFont(theme.font(1.05))
+            theme.set_font(w, 1.05)
             picker.addWidget(w)
         for w in (self.prev_button, self.next_button):
             w.setMaximumWidth(44)
         self.prev_button.setToolTip("Previous test sample")
         self.next_button.setToolTip("Next test sample")
-        picker.addWidget(self.label_text, 1)
+        picker.addStretch(1)
 
         self.scatter_widget = pg.PlotWidget()
         plot = self.scatter_widget.getPlotItem()
@@ -133,16 +135,16 @@ class DataPanel(QtWidgets.QWidget):
         self.thumbs = ThumbGrid()
         self.thumbs.picked.connect(self._on_thumbs_picked)
         self.summary = QtWidgets.QLabel()
-        self.summary.setFont(theme.font(1.0))
+        theme.set_font(self.summary, 1.0)
         self.summary.setWordWrap(True)
 
         self.canvas = DigitCanvas()
         self.canvas.drawn.connect(self._on_canvas_drawn)
         self.clear_button = QtWidgets.QPushButton("Clear")
-        self.clear_button.setFont(theme.font(1.05))
+        theme.set_font(self.clear_button, 1.05)
         self.clear_button.clicked.connect(self._on_clear_button_clicked)
         self.canvas_box = QtWidgets.QGroupBox("Draw your own digit")
-        self.canvas_box.setFont(theme.font(1.0, bold=True))
+        theme.set_font(self.canvas_box, 1.0, bold=True)
         box = QtWidgets.QVBoxLayout(self.canvas_box)
         box.addWidget(self.canvas, 1)
         box.addWidget(self.clear_button)
@@ -151,6 +153,7 @@ class DataPanel(QtWidgets.QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.title)
         layout.addLayout(picker)
+        layout.addWidget(self.label_text)
         layout.addWidget(self.scatter_widget, 3)
         # thumbnails and canvas side by side in a wide dock, stacked in a tall one
         self.digits_row = QtWidgets.QBoxLayout(QtWidgets.QBoxLayout.LeftToRight)
@@ -206,7 +209,7 @@ class DataPanel(QtWidgets.QWidget):
             return
         shape = "\u00d7".join(map(str, ds.input_shape))
         self.title.setText(
-            f"{ds.title}: {len(ds.x_train)} training, {len(ds.x_test)} test "
+            f"{dataset_title(ds.name, ds)}: {len(ds.x_train)} training, {len(ds.x_test)} test "
             f"samples \u00b7 input {shape}"
         )
         self.summary.setText(

@@ -1,9 +1,11 @@
 """Layer settings inspector: a form for the selected layer, every edit an undoable command.
 
-Editors are spin boxes and combos whose ranges rule out nonsense, so most bad values cannot
-even be typed; what still does not fit the network (a kernel bigger than its input) is kept
-and explained in red, in the engine's words. The form is rebuilt only when another layer (or
-type) is shown: an edit refreshes values in place so the widget being edited keeps focus.
+Editors are spin boxes and combos with the ranges of ``catalog.SETTING_RANGES``: a number out
+of range is refused with a note under its field saying what is allowed (never quietly
+changed); what still does not fit the network (a kernel bigger than its input) is kept and
+explained in red, in the engine's words. Choices show human names ("Leaky ReLU"). The form
+is rebuilt only when another layer (or type) is shown: an edit refreshes values in place so
+the widget being edited keeps focus.
 """
 
 from __future__ import annotations
@@ -12,120 +14,10 @@ from PySide6 import QtCore, QtWidgets
 
 from visualnn.ui import theme
 from visualnn.ui.graph.scene import shape_text
-from visualnn.ui.model.catalog import (
-    ACTIVATION_CHOICES,
-    INIT_CHOICES,
-    OPTION_LABELS,
-    layer_info,
-)
+from visualnn.ui.model.catalog import OPTION_LABELS, layer_info
 from visualnn.ui.panels import recurrent_fields
-
-_CONV_PADDING = [
-    ("valid", "valid (none)"),
-    ("same", "same (keep size)"),
-    (1, "1"),
-    (2, "2"),
-    (3, "3"),
-]
-_POOL_PADDING = [(0, "0"), (1, "1"), (2, "2")]
-
-
-def _first(v):
-    return v[0] if isinstance(v, list | tuple) else v
-
-
-def _narrow_combo() -> QtWidgets.QComboBox:
-    """A combo whose width does not follow its longest item: the dock is ~320 px wide at
-    1280x720 and a long item would otherwise push the whole panel into sideways scrolling."""
-    w = QtWidgets.QComboBox()
-    w.setSizeAdjustPolicy(QtWidgets.QComboBox.AdjustToMinimumContentsLengthWithIcon)
-    w.setMinimumContentsLength(8)
-    return w
-
-
-def _wrapping_form(parent: QtWidgets.QWidget) -> QtWidgets.QFormLayout:
-    """A form that puts a label above its editor when the row is too narrow for both."""
-    form = QtWidgets.QFormLayout(parent)
-    form.setRowWrapPolicy(QtWidgets.QFormLayout.WrapLongRows)
-    return form
-
-
-class _Field:
-    """One editor: ``widget``, ``show(value)`` without emitting, edits go to ``on_edit``."""
-
-    def __init__(self, key: str, layer_type: str, on_edit) -> None:
-        self.key, self.on_edit = key, on_edit
-        self.widget = self._make(key, layer_type)
-        self.widget.setFont(theme.font())
-
-    def _spin(self, lo, hi, special: str | None = None):
-        w = QtWidgets.QSpinBox()
-        w.setRange(lo, hi)
-        w.setKeyboardTracking(False)  # one edit per Enter/arrow, not per keystroke
-        if special:
-            w.setSpecialValueText(special)
-        w.valueChanged.connect(
-            lambda v: self.on_edit(self.key, None if special and v == lo else int(v))
-        )
-        return w
-
-    def _combo(self, items: list[tuple]):
-        w = _narrow_combo()
-        for data, text in items:
-            w.addItem(text, data)
-        w.currentIndexChanged.connect(lambda i: self.on_edit(self.key, w.itemData(i)))
-        return w
-
-    def _make(self, key: str, layer_type: str) -> QtWidgets.QWidget:
-        pool = layer_type in ("maxpool2d", "avgpool2d")
-        if key in recurrent_fields.EDITORS:
-            return recurrent_fields.EDITORS[key](self)
-        if key == "units":
-            return self._spin(1, 4096)
-        if key == "out_channels":
-            return self._spin(1, 512)
-        if key == "kernel_size":
-            return self._spin(1, 15)
-        if key == "stride":
-            return self._spin(0, 8, "= kernel") if pool else self._spin(1, 8)
-        if key == "dilation":
-            return self._spin(1, 8)
-        if key == "padding":
-            return self._combo(_POOL_PADDING if pool else _CONV_PADDING)
-        if key == "activation":
-            return self._combo([(None if a == "linear" else a, a) for a in ACTIVATION_CHOICES])
-        if key == "init":
-            return self._combo([(None if a == "default" else a, a) for a in INIT_CHOICES])
-        w = QtWidgets.QDoubleSpinBox()
-        w.setKeyboardTracking(False)
-        if key == "p":
-            w.setRange(0.0, 0.95)
-            w.setSingleStep(0.05)
-        else:  # negative_slope
-            w.setRange(0.0, 1.0)
-            w.setDecimals(3)
-            w.setSingleStep(0.01)
-        w.valueChanged.connect(lambda v: self.on_edit(self.key, float(v)))
-        return w
-
-    def show(self, value) -> None:
-        w = self.widget
-        w.blockSignals(True)
-        try:
-            if isinstance(w, QtWidgets.QComboBox):
-                i = w.findData(value)
-                if i < 0 and value is not None:  # a value from a file the menu does not list
-                    w.addItem(str(value), value)
-                    i = w.count() - 1
-                w.setCurrentIndex(max(i, 0))
-            elif isinstance(w, QtWidgets.QCheckBox):
-                recurrent_fields.show_check(w, value)
-            elif isinstance(w, QtWidgets.QSpinBox):
-                w.setValue(w.minimum() if value is None else int(_first(value)))
-            else:
-                w.setValue(float(value))
-        finally:
-            w.blockSignals(False)
+from visualnn.ui.panels.fields import RangeSpinBox
+from visualnn.ui.panels.layer_fields import LayerField, narrow_combo, wrapping_form
 
 
 class LayerInspector(QtWidgets.QWidget):
@@ -136,15 +28,15 @@ class LayerInspector(QtWidgets.QWidget):
         self.session, self.document = session, session.project.document
         self.index: int | None = None
         self._form_key: tuple | None = None
-        self.fields: dict[str, _Field] = {}
+        self.fields: dict[str, LayerField] = {}
         self.title = QtWidgets.QLabel()
-        self.title.setFont(theme.font(1.25, bold=True))
-        self.description = self._label(theme.MUTED)
-        self.shape_label = self._label(theme.FOREGROUND)
-        self.error_label = self._label(theme.ERROR)
-        self.error_label.setFont(theme.font(1.0, bold=True))
+        theme.set_font(self.title, 1.25, bold=True)
+        self.description = self._label("MUTED")
+        self.shape_label = self._label("FOREGROUND")
+        self.error_label = self._label("ERROR")
+        theme.set_font(self.error_label, 1.0, bold=True)
         self.form_box = QtWidgets.QWidget()
-        self.form = _wrapping_form(self.form_box)
+        self.form = wrapping_form(self.form_box)
         self.form.setContentsMargins(0, 6, 0, 6)
         self.input_box = self._make_input_box()
         box = QtWidgets.QVBoxLayout(self)
@@ -163,18 +55,18 @@ class LayerInspector(QtWidgets.QWidget):
         session.inspect.selection_changed.connect(self._on_session_selection_changed)
         self.refresh()
 
-    def _label(self, color: str) -> QtWidgets.QLabel:
+    def _label(self, role: str) -> QtWidgets.QLabel:
         w = QtWidgets.QLabel()
         w.setWordWrap(True)
-        w.setStyleSheet(f"color: {color};")
+        theme.style(w, f"color: {{{role}}};")
         w.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
         return w
 
     # --- input shape --------------------------------------------------------------------
     def _make_input_box(self) -> QtWidgets.QGroupBox:
         group = QtWidgets.QGroupBox("Input")
-        group.setFont(theme.font(1.0, bold=True))
-        self.input_kind = _narrow_combo()
+        theme.set_font(group, 1.0, bold=True)
+        self.input_kind = narrow_combo()
         for rank, text in (
             (1, "vector: features"),
             (2, "signal: C × length"),
@@ -184,20 +76,21 @@ class LayerInspector(QtWidgets.QWidget):
         self.input_dims = []
         dims_row = QtWidgets.QHBoxLayout()
         for _ in range(3):
-            s = QtWidgets.QSpinBox()
+            s = RangeSpinBox()
+            s.setAccessibleName("Input size")
             s.setRange(1, 4096)
             s.setKeyboardTracking(False)
             s.valueChanged.connect(self._on_input_edited)
             self.input_dims.append(s)
             dims_row.addWidget(s)
-        self.input_note = self._label(theme.MUTED)
+        self.input_note = self._label("MUTED")
         self.input_kind.currentIndexChanged.connect(self._on_input_edited)
-        form = _wrapping_form(group)
+        form = wrapping_form(group)
         form.addRow("Kind", self.input_kind)
         form.addRow("Shape", dims_row)
         form.addRow(self.input_note)
         for w in [self.input_kind, *self.input_dims, self.input_note]:
-            w.setFont(theme.font())
+            theme.set_font(w)
         return group
 
     def _show_input(self) -> None:
@@ -297,9 +190,9 @@ class LayerInspector(QtWidgets.QWidget):
         if key is None:
             return
         for k in layer_info(key[1]).keys:
-            field = _Field(k, key[1], self._on_field_edited)
+            field = LayerField(k, key[1], self._on_field_edited)
             label = QtWidgets.QLabel(OPTION_LABELS.get(k, k).capitalize())
-            label.setFont(theme.font())
+            theme.set_font(label)
             self.form.addRow(label, field.widget)
             self.fields[k] = field
 

@@ -12,7 +12,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.audio.base import AudioError, AudioSource, SourceStatus
 from visualnn.audio.mic import MicSource
-from visualnn.ui import theme
+from visualnn.ui import icons, theme
 from visualnn.ui.live_audio import LiveAudio
 from visualnn.ui.panels import microphone_memory
 from visualnn.ui.panels.microphone_settings import SpectrogramSettings
@@ -59,9 +59,8 @@ class MicrophonePanel(QtWidgets.QWidget):
 
     # -- layout ----------------------------------------------------------------------------
     def _build(self) -> None:
-        big = theme.font(1.1, bold=True)
         self.start_button = QtWidgets.QPushButton("Start")
-        self.start_button.setFont(big)
+        theme.set_font(self.start_button, 1.1, bold=True)
         self.start_button.setMinimumWidth(120)
         self.start_button.setToolTip("Start or stop listening (Space)")
         self.start_button.clicked.connect(self._on_start_button_clicked)
@@ -99,8 +98,8 @@ class MicrophonePanel(QtWidgets.QWidget):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
         split.setChildrenCollapsible(False)
-        self.scope.setMinimumSize(220, 160)
-        self.view.setMinimumSize(280, 160)
+        self.scope.setMinimumSize(200, 160)
+        self.view.setMinimumSize(240, 160)
         body = QtWidgets.QHBoxLayout()
         body.addWidget(split, 1)
         body.addWidget(self.meter)
@@ -196,11 +195,13 @@ class MicrophonePanel(QtWidgets.QWidget):
 
     def _sync_start_button(self) -> None:
         running = self.pump.running
-        self.start_button.setText("■  Stop" if running else "▶  Start")
+        self.start_button.setText("Stop" if running else "Start")
+        icons.set_icon(self.start_button, "stop" if running else "play", "#000000")
         # The one control a presenter looks for: filled and coloured by what it will do.
-        colour = theme.ERROR if running else theme.OK
-        self.start_button.setStyleSheet(
-            f"QPushButton {{ background: {colour}; color: #000000; border-radius: 4px; }}"
+        colour = "ERROR" if running else "OK"
+        theme.style(
+            self.start_button,
+            f"QPushButton {{ background: {{{colour}}}; color: #000000; border-radius: 4px; }}",
         )
 
     # -- slots -----------------------------------------------------------------------------
@@ -265,8 +266,11 @@ class MicrophonePanel(QtWidgets.QWidget):
 
     def minimumSizeHint(self) -> QtCore.QSize:  # noqa: N802 (Qt override)
         # The wide layout's minimum would stop a dock from ever narrowing the panel enough to
-        # switch to the compact one; the compact layout fits in this.
-        return QtCore.QSize(440, 360)
+        # switch to the compact one; the compact layout fits in this (its buttons' row, with
+        # the text size of the moment, decides).
+        buttons = (self.start_button, self.freeze_button, self.settings_button)
+        row = sum(b.sizeHint().width() for b in buttons) + 2 * self.toolbar.spacing() + 16
+        return QtCore.QSize(max(320, row, self.picker.minimumSizeHint().width() + 16), 360)
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt override)
         # Wrapped status lines would make a scroll area size us by their height-for-width

@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6 import QtCore, QtWidgets
 
 from visualnn.ui import theme
+from visualnn.ui.panels.fields import RangeSpinBox
 from visualnn.ui.views.freq_scale import SCALES
 
 SAMPLE_RATES = [16000, 22050, 44100, 48000]
@@ -40,7 +41,7 @@ def _combo(items, current, tip: str) -> QtWidgets.QComboBox:
 
 
 def _spin(lo, hi, value, suffix: str, tip: str, step=1) -> QtWidgets.QSpinBox:
-    box = QtWidgets.QSpinBox()
+    box = RangeSpinBox()
     box.setRange(lo, hi)
     box.setSingleStep(step)
     box.setValue(value)
@@ -58,9 +59,7 @@ class SpectrogramSettings(QtWidgets.QFrame):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("spectrogramSettings")
-        self.setStyleSheet(
-            f"#spectrogramSettings {{ background: {theme.PANEL}; border-radius: 6px; }}"
-        )
+        theme.style(self, "#spectrogramSettings { background: {PANEL}; border-radius: 6px; }")
         d = DEFAULTS
         self.samplerate = _combo(SAMPLE_RATES, d["samplerate"], "Samples per second")
         self.n_fft = _combo(
@@ -94,7 +93,7 @@ class SpectrogramSettings(QtWidgets.QFrame):
         self._fields = []
         for label, widget, key in fields:
             text = QtWidgets.QLabel(label)
-            text.setStyleSheet(f"color: {theme.MUTED};")
+            theme.style(text, "color: {MUTED};")
             text.setAlignment(QtCore.Qt.AlignRight | QtCore.Qt.AlignVCenter)
             self._fields.append((text, widget))
             self._connect(widget, key)

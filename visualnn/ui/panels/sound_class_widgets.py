@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from visualnn.ui import theme
+from visualnn.ui import icons, theme
 
 #: Row height of one confidence bar: readable from the back of a classroom.
 BAR_HEIGHT = 46
@@ -117,22 +117,24 @@ class ClassRow(QtWidgets.QFrame):
         super().__init__(parent)
         self.name = name
         self.setObjectName("classRow")
-        self.setStyleSheet(f"#classRow {{ background: {theme.PANEL}; border-left: 6px solid "
-                           f"{colour}; border-radius: 4px; }}")  # fmt: skip
+        theme.style(self, "#classRow { background: {PANEL}; border-left: 6px solid "
+                    f"{colour}; border-radius: 4px; }}")  # fmt: skip
         self.name_edit = QtWidgets.QLineEdit(name)
-        self.name_edit.setFont(theme.font(1.5, bold=True))
+        theme.set_font(self.name_edit, 1.5, bold=True)
         self.name_edit.setToolTip("Click to rename this sound class")
         self.name_edit.editingFinished.connect(self._on_name_edit_finished)
         self.count_label = QtWidgets.QLabel()
-        self.count_label.setFont(theme.font(1.1))
-        self.record_button = QtWidgets.QPushButton("●  Hold to record")
-        self.record_button.setFont(theme.font(1.2, bold=True))
+        theme.set_font(self.count_label, 1.1)
+        self.record_button = QtWidgets.QPushButton("Hold to record")
+        icons.set_icon(self.record_button, "record", "ERROR")
+        theme.set_font(self.record_button, 1.2, bold=True)
         self.record_button.setMinimumHeight(44)
         self.record_button.setToolTip("Hold: one clip per second. Click: one 1-second clip.")
         self.record_button.pressed.connect(lambda: self.record_pressed.emit(self.name))
         self.record_button.released.connect(lambda: self.record_released.emit(self.name))
         self.delete_button = QtWidgets.QToolButton()
-        self.delete_button.setText("✕")
+        icons.set_icon(self.delete_button, "delete")
+        self.delete_button.setAccessibleName("Delete class")
         self.delete_button.setToolTip("Delete this class and its clips")
         self.delete_button.clicked.connect(lambda: self.delete_requested.emit(self.name))
         # Thumbnails may be cut off in a narrow dock rather than widen the whole panel.
@@ -170,11 +172,13 @@ class ClassRow(QtWidgets.QFrame):
         self.thumbs.addStretch(1)
 
     def set_recording(self, on: bool) -> None:
-        colour = theme.ERROR if on else "#3a3f4b"
-        self.record_button.setText("●  Recording…" if on else "●  Hold to record")
-        self.record_button.setStyleSheet(
-            f"QPushButton {{ background: {colour}; color: {theme.FOREGROUND}; "
-            "border-radius: 6px; padding: 4px 14px; }"
+        colour = "ERROR" if on else "BUTTON"
+        self.record_button.setText("Recording\u2026" if on else "Hold to record")
+        icons.set_icon(self.record_button, "record", "FOREGROUND" if on else "ERROR")
+        theme.style(
+            self.record_button,
+            f"QPushButton {{ background: {{{colour}}}; color: {{FOREGROUND}}; "
+            "border-radius: 6px; padding: 4px 14px; }",
         )
 
     def _on_name_edit_finished(self) -> None:

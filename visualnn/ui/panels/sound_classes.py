@@ -21,7 +21,8 @@ from visualnn.audio.clips import ClipStore
 from visualnn.data.sound import SoundFeatures, make_sounds, synthetic_clips
 from visualnn.data.sound.clipset import from_clip_store
 from visualnn.engine import SpecError
-from visualnn.ui import theme
+from visualnn.ui import icons, theme
+from visualnn.ui.flow_layout import FlowLayout
 from visualnn.ui.model.forward import recorded_forward, to_probabilities
 from visualnn.ui.panels.sound_class_widgets import ClassRow, ConfidenceBars
 
@@ -37,7 +38,7 @@ def default_store_dir() -> Path:
 
 def _button(text: str, slot, big: bool = False) -> QtWidgets.QPushButton:
     b = QtWidgets.QPushButton(text)
-    b.setFont(theme.font(1.15 if big else 1.0, bold=big))
+    theme.set_font(b, 1.15 if big else 1.0, bold=big)
     b.setMinimumHeight(40 if big else 32)
     b.clicked.connect(slot)
     return b
@@ -92,14 +93,13 @@ class SoundClassesPanel(QtWidgets.QWidget):
         self.add_button = _button("+  Add class", self._on_add_clicked)
         self.demo_button = _button("Add demo sounds", self._on_demo_clicked)
         self.demo_button.setToolTip("Whistle, hum, clap and silence, made up on the spot")
-        self.listen_button = _button("\u25cf  Listen (L)", self._on_listen_clicked)
+        self.listen_button = _button("Listen (L)", self._on_listen_clicked)
+        icons.set_icon(self.listen_button, "listen")
         self.listen_button.setCheckable(True)
         self.listen_button.setToolTip("The network in the graph hears the sound source live")
-        top = QtWidgets.QHBoxLayout()
-        for b in (self.add_button, self.demo_button):
+        top = FlowLayout()  # wraps in a narrow panel instead of widening it
+        for b in (self.add_button, self.demo_button, self.listen_button):
             top.addWidget(b)
-        top.addStretch(1)
-        top.addWidget(self.listen_button)
 
         self.rows_box = QtWidgets.QVBoxLayout()
         self.rows_box.setSpacing(6)
@@ -117,10 +117,10 @@ class SoundClassesPanel(QtWidgets.QWidget):
         self.train_button = _button("Train", self._on_train_clicked, big=True)
         self.train_button.setToolTip("Train the network in the graph on these classes")
         self.status = QtWidgets.QLabel("Record two or more classes, then press Train.")
-        self.status.setFont(theme.font(1.1))
+        theme.set_font(self.status, 1.1)
         self.status.setWordWrap(True)
         self.answer = QtWidgets.QLabel("\u2014")
-        self.answer.setFont(theme.font(2.4, bold=True))
+        theme.set_font(self.answer, 2.4, bold=True)
         self.answer.setAlignment(QtCore.Qt.AlignCenter)
         self.bars = ConfidenceBars()
 
@@ -323,7 +323,8 @@ class SoundClassesPanel(QtWidgets.QWidget):
 
     def _on_live_changed(self, on: bool) -> None:
         self.listen_button.setChecked(on)
-        self.listen_button.setText("\u25a0  Stop listening (L)" if on else "\u25cf  Listen (L)")
+        self.listen_button.setText("Stop listening (L)" if on else "Listen (L)")
+        icons.set_icon(self.listen_button, "stop" if on else "listen")
 
     # -- slots -----------------------------------------------------------------------------
     def _on_audio_added(self) -> None:

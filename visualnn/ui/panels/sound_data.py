@@ -16,7 +16,7 @@ from PySide6 import QtCore, QtWidgets
 
 from visualnn.data.sound import REPRESENTATIONS, load_clips, make_sounds
 from visualnn.engine import SpecError
-from visualnn.ui import theme
+from visualnn.ui import icons, theme
 
 SOURCE_LABELS = {"demo": "Built-in demo sounds", "recorded": "Recorded in Sound classes",
                  "folder": "A folder of WAV files"}  # fmt: skip
@@ -86,7 +86,7 @@ class SoundDataBox(QtWidgets.QGroupBox):
         self.store_dir = store_dir
         self.job: SoundImport | None = None
         self._syncing = False
-        self.setFont(theme.font(1.0, bold=True))
+        theme.set_font(self, 1.0, bold=True)
         self.source = self._combo(SOURCE_LABELS)
         self.folder = QtWidgets.QLabel()
         self.folder.setWordWrap(True)
@@ -94,10 +94,11 @@ class SoundDataBox(QtWidgets.QGroupBox):
         self.choose.clicked.connect(self._on_choose_clicked)
         self.representation = self._combo(REPRESENTATIONS)
         self.layout_box = self._combo(LAYOUT_LABELS)
-        self.live_button = QtWidgets.QPushButton("\u25cf  Live input (L)")
+        self.live_button = QtWidgets.QPushButton("Live input (L)")
+        icons.set_icon(self.live_button, "listen")
         self.live_button.setCheckable(True)
         self.live_button.setMinimumHeight(40)
-        self.live_button.setFont(theme.font(1.15, bold=True))
+        theme.set_font(self.live_button, 1.15, bold=True)
         self.live_button.setToolTip("The network's input is the last second of the sound source")
         self.live_button.clicked.connect(self._on_live_clicked)
         self.progress = QtWidgets.QProgressBar()
@@ -120,7 +121,7 @@ class SoundDataBox(QtWidgets.QGroupBox):
         form.addRow(self.skipped)
         for w in (self.folder, self.summary, self.skipped, self.source, self.representation,
                   self.layout_box, self.choose):  # fmt: skip
-            w.setFont(theme.font(1.0))
+            theme.set_font(w, 1.0)
         self._folder_path = ""
         session.project.dataset_changed.connect(self.sync)
         if live_input is not None:

@@ -17,6 +17,7 @@ from visualnn.audio.sources import (
     backend_status,
     list_input_devices,
 )
+from visualnn.ui.panels.fields import RangeSpinBox
 
 SOURCE_KINDS = {"mic": "Microphone", "file": "WAV file", "tone": "Synthetic"}
 
@@ -59,7 +60,8 @@ class SourcePicker(QtWidgets.QWidget):
             self.synth_box.addItem(kind, kind)
         self.synth_box.setToolTip("Synthetic sound: a pure tone, a sweep, noise, clicks, a chord")
         self.synth_box.activated.connect(self._on_synth_changed)
-        self.tone_hz = QtWidgets.QSpinBox()
+        self.tone_hz = RangeSpinBox()
+        self.tone_hz.setAccessibleName("Tone")
         self.tone_hz.setRange(20, 20000)
         self.tone_hz.setValue(440)
         self.tone_hz.setSuffix(" Hz")

@@ -11,12 +11,13 @@ from PySide6 import QtCore, QtWidgets
 
 from visualnn.ui import theme
 
+#: Colour role of each state's sentence (see ``theme``).
 STATE_COLOURS = {
-    "running": theme.OK,
-    "stopped": theme.MUTED,
-    "stalled": theme.WARNING,
-    "silent": theme.WARNING,
-    "error": theme.ERROR,
+    "running": "OK",
+    "stopped": "MUTED",
+    "stalled": "WARNING",
+    "silent": "WARNING",
+    "error": "ERROR",
 }
 
 
@@ -36,7 +37,7 @@ class StatusLine(QtWidgets.QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.label = QtWidgets.QLabel()
-        self.label.setFont(theme.font(1.1))
+        theme.set_font(self.label, 1.1)
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
         self.reconnect_button = QtWidgets.QPushButton("Reconnect")
@@ -44,7 +45,7 @@ class StatusLine(QtWidgets.QWidget):
         self.reconnect_button.setVisible(False)
         self.mic_note = QtWidgets.QLabel()
         self.mic_note.setWordWrap(True)
-        self.mic_note.setStyleSheet(f"color: {theme.WARNING};")
+        theme.style(self.mic_note, "color: {WARNING};")
         self.mic_note.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
         self.mic_note.setVisible(False)
         row = QtWidgets.QHBoxLayout()
@@ -60,7 +61,7 @@ class StatusLine(QtWidgets.QWidget):
         """Show ``state`` ("running", "stopped", "stalled", "silent", "error")."""
         self.label.setText(status_sentence(state, message, what))
         self.label.setToolTip(message)
-        self.label.setStyleSheet(f"color: {STATE_COLOURS.get(state, theme.FOREGROUND)};")
+        theme.style(self.label, f"color: {{{STATE_COLOURS.get(state, 'FOREGROUND')}}};")
         self.reconnect_button.setVisible(state == "stalled")
 
     def show_mic_problem(self, problem: str | None) -> None:

@@ -16,9 +16,11 @@ from PySide6 import QtCore, QtWidgets
 from visualnn.data import DATASETS, dataset_params, load_dataset
 from visualnn.engine import SpecError, TrainConfig
 from visualnn.ui import theme
+from visualnn.ui.model.catalog import dataset_title
 from visualnn.ui.model.project_state import SPEEDS
 from visualnn.ui.model.session import Session
 from visualnn.ui.pacing import Redraw
+from visualnn.ui.panels.fields import RangeDoubleSpinBox, RangeSpinBox
 from visualnn.ui.panels.training_controls import Banner, LogSpinBox
 from visualnn.ui.steady_label import SteadyLabel
 from visualnn.ui.training_control import TrainingController
@@ -75,8 +77,8 @@ class TrainingPanel(QtWidgets.QWidget):
         }.items():
             b = QtWidgets.QToolButton()
             b.setDefaultAction(actions[key])
-            b.setToolButtonStyle(QtCore.Qt.ToolButtonTextOnly)
-            b.setFont(theme.font(1.3 if key == "play" else 1.0, bold=key == "play"))
+            b.setToolButtonStyle(QtCore.Qt.ToolButtonTextBesideIcon)
+            theme.set_font(b, 1.3 if key == "play" else 1.0, bold=key == "play")
             b.setMinimumHeight(48 if key == "play" else 34)
             b.setSizePolicy(QtWidgets.QSizePolicy.Expanding, QtWidgets.QSizePolicy.Fixed)
             buttons.addWidget(b, row, col, 1, span)
@@ -96,9 +98,9 @@ class TrainingPanel(QtWidgets.QWidget):
         # Read-outs that change while training: steady labels, so a new epoch count does not
         # re-lay out the dock (GUI time is the trainer's time: see steady_label).
         self.progress = SteadyLabel()
-        self.progress.setFont(theme.font(1.25, bold=True))
+        theme.set_font(self.progress, 1.25, bold=True)
         self.speed = SteadyLabel()
-        self.speed.setStyleSheet(f"color: {theme.MUTED};")
+        theme.style(self.speed, "color: {MUTED};")
         outer.addWidget(self.progress.fence)
         outer.addWidget(self.speed.fence)
 
@@ -141,12 +143,12 @@ class TrainingPanel(QtWidgets.QWidget):
         self.clip.setToolTip("Gradient clipping: largest total gradient norm per step (0 = off)")
         self.clip.valueChanged.connect(lambda v: self._set(clip_norm=float(v) or None))
         form.addRow("Clip gradients", self.clip)
-        self.batch_size = QtWidgets.QSpinBox()
+        self.batch_size = RangeSpinBox()
         self.batch_size.setRange(1, 4096)
         self.batch_size.setKeyboardTracking(False)
         self.batch_size.valueChanged.connect(lambda v: self._set(batch_size=int(v)))
         form.addRow("Batch size", self.batch_size)
-        self.epochs = QtWidgets.QSpinBox()
+        self.epochs = RangeSpinBox()
         self.epochs.setRange(1, 100000)
         self.epochs.setKeyboardTracking(False)
         self.epochs.valueChanged.connect(lambda v: self._set(epochs=int(v)))
@@ -161,10 +163,11 @@ class TrainingPanel(QtWidgets.QWidget):
 
         self.dataset = QtWidgets.QComboBox()
         self.dataset.activated.connect(self._on_dataset_activated)
-        form.addRow("Data set", self.dataset)
+        form.addRow(QtWidgets.QLabel("Data set"))  # the name under it, on the whole width
+        form.addRow(self.dataset)
         self.noise = self._dspin(0.0, 0.5, 0.05, lambda v: self._set_data(), decimals=2)
         form.addRow("Noise", self.noise)
-        self.train_ratio = QtWidgets.QSpinBox()
+        self.train_ratio = RangeSpinBox()
         self.train_ratio.setRange(10, 90)
         self.train_ratio.setSingleStep(10)
         self.train_ratio.setSuffix(" % train")
@@ -187,6 +190,10 @@ class TrainingPanel(QtWidgets.QWidget):
         ):
             w.setMinimumWidth(60)
             w.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Fixed)
+        # A data set's name is read in full: under its label, on a line of its own, if need be.
+        self.dataset.setSizePolicy(QtWidgets.QSizePolicy.Preferred, QtWidgets.QSizePolicy.Fixed)
+        self.dataset.setSizeAdjustPolicy(QtWidgets.QComboBox.AdjustToContents)
+        self.dataset.setMinimumWidth(0)  # its contents decide, not the 60 px above
 
         session.project.config_changed.connect(self.sync_from_session)
         session.project.dataset_changed.connect(self.sync_from_session)
@@ -203,7 +210,7 @@ class TrainingPanel(QtWidgets.QWidget):
 
     # --- helpers --------------------------------------------------------------------------
     def _dspin(self, lo, hi, step, slot, decimals=3) -> QtWidgets.QDoubleSpinBox:
-        s = QtWidgets.QDoubleSpinBox()
+        s = RangeDoubleSpinBox()
         s.setRange(lo, hi)
         s.setSingleStep(step)
         s.setDecimals(decimals)
@@ -275,9 +282,11 @@ class TrainingPanel(QtWidgets.QWidget):
             "finished": "done",
             "diverged": "diverged",
         }
+        state = s.inspect.training_state
+        if state == "finished" and done < total:  # more epochs asked for since: not done
+            state = "paused"
         self.progress.setText(
-            f"Epoch {done} / {max(total, done)}  \u00b7  "
-            f"{words.get(s.inspect.training_state, s.inspect.training_state)}"
+            f"Epoch {done} / {max(total, done)}  \u00b7  {words.get(state, state)}"
         )
         sps = self.controller.samples_per_second
         last = s.project.history.last()
@@ -339,5 +348,6 @@ class TrainingPanel(QtWidgets.QWidget):
             except SpecError:
                 ok = False
             if ok or name == s.project.dataset_name:
-                self.dataset.addItem(name, name)
+                own = s.project.dataset if name == s.project.dataset_name else None
+                self.dataset.addItem(dataset_title(name, own), name)
         self.dataset.setCurrentIndex(max(self.dataset.findData(s.project.dataset_name), 0))

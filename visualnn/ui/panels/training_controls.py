@@ -8,7 +8,8 @@ import re
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from visualnn.ui import theme
+from visualnn.ui import icons, theme
+from visualnn.ui.panels.fields import Refusing, field_name
 
 #: Nice learning rates: 1, 2, 5 in every decade; the arrows walk along this ladder.
 _MANTISSAS = (1.0, 2.0, 5.0)
@@ -23,9 +24,12 @@ def _ladder(lo: float, hi: float, smallest: float = 1e-6) -> list[float]:
     return out
 
 
-class LogSpinBox(QtWidgets.QDoubleSpinBox):
+class LogSpinBox(Refusing, QtWidgets.QDoubleSpinBox):
     """A spin box for values spanning decades (learning rates): arrows go 0.01, 0.02,
-    0.05, 0.1...; typing any number (``3e-4``) works; text shows 3 significant digits."""
+    0.05, 0.1...; typing any number (``3e-4``) works; text shows 3 significant digits; a
+    number out of range is refused with a note saying the range (``refused(str)``)."""
+
+    refused = QtCore.Signal(str)
 
     def __init__(self, lo: float = 1e-6, hi: float = 1e6, smallest: float = 1e-6,
                  parent=None) -> None:  # fmt: skip
@@ -65,6 +69,15 @@ class LogSpinBox(QtWidgets.QDoubleSpinBox):
         if self.minimum() <= v <= self.maximum():
             return QtGui.QValidator.Acceptable, text, pos
         return QtGui.QValidator.Intermediate, text, pos
+
+    def fixup(self, text: str) -> str:  # noqa: D102 - Qt override
+        value = self._typed_number(text)
+        if value is not None and not self.minimum() <= value <= self.maximum():
+            self.refuse(
+                f"{field_name(self)}: from {self.minimum():g} to {self.maximum():g} "
+                f"({value:g} is {'too big' if value > self.maximum() else 'too small'})"
+            )
+        return text
 
     def stepBy(self, steps: int) -> None:  # noqa: N802 - Qt override
         v = self.value()
@@ -110,7 +123,7 @@ class Banner(QtWidgets.QFrame):
 
     dismissed = QtCore.Signal()
 
-    _COLOURS = {"error": theme.ERROR, "warning": theme.WARNING, "info": theme.ACCENT}
+    _COLOURS = {"error": "ERROR", "warning": "WARNING", "info": "ACCENT"}  # theme roles
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -119,11 +132,10 @@ class Banner(QtWidgets.QFrame):
         outer.setContentsMargins(10, 8, 8, 8)
         outer.setSpacing(4)
         layout = QtWidgets.QHBoxLayout()
-        self.icon = QtWidgets.QLabel("\u26a0")
-        self.icon.setFont(theme.font(1.6, bold=True))
+        self.icon = QtWidgets.QLabel()
         self.label = QtWidgets.QLabel()
         self.label.setWordWrap(True)
-        self.label.setFont(theme.font(1.05))
+        theme.set_font(self.label, 1.05)
         self.label.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
         # Buttons on a row of their own under the text: beside it they left a narrow dock's
         # words a third of its width, and the message ran below the fold.
@@ -162,15 +174,14 @@ class Banner(QtWidgets.QFrame):
             b.deleteLater()
         self._extra = []
         self.kind = kind
-        colour = self._COLOURS.get(kind, theme.ACCENT)
-        self.setStyleSheet(
-            f"#banner {{ background: #2a1d22; border: 2px solid {colour}; border-radius: 6px; }}"
-            if kind == "error"
-            else f"#banner {{ background: {theme.PANEL}; border: 2px solid {colour};"
-            " border-radius: 6px; }"
+        colour = self._COLOURS.get(kind, "ACCENT")
+        background = "ERROR_PANEL" if kind == "error" else "PANEL"
+        theme.style(
+            self,
+            f"#banner {{ background: {{{background}}}; border: 2px solid {{{colour}}};"
+            " border-radius: 6px; }",
         )
-        self.icon.setStyleSheet(f"color: {colour};")
-        self.icon.setText("\u26a0" if kind != "info" else "\u2139")
+        icons.set_icon(self.icon, "info" if kind == "info" else "warning", colour)
         self._short, self._full = text, details or ""
         self.details_button.blockSignals(True)
         self.details_button.setChecked(False)

@@ -33,14 +33,12 @@ class ActivationsView(QtWidgets.QWidget):
         self._tiles: list[LayerTile] = []
 
         self.pre_check = QtWidgets.QCheckBox("Pre-activation z")
-        self.pre_check.setFont(theme.font())
+        theme.set_font(self.pre_check)
         self.pre_check.setToolTip("Show each layer's weighted sum z instead of its output a = f(z)")
         self.sample_label = QtWidgets.QLabel()
-        self.sample_label.setFont(theme.font(1.0, bold=True))
-        # may be cut in a narrow dock rather than widen it
-        self.sample_label.setSizePolicy(
-            QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred
-        )
+        theme.set_font(self.sample_label, 1.0, bold=True)
+        # wraps in a narrow dock rather than widen it (or be cut off)
+        self.sample_label.setWordWrap(True)
         bar = QtWidgets.QHBoxLayout()
         bar.addWidget(self.sample_label, 1)
         bar.addWidget(self.pre_check)
@@ -88,7 +86,7 @@ class ActivationsView(QtWidgets.QWidget):
         model = self.session.inspect.model
         self.message.hide()
         self.scroll.show()
-        signature = tuple(
+        signature = (theme.GENERATION,) + tuple(  # new text size: new tile sizes
             (layer.describe(), r.out.shape)
             for layer, r in zip(model.layers, rec.records, strict=True)
         )
@@ -152,7 +150,7 @@ class ActivationsView(QtWidgets.QWidget):
             if names and 0 <= label_int < len(names) and s.project.task == "classification":
                 label = names[label_int]
             else:
-                label = np.asarray(label).round(3).tolist()
+                label = ", ".join(fmt(v, 2) for v in np.asarray(label, float).reshape(-1))
         except (TypeError, ValueError, IndexError):
             pass
         return f"Test sample {s.inspect.sample_index} \u00b7 label {label}"

@@ -7,6 +7,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from visualnn.ui import theme
+from visualnn.ui.model.catalog import dataset_title
 from visualnn.ui.pacing import Redraw
 from visualnn.ui.views.boundary_colours import (
     RAMP_STEPS,
@@ -15,7 +16,7 @@ from visualnn.ui.views.boundary_colours import (
     iso_segments,
     to_probabilities,
 )
-from visualnn.ui.views.common import cache_axes, message_label
+from visualnn.ui.views.common import cache_axes, message_label, swatch
 from visualnn.ui.views.nonfinite import finite_peak, legend_label, mark, show_legend
 from visualnn.ui.views.tiles import to_rgba
 
@@ -81,7 +82,7 @@ class BoundaryView(QtWidgets.QWidget):
         for item in (self.train_points, self.test_points, self.batch_points, self.sample_marker):
             plot.addItem(item)
         self.legend = QtWidgets.QLabel()
-        self.legend.setFont(theme.font(0.95))
+        theme.set_font(self.legend, 0.95)
         # Wrapped, so a long legend never widens the dock (and the window) past a projector.
         self.legend.setWordWrap(True)
         self.message = message_label()
@@ -108,11 +109,11 @@ class BoundaryView(QtWidgets.QWidget):
     def redraw(self) -> None:
         ds, model = self.session.project.dataset, self.session.inspect.model
         if ds is None or tuple(ds.input_shape) != (2,):
-            name = ds.name if ds is not None else "no dataset"
+            name = dataset_title(ds.name, ds) if ds is not None else "no data set"
+            shape = "\u00d7".join(map(str, ds.input_shape)) if ds else "no"
             return self._show_message(
-                f"The decision boundary is drawn for 2-D data (circle, xor, spiral...). "
-                f"The current data ({name}) has {'x'.join(map(str, ds.input_shape)) if ds else 0}"
-                " inputs per sample: see Activations and Predictions instead."
+                f"Drawn for 2-D points only. {name} has {shape} inputs: "
+                "see Activations and Predictions."
             )
         if model is None or tuple(model.input_shape) != (2,):
             return self._show_message("The network does not take 2 inputs: fix the first layer.")
@@ -206,7 +207,7 @@ class BoundaryView(QtWidgets.QWidget):
             names = ds.class_names or [str(k) for k in range(len(cols))]
             self.legend.setText(
                 "  ".join(
-                    f"<span style='color:{c.name()}'>\u25cf {n}</span>"
+                    f"{swatch(c.name())} <span style='color:{c.name()}'>{n}</span>"
                     for c, n in zip(cols, names, strict=False)
                 )
                 + f"   <span style='color:{theme.MUTED}'>filled: training \u00b7 "

@@ -93,11 +93,13 @@ def activation_name(layer) -> str:
 
 
 def layer_title(index: int, layer) -> str:
-    """``"2 · Dense 8 · relu"`` (1-based, as the graph and error messages number layers)."""
+    """``"2 · Dense 8 · ReLU"`` (1-based, as the graph and error messages number layers)."""
+    from visualnn.ui.model.catalog import human_name
+
     text = f"{index + 1} \u00b7 {layer.describe()}"
     act = layer.config().get("activation")
     if act and act not in ("linear", "identity"):
-        text += f" \u00b7 {act}"
+        text += f" \u00b7 {human_name(act)}"
     return text
 
 
@@ -123,6 +125,11 @@ def set_direction_soon(
     QtCore.QTimer.singleShot(0, owner, apply)
 
 
+def swatch(colour: str) -> str:
+    """A small square of ``colour`` for a rich-text legend (a bundled-font-free bullet)."""
+    return f"<span style='background-color:{colour}'>&nbsp;&nbsp;&nbsp;</span>"
+
+
 def message_label(text: str = "") -> QtWidgets.QLabel:
     """A centred, wrapped, muted label for "nothing to show here because..." messages."""
     from visualnn.ui import theme
@@ -130,6 +137,6 @@ def message_label(text: str = "") -> QtWidgets.QLabel:
     lab = QtWidgets.QLabel(text)
     lab.setWordWrap(True)
     lab.setAlignment(QtCore.Qt.AlignCenter)
-    lab.setFont(theme.font(1.1))
-    lab.setStyleSheet(f"color: {theme.MUTED}; padding: 16px;")
+    theme.set_font(lab, 1.1)
+    theme.style(lab, "color: {MUTED}; padding: 16px;")
     return lab

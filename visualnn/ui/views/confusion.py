@@ -27,42 +27,93 @@ def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, k: int) -> np.ndarr
 
 class MatrixWidget(QtWidgets.QWidget):
     """The confusion matrix, painted: cells coloured by the share of their true class, counts
-    printed (pyqtgraph ``TextItem``s by the hundred crash PySide6 6.12 at exit)."""
+    printed (pyqtgraph ``TextItem``s by the hundred crash PySide6 6.12 at exit).
+
+    Text is never smaller than the theme allows: counts that do not fit their cells at that
+    size are left out (the colours still tell), class names thin out to every second or
+    third when the cells are shorter than a line, and the title and the axis note shorten
+    rather than being cut. ``painted_text_px`` says what the last paint wrote.
+    """
+
+    TITLES = ("Test set: {acc:.1f}% right of {n}", "{acc:.1f}% right of {n}", "{acc:.0f}%")
+    NOTES = ("columns: predicted \u00b7 rows: true class", "cols predicted, rows true", "")
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.matrix = np.zeros((0, 0), dtype=np.int64)
         self.names: list[str] = []
+        self.painted_text_px: list[int] = []
+        self.counts_shown = False
         self.setMinimumSize(140, 140)
 
     def set_matrix(self, m: np.ndarray, names: list[str]) -> None:
         self.matrix, self.names = m, names
         self.update()
 
+    def _fitting(self, variants, font: QtGui.QFont, **values) -> str:
+        fm = QtGui.QFontMetrics(font)
+        for text in variants:
+            text = text.format(**values)
+            if fm.horizontalAdvance(text) <= self.width():
+                return text
+        return ""
+
     def paintEvent(self, _event) -> None:  # noqa: N802 (Qt name)
         k = self.matrix.shape[0]
+        self.painted_text_px = []
         if k == 0:
             return
         m = self.matrix
         p = QtGui.QPainter(self)
         p.setRenderHint(QtGui.QPainter.Antialiasing)
-        p.setFont(theme.font(0.85))
-        fm = p.fontMetrics()
-        label_w = max([fm.horizontalAdvance(n) for n in self.names[:k]] + [10]) + 10.0
-        title_h, label_h = 30.0, 46.0
-        acc = np.trace(m) / max(m.sum(), 1)
-        p.setPen(QtGui.QColor(theme.FOREGROUND))
-        p.setFont(theme.font(1.05, bold=True))
-        title = f"Test set: {acc * 100:.1f}% right of {m.sum()}"
-        title = p.fontMetrics().elidedText(title, QtCore.Qt.ElideRight, self.width())
-        p.drawText(QtCore.QRectF(0, 0, self.width(), title_h), QtCore.Qt.AlignCenter, title)
-        side = min(self.width() - label_w - 8, self.height() - title_h - label_h)
+        small, big = theme.font(0.85), theme.font(1.05, bold=True)
+        line = QtGui.QFontMetrics(small).height()
+        label_w = max(QtGui.QFontMetrics(small).horizontalAdvance(n) for n in self.names[:k]) + 10
+        title_h, foot_h = QtGui.QFontMetrics(big).height() + 6, 2 * line + 4
+        side = min(self.width() - label_w - 8, self.height() - title_h - foot_h)
         cell = max(side / k, 4.0)
         x0 = label_w + (self.width() - label_w - cell * k) / 2
         y0 = title_h
+        title = self._fitting(self.TITLES, big, acc=np.trace(m) / max(m.sum(), 1) * 100,
+                              n=m.sum())  # fmt: skip
+        self._text(p, big, theme.FOREGROUND, QtCore.QRectF(0, 0, self.width(), title_h),
+                   QtCore.Qt.AlignCenter, title)  # fmt: skip
+        self._cells(p, m, x0, y0, cell)
+        # a name every `rows` / `cols` cells, so that names never overlap
+        rows = int(np.ceil(line / max(cell, 1.0)))
+        cols = int(np.ceil((label_w - 6) / max(cell, 1.0)))
+        right = QtCore.Qt.AlignRight | QtCore.Qt.AlignVCenter
+        for i, name in enumerate(self.names[:k]):
+            if i % rows == 0:
+                box = QtCore.QRectF(x0 - label_w, y0 + i * cell, label_w - 4, cell)
+                self._text(p, small, theme.MUTED, box, right, name)
+            if i % cols == 0:
+                box = QtCore.QRectF(x0 + (i + 0.5 - cols / 2) * cell, y0 + k * cell, cols * cell,
+                                    line)  # fmt: skip
+                self._text(p, small, theme.MUTED, box, QtCore.Qt.AlignCenter, name)
+        note = self._fitting(self.NOTES, small)
+        self._text(p, small, theme.MUTED, QtCore.QRectF(0, y0 + k * cell + line + 2,
+                   self.width(), line), QtCore.Qt.AlignCenter, note)  # fmt: skip
+        p.end()
+
+    def _text(self, p, font, colour: str, rect: QtCore.QRectF, flags, text: str) -> None:
+        if not text:
+            return
+        p.setFont(font)
+        p.setPen(QtGui.QColor(colour))
+        p.drawText(rect, flags, text)
+        self.painted_text_px.append(QtGui.QFontInfo(font).pixelSize())
+
+    def _cells(self, p: QtGui.QPainter, m: np.ndarray, x0: float, y0: float, cell: float):
+        """The coloured cells and, when they fit at a readable size, the counts."""
+        k = m.shape[0]
         frac = m / np.maximum(m.sum(axis=1, keepdims=True), 1)
         rgba = to_rgba(frac, theme.SEQUENTIAL_CMAP, 0.0, 1.0)
-        p.setFont(theme.font(1.0 if k <= 5 else 0.85 if cell >= 30 else 0.7, bold=True))
+        font = theme.font(1.0 if k <= 5 else 0.85, bold=True)
+        fm = QtGui.QFontMetrics(font)
+        widest = fm.horizontalAdvance(str(int(m.max())) if m.size else "0")
+        self.counts_shown = widest <= cell - 4 and fm.height() <= cell
+        p.setFont(font)
         for r in range(k):
             for c in range(k):
                 rect = QtCore.QRectF(x0 + c * cell, y0 + r * cell, cell - 1, cell - 1)
@@ -71,31 +122,12 @@ class MatrixWidget(QtWidgets.QWidget):
                 if r == c:
                     p.setPen(QtGui.QPen(QtGui.QColor(theme.OK), 2))
                     p.drawRect(rect.adjusted(1, 1, -1, -1))
-                if cell >= 16:
-                    p.setPen(
-                        QtGui.QColor("#000000" if colour.lightnessF() > 0.55 else theme.FOREGROUND)
-                    )
+                if self.counts_shown:
+                    dark = colour.lightnessF() > 0.55
+                    p.setPen(QtGui.QColor("#000000" if dark else "#ffffff"))
                     p.drawText(rect, QtCore.Qt.AlignCenter, str(m[r, c]))
-        p.setPen(QtGui.QColor(theme.MUTED))
-        p.setFont(theme.font(0.85))
-        for i, name in enumerate(self.names[:k]):
-            p.drawText(
-                QtCore.QRectF(x0 - label_w, y0 + i * cell, label_w - 4, cell),
-                QtCore.Qt.AlignRight | QtCore.Qt.AlignVCenter,
-                name,
-            )
-            p.drawText(
-                QtCore.QRectF(x0 + i * cell - 10, y0 + k * cell, cell + 20, 20),
-                QtCore.Qt.AlignCenter,
-                name,
-            )
-        foot = p.fontMetrics().elidedText(
-            "columns: predicted \u00b7 rows: true class", QtCore.Qt.ElideRight, self.width()
-        )
-        p.drawText(
-            QtCore.QRectF(0, y0 + k * cell + 20, self.width(), 22), QtCore.Qt.AlignCenter, foot
-        )
-        p.end()
+        if self.counts_shown:
+            self.painted_text_px.append(QtGui.QFontInfo(font).pixelSize())
 
 
 class PredictionView(QtWidgets.QWidget):
@@ -111,7 +143,7 @@ class PredictionView(QtWidgets.QWidget):
         self.matrix: np.ndarray | None = None  # (k, k) counts
 
         self.headline = QtWidgets.QLabel()
-        self.headline.setFont(theme.font(1.25, bold=True))
+        theme.set_font(self.headline, 1.25, bold=True)
         self.headline.setWordWrap(True)
         self.glw = pg.GraphicsLayoutWidget()
         self.glw.setMinimumSize(160, 100)
@@ -119,14 +151,18 @@ class PredictionView(QtWidgets.QWidget):
         cache_axes(self.bars_plot)
         # no plot title: a pyqtgraph title widens the plot past a narrow dock
         theme.style_plot(self.bars_plot)
-        self.bars_plot.setLabel("left", "P(class)")
+        # Bars lie down: each class name gets a line of its own beside its bar, however long
+        # the name and however narrow the dock.
+        self.bars_plot.setLabel("bottom", "P(class)")
         self.bars_plot.setMouseEnabled(False, False)
         self.bars_plot.hideButtons()
         self.bars_plot.setMenuEnabled(False)
-        self.bars_plot.setYRange(0, 1.05, padding=0)
-        self.bars_plot.showGrid(x=False, y=True, alpha=0.2)
-        self.bars = pg.BarGraphItem(x=[], height=[], width=0.75)
+        self.bars_plot.setXRange(0, 1.05, padding=0)
+        self.bars_plot.getViewBox().invertY(True)  # the first class on top, as in the matrix
+        self.bars_plot.showGrid(x=True, y=False, alpha=0.2)
+        self.bars = pg.BarGraphItem(x0=[], y=[], width=[], height=0.75)
         self.bars_plot.addItem(self.bars)
+        self.bars_plot.getViewBox().sigResized.connect(self._on_bars_resized)
 
         self.cm_widget = MatrixWidget()
         self.message = message_label()
@@ -178,22 +214,27 @@ class PredictionView(QtWidgets.QWidget):
         brushes = [pg.mkBrush(colours[c] if k <= 3 else theme.ACCENT) for c in range(k)]
         # the true class gets a thick green frame: right when the tallest bar is framed
         pens = [pg.mkPen(theme.OK, width=4) if c == true else pg.mkPen(None) for c in range(k)]
-        self.bars.setOpts(x=np.arange(k), height=probs, brushes=brushes, pens=pens, width=0.75)
-        ticks = [[(c, names[c]) for c in range(k)]]
+        self.bars.setOpts(x0=np.zeros(k), y=np.arange(k), width=probs, height=0.75,
+                          brushes=brushes, pens=pens)  # fmt: skip
+        # every class name if a line of text fits beside each bar, else every second...
+        axis = self.bars_plot.getAxis("left")
+        line = QtGui.QFontMetrics(axis.style.get("tickFont") or axis.font()).height()
+        step = int(np.ceil(line / max(self.bars_plot.getViewBox().height() / k, 1.0)))
+        ticks = [[(c, names[c]) for c in range(0, k, max(step, 1))]]
         if ticks != getattr(self, "_ticks", None):  # a new axis picture only when they change
             self._ticks = ticks
-            self.bars_plot.getAxis("bottom").setTicks(ticks)
-            self.bars_plot.setXRange(-0.6, k - 0.4, padding=0)
+            axis.setTicks(ticks)
+            self.bars_plot.setYRange(-0.6, k - 0.4, padding=0)
         verdict = ""
         if true is not None:
             ok = pred == true
             colour = theme.OK if ok else theme.ERROR
-            word = "\u2714 right" if ok else "\u2718 wrong"
+            word = "right" if ok else "wrong"
             verdict = f" \u00b7 true {names[true]} <span style='color:{colour}'>{word}</span>"
         self._set_headline(
             f"Predicted <b>{names[pred]}</b> ({probs[pred] * 100:.0f}%)"
-            f"{verdict}<br><span style='color:{theme.MUTED}; font-size:small;"
-            f" font-weight:normal'>green frame = true class</span>"
+            f"{verdict}<br><span style='color:{theme.MUTED}; font-weight:normal;"
+            f" font-size:{theme.point_size(0.85):.1f}pt'>green frame = true class</span>"
         )
         self.message.hide()
         self.glw.show()
@@ -235,6 +276,11 @@ class PredictionView(QtWidgets.QWidget):
         self.cm_widget.hide()
         self._set_headline("")
         self._ticks = None
+
+    def _on_bars_resized(self, *_args) -> None:
+        throttle = getattr(self, "throttle", None)  # sized once before it exists
+        if throttle is not None:
+            throttle.mark()  # how many class names fit beside the bars
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         wide = event.size().width() > 1.1 * event.size().height()

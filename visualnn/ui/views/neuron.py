@@ -7,6 +7,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from visualnn.ui import theme
+from visualnn.ui.model.catalog import human_name
 from visualnn.ui.model.forward import recorded_forward
 from visualnn.ui.pacing import Redraw
 from visualnn.ui.steady_label import SteadyLabel, SteadyRichText
@@ -115,13 +116,13 @@ class NeuronView(QtWidgets.QWidget):
 
         # Steady labels: new numbers every frame must not re-lay out the dock (see steady_label)
         self.title = SteadyLabel()
-        self.title.setFont(theme.font(1.15, bold=True))
+        theme.set_font(self.title, 1.15, bold=True)
         self.title.setWordWrap(True)
         self.message = message_label(HINT)
         self.detail = SteadyRichText()  # conv and pool grids
-        self.detail.setFont(theme.font(1.05))
+        theme.set_font(self.detail, 1.05)
         self.terms = TermsTable()  # a dense unit's terms: painted, no HTML to parse per frame
-        self.terms.setFont(theme.font(1.05))
+        theme.set_font(self.terms, 1.05)
         self.terms.hide()
 
         self.plot_widget = pg.PlotWidget()
@@ -143,8 +144,8 @@ class NeuronView(QtWidgets.QWidget):
         self.gate_marks = GateMarks(plot)  # a recurrent unit's gates on their curves
 
         self.formula = SteadyLabel()
-        self.formula.setFont(theme.font(1.3, bold=True))
-        self.formula.setStyleSheet(f"color: {theme.FOREGROUND}; padding: 4px 0 8px 0;")
+        theme.set_font(self.formula, 1.3, bold=True)
+        theme.style(self.formula, "color: {FOREGROUND}; padding: 4px 0 8px 0;")
         self.formula.setWordWrap(True)
         self.formula.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
 
@@ -218,7 +219,7 @@ class NeuronView(QtWidgets.QWidget):
         narrow, stacked = self.width() < NARROW_WIDTH, self.width() < STACKED_WIDTH
         scale = 0.9 if ex.kind == "conv" and narrow and not stacked else 1.05
         if self.detail.font().pointSizeF() != theme.font(scale).pointSizeF():
-            self.detail.setFont(theme.font(scale))
+            theme.set_font(self.detail, scale)
         tabled = ex.kind in ("dense", "recurrent")
         self.terms.setVisible(tabled)
         self.detail.setVisible(not tabled)
@@ -263,14 +264,16 @@ class NeuronView(QtWidgets.QWidget):
         self.gate_marks.draw(ex)
         # auto-range now, not while painting (that would paint the plot twice per frame)
         self.plot_widget.getPlotItem().getViewBox().prepareForPaint()
-        label = "softmax (others fixed)" if ex.softmax_rest is not None else ex.activation
+        label = (
+            "Softmax (others fixed)" if ex.softmax_rest is not None else human_name(ex.activation)
+        )
         if ex.kind == "recurrent":
             label = self.gate_marks.title(ex)
-        if label != self._plot_title:  # a new title re-lays out the plot
-            self._plot_title = label
-            self.plot_widget.getPlotItem().setTitle(
-                label, color=theme.FOREGROUND, size=f"{int(theme.BASE_POINT_SIZE * 1.1)}pt"
-            )
+        if (label, theme.GENERATION) != self._plot_title:  # a new title re-lays out the plot
+            self._plot_title = (label, theme.GENERATION)
+            plot = self.plot_widget.getPlotItem()
+            plot.setTitle(label, color=theme.FOREGROUND, size=f"{theme.point_size(1.1):.1f}pt")
+            plot.titleLabel.vnn_scale = 1.1
 
     def _show_message(self, title: str, text: str) -> None:
         self._shown = None

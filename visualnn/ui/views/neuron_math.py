@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from visualnn.ui.model.catalog import human_name
 from visualnn.ui.model.recurrent import is_recurrent
 from visualnn.ui.views.common import fmt, fmt_paren, window_geometry
 
@@ -69,7 +70,7 @@ def _activate(ex: Explanation, z_all: np.ndarray | None) -> None:
         if ex.activation in ("linear", "identity"):
             ex.lines.append(f"a = z = {fmt(ex.a)}   (no activation)")
         else:
-            ex.lines.append(f"a = {ex.activation}({fmt(ex.z)}) = {fmt(ex.a)}")
+            ex.lines.append(f"a = {human_name(ex.activation)}({fmt(ex.z)}) = {fmt(ex.a)}")
 
 
 def _sum_line(ex: Explanation, symbol: str) -> None:

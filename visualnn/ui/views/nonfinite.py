@@ -16,7 +16,7 @@ from visualnn.ui import theme
 NAN_COLOUR = "#ff00ff"
 NAN_RGBA = np.array([255, 0, 255, 255], dtype=np.uint8)
 NAN_RGB32 = np.uint32(0xFFFF00FF)  # the same colour as an opaque QImage.Format_RGB32 pixel
-LEGEND = f"<span style='color:{NAN_COLOUR}'>\u25a0</span> not a number"
+LEGEND = f"<span style='background-color:{NAN_COLOUR}'>&nbsp;&nbsp;&nbsp;</span> not a number"
 
 
 def finite_peak(values: np.ndarray, default: float = 1.0) -> float:
@@ -51,14 +51,14 @@ def mark(rgba: np.ndarray, values: np.ndarray, where: np.ndarray | None = None) 
 def legend_label() -> QtWidgets.QLabel:
     """A hidden one-line legend; :func:`show_legend` fills and shows it when needed."""
     label = QtWidgets.QLabel()
-    label.setFont(theme.font(0.95))
+    theme.set_font(label, 0.95)
     label.setWordWrap(True)
     label.hide()
     return label
 
 
 def show_legend(label: QtWidgets.QLabel, detail: str) -> None:
-    """Show "■ not a number: ``detail``", or hide the legend when ``detail`` is empty."""
+    """Show "[magenta] not a number: ``detail``", or hide the legend when ``detail`` is empty."""
     if not detail:
         label.hide()
         return

@@ -2,22 +2,26 @@
 
 Both plots share the epoch axis. A batch is placed at its fractional epoch (batch 5 of 10
 in epoch 3 sits at 2.5), so the noisy batch trace lines up under the epoch curves. Redraws
-are coalesced to at most one per display frame however often the history grows.
+are coalesced to at most one per display frame however often the history grows. The legend
+is a line of text above the plots, never over the curves; axis ticks are spaced for the
+width of their numbers, so large text does not print them on top of each other.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.ui import theme
 from visualnn.ui.model.session import Session
 from visualnn.ui.pacing import Redraw
-from visualnn.ui.views.common import cache_axes
+from visualnn.ui.views.common import cache_axes, swatch
 
 MAX_MARKED_EPOCHS = 40
 PLOT_MS = 50
+#: What each series is called in the legend, by its ``theme.SERIES`` colour index.
+LEGEND = ((0, "training"), (1, "validation (dashed)"), (4, "per batch"))
 
 
 def nice_ceil(value: float) -> float:
@@ -39,24 +43,24 @@ def _pen(color: str, width: float = 3.0, style=QtCore.Qt.SolidLine) -> QtCore.QO
     return pg.mkPen(color, width=width, style=style)
 
 
+def tick_step(span: float, pixels: float, label_px: float) -> float:
+    """A 1-2-5 tick spacing for ``span`` data units over ``pixels`` whose labels, each about
+    ``label_px`` wide, never touch."""
+    most = max(1.0, pixels / max(label_px * 1.3, 1.0))
+    return nice_ceil(max(span, 1e-9) / most)
+
+
 def _series(plot: pg.PlotItem) -> tuple[pg.PlotDataItem, pg.PlotDataItem]:
     """A training (solid, circles) and a validation (dashed, squares) curve on ``plot``."""
-    curves = []
-    for colour, style, symbol, name in (
-        (theme.SERIES[0], QtCore.Qt.SolidLine, "o", "training"),
-        (theme.SERIES[1], QtCore.Qt.DashLine, "s", "validation"),
-    ):
-        curves.append(
-            plot.plot(
-                pen=_pen(colour, style=style),
-                symbol=symbol,
-                symbolSize=7,
-                symbolBrush=colour,
-                symbolPen=None,
-                name=name,
-            )  # fmt: skip
-        )
-    return curves[0], curves[1]
+    return plot.plot(symbol="o", symbolSize=7), plot.plot(symbol="s", symbolSize=7)
+
+
+def _colour_series(train: pg.PlotDataItem, val: pg.PlotDataItem) -> None:
+    for curve, colour, style in ((train, theme.SERIES[0], QtCore.Qt.SolidLine),
+                                 (val, theme.SERIES[1], QtCore.Qt.DashLine)):  # fmt: skip
+        curve.setPen(_pen(colour, style=style))
+        curve.setSymbolBrush(colour)
+        curve.setSymbolPen(None)
 
 
 def _mark_line(epoch: int, text: str) -> pg.InfiniteLine:
@@ -72,8 +76,13 @@ class TrainingPlots(QtWidgets.QWidget):
     def __init__(self, session: Session, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        layout = QtWidgets.QHBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
+        outer = QtWidgets.QVBoxLayout(self)
+        outer.setContentsMargins(4, 4, 4, 4)
+        self.legend = QtWidgets.QLabel()
+        self.legend.setWordWrap(True)
+        outer.addWidget(self.legend)
+        layout = QtWidgets.QHBoxLayout()
+        outer.addLayout(layout, 1)
         self.loss_widget = pg.PlotWidget()
         self.acc_widget = pg.PlotWidget()
         for w in (self.loss_widget, self.acc_widget):
@@ -90,16 +99,11 @@ class TrainingPlots(QtWidgets.QWidget):
             plot.hideButtons()
         self.acc_plot.setYRange(0, 1.0, padding=0.02)
         self.loss_plot.enableAutoRange(y=False)
-        self._ranges: tuple | None = None  # (x right, loss top) last set
+        self._ranges: tuple | None = None  # (x right, loss top, bottom, look) last set
         self.acc_plot.getAxis("left").setTickSpacing(0.25, 0.125)
 
-        legend_font = theme.font(0.95)
-        self.loss_plot.addLegend(offset=(-10, 10), labelTextSize=f"{legend_font.pointSize()}pt")
-        self.acc_plot.addLegend(offset=(-10, -10), labelTextSize=f"{legend_font.pointSize()}pt")
         # The batch trace first, thin and translucent, so the epoch curves draw over it.
-        self.batch_curve = self.loss_plot.plot(
-            pen=pg.mkPen(theme.SERIES[4], width=1.2), name="per batch"
-        )
+        self.batch_curve = self.loss_plot.plot()
         self.batch_curve.setOpacity(0.45)
         # Thousands of thin segments redrawn every frame: antialiasing them costs more than
         # the rest of the plot and a 1 px trace does not need it.
@@ -113,6 +117,7 @@ class TrainingPlots(QtWidgets.QWidget):
             curve.setSkipFiniteCheck(True)  # every series is filtered to finite values
         self._marked = True
         self._mark_lines: list = []  # vertical lines where training stopped learning
+        self._look = -1  # theme generation the pens and legend were made for
         # On the frame clock: hidden (closed or behind a tab) plots cost nothing.
         # 20 redraws a second: curves move smoothly at that rate, and each repaint of both
         # plots costs ~7 ms that the decision boundary needs more in the same frame.
@@ -131,8 +136,36 @@ class TrainingPlots(QtWidgets.QWidget):
         for line in self._mark_lines:
             self.loss_plot.addItem(line)
 
+    def _restyle(self) -> None:
+        """Pens and legend in the current theme's colours."""
+        self._look = theme.GENERATION
+        self.batch_curve.setPen(pg.mkPen(theme.SERIES[4], width=1.2))
+        _colour_series(self.train_loss, self.val_loss)
+        _colour_series(self.train_acc, self.val_acc)
+        self._marked = not self._marked  # re-apply the markers with the new brushes
+        self._ranges = None
+
+    def _legend(self, empty: bool) -> None:
+        parts = [f"{swatch(theme.SERIES[k])} {name}" for k, name in LEGEND]
+        if empty:
+            parts = ["No training yet: press Play (Space)."]
+        text = " &nbsp; ".join(parts)
+        if text != self.legend.text():
+            self.legend.setText(text)
+
+    def _ticks(self, right: float) -> None:
+        """Epoch ticks no closer than their numbers are wide."""
+        for plot in (self.loss_plot, self.acc_plot):
+            axis = plot.getAxis("bottom")
+            fm = QtGui.QFontMetricsF(axis.style.get("tickFont") or axis.font())
+            label = fm.horizontalAdvance(f"{right:g}") + fm.horizontalAdvance("0")
+            step = tick_step(right, max(plot.getViewBox().width(), 60.0), label)
+            axis.setTickSpacing(step, step)
+
     def redraw(self) -> None:
         """Set every curve from the project's bounded ``History``."""
+        if self._look != theme.GENERATION:
+            self._restyle()
         hist = self.session.project.history
         # Markers help while epochs are few; past that they only cost paint time.
         marked = len(hist.epochs) <= MAX_MARKED_EPOCHS
@@ -159,13 +192,17 @@ class TrainingPlots(QtWidgets.QWidget):
         n = max(hist.epochs_done, float(x[-1]) if len(x) else 0.0)
         # Whole epochs once there are some; inside the first epoch, just the batches so far.
         # Both snapped to "nice" numbers, so the axes are re-drawn only now and then.
-        right = nice_ceil(np.ceil(n)) if n >= 1 else nice_ceil(max(n, 1e-3))
+        # Nothing yet: one epoch wide, not a thousandth (whose ticks ran into each other).
+        right = nice_ceil(np.ceil(n)) if n >= 1 else nice_ceil(n) if n > 0 else 1.0
+        self._legend(empty=not len(x) and not len(train_loss[0]))
         shown = [losses[finite], train_loss[1], val_loss[1]]
         shown = np.concatenate(shown) if any(len(v) for v in shown) else np.zeros(1)
         top = nice_ceil(shown.max()) if shown.max() > 0 else 1.0
         bottom = min(0.0, float(shown.min()))
-        if self._ranges != (right, top, bottom):
-            self._ranges = (right, top, bottom)
+        width = round(self.loss_plot.getViewBox().width())
+        if self._ranges != (right, top, bottom, width):
+            self._ranges = (right, top, bottom, width)
+            self._ticks(right)
             for plot in (self.loss_plot, self.acc_plot):
                 plot.setXRange(0, right, padding=0.02)
             self.loss_plot.setYRange(bottom, top, padding=0.02)
@@ -173,3 +210,7 @@ class TrainingPlots(QtWidgets.QWidget):
                 # apply the new range now: pyqtgraph otherwise does it while painting, which
                 # makes every item dirty again and paints the plot a second time
                 plot.getViewBox().prepareForPaint()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        self.throttle.mark()  # tick spacing follows the width

@@ -48,7 +48,13 @@ def recurrent_layers(model) -> list[int]:
 
 
 class RecurrentView(QtWidgets.QWidget):
-    """State and gate heatmaps (units x time) of a recurrent layer, or the layer unrolled."""
+    """State and gate heatmaps (units x time) of a recurrent layer, or the layer unrolled.
+
+    Signals: ``wants_showing()`` when a network with a recurrent layer arrives (the window's
+    view switcher then puts this view on screen).
+    """
+
+    wants_showing = QtCore.Signal()
 
     def __init__(self, session, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -56,7 +62,7 @@ class RecurrentView(QtWidgets.QWidget):
         self.index: int | None = None  # the layer shown
         self._had_layer = False
         self.layer_combo = QtWidgets.QComboBox()
-        self.layer_combo.setFont(theme.font())
+        theme.set_font(self.layer_combo)
         self.layer_combo.setSizeAdjustPolicy(
             QtWidgets.QComboBox.AdjustToMinimumContentsLengthWithIcon
         )
@@ -65,7 +71,8 @@ class RecurrentView(QtWidgets.QWidget):
         self.unroll_check.setFont(theme.font())
         self.unroll_check.setToolTip("Draw the cell once per time step, for the selected unit")
         self.hint = QtWidgets.QLabel(HINT)
-        self.hint.setStyleSheet(f"color: {theme.MUTED};")
+        self.hint.setWordWrap(True)  # two short lines in a narrow view, never cut
+        theme.style(self.hint, "color: {MUTED};")
         self.hint.setToolTip(
             "Click a cell: Neuron math shows how unit j got its value at step t. "
             "Left / right arrow: the step before / after; up / down: the unit above / below."
@@ -221,22 +228,15 @@ class RecurrentView(QtWidgets.QWidget):
         self.throttle.mark_now()
 
     def wants_front(self) -> bool:
-        """True when the network has a recurrent layer (``docks.default_layout`` asks)."""
+        """True when the network has a recurrent layer."""
         return bool(recurrent_layers(self.session.inspect.model))
 
     def _on_session_spec_changed(self) -> None:
         has = self.wants_front()
         if has and not self._had_layer:
-            self._raise_dock()  # a recurrent network arrived: this is the view to watch
+            self.wants_showing.emit()  # a recurrent network arrived: this is the view to watch
         self._had_layer = has
         self.throttle.mark_now()
-
-    def _raise_dock(self) -> None:
-        widget = self.parentWidget()
-        while widget is not None and not isinstance(widget, QtWidgets.QDockWidget):
-            widget = widget.parentWidget()
-        if widget is not None:
-            widget.raise_()
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
         super().showEvent(event)

@@ -60,8 +60,6 @@ class LayerTile(QtWidgets.QWidget):
     unit_clicked = QtCore.Signal(tuple)
 
     MAX_LABELLED = 32
-    #: Height of the painted title line (``titled=True``).
-    TITLE_H = 30
 
     def __init__(
         self,
@@ -72,8 +70,11 @@ class LayerTile(QtWidgets.QWidget):
         super().__init__(parent)
         # The title is painted here rather than kept in a QLabel: a label's new text (the
         # value range changes every frame while training) re-lays out the whole scroll area.
-        self._title_h = self.TITLE_H if titled else 0
+        self.titled = titled
+        self._title_h = 0  # set by _layout: one line, or two when name and detail do not fit
+        self._title_lines = 1
         self.title: tuple[str, str] = ("", "")
+        self.painted_text_px: list[int] = []  # what the last paint wrote (readability checks)
         self.values = np.zeros(0, dtype=np.float32)
         self.square_grid = square_grid  # lay a flat input out as its image (8x8 digits)
         #: Draw row 0 at the bottom (spectrograms: low pitch at the bottom, as on the
@@ -96,15 +97,34 @@ class LayerTile(QtWidgets.QWidget):
         self.update()
 
     def set_title(self, name: str, detail: str = "") -> None:
-        """Bold ``name`` then muted ``detail`` on the title line (repaint only, no layout)."""
+        """Bold ``name`` then muted ``detail`` on the title line (repaint only, no layout,
+        unless the two no longer fit one line: then the detail goes on a second line)."""
         if (name, detail) != self.title:
             self.title = (name, detail)
+            if self.titled and self._lines_needed(self.width()) != self._title_lines:
+                self._layout(self.width())
             self.update(0, 0, self.width(), self._title_h)
+
+    def _lines_needed(self, width: int) -> int:
+        """1: name and detail on one line; 2: the detail under the name; 3: its two parts
+        (shape, value range) on lines of their own (a narrow dock, large text)."""
+        name, detail = self.title
+        bold = QtGui.QFontMetricsF(theme.font(1.0, bold=True))
+        plain = QtGui.QFontMetricsF(theme.font(1.0))
+        # four digits of slack: the value range changes every frame while training
+        need = plain.horizontalAdvance(detail + "0000")
+        if bold.horizontalAdvance(name + "   ") + need <= width - 8:
+            return 1
+        return 2 if need <= width - 8 or " \u00b7 " not in detail else 3
 
     # --- layout -----------------------------------------------------------------------
     def _layout(self, width: int) -> None:
         """Compute one rect per cell/tile for ``width`` and fix the widget height to fit."""
         self._laid_width = width
+        if self.titled:
+            self._title_lines = self._lines_needed(width) if self.title[1] else 1
+            line = QtGui.QFontMetrics(theme.font(1.0, bold=True)).height()
+            self._title_h = self._title_lines * (line + 2) + 8
         width = max(width, 120)
         v, cells = self.values, []
         if v.ndim == 1 and v.size:
@@ -164,6 +184,7 @@ class LayerTile(QtWidgets.QWidget):
     # --- painting ---------------------------------------------------------------------
     def paintEvent(self, _event) -> None:  # noqa: N802 (Qt name)
         p = QtGui.QPainter(self)
+        self.painted_text_px = [QtGui.QFontInfo(theme.font(1.0)).pixelSize()] if self.titled else []
         if self._title_h:
             self._paint_title(p)
         v = self.values
@@ -171,6 +192,8 @@ class LayerTile(QtWidgets.QWidget):
             rgba = to_rgba(v, self._cmap, self._lo, self._hi)
             labelled = v.size <= self.MAX_LABELLED and not self.square_grid
             p.setFont(theme.font(0.95, bold=True))
+            if labelled:
+                self.painted_text_px.append(QtGui.QFontInfo(p.font()).pixelSize())
             for (rect, key, _), colour in zip(self._cells, rgba, strict=True):
                 qc = QtGui.QColor(*[int(c) for c in colour[:3]])
                 p.fillRect(rect, qc)
@@ -184,6 +207,8 @@ class LayerTile(QtWidgets.QWidget):
                     p.drawRect(rect.adjusted(1, 1, -1, -1))
         elif v.ndim == 3:
             p.setFont(theme.font(0.85))
+            if v.shape[0] > 1:
+                self.painted_text_px.append(QtGui.QFontInfo(p.font()).pixelSize())
             for rect, (c,), _hw in self._cells:
                 img = qimage(to_rgba(self._rows(v[c]), self._cmap, self._lo, self._hi))
                 p.drawImage(rect, img)
@@ -213,7 +238,8 @@ class LayerTile(QtWidgets.QWidget):
 
     def _paint_title(self, p: QtGui.QPainter) -> None:
         name, detail = self.title
-        box = QtCore.QRectF(4, 6, max(self.width() - 8, 1), self._title_h - 6)
+        line = (self._title_h - 8) / self._title_lines
+        box = QtCore.QRectF(4, 6, max(self.width() - 8, 1), line)
         flags = QtCore.Qt.AlignLeft | QtCore.Qt.AlignVCenter
         p.setFont(theme.font(1.0, bold=True))
         p.setPen(QtGui.QColor(theme.FOREGROUND))
@@ -221,7 +247,12 @@ class LayerTile(QtWidgets.QWidget):
         p.drawText(box, flags, name)
         p.setFont(theme.font(1.0))
         p.setPen(QtGui.QColor(theme.MUTED))
-        p.drawText(box.adjusted(used, 0, 0, 0), flags, detail)
+        if self._title_lines == 1:
+            p.drawText(box.adjusted(used, 0, 0, 0), flags, detail)
+            return
+        parts = [detail] if self._title_lines == 2 else detail.split(" \u00b7 ", 1)
+        for k, part in enumerate(parts, start=1):
+            p.drawText(box.translated(0, k * line), flags, part)
 
     # --- interaction ------------------------------------------------------------------
     def hit(self, pos: QtCore.QPointF) -> tuple | None:

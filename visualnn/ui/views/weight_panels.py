@@ -85,7 +85,7 @@ class LayerPanel:
         self.label = _Title(
             title,
             color=theme.FOREGROUND,
-            size=f"{theme.BASE_POINT_SIZE}pt",
+            size=f"{theme.point_size():.1f}pt",
             bold=True,
             justify="left",
         )
@@ -103,7 +103,7 @@ class LayerPanel:
             interactive=False,
             width=18,
         )
-        self.bar.getAxis("right").setStyle(tickFont=theme.font(0.85))
+        self.bar.getAxis("right").setStyle(tickFont=theme.font(0.9))
         self.bar.getAxis("right").setTextPen(theme.FOREGROUND)
         glw.addItem(self.bar, row=row + 1, col=1)
         cache_axes(self.bar)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.ui import theme
 from visualnn.ui.model.recurrent import is_recurrent
@@ -33,7 +33,7 @@ class WeightsView(QtWidgets.QWidget):
         self._signature: tuple | None = None
 
         self.layer_combo = QtWidgets.QComboBox()
-        self.layer_combo.setFont(theme.font())
+        theme.set_font(self.layer_combo)
         self.layer_combo.setSizeAdjustPolicy(
             QtWidgets.QComboBox.AdjustToMinimumContentsLengthWithIcon
         )
@@ -43,20 +43,23 @@ class WeightsView(QtWidgets.QWidget):
             "Show \u2202L/\u2202w of the last training step instead of "
             "the weights: which way, and how hard, each weight is pushed"
         )
-        self.grad_check.setFont(theme.font())
+        theme.set_font(self.grad_check)
         self.scale_combo = QtWidgets.QComboBox()
-        self.scale_combo.setFont(theme.font())
+        theme.set_font(self.scale_combo)
         self.scale_combo.addItems(list(SCALES))
         self.scale_combo.setToolTip("Colour scale shared per layer, per output unit or globally")
-        bar = QtWidgets.QHBoxLayout()
-        bar.addWidget(self.layer_combo, 2)
-        bar.addWidget(self.grad_check)
-        bar.addWidget(self.scale_combo, 1)
+        # The layer on a line of its own, wide enough for its name; the options under it.
+        bar = QtWidgets.QVBoxLayout()
+        bar.addWidget(self.layer_combo)
+        options = QtWidgets.QHBoxLayout()
+        options.addWidget(self.grad_check)
+        options.addWidget(self.scale_combo, 1)
+        bar.addLayout(options)
 
         self.glw = self._new_canvas()
         self.hover = QtWidgets.QLabel(" ")
         self.hover.setTextFormat(QtCore.Qt.PlainText)  # "a<t-1>" is text, not a tag
-        self.hover.setFont(theme.font(1.05))
+        theme.set_font(self.hover, 1.05)
         self.message = message_label()
         self.nan_legend = legend_label()
 
@@ -108,9 +111,11 @@ class WeightsView(QtWidgets.QWidget):
             )
         chosen = self.layer_combo.currentData()
         shown = layers if chosen is None or chosen not in layers else [chosen]
-        signature = (tuple(shown), tuple(model.layers[i].describe() for i in shown))
+        # the titles too (an activation changed, the dock got narrower) and the look
+        titles = tuple(self._panel_title(i, model.layers[i]) for i in shown)
+        signature = (tuple(shown), titles, theme.GENERATION)
         if signature != self._signature:
-            self._build(model, shown)
+            self._build(shown, titles)
             self._signature = signature
         mosaics = []
         for i in shown:
@@ -154,7 +159,16 @@ class WeightsView(QtWidgets.QWidget):
             self.layer_combo.setCurrentIndex(max(pos, 0))
             self.layer_combo.blockSignals(False)
 
-    def _build(self, model, shown: list[int]) -> None:
+    def _panel_title(self, i: int, layer) -> str:
+        """The layer's title, with how to read the picture when the view is wide enough
+        for both (else the title alone: a cut-off title reads worse than a short one)."""
+        title = layer_title(i, layer)
+        full = title + self._hint(layer)
+        room = self.width() - 90  # the colour bar and margins
+        fits = QtGui.QFontMetrics(theme.font(1.0, bold=True)).horizontalAdvance(full) <= room
+        return full if fits else title
+
+    def _build(self, shown: list[int], titles: tuple[str, ...]) -> None:
         # a fresh canvas per structure: re-filling a cleared GraphicsLayout leaves its rows
         # collapsed to zero height
         old, self.glw = self.glw, self._new_canvas()
@@ -162,16 +176,18 @@ class WeightsView(QtWidgets.QWidget):
         old.hide()
         old.deleteLater()
         self.panels = [
-            LayerPanel(self.glw, 2 * k, i, layer_title(i, model.layers[i]) + self._hint(model, i))
-            for k, i in enumerate(shown)
+            LayerPanel(self.glw, 2 * k, i, title)
+            for k, (i, title) in enumerate(zip(shown, titles, strict=True))
         ]
+        model = self.session.inspect.model
         for panel in self.panels:
             if is_recurrent(model.layers[panel.index_layer]):
                 label_panel(panel, model.layers[panel.index_layer])
 
-    def _hint(self, model, i: int) -> str:
-        layer = model.layers[i]
-        return hint(layer) if is_recurrent(layer) else self._axes_hint(layer.params["weight"].shape)
+    def _hint(self, layer) -> str:
+        if is_recurrent(layer):
+            return hint(layer)
+        return self._axes_hint(layer.params["weight"].shape)
 
     def _new_canvas(self) -> pg.GraphicsLayoutWidget:
         glw = pg.GraphicsLayoutWidget()
@@ -234,6 +250,10 @@ class WeightsView(QtWidgets.QWidget):
         pos = self.layer_combo.findData(layer) if layer is not None else -1
         if pos >= 0 and pos != self.layer_combo.currentIndex():
             self.layer_combo.setCurrentIndex(pos)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        self.throttle.mark()  # the titles follow the width
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
         super().showEvent(event)

@@ -1,0 +1,97 @@
+"""Neuron circles of the layer graph and the colours of values (links share them).
+
+A neuron only draws and forwards its click to its ``GraphScene``; the scene turns it into a
+selection.
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from visualnn.ui import theme
+
+NEURON_RADIUS = 15.0
+
+
+def signed_color(value: float, vmax: float, alpha_floor: int = 40) -> QtGui.QColor:
+    """Warm for positive, cool for negative, more opaque the larger ``|value| / vmax``."""
+    t = 0.0 if vmax <= 0 else float(min(1.0, abs(value) / vmax))
+    c = QtGui.QColor(theme.POSITIVE if value >= 0 else theme.NEGATIVE)
+    c.setAlpha(int(alpha_floor + (255 - alpha_floor) * t))
+    return c
+
+
+_FILLS: dict[tuple, QtGui.QColor] = {}
+
+
+def neuron_fill(value: float, vmax: float) -> QtGui.QColor:
+    """``signed_color(value, vmax, 25)`` over the card, opaque (cached: 462 possible)."""
+    c = signed_color(value, vmax, 25)
+    key = (value >= 0, c.alpha(), theme.PANEL, theme.POSITIVE, theme.NEGATIVE)  # per theme
+    fill = _FILLS.get(key)
+    if fill is None:
+        fill = _FILLS[key] = opaque_over(c, theme.PANEL)
+    return fill
+
+
+def opaque_over(color: QtGui.QColor, background: str) -> QtGui.QColor:
+    """``color`` (translucent) as it looks over ``background``, as an opaque colour.
+
+    Where only that background lies underneath, painting this looks the same and is much
+    cheaper: Qt's raster engine blends translucent antialiased shapes pixel by pixel.
+    """
+    a = color.alphaF()
+    bg = QtGui.QColor(background)
+    return QtGui.QColor(
+        *(round(b + (f - b) * a) for f, b in zip(color.getRgb()[:3], bg.getRgb()[:3], strict=True))
+    )
+
+
+class NeuronItem(QtWidgets.QGraphicsEllipseItem):
+    """One unit of a small dense layer (or input feature); click selects ``(layer, (j,))``."""
+
+    def __init__(
+        self,
+        layer: int | None,
+        unit: int,
+        parent: QtWidgets.QGraphicsItem,
+        radius: float = NEURON_RADIUS,
+    ):
+        r = radius
+        super().__init__(-r, -r, 2 * r, 2 * r, parent)
+        self.layer, self.unit, self.radius = layer, unit, radius
+        self.setBrush(QtGui.QColor(theme.PANEL))
+        self.setPen(QtGui.QPen(QtGui.QColor(theme.MUTED), 1.6))
+        self.setAcceptHoverEvents(True)
+        self.setCursor(QtCore.Qt.PointingHandCursor)
+        self.value: float | None = None
+        self.setToolTip(self._tip())
+
+    def set_radius(self, r: float) -> None:
+        self.radius = r
+        self.setRect(-r, -r, 2 * r, 2 * r)
+
+    def _tip(self) -> str:
+        name = "input" if self.layer is None else f"layer {self.layer + 1}"
+        tip = f"{name}, unit {self.unit + 1}"
+        return tip if self.value is None else f"{tip}\nactivation {self.value:+.3f}"
+
+    def set_value(self, value: float | None, vmax: float) -> None:
+        """Fill by the current sample's activation (None: neutral)."""
+        self.value = None if value is None else float(value)
+        # neurons sit on the opaque card: the same colour, drawn opaque
+        fill = QtGui.QColor(theme.PANEL) if value is None else neuron_fill(value, vmax)
+        if fill != self.brush().color():  # an unchanged brush would still repaint the item
+            self.setBrush(fill)
+        self.setToolTip(self._tip())
+
+    def set_selected(self, on: bool) -> None:
+        color = theme.ACCENT if on else theme.MUTED
+        self.setPen(QtGui.QPen(QtGui.QColor(color), 4.0 if on else 1.6))
+
+    def mousePressEvent(self, event):  # noqa: N802 - Qt's name
+        if event.button() == QtCore.Qt.LeftButton and self.scene() is not None:
+            self.scene().unit_clicked(self.layer, self.unit)
+            event.accept()
+            return
+        super().mousePressEvent(event)

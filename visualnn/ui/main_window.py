@@ -284,7 +284,8 @@ class MainWindow(QtWidgets.QMainWindow):
         recurrent = model is not None and any(
             layer.config()["type"] in ("rnn", "gru", "lstm") for layer in model.layers
         )
-        self.views.set_state(*self.views.defaults(two_d, recurrent))
+        sound = getattr(ds, "transform", None) is not None
+        self.views.set_state(*self.views.defaults(two_d, recurrent, sound))
 
     # --- export ---------------------------------------------------------------------------
     def _ask_path(self, title: str, name: str, filt: str) -> str:

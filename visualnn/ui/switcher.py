@@ -49,12 +49,16 @@ class ViewSwitcher(QtCore.QObject):
         tall = self.window.height() >= TALL
         return (2 if tall else 1), (3 if self.window.width() >= WIDE else 2)
 
-    def defaults(self, two_d: bool = True, recurrent: bool = False) -> tuple[list[str], list[str]]:
-        """The first arrangement: training controls; loss, then the boundary for 2-D data,
-        the recurrent layer's memory for a network with one, or the activations (feature
-        maps) for anything else."""
+    def defaults(
+        self, two_d: bool = True, recurrent: bool = False, sound: bool = False
+    ) -> tuple[list[str], list[str]]:
+        """The first arrangement: training controls (Sound classes and the Microphone for a
+        sound data set: what a live demo needs); loss, then the boundary for 2-D data, the
+        recurrent layer's memory for a network with one, or the activations (feature maps)
+        for anything else."""
         n_panels, n_views = self.capacity()
-        panels = ["training", "inspector"][:n_panels]
+        first = ["sounds", "training"] if sound else ["training", "inspector"]
+        panels = first[:n_panels]
         second = ["boundary", "activations"] if two_d else ["activations", "weights"]
         if recurrent:
             second = ["recurrent", "activations"]

@@ -92,6 +92,13 @@ SOUNDS_CONV1D = [
     _dense(4),
 ]  # fmt: skip
 
+SOUNDS_CRNN = [
+    {"type": "conv1d", "out_channels": 64, "kernel_size": 5, "stride": 2, "activation": "relu"},
+    {"type": "gru", "hidden_size": 64},
+    {"type": "dropout", "p": 0.2},
+    _dense(4),
+]
+
 
 def _sound_preset(name: str, title: str, text: str, spec, layout: str, **cfg) -> Preset:
     params = {"source": "demo", "representation": "logmel", "layout": layout}
@@ -242,6 +249,19 @@ PRESETS: dict[str, Preset] = {
         SOUNDS_CONV1D,
         "sequence",
         lr=0.002,
+        batch_size=32,
+        epochs=20,
+    ),
+    "sounds-crnn": _sound_preset(
+        "sounds-crnn",
+        "Sounds, convolution then a GRU (CRNN)",
+        "The seeds' speech pipeline: a 1-D convolution over the log-mel frames finds short "
+        "sound shapes, a GRU reads them in time order and remembers what it heard, and a "
+        "dense layer names the word from its final memory. Watch the GRU's memory fill up "
+        "in the Recurrent view while a word is spoken.",
+        SOUNDS_CRNN,
+        "sequence",
+        lr=0.003,
         batch_size=32,
         epochs=20,
     ),

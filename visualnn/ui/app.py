@@ -242,7 +242,7 @@ def _make_app():
     """The QApplication with the app's names, text size and theme."""
     from PySide6 import QtWidgets
 
-    from visualnn.ui import theme
+    from visualnn.ui import restyle
     from visualnn.ui.appearance import saved_choice
     from visualnn.ui.settings import APPLICATION, ORGANIZATION
 
@@ -250,7 +250,7 @@ def _make_app():
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     name, points = saved_choice()  # View > Theme and Text size of the last run
-    theme.apply(app, name, points)
+    restyle.apply(app, name, points)
     return app
 
 

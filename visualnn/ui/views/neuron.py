@@ -18,7 +18,8 @@ from visualnn.ui.views.common import (
     message_label,
     set_direction_soon,
 )
-from visualnn.ui.views.neuron_math import Explanation, explain
+from visualnn.ui.views.explanation import Explanation
+from visualnn.ui.views.neuron_math import explain
 from visualnn.ui.views.neuron_recurrent_view import (
     GateMarks,
     gate_html,

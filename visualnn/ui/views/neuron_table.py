@@ -15,7 +15,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.ui import theme
 from visualnn.ui.views.common import fmt
-from visualnn.ui.views.neuron_math import Explanation
+from visualnn.ui.views.explanation import Explanation
 
 TOP_TERMS = 12
 PAD = 3  # around each cell's text, as the HTML tables' cellpadding

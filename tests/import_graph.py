@@ -47,28 +47,36 @@ def _known(name: str) -> str | None:
     return name or None
 
 
-def _edges_of(module: str) -> list[Edge]:
+@cache
+def imports_of(module: str) -> tuple[Edge, ...]:
+    """Every import in ``module``, of anything; ``target`` is the dotted name as written
+    (made absolute), or the submodule a ``from`` names."""
     path = modules()[module]
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     out = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
-            targets = [(alias.name, ()) for alias in node.names]
+            out += [Edge(module, alias.name, (), node.lineno) for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
                 up = package.split(".")[: len(package.split(".")) - (node.level - 1)]
                 base = ".".join(up + ([base] if base else []))
-            targets = []
             for alias in node.names:
                 sub = f"{base}.{alias.name}"
-                targets.append((sub, ()) if sub in modules() else (base, (alias.name,)))
-        else:
-            continue
-        for name, names in targets:
-            target = _known(name)
-            if target is not None and target != module:
-                out.append(Edge(module, target, names, node.lineno))
+                if sub in modules():
+                    out.append(Edge(module, sub, (), node.lineno))
+                else:
+                    out.append(Edge(module, base, (alias.name,), node.lineno))
+    return tuple(out)
+
+
+def _edges_of(module: str) -> list[Edge]:
+    out = []
+    for e in imports_of(module):
+        target = _known(e.target)
+        if target is not None and target != module:
+            out.append(Edge(module, target, e.names, e.line))
     return out
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
+from visualnn.engine.geometry import shape_text
 from visualnn.ui import theme
-from visualnn.ui.graph.scene import shape_text
 from visualnn.ui.model.catalog import OPTION_LABELS, layer_info
 from visualnn.ui.panels import recurrent_fields
 from visualnn.ui.panels.fields import RangeSpinBox
@@ -136,7 +136,7 @@ class LayerInspector(QtWidgets.QWidget):
                 if doc.layers
                 else "Add a layer from the palette."
             )
-            self.shape_label.setText(f"shape {shape_text(doc.input_shape)}")
+            self.shape_label.setText(f"shape {shape_text(doc.input_shape, '×')}")
             error = str(doc.error) if doc.error is not None and doc.error.layer is None else ""
             self.error_label.setText(error)
             return
@@ -147,8 +147,8 @@ class LayerInspector(QtWidgets.QWidget):
         shape = doc.shapes[self.index] if self.index < len(doc.shapes) else None
         if shape is not None:
             self.shape_label.setText(
-                f"{shape_text(shape.in_shape)} → "
-                f"{shape_text(shape.out_shape)} · "
+                f"{shape_text(shape.in_shape, '×')} → "
+                f"{shape_text(shape.out_shape, '×')} · "
                 f"{shape.num_params:,} parameters"
             )
         else:

@@ -206,15 +206,6 @@ class CrossEntropyLoss(Loss):
         self._y = self._labels(target, n, c)
         return float(-np.mean(log_p[np.arange(n), self._y])) if n else 0.0
 
-    @classmethod
-    def fused_softmax_backward(
-        cls, probs: np.ndarray, target: np.ndarray
-    ) -> tuple[float, np.ndarray]:
-        """``(loss, dlogits)`` from softmax probabilities ``(N, C)`` and labels ``(N,)``."""
-        loss = cls()
-        value = loss.forward_softmax(probs, target)
-        return value, loss.backward()
-
     def backward(self) -> np.ndarray:
         p = self._probs
         n = max(p.shape[0], 1)

@@ -21,7 +21,6 @@ from visualnn.ui.model.project_state import (
     Prepared,
     ProjectState,
     prepare_preset,
-    prepare_project,
 )
 from visualnn.ui.model.undo_weights import UndoWeights
 
@@ -117,15 +116,6 @@ class Session(QtCore.QObject):
     def load_preset(self, name: str) -> None:
         """Replace everything with preset ``name``; an error leaves all as it was."""
         self.apply(prepare_preset(name))
-
-    def apply_project(self, project) -> list[str]:
-        """Replace everything with a loaded ``Project``; ``ProjectError`` leaves all as it was.
-
-        Returns warnings to show (e.g. non-finite weights).
-        """
-        prepared = prepare_project(project)
-        self.apply(prepared)
-        return prepared.warnings
 
     def apply(self, prepared: Prepared) -> None:
         self.undo_weights.clear()

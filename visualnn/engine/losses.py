@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .dense import shape_text
 from .errors import SpecError
+from .geometry import shape_text
 
 # torch clamps log(p) at -100 in BCELoss so a saturated prediction gives a big, finite loss.
 LOG_CLAMP = -100.0

@@ -15,6 +15,7 @@ from difflib import SequenceMatcher
 from PySide6 import QtCore
 
 from visualnn.engine import Sequential, SpecError
+from visualnn.engine.geometry import shape_text
 from visualnn.ui.model.forward import ForwardCache
 from visualnn.ui.model.inspection import Inspection
 from visualnn.ui.model.project_state import (
@@ -96,7 +97,7 @@ class Session(QtCore.QObject):
         said = []
         if tuple(ds.input_shape) != tuple(doc.input_shape):
             doc.set_spec(doc.layers, tuple(ds.input_shape), text="Follow the data set's input")
-            said.append(f"the input is now {'x'.join(map(str, ds.input_shape))}")
+            said.append(f"the input is now {shape_text(ds.input_shape)}")
         fitted = fit_to_classes(doc.layers, ds.num_classes) if ds.num_classes else doc.layers
         if fitted != doc.layers and doc.error is None:
             doc.set_spec(fitted, text="One output per class")

@@ -43,12 +43,12 @@ for path in sys.argv[1:]:
 DIVERGE = """
 import sys
 from PySide6 import QtCore, QtWidgets
-from visualnn.ui import theme
+from visualnn.ui import restyle
 from visualnn.ui.main_window import MainWindow
 from visualnn.ui.export import export_png
 
 app = QtWidgets.QApplication(sys.argv[:1])
-theme.apply(app)
+restyle.apply(app)
 w, h = (int(v) for v in sys.argv[2].split("x"))
 window = MainWindow(restore=False)
 window.force_close = True
@@ -82,13 +82,13 @@ DOCKS = """
 import sys
 from PySide6 import QtCore, QtWidgets
 from visualnn.audio.sources import SynthSource
-from visualnn.ui import theme
+from visualnn.ui import restyle
 from visualnn.ui.main_window import MainWindow
 from visualnn.ui.pacing import frame_clock
 
 out, preset, keys = sys.argv[1], sys.argv[2], sys.argv[3].split(",")
 app = QtWidgets.QApplication(sys.argv[:1])
-theme.apply(app)
+restyle.apply(app)
 window = MainWindow(restore=False)
 window.force_close = True
 window.session.load_preset(preset)

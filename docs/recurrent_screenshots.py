@@ -68,10 +68,10 @@ def shoot(app, out: Path, preset: str, unit: tuple, seconds: float) -> None:
 
 
 def main() -> int:
-    from visualnn.ui import theme
+    from visualnn.ui import restyle
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
-    theme.apply(app)
+    restyle.apply(app)
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else OUT
     out.mkdir(parents=True, exist_ok=True)
     shoot(app, out, "parity-rnn", (3, 2), TRAIN_SECONDS)

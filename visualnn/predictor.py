@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from visualnn.engine import Sequential, SpecError
+from visualnn.engine.geometry import shape_text
 
 
 @dataclass
@@ -65,7 +66,7 @@ class Predictor:
         """
         x = np.asarray(x, dtype=np.float32)
         if tuple(x.shape[1:]) != tuple(self.model.input_shape):
-            want = "x".join(map(str, self.model.input_shape))
+            want = shape_text(self.model.input_shape)
             raise SpecError(f"inputs of shape {x.shape[1:]} do not fit the network ({want})")
         out = [self.model.predict(x[i : i + 256]) for i in range(0, len(x), 256)]
         return np.concatenate(out) if out else np.zeros((0, len(self.class_names)), np.float32)

@@ -320,11 +320,6 @@ def project_dataset(project: Project):
         raise ProjectError(f"the project's data set cannot be made: {e}") from None
 
 
-def non_finite_weights(project: Project) -> list[str]:
-    """Sentences naming every layer and parameter holding NaN or infinity (empty if none)."""
-    return non_finite(project.weights)
-
-
 def check_project_model(project: Project) -> Sequential:
     """Build the project's network, turning a spec/weights mismatch into ``ProjectError``."""
     try:

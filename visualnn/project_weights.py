@@ -15,6 +15,7 @@ import zlib
 import numpy as np
 from numpy.lib import format as npy
 
+from visualnn.engine.geometry import shape_text
 from visualnn.project_checks import ProjectError
 
 MAX_MEMBER_BYTES = 200 * 1024 * 1024  # no sane network of this app comes near it
@@ -43,10 +44,6 @@ def check_sizes(zf: zipfile.ZipFile, what: str, limit: int | None = None) -> Non
             raise ProjectError(f"{what}: {info.filename} would unpack to {mb:.0f} MB; refusing")
         if info.file_size > 2**20 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise ProjectError(f"{what}: {info.filename} is suspiciously compressed; refusing")
-
-
-def dims(shape: tuple[int, ...]) -> str:
-    return "x".join(str(s) for s in shape) or "a single number"
 
 
 def read_weights(
@@ -116,8 +113,8 @@ def _read_array(fp, info: zipfile.ZipInfo, shape: tuple, what: str, name: str) -
     layer, key = name[1:].split(".", 1)
     if tuple(got) != tuple(shape):
         raise ProjectError(
-            f"{what}: the {key} of layer {int(layer) + 1} has shape {dims(got)} but the "
-            f"network needs {dims(shape)} (the file is damaged or mixes two networks)"
+            f"{what}: the {key} of layer {int(layer) + 1} has shape {shape_text(got)} but the "
+            f"network needs {shape_text(shape)} (the file is damaged or mixes two networks)"
         )
     nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
     stored = info.file_size - fp.tell()

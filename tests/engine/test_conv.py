@@ -7,6 +7,7 @@ import pytest
 
 from visualnn.engine.conv import Conv1D, Conv2D
 from visualnn.engine.errors import SpecError
+from visualnn.engine.geometry import same_padding
 from visualnn.engine.gradcheck import assert_layer_gradients, cast_layer, numerical_grad
 from visualnn.engine.reference import conv as ref_conv
 
@@ -16,7 +17,7 @@ def reference_conv2d(x, w, b, stride, pad, dilation):
     return ref_conv.conv_forward(x, w, b, stride, pad, dilation)[0]
 
 
-same_pad = ref_conv.same_padding
+same_pad = same_padding
 
 
 def check_gradients(layer, x, rng):
@@ -226,8 +227,7 @@ def test_shapes_describe_and_config():
         (
             lambda: Conv2D(8, 3, padding=1, dilation=3),
             (1, 4, 4),
-            "input is 4x4 (6x6 with "
-            "padding), smaller than the kernel (which spans 7x7 with dilation)",
+            "Conv2D 3x3: input is 4x4 (6x6 with padding), smaller than the dilated kernel (7x7)",
         ),
         (lambda: Conv1D(8, 3), (1, 28, 28), "Conv1D needs a signal input (channels, length)"),
         (lambda: Conv1D(8, 7), (2, 5), "Conv1D 7: input is 5, smaller than the kernel"),

@@ -311,7 +311,7 @@ def test_dropout_behaviour():
 
 @pytest.mark.parametrize("p", [1.0, -0.1, 1.5, "0.5", None, True])
 def test_dropout_bad_p(p):
-    with pytest.raises(SpecError, match=r"\[0, 1\)"):
+    with pytest.raises(SpecError, match=r"from 0 up to \(not including\) 1"):
         Dropout(p)
 
 

@@ -148,7 +148,7 @@ def test_bad_settings_name_the_key(kind, settings, key):
 
 
 def test_rnn_nonlinearity_must_be_tanh_or_relu():
-    with pytest.raises(SpecError, match="nonlinearity must be tanh or relu") as info:
+    with pytest.raises(SpecError, match=r"\(nonlinearity\) must be tanh or relu") as info:
         validate_spec([{"type": "rnn", "hidden_size": 4, "nonlinearity": "sigmoid"}], (3, 5))
     assert info.value.key == "nonlinearity"
     with pytest.raises(SpecError, match="unknown setting 'nonlinearity'"):

@@ -28,6 +28,7 @@ from visualnn.engine import (
     clip_grad_norm,
 )
 from visualnn.engine.activations import ACTIVATIONS
+from visualnn.engine.geometry import same_padding
 from visualnn.engine.gradcheck import cast_layer
 from visualnn.engine.reference import activations as ref_act
 from visualnn.engine.reference import conv as ref_conv
@@ -64,7 +65,7 @@ def test_dense(n, n_in, units):
 
 def _pads(kernel, dilation, padding):
     if padding == "same":
-        return tuple(ref_conv.same_padding(k, d) for k, d in zip(kernel, dilation, strict=True))
+        return tuple(same_padding(k, d) for k, d in zip(kernel, dilation, strict=True))
     p = (padding, padding) if isinstance(padding, int) else padding
     return ((p[0], p[0]), (p[1], p[1]))
 
@@ -100,7 +101,7 @@ def test_conv1d(cl, k, stride, padding, dilation):
     layer = cast_layer(Conv1D(4, k, stride, padding, dilation, in_channels=cl[0]))
     x = RNG.standard_normal((3, *cl))
     y, g, dx = run(layer, x)
-    pad = ref_conv.same_padding(k, dilation) if padding == "same" else (padding, padding)
+    pad = same_padding(k, dilation) if padding == "same" else (padding, padding)
     w, b = layer.params["weight"], layer.params["bias"]
     want, cache = ref_conv.conv1d_forward(x, w, b, stride, pad, dilation)
     rdx, rdw, rdb = ref_conv.conv1d_backward(g, cache)

@@ -229,7 +229,7 @@ HUGE = 10**9
         ({"type": "conv2d", "out_channels": 2, "kernel_size": 3, "dilation": HUGE,
           "padding": "same"}, (1, 8, 8), ["dilation", "from 1 to 1024"]),
         ({"type": "conv2d", "out_channels": 2, "kernel_size": HUGE, "padding": "same"},
-         (1, 8, 8), ["kernel_size", "from 1 to 1024"]),
+         (1, 8, 8), ["kernel size", "from 1 to 1024"]),
         ({"type": "conv2d", "out_channels": 2, "kernel_size": 3, "stride": [1, HUGE]},
          (1, 8, 8), ["stride", "from 1 to 1024"]),
         ({"type": "conv2d", "out_channels": 2, "kernel_size": 3, "padding": HUGE},
@@ -279,4 +279,4 @@ def test_conv1d_messages():
     e = error([{"type": "conv1d", "out_channels": 4, "kernel_size": 9}], (1, 8))
     assert "input is 8, smaller than the kernel (9)" in str(e)
     e = error([{"type": "conv1d", "out_channels": 4, "kernel_size": [3, 3]}], (1, 8))
-    assert "one whole number" in str(e)
+    assert "kernel size must be a whole number from 1 to 1024, got [3, 3]" in str(e)

@@ -62,13 +62,13 @@ def cnn_session(qtbot):
 @pytest.fixture
 def themed(qapp):
     """The app's own look (the suite runs without it), put back afterwards."""
-    from visualnn.ui import theme
+    from visualnn.ui import restyle, theme
 
     saved = (theme.NAME, theme.BASE_POINT_SIZE, theme.MIN_POINT_SIZE)
     look = (qapp.font(), qapp.palette(), qapp.styleSheet(), qapp.style().name())
-    theme.apply(qapp, "dark", 12, floor=0.0)
+    restyle.apply(qapp, "dark", 12, floor=0.0)
     yield theme
-    theme.apply(qapp, saved[0], saved[1], floor=saved[2])
+    restyle.apply(qapp, saved[0], saved[1], floor=saved[2])
     qapp.setStyleSheet(look[2])
     qapp.setStyle(look[3])
     qapp.setPalette(look[1])

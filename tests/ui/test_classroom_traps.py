@@ -197,7 +197,7 @@ def test_the_document_refuses_with_the_range(qtbot):
     said = []
     doc.edit_refused.connect(said.append)
     assert not doc.set_option(0, "units", 99999999)
-    assert "units must be a whole number from 1 to 4096, not 99999999" in said[-1]
+    assert "units must be a whole number from 1 to 4096, got 99999999" in said[-1]
     assert doc.layers[0]["units"] == 4
 
 

@@ -75,14 +75,14 @@ def test_bad_edits_are_explained_on_the_node(editor):
 
     assert doc.set_option(0, "kernel_size", 5)  # fits alone, not on a 3x3 input: kept, marked
     node = view.graph.nodes[0]
-    assert node.error and "3x3" in node.error_text() and "5" in node.error_text()
-    assert node.toolTip() == node.error_text()
+    assert node.error and "3x3" in node.error and "5" in node.error
+    assert node.toolTip() == node.error
     doc.undo_stack.undo()
     assert not view.graph.nodes[0].error
 
     doc.add_layer(1, {"type": "dense", "units": 3})  # dense straight after conv: no flatten
     assert doc.error.layer == 1
-    text = view.graph.nodes[1].error_text()
+    text = view.graph.nodes[1].error
     assert "Flatten" in text and "4x1x1" in text
     assert doc.shapes[0] is not None and doc.shapes[1] is None  # the good prefix keeps shapes
 

@@ -76,11 +76,11 @@ def test_impossible_positions_are_explained_on_the_node(editor):
     doc = session.project.document
     doc.reset([{"type": "flatten"}, {"type": "lstm", "hidden_size": 8}], (1, 6))
     node = view.graph.nodes[1]
-    assert node.error and "features x time" in node.error_text()
-    assert "Flatten" in node.error_text()  # the sentence says where it belongs
+    assert node.error and "features x time" in node.error
+    assert "Flatten" in node.error  # the sentence says where it belongs
     doc.reset([{"type": "gru", "hidden_size": 8, "return_sequences": True},
                {"type": "dense", "units": 2}], (1, 6))  # fmt: skip
-    assert "Flatten" in view.graph.nodes[1].error_text()
+    assert "Flatten" in view.graph.nodes[1].error
     assert not doc.set_option(0, "hidden_size", "many")  # nonsense is refused, not kept
     assert not doc.set_option(0, "bidirectional", 1)
     said = []

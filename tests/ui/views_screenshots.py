@@ -110,10 +110,10 @@ def composite(session, size, app):
 
 
 def main(out: Path) -> None:
-    from visualnn.ui import theme
+    from visualnn.ui import restyle
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
-    theme.apply(app)
+    restyle.apply(app)
     out.mkdir(parents=True, exist_ok=True)
     plans = {
         "xor": (1500, 0, (2,)),

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
+#: How a spectrogram can spread frequency over its height.
+FREQUENCY_SCALES = ("linear", "log", "mel")
+
 
 def fft_frequencies(sr: float, n_fft: int) -> np.ndarray:
     """Centre frequency of each rfft bin, shape (n_fft // 2 + 1,), in Hz."""

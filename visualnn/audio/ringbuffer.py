@@ -92,11 +92,6 @@ class RingBuffer:
         with self._lock:
             return self._written - self._read
 
-    @property
-    def total_written(self) -> int:
-        """Frames ever written (monotonic)."""
-        return self._written
-
     def read_new(self, max_frames: int | None = None) -> np.ndarray:
         """Return (a copy of) the frames written since the last read, oldest first.
 

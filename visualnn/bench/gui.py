@@ -120,12 +120,12 @@ def with_gui(preset: str, size: tuple[int, int], warmup: float, seconds: float) 
     """Train in the window with its default views; measure the part after ``warmup``."""
     from PySide6 import QtWidgets
 
-    from visualnn.ui import theme
+    from visualnn.ui import restyle
     from visualnn.ui.main_window import MainWindow
     from visualnn.ui.pacing import frame_clock
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
-    theme.apply(app)
+    restyle.apply(app)
     window = MainWindow(restore=False)
     window.force_close = True
     window.session.load_preset(preset)

@@ -31,11 +31,11 @@ def measure_pump(seconds: float = 5.0, size: tuple[int, int] = (1920, 1080)) -> 
         ``realtime_factor``: seconds of audio analysed per wall second.
     """
     from visualnn.audio.sources import SynthSource
-    from visualnn.ui import theme
+    from visualnn.ui import restyle
     from visualnn.ui.spectrogram_app import SpectrogramWindow
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
-    theme.apply(app)
+    restyle.apply(app)
     window = SpectrogramWindow("tone")
     panel = window.panel
     panel.settings.set_values(samplerate=48000, n_fft=2048, hop=256, span=10, scale="log")

@@ -26,12 +26,14 @@ from .pooling import AvgPool2D, MaxPool2D
 from .recurrent import GRU, LSTM, RNN
 from .reshape import Flatten
 from .sequential import LayerRecord, Sequential
+from .settings import LAYERS, LayerKind, Setting
 from .spec import LAYER_TYPES, LayerShape, layer_from_config, validate_spec
 from .trainer import BatchReport, DivergedReport, EpochReport, TrainConfig, Trainer
 
 __all__ = [
     "ACTIVATIONS",
     "INITIALIZERS",
+    "LAYERS",
     "LAYER_TYPES",
     "LOSSES",
     "OPTIMIZERS",
@@ -55,6 +57,7 @@ __all__ = [
     "L1Loss",
     "LSTM",
     "LayerRecord",
+    "LayerKind",
     "LayerShape",
     "LeakyReLU",
     "MSELoss",
@@ -65,6 +68,7 @@ __all__ = [
     "RNN",
     "ReLU",
     "Sequential",
+    "Setting",
     "Sigmoid",
     "Softmax",
     "SpecError",

@@ -9,6 +9,7 @@ import numpy as np
 
 from .errors import SpecError
 from .module import Module
+from .settings import check
 
 ArrayFn = Callable[[np.ndarray], np.ndarray]
 
@@ -62,13 +63,9 @@ class LeakyReLU(_Activation):
 
     def __init__(self, negative_slope: float = 0.01) -> None:
         super().__init__()
-        try:
-            self.negative_slope = float(negative_slope)
-        except (TypeError, ValueError):
-            raise SpecError(
-                f"LeakyReLU negative_slope must be a number, not {negative_slope!r}",
-                key="negative_slope",
-            ) from None
+        self.negative_slope = float(
+            check("leaky_relu", "negative_slope", negative_slope, "LeakyReLU")
+        )
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         self._mask = x > 0

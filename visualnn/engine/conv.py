@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .conv_base import _Conv, as_pair
-from .dense import shape_text
+from .conv_base import _Conv
 from .errors import SpecError
+from .geometry import Pads, as_pair, padding_amounts, shape_text
 
-__all__ = ["Conv1D", "Conv2D", "as_pair"]
+__all__ = ["Conv1D", "Conv2D"]
 
 
 class Conv2D(_Conv):
@@ -87,17 +87,15 @@ class Conv1D(_Conv):
             out_channels, kernel_size, stride, padding, dilation, activation, init, in_channels
         )
 
-    def _pair(self, value, what, key, minimum=1):
-        if isinstance(value, list | tuple):
-            if len(value) != 1:
-                raise SpecError(f"Conv1D {what} must be a single number, not {value!r}", key=key)
-            value = value[0]
-        v = as_pair(value, f"Conv1D {what}", key, minimum)[0]
-        # The height axis is a dummy: kernel, stride and dilation 1, padding 0 (= minimum).
-        return minimum, v
+    # The height axis is a dummy: kernel, stride and dilation 1, no padding.
+    def _pair(self, value) -> tuple[int, int]:
+        return 1, as_pair(value)[1]
 
-    def _text(self, pair: tuple[int, int]) -> str:
-        return str(pair[1])
+    def _pads(self, padding) -> Pads:
+        return (0, 0), padding_amounts(padding, self.kernel, self.dilation)[1]
+
+    def _axes(self, pair: tuple[int, int]) -> tuple[int, ...]:
+        return (pair[1],)
 
     def _spatial(self, input_shape: tuple[int, ...]) -> tuple[int, int, int]:
         shape = tuple(int(s) for s in input_shape)

@@ -13,25 +13,13 @@ from typing import Any
 
 import numpy as np
 
-from .activations import ReLU, check_activation_name, make_activation
-from .dense import positive_int, shape_text
+from .activations import ReLU, make_activation
 from .errors import SpecError
-from .im2col import PlanCache, cols_times_grad, from_chwn, out_size, same_padding, to_chwn
-from .init import check_init_name, init_weight_and_bias
+from .geometry import Pads, as_pair, kernel_misfit, out_size, padding_amounts, shape_text
+from .im2col import PlanCache, cols_times_grad, from_chwn, to_chwn
+from .init import init_weight_and_bias
 from .module import Module
-
-
-def as_pair(value: Any, what: str, key: str, minimum: int = 1) -> tuple[int, int]:
-    """An int or a pair of ints (each >= ``minimum``) as a pair, else a ``SpecError``."""
-    items = list(value) if isinstance(value, list | tuple) else [value, value]
-    if len(items) != 2:
-        raise SpecError(f"{what} must be a number or a pair of numbers, not {value!r}", key=key)
-    for v in items:
-        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < minimum:
-            raise SpecError(
-                f"{what} must be a whole number of at least {minimum}, not {value!r}", key=key
-            )
-    return int(items[0]), int(items[1])
+from .settings import check
 
 
 def _jsonable(value: Any) -> Any:
@@ -47,35 +35,22 @@ class _Conv(Module):
         self, out_channels, kernel_size, stride, padding, dilation, activation, init, in_channels
     ):
         super().__init__()
-        self.out_channels = positive_int(out_channels, f"{self.label} out_channels", "out_channels")
+        t, who = self.type_name, self.label
+        self.out_channels = int(check(t, "out_channels", out_channels, who))
         self._raw = {"kernel_size": kernel_size, "stride": stride, "dilation": dilation}
-        self.kernel = self._pair(kernel_size, "kernel size", "kernel_size")
-        self.stride = self._pair(stride, "stride", "stride")
-        self.dilation = self._pair(dilation, "dilation", "dilation")
-        self.padding = padding
-        if isinstance(padding, str):
-            if padding not in ("same", "valid"):
-                raise SpecError(
-                    f"{self.label} padding must be a number, 'same' or 'valid', not {padding!r}",
-                    key="padding",
-                )
-            if padding == "same" and self.stride != (1, 1):
-                raise SpecError(
-                    f"{self.label} padding 'same' works only with stride 1 (as in PyTorch), "
-                    f"but the stride is {self._text(self.stride)}",
-                    key="padding",
-                )
-            if padding == "same":
-                self.pad = tuple(
-                    same_padding(k, d) for k, d in zip(self.kernel, self.dilation, strict=True)
-                )
-            else:
-                self.pad = ((0, 0), (0, 0))
-        else:
-            p = self._pair(padding, "padding", "padding", minimum=0)
-            self.pad = ((p[0], p[0]), (p[1], p[1]))
-        self.activation = check_activation_name(activation)
-        self.init = check_init_name(init)
+        self.kernel = self._pair(check(t, "kernel_size", kernel_size, who))
+        self.stride = self._pair(check(t, "stride", stride, who))
+        self.dilation = self._pair(check(t, "dilation", dilation, who))
+        self.padding = check(t, "padding", padding, who)
+        if padding == "same" and self.stride != (1, 1):
+            raise SpecError(
+                f"{self.label} padding 'same' works only with stride 1 (as in PyTorch), "
+                f"but the stride is {self._text(self.stride)}",
+                key="padding",
+            )
+        self.pad = self._pads(padding)
+        self.activation = check(t, "activation", activation, who)
+        self.init = check(t, "init", init, who)
         self.act = make_activation(self.activation)
         self._fused_relu = isinstance(self.act, ReLU)
         # Set per forward by Sequential when a MaxPool follows (see ``can_defer_relu``).
@@ -84,15 +59,24 @@ class _Conv(Module):
         self._plans = PlanCache()
         self._reuse = False
         if in_channels is not None:  # stand-alone use (tests): build at once, seed 0
-            c = positive_int(in_channels, f"{self.label} in_channels", "in_channels")
+            c = int(check(t, "in_channels", in_channels, who))
             self._init_params(c, np.random.default_rng(0))
 
     # --- the 1-D / 2-D difference --------------------------------------------------------
-    def _pair(self, value, what, key, minimum=1):
-        return as_pair(value, f"{self.label} {what}", key, minimum)
+    def _pair(self, value) -> tuple[int, int]:
+        """A checked kernel / stride / dilation as ``(height, width)``."""
+        return as_pair(value)
+
+    def _pads(self, padding) -> Pads:
+        """A checked padding as ``((top, bottom), (left, right))``."""
+        return padding_amounts(padding, self.kernel, self.dilation)
+
+    def _axes(self, pair: tuple[int, int]) -> tuple[int, ...]:
+        """The axes a person sees: both of an image, the length of a signal."""
+        return pair
 
     def _text(self, pair: tuple[int, int]) -> str:
-        return f"{pair[0]}x{pair[1]}"
+        return shape_text(self._axes(pair))
 
     def _spatial(self, input_shape: tuple[int, ...]) -> tuple[int, int, int]:
         """``(C, H, W)`` of one sample; raises on the wrong number of dimensions."""
@@ -126,16 +110,11 @@ class _Conv(Module):
                 f"{self.describe()}: expects {self.in_channels} input channels but the input "
                 f"has {c}"
             )
-        span = tuple(d * (k - 1) + 1 for k, d in zip(self.kernel, self.dilation, strict=True))
-        padded = (h + sum(self.pad[0]), w + sum(self.pad[1]))
-        if padded[0] < span[0] or padded[1] < span[1]:
-            size = self._text((h, w))
-            if padded != (h, w):
-                size += f" ({self._text(padded)} with padding)"
-            kernel = "the kernel"
-            if span != self.kernel:
-                kernel += f" (which spans {self._text(span)} with dilation)"
-            raise SpecError(f"{self._label()}: input is {size}, smaller than {kernel}")
+        pad = (sum(self.pad[0]), sum(self.pad[1]))
+        a = self._axes
+        misfit = kernel_misfit(a((h, w)), a(self.kernel), a(self.dilation), a(pad))
+        if misfit:
+            raise SpecError(f"{self._label()}: {misfit}", key="kernel_size")
         ho = out_size(h, self.kernel[0], self.stride[0], sum(self.pad[0]), self.dilation[0])
         wo = out_size(w, self.kernel[1], self.stride[1], sum(self.pad[1]), self.dilation[1])
         return c, h, w, ho, wo

@@ -6,22 +6,12 @@ from typing import Any
 
 import numpy as np
 
-from .activations import ReLU, check_activation_name, make_activation
+from .activations import ReLU, make_activation
 from .errors import SpecError
-from .init import check_init_name, init_weight_and_bias
+from .geometry import shape_text
+from .init import init_weight_and_bias
 from .module import Module
-
-
-def positive_int(value: Any, what: str, key: str) -> int:
-    """``value`` as an int >= 1, else a ``SpecError`` naming ``what``."""
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise SpecError(f"{what} must be a whole number of at least 1, not {value!r}", key=key)
-    return int(value)
-
-
-def shape_text(shape: tuple[int, ...]) -> str:
-    """``(8, 14, 14)`` -> ``"8x14x14"``."""
-    return "x".join(str(int(s)) for s in shape) if shape else "a single number"
+from .settings import check
 
 
 class Dense(Module):
@@ -60,9 +50,9 @@ class Dense(Module):
         in_features: int | None = None,
     ) -> None:
         super().__init__()
-        self.units = positive_int(units, "Dense units", "units")
-        self.activation = check_activation_name(activation)
-        self.init = check_init_name(init)
+        self.units = int(check("dense", "units", units, "Dense"))
+        self.activation = check("dense", "activation", activation, "Dense")
+        self.init = check("dense", "init", init, "Dense")
         self.act = make_activation(self.activation)
         # ReLU is fused into the affine map: in place, with a reusable mask.
         self._fused_relu = isinstance(self.act, ReLU)
@@ -70,7 +60,7 @@ class Dense(Module):
         self._reuse = False
         self._grads_zero = False
         if in_features is not None:
-            n_in = positive_int(in_features, "Dense in_features", "in_features")
+            n_in = int(check("dense", "in_features", in_features, "Dense"))
             self.build((n_in,), np.random.default_rng(0))
 
     # --- shape and building -------------------------------------------------------------

@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import SpecError
 from .module import Module
+from .settings import check
 
 
 class Dropout(Module):
@@ -29,13 +29,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5) -> None:
         super().__init__()
-        ok = isinstance(p, int | float | np.floating) and not isinstance(p, bool)
-        if not ok or not 0.0 <= float(p) < 1.0:
-            raise SpecError(
-                f"Dropout p is the probability of dropping a unit and must be in [0, 1), not {p!r}",
-                key="p",
-            )
-        self.p = float(p)
+        self.p = float(check("dropout", "p", p, "Dropout"))
         self.rng = np.random.default_rng(0)
         self.last_mask: np.ndarray | None = None
 

@@ -18,6 +18,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .geometry import out_size
+
 
 def to_chwn(x: np.ndarray) -> np.ndarray:
     """The ``(C, H, W, N)`` view of an ``(N, C, H, W)`` array (no copy)."""
@@ -66,17 +68,6 @@ def axis_offsets(
         full = o_lo == 0 and o_hi == n_out
         result.append(AxisOffset(slice(o_lo, o_hi), slice(i_lo, i_hi, stride), full))
     return result
-
-
-def out_size(n_in: int, k: int, stride: int, pad_total: int, dilation: int) -> int:
-    """Output length along one axis, as torch computes it (floor division)."""
-    return (n_in + pad_total - dilation * (k - 1) - 1) // stride + 1
-
-
-def same_padding(k: int, dilation: int) -> tuple[int, int]:
-    """Torch's ``padding='same'``: the odd extra pad goes to the right/bottom."""
-    total = dilation * (k - 1)
-    return total // 2, total - total // 2
 
 
 class Offsets(NamedTuple):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .dense import shape_text
 from .errors import SpecError
+from .geometry import shape_text
 
 # torch clamps log(p) at -100 in BCELoss so a saturated prediction gives a big, finite loss.
 LOG_CLAMP = -100.0
@@ -205,15 +205,6 @@ class CrossEntropyLoss(Loss):
             return float(-np.sum(self._soft * log_p) / max(n, 1))
         self._y = self._labels(target, n, c)
         return float(-np.mean(log_p[np.arange(n), self._y])) if n else 0.0
-
-    @classmethod
-    def fused_softmax_backward(
-        cls, probs: np.ndarray, target: np.ndarray
-    ) -> tuple[float, np.ndarray]:
-        """``(loss, dlogits)`` from softmax probabilities ``(N, C)`` and labels ``(N,)``."""
-        loss = cls()
-        value = loss.forward_softmax(probs, target)
-        return value, loss.backward()
 
     def backward(self) -> np.ndarray:
         p = self._probs

@@ -16,11 +16,12 @@ from typing import Any
 
 import numpy as np
 
-from .conv_base import _jsonable, as_pair
-from .dense import shape_text
+from .conv_base import _jsonable
 from .errors import SpecError
+from .geometry import as_pair, kernel_misfit, shape_text
 from .im2col import Offsets, batch_contiguous, from_chwn, to_chwn, window_offsets
 from .module import Module
+from .settings import check
 
 
 class _Pool2D(Module):
@@ -31,11 +32,11 @@ class _Pool2D(Module):
     def __init__(self, kernel_size, stride=None, padding=0) -> None:
         super().__init__()
         self._raw = {"kernel_size": kernel_size, "stride": stride, "padding": padding}
-        self.kernel = as_pair(kernel_size, f"{self.label} kernel size", "kernel_size")
-        self.stride = (
-            self.kernel if stride is None else as_pair(stride, f"{self.label} stride", "stride")
-        )
-        self.padding = as_pair(padding, f"{self.label} padding", "padding", minimum=0)
+        t, who = self.type_name, self.label
+        self.kernel = as_pair(check(t, "kernel_size", kernel_size, who))
+        stride = check(t, "stride", stride, who)
+        self.stride = self.kernel if stride is None else as_pair(stride)
+        self.padding = as_pair(check(t, "padding", padding, who), 0)
         for p, k in zip(self.padding, self.kernel, strict=True):
             if 2 * p > k:
                 raise SpecError(
@@ -48,7 +49,7 @@ class _Pool2D(Module):
         self._reuse = False
 
     def _label(self) -> str:
-        return f"{self.label} {self.kernel[0]}x{self.kernel[1]}"
+        return f"{self.label} {shape_text(self.kernel)}"
 
     def describe(self) -> str:
         text = self._label()
@@ -66,12 +67,10 @@ class _Pool2D(Module):
                 f"{self.label} needs an image input (channels, height, width) but gets {what}"
             )
         c, h, w = shape
-        ph, pw = self.padding
-        if h + 2 * ph < self.kernel[0] or w + 2 * pw < self.kernel[1]:
-            size = f"{h}x{w}"
-            if ph or pw:
-                size += f" ({h + 2 * ph}x{w + 2 * pw} with padding)"
-            raise SpecError(f"{self._label()}: input is {size}, smaller than the kernel")
+        pad = tuple(2 * p for p in self.padding)
+        misfit = kernel_misfit((h, w), self.kernel, (1, 1), pad)
+        if misfit:
+            raise SpecError(f"{self._label()}: {misfit}", key="kernel_size")
         return (c, *self._offsets((h, w)).out_hw)
 
     def _offsets(self, hw: tuple[int, int]) -> Offsets:

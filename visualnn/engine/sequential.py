@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from .errors import SpecError
+from .geometry import shape_text
 from .module import Module
 from .optim import Param
 from .spec import check_input_shape, layer_from_config, validate_spec
@@ -30,10 +31,6 @@ class LayerRecord:
     input: np.ndarray
     pre: np.ndarray
     out: np.ndarray
-
-
-def _dims(shape: tuple[int, ...]) -> str:
-    return "x".join(str(s) for s in shape)
 
 
 class Sequential:
@@ -141,8 +138,8 @@ class Sequential:
             else:
                 hint = ""
             raise SpecError(
-                f"{what} has shape {_dims(x.shape)}, but the network takes samples of "
-                f"{_dims(self.input_shape)}, i.e. (N, {', '.join(map(str, self.input_shape))})"
+                f"{what} has shape {shape_text(x.shape)}, but the network takes samples of "
+                f"{shape_text(self.input_shape)}, i.e. (N, {', '.join(map(str, self.input_shape))})"
                 f"{hint}"
             )
         if len(x) == 0:
@@ -285,8 +282,8 @@ class Sequential:
                 v = np.asarray(v)
                 if v.shape != layer.params[k].shape or v.dtype.kind not in "fiu":
                     raise SpecError(
-                        f"layer {i + 1}, {layer.describe()}: {k} has shape {_dims(v.shape)} "
-                        f"({v.dtype}), the layer needs {_dims(layer.params[k].shape)}",
+                        f"layer {i + 1}, {layer.describe()}: {k} has shape {shape_text(v.shape)} "
+                        f"({v.dtype}), the layer needs {shape_text(layer.params[k].shape)}",
                         layer=i,
                         key=k,
                     )
@@ -298,11 +295,12 @@ class Sequential:
     def summary(self) -> str:
         """A table of layers, output shapes and parameter counts, with the total."""
         rows = [("#", "layer", "output shape", "params")]
-        rows.append(("", "Input", _dims(self.input_shape), ""))
+        rows.append(("", "Input", shape_text(self.input_shape), ""))
         shape = self.input_shape
         for i, layer in enumerate(self.layers):
             shape = layer.output_shape(shape)
-            rows.append((str(i + 1), layer.describe(), _dims(shape), f"{layer.num_params():,}"))
+            n = f"{layer.num_params():,}"
+            rows.append((str(i + 1), layer.describe(), shape_text(shape), n))
         widths = [max(len(r[c]) for r in rows) for c in range(4)]
         rule = "-" * (sum(widths) + 6)
 
@@ -317,4 +315,4 @@ class Sequential:
 
     def __repr__(self) -> str:
         inner = ", ".join(layer.describe() for layer in self.layers)
-        return f"Sequential({_dims(self.input_shape)} -> {inner})"
+        return f"Sequential({shape_text(self.input_shape)} -> {inner})"

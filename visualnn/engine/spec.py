@@ -8,7 +8,6 @@ the first mistake in one sentence naming the layer (1-based) and the numbers.
 from __future__ import annotations
 
 import difflib
-import inspect
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -18,19 +17,13 @@ from .conv import Conv1D, Conv2D
 from .dense import Dense
 from .dropout import Dropout
 from .errors import SpecError
+from .geometry import as_pair, shape_text
 from .module import Module
 from .pooling import AvgPool2D, MaxPool2D
 from .recurrent import GRU, LSTM, RNN
 from .reshape import Flatten
-from .spec_checks import (
-    KEY_CHECKS,
-    check_input_size,
-    check_layer_size,
-    dims,
-    int_or_pair,
-    is_int,
-    pair,
-)
+from .settings import LAYERS, whole_number
+from .spec_checks import check_input_size, check_layer_size
 
 LAYER_TYPES: dict[str, type[Module]] = {
     "dense": Dense,
@@ -85,22 +78,22 @@ class LayerShape:
 
 def _label(type_name: str, d: dict[str, Any]) -> str:
     """Label for messages that works before a layer exists, e.g. ``"Conv2D 5x5"``."""
-    cls = LAYER_TYPES.get(type_name)
-    name = cls.__name__ if cls else str(type_name)
+    kind = LAYERS.get(type_name)
+    name = kind.title if kind else str(type_name)
     if "units" in d:
         return f"{name} {d['units']}"
     if "hidden_size" in d:
         return f"{name} {d['hidden_size']}"
-    if "kernel_size" in d and int_or_pair(d["kernel_size"], 1) is None:
-        k = d["kernel_size"]
-        return f"{name} {dims(pair(k)) if type_name != 'conv1d' else pair(k)[0]}"
+    kernel = kind.setting("kernel_size") if kind else None
+    if kernel is not None and "kernel_size" in d and kernel.accepts(d["kernel_size"]):
+        k = as_pair(d["kernel_size"])
+        return f"{name} {shape_text(k if kernel.axes == 2 else k[:1])}"
     return name
 
 
 def allowed_keys(type_name: str) -> list[str]:
     """Settings a layer type accepts (its constructor's keywords), e.g. ``["units", ...]``."""
-    params = inspect.signature(LAYER_TYPES[type_name].__init__).parameters
-    return [k for k in params if k != "self" and k not in DERIVED_KEYS]
+    return list(LAYERS[type_name].keys)
 
 
 def _check_config(i: int, d: Any) -> tuple[str, dict[str, Any]]:
@@ -129,17 +122,9 @@ def _check_config(i: int, d: Any) -> tuple[str, dict[str, Any]]:
                 hint = "it takes no settings"
             msg = f"{where}, {label}: unknown setting '{key}' ({hint})"
             raise SpecError(msg, layer=i, key=str(key))
-        check = KEY_CHECKS.get(key)
-        problem = check(value) if check else None
-        if problem:
-            msg = f"{where}, {label}: {key} must be {problem}, got {value!r}"
-            raise SpecError(msg, layer=i, key=key)
-    if t == "conv1d":
-        for key in ("kernel_size", "stride", "dilation", "padding"):
-            v = settings.get(key)
-            if isinstance(v, list | tuple) and len(v) != 1:
-                msg = f"{where}, {label}: {key} must be one whole number, got {v!r}"
-                raise SpecError(msg, layer=i, key=key)
+        setting = LAYERS[t].setting(key)
+        if not setting.accepts(value):
+            raise SpecError(setting.refusal(value, f"{where}, {label}"), layer=i, key=key)
     return t, settings
 
 
@@ -177,7 +162,7 @@ def check_input_shape(input_shape: Any) -> tuple[int, ...]:
         shape = tuple(input_shape)
     except TypeError:
         shape = None
-    if not shape or not all(is_int(s) and s > 0 for s in shape) or len(shape) > 3:
+    if not shape or None in [whole_number(s, 1) for s in shape] or len(shape) > 3:
         raise SpecError(
             f"the input shape must be 1 to 3 whole numbers of at least 1, such as (2,) or "
             f"(1, 8, 8), got {input_shape!r}",
@@ -188,11 +173,12 @@ def check_input_shape(input_shape: Any) -> tuple[int, ...]:
 
 
 def _check_fits(i: int, t: str, label: str, d: dict[str, Any], shape: tuple[int, ...]) -> None:
-    """Rank and size checks that get a clearer message here than deep inside a layer."""
+    """Rank checks that get a clearer message here than deep inside a layer (whether a
+    window fits its input is the layer's own ``output_shape`` check)."""
     if t in INPUT_RANKS:
         rank, what = INPUT_RANKS[t]
         if len(shape) != rank:
-            got, fix = dims(shape), " (add a Flatten layer before it)" if t == "dense" else ""
+            got, fix = shape_text(shape), " (add a Flatten layer before it)" if t == "dense" else ""
             if t in RECURRENT:
                 got = f"a flat vector of {shape[0]}" if len(shape) == 1 else f"an image {got}"
                 fix = " (put it before Flatten, after a Conv1D)" if len(shape) == 1 else ""
@@ -203,31 +189,6 @@ def _check_fits(i: int, t: str, label: str, d: dict[str, Any], shape: tuple[int,
         if key in d and d[key] != shape[0]:
             msg = f"layer {i + 1}, {label}: {key} is {d[key]} but its input has {shape[0]}"
             raise SpecError(msg, layer=i, key=key)
-    if t not in ("conv1d", "conv2d", "maxpool2d", "avgpool2d"):
-        return
-    spatial = shape[1:]
-    n = len(spatial)
-    k = pair(d.get("kernel_size", 1))[-n:]
-    dil = pair(d.get("dilation", 1))[-n:]
-    pad = d.get("padding", 0)
-    pad = (0, 0) if pad in ("valid", "same") else pair(pad)
-    pad = pad[-n:]
-    reach = tuple(dil[a] * (k[a] - 1) + 1 for a in range(n))
-    if d.get("padding") != "same" and any(spatial[a] + 2 * pad[a] < reach[a] for a in range(n)):
-        padded = " after padding" if any(pad) else ""
-        kernel = "dilated kernel" if any(x > 1 for x in dil) else "kernel"
-        raise SpecError(
-            f"layer {i + 1}, {label}: input is {dims(spatial)}{padded}, smaller than the "
-            f"{kernel} ({dims(reach)})",
-            layer=i,
-            key="kernel_size",
-        )
-    if t.startswith(("max", "avg")) and any(2 * pad[a] > k[a] for a in range(n)):
-        raise SpecError(
-            f"layer {i + 1}, {label}: padding {pad[0]} is more than half the kernel ({dims(k)})",
-            layer=i,
-            key="padding",
-        )
 
 
 def count_params(t: str, d: dict[str, Any], in_shape: tuple[int, ...]) -> int:
@@ -236,7 +197,7 @@ def count_params(t: str, d: dict[str, Any], in_shape: tuple[int, ...]) -> int:
         return in_shape[0] * d["units"] + d["units"]
     if t in ("conv1d", "conv2d"):
         n = 1 if t == "conv1d" else 2
-        k = pair(d["kernel_size"])[-n:]
+        k = as_pair(d["kernel_size"])[-n:]
         size = 1
         for x in k:
             size *= x
@@ -284,12 +245,12 @@ def validate_spec(spec: Any, input_shape: Any) -> list[LayerShape]:
         except SpecError as e:
             raise _located(e, i, label) from None
         except (TypeError, ValueError, IndexError) as e:
-            msg = f"layer {i + 1}, {label}: cannot take an input of {dims(shape)} ({e})"
+            msg = f"layer {i + 1}, {label}: cannot take an input of {shape_text(shape)} ({e})"
             raise SpecError(msg, layer=i) from None
         if not new_shape or min(new_shape) < 1:
             raise SpecError(
-                f"layer {i + 1}, {label}: input is {dims(shape)}, which leaves an empty "
-                f"output ({dims(new_shape)})",
+                f"layer {i + 1}, {label}: input is {shape_text(shape)}, which leaves an empty "
+                f"output ({shape_text(new_shape)})",
                 layer=i,
             )
         check_layer_size(i, label, t, settings, shape, new_shape)

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .errors import SpecError
+from .geometry import shape_text
 from .losses import LOSSES
 from .optim import OPTIMIZERS, clip_grad_norm
 from .sequential import Sequential
@@ -106,7 +107,7 @@ class Trainer:
             if len(out) != 1 or out[0] < 2:
                 raise SpecError(
                     f"cross-entropy needs the last layer to output one score per class, but "
-                    f"it outputs {'x'.join(map(str, out))}"
+                    f"it outputs {shape_text(out)}"
                 )
             if y.min() < 0 or y.max() >= out[0]:
                 raise SpecError(
@@ -122,7 +123,7 @@ class Trainer:
             if y.size != len(y) * int(np.prod(out)):
                 raise SpecError(
                     f"the targets of {what} have {y.size // max(len(y), 1)} value(s) per "
-                    f"sample, but the network outputs {'x'.join(map(str, out))}"
+                    f"sample, but the network outputs {shape_text(out)}"
                 )
             y = y.reshape(len(y), *out).astype(np.float32)
         return x, y

@@ -155,6 +155,8 @@ def check_selection(model_or_shapes, layer: int, unit: tuple[int, ...] | None) -
     unit : tuple of int or None
         One index (a unit, or a channel of a feature map) or one per output axis.
     """
+    from visualnn.engine.geometry import shape_text
+
     shapes = _output_shapes(model_or_shapes)
     what = _selection_text(layer, unit)
     if not 0 <= layer < len(shapes):
@@ -171,8 +173,7 @@ def check_selection(model_or_shapes, layer: int, unit: tuple[int, ...] | None) -
     if all(0 <= u < n for u, n in zip(unit, shape, strict=False)):
         return None
     ranges = ", ".join(f"{name} 0 to {n - 1}" for name, n in zip(names, shape, strict=False))
-    dims = "x".join(map(str, shape))
-    return f"{what}: layer {layer + 1} gives {dims} values ({ranges})"
+    return f"{what}: layer {layer + 1} gives {shape_text(shape)} values ({ranges})"
 
 
 def refuse_selection(window, selection: tuple[int, tuple[int, ...] | None]) -> bool:
@@ -242,7 +243,7 @@ def _make_app():
     """The QApplication with the app's names, text size and theme."""
     from PySide6 import QtWidgets
 
-    from visualnn.ui import theme
+    from visualnn.ui import restyle
     from visualnn.ui.appearance import saved_choice
     from visualnn.ui.settings import APPLICATION, ORGANIZATION
 
@@ -250,7 +251,7 @@ def _make_app():
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     name, points = saved_choice()  # View > Theme and Text size of the last run
-    theme.apply(app, name, points)
+    restyle.apply(app, name, points)
     return app
 
 

@@ -1,6 +1,6 @@
 """The theme and text size a user chose (saved between runs), and presentation's own.
 
-Both change live: :class:`Appearance` calls ``theme.apply``, which restyles every widget and
+Both change live: :class:`Appearance` calls ``restyle.apply``, which restyles every widget and
 tells the views to redraw. Presentation mode wears the high-contrast theme with text four
 points larger and nothing under 20 pixels, and gives the user's choice back when it ends.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from visualnn.ui import theme
+from visualnn.ui import restyle, theme
 from visualnn.ui.settings import settings
 from visualnn.ui.themes import THEMES, TITLES
 
@@ -63,9 +63,9 @@ class Appearance(QtCore.QObject):
     def apply(self) -> None:
         app = QtWidgets.QApplication.instance()
         if self.presenting:
-            theme.apply(app, PRESENT_THEME, self.points + PRESENT_EXTRA, floor=PRESENT_FLOOR)
+            restyle.apply(app, PRESENT_THEME, self.points + PRESENT_EXTRA, floor=PRESENT_FLOOR)
         else:
-            theme.apply(app, self.name, self.points, floor=0.0)
+            restyle.apply(app, self.name, self.points, floor=0.0)
         for name, action in self.theme_actions.items():
             action.setChecked(name == self.name)
         for points, action in self.size_actions.items():

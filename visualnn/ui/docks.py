@@ -71,20 +71,9 @@ SPECS = {spec.key: spec for spec in DOCKS}
 
 
 def make_widget(factory: str, session) -> QtWidgets.QWidget:
-    """Instantiate ``"module:Class"``, on ``session`` if its constructor takes one.
-
-    A missing module gives a labelled placeholder instead of no window at all: the docks are
-    written by different people and one not being there yet must not stop the rest.
-    """
+    """Instantiate ``"module:Class"``, on ``session`` if its constructor takes one."""
     module_name, cls_name = factory.split(":")
-    try:
-        cls = getattr(importlib.import_module(module_name), cls_name)
-    except (ImportError, AttributeError) as exc:
-        label = QtWidgets.QLabel(f"{cls_name} is not available:\n{exc}")
-        label.setWordWrap(True)
-        label.setAlignment(QtCore.Qt.AlignCenter)
-        theme.style(label, "color: {MUTED};")
-        return label
+    cls = getattr(importlib.import_module(module_name), cls_name)
     # Views of the network take the session; self-contained panels (microphone) do not.
     params = inspect.signature(cls.__init__).parameters
     return cls(session) if "session" in params else cls()

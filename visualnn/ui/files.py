@@ -1,7 +1,7 @@
 """Project files for the window: New / Open / Save / Save As, recent files, autosave and
 crash recovery.
 
-Loading is all-or-nothing: ``visualnn.project.load_project`` and ``Session.apply_project``
+Loading is all-or-nothing: ``visualnn.project.load_project`` and ``project_state.prepare_project``
 check everything before the session changes, so a failed open leaves the current work as it
 was and only shows the message. Autosave writes a recovery file (atomically, through
 ``save_project``) every ``AUTOSAVE_MS`` while there are unsaved changes; a clean exit

@@ -11,7 +11,9 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from PySide6 import QtCore, QtGui, QtSvg
+from PySide6 import QtCore, QtGui, QtSvg, QtWidgets
+
+from visualnn.ui import theme
 
 ICON_DIR = Path(__file__).resolve().parent.parent / "assets" / "icons"
 _PROP = "vnn_icon"  # [name, role] on a widget or action: re-tinted by restyle.refresh
@@ -48,8 +50,6 @@ def _icon(name: str, colour: str) -> QtGui.QIcon:
 
 def icon(name: str, role: str = "FOREGROUND") -> QtGui.QIcon:
     """Icon ``name`` in the current theme's colour ``role`` (or a ``#rrggbb`` colour)."""
-    from visualnn.ui import theme
-
     colour = role if role.startswith("#") else theme.colours().get(role, theme.FOREGROUND)
     return _icon(name, colour)
 
@@ -62,8 +62,6 @@ def set_icon(target, name: str | None, role: str = "FOREGROUND") -> None:
 
 
 def _apply(target, name: str | None, role: str) -> None:
-    from PySide6 import QtWidgets
-
     if isinstance(target, QtWidgets.QLabel):
         size = target.property("vnn_icon_px") or round(target.fontMetrics().height() * 1.4)
         target.setPixmap(icon(name, role).pixmap(int(size)) if name else QtGui.QPixmap())

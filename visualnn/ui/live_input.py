@@ -10,8 +10,6 @@ frame; nothing is lost.
 
 from __future__ import annotations
 
-import time
-
 from PySide6 import QtCore
 
 from visualnn.engine import SpecError
@@ -43,7 +41,6 @@ class LiveInput(QtCore.QObject):
         self.session, self.audio = session, live_audio
         self.on = False
         self.frames = 0  # live inputs made (the benchmark reads it)
-        self.last_frame_time = 0.0  # perf_counter of the last one
         self._timer = QtCore.QTimer(self)
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self._on_timer_timeout)
@@ -97,7 +94,6 @@ class LiveInput(QtCore.QObject):
         x = transform(clip[None])[0]
         self.session.inspect.set_live_sample(x)
         self.frames += 1
-        self.last_frame_time = time.perf_counter()
         self.frame.emit(self.audio.buffer.total / self.audio.buffer.samplerate)
 
     # --- slots ----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""After a theme or text size change: make every existing widget and plot re-read its look.
+"""Switch theme or text size live: every existing widget and plot re-reads its look.
 
 New widgets take the new look when they are made; existing ones keep whatever font and
 style sheet they were given. ``refresh`` walks them once: fonts given with
@@ -16,7 +16,20 @@ import re
 import pyqtgraph as pg
 from PySide6 import QtGui, QtWidgets
 
-from visualnn.ui import theme
+from visualnn.ui import icons, theme
+
+
+def apply(
+    app: QtWidgets.QApplication,
+    name: str | None = None,
+    points: float | None = None,
+    floor: float | None = None,
+) -> None:
+    """Apply theme ``name``, base text size ``points`` and smallest text ``floor`` (points)
+    to the application and every widget in it; None keeps the current one."""
+    old_points = theme.switch(app, name, points, floor)
+    refresh(app, old_points)
+    theme.changes().changed.emit()
 
 
 def refresh(app: QtWidgets.QApplication, old_points: float) -> None:
@@ -35,8 +48,6 @@ def refresh(app: QtWidgets.QApplication, old_points: float) -> None:
 
 
 def _refresh(app: QtWidgets.QApplication, old_points: float) -> None:
-    from visualnn.ui import icons
-
     for widget in app.allWidgets():
         spec = widget.property(theme._FONT_PROP)
         if spec:

@@ -12,7 +12,7 @@ import sys
 
 from PySide6 import QtCore, QtWidgets
 
-from visualnn.ui import theme
+from visualnn.ui import restyle
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     if args.screenshot and args.quit:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
-    theme.apply(app)
+    restyle.apply(app)
     options = {}
     if args.source == "file":
         if not args.file:

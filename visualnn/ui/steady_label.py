@@ -32,7 +32,6 @@ class _Fence(QtWidgets.QWidget):
         self._label = weakref.ref(label)
         self._hint = QtCore.QSize()
         self._min_hint = QtCore.QSize()
-        self.relayouts = 0  # how often a text change had to re-lay out the parents (tests)
 
     @property
     def label(self) -> SteadyLabel:
@@ -62,7 +61,6 @@ class _Fence(QtWidgets.QWidget):
         policy = self.label.sizePolicy()
         policy.setHeightForWidth(self.label.wordWrap())
         self.setSizePolicy(policy)
-        self.relayouts += 1
         self.updateGeometry()
 
     def fits(self) -> bool:
@@ -86,7 +84,6 @@ class _Fence(QtWidgets.QWidget):
             hint, low = label.sizeHint(), label.minimumSizeHint()
             self._hint = QtCore.QSize(max(hint.width(), self._hint.width()), hint.height())
             self._min_hint = QtCore.QSize(max(low.width(), self._min_hint.width()), low.height())
-        self.relayouts += 1
         self.updateGeometry()  # wrapped labels are re-measured through heightForWidth
 
     # --- events ---------------------------------------------------------------------------
@@ -155,7 +152,6 @@ class SteadyRichText(QtWidgets.QWidget):
         self._doc.setDefaultFont(self.font())
         self._html = ""
         self._hint = QtCore.QSize(0, 0)
-        self.relayouts = 0  # how often a text change had to re-lay out the parents (tests)
 
     def text(self) -> str:
         return self._html
@@ -168,7 +164,6 @@ class SteadyRichText(QtWidgets.QWidget):
         size = self._measure()
         if size.width() > self._hint.width() or size.height() != self._hint.height():
             self._hint = QtCore.QSize(max(size.width(), self._hint.width()), size.height())
-            self.relayouts += 1
             self.updateGeometry()
         self.update()
 
@@ -177,7 +172,6 @@ class SteadyRichText(QtWidgets.QWidget):
         size = self._measure()
         if size != self._hint:
             self._hint = size
-            self.relayouts += 1
             self.updateGeometry()
 
     def _measure(self) -> QtCore.QSize:

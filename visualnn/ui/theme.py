@@ -2,10 +2,10 @@
 
 The colours of the current theme are module attributes (``theme.FOREGROUND``,
 ``theme.MUTED``...), read at the moment something is drawn, so views never hard-code their
-own. :func:`apply` switches theme and text size while the app runs: it re-applies the
-palette and style sheet, re-reads the fonts and colours of every existing widget and plot
-(:mod:`visualnn.ui.restyle`) and then emits ``changes().changed``, on which views with
-their own painting (the graph, plots, heatmaps) redraw. Widgets register what to re-read:
+own. ``restyle.apply`` switches theme and text size while the app runs: :func:`switch`
+re-applies the palette and style sheet, ``restyle`` re-reads the fonts and colours of every
+existing widget and plot and then emits ``changes().changed``, on which views with their
+own painting (the graph, plots, heatmaps) redraw. Widgets register what to re-read:
 
 - ``set_font(widget, scale, bold)`` instead of ``widget.setFont(font(...))``;
 - ``style(widget, "color: {MUTED};")`` instead of a style sheet with a colour baked in.
@@ -28,7 +28,7 @@ BASE_POINT_SIZE = 12
 MIN_POINT_SIZE = 0.0
 #: The current theme's name (a key of ``themes.THEMES``).
 NAME = "dark"
-#: Bumped by every :func:`apply`: views that cache drawn things compare it.
+#: Bumped by every :func:`switch`: views that cache drawn things compare it.
 GENERATION = 0
 
 # The current colours, one module attribute per role (see themes.ROLES); set by _use().
@@ -106,7 +106,7 @@ def style(widget: QtWidgets.QWidget, template: str) -> None:
 
 # --- change notification ------------------------------------------------------------------
 class Changes(QtCore.QObject):
-    """``changed()`` after :func:`apply` switched theme or text size."""
+    """``changed()`` after ``restyle.apply`` switched theme or text size."""
 
     changed = QtCore.Signal()
 
@@ -189,17 +189,17 @@ def _palette() -> QtGui.QPalette:
     return pal
 
 
-def apply(
+def switch(
     app: QtWidgets.QApplication,
     name: str | None = None,
     points: float | None = None,
     floor: float | None = None,
-) -> None:
-    """Apply theme ``name``, base text size ``points`` and smallest text ``floor`` (points)
-    to the application and every widget in it; None keeps the current one."""
+) -> float:
+    """Make theme ``name``, base text size ``points`` and smallest text ``floor`` (points)
+    current and give the application its palette, font and style sheet; None keeps the
+    current one. Returns the base text size before. ``restyle.apply`` calls this, then
+    restyles the existing widgets and emits ``changes().changed``."""
     global BASE_POINT_SIZE, MIN_POINT_SIZE, GENERATION
-    from visualnn.ui import restyle
-
     if name is not None:
         if name not in THEMES:
             raise ValueError(f"unknown theme {name!r}; known: {', '.join(THEMES)}")
@@ -217,8 +217,7 @@ def apply(
     app.setFont(font())
     app.setPalette(_palette())
     app.setStyleSheet(stylesheet(colours(), QtGui.QFontInfo(font()).pixelSize()))
-    restyle.refresh(app, old_points)
-    changes().changed.emit()
+    return old_points
 
 
 def class_colours(n: int, names=()) -> list[QtGui.QColor]:

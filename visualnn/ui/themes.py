@@ -1,7 +1,7 @@
 """The colour sets the app can wear: dark (the default), light, and high contrast.
 
 Every colour a widget, view or graph item uses has a role here, so switching the theme is a
-matter of swapping one table (``theme.apply``): nothing else hard-codes a colour. High
+matter of swapping one table (``restyle.apply``): nothing else hard-codes a colour. High
 contrast is the projector's theme (presentation mode): pure black and white, brighter
 series, no mid-grey text, which a washed-out projector turns into nothing.
 """

@@ -50,7 +50,7 @@ class MainToolBar(QtWidgets.QToolBar):
         self.panels = [switcher.actions[s.key] for s in DOCKS if s.group == PANELS]
         self.views = [switcher.actions[s.key] for s in DOCKS if s.group != PANELS]
         self.addActions(self.panels)
-        self.view_separator = self.addSeparator()
+        self.addSeparator()
         self.addActions(self.views)
         spacer = QtWidgets.QWidget()
         spacer.setSizePolicy(QtWidgets.QSizePolicy.Expanding, QtWidgets.QSizePolicy.Preferred)
@@ -84,11 +84,6 @@ class MainToolBar(QtWidgets.QToolBar):
         if event.type() == QtCore.QEvent.LayoutRequest and self._signature() != self._fitted:
             self.fit_soon()
         return super().event(event)
-
-    def overflowing(self) -> bool:
-        """Whether Qt had to put buttons into the bar's overflow menu."""
-        ext = self.findChild(QtWidgets.QToolButton, "qt_toolbar_ext_button")
-        return ext is not None and ext.isVisible()
 
     def _buttons(self) -> list[tuple[QtWidgets.QToolButton, int]]:
         """Every button on the bar with its kind (0 Play, 1 Step, 2 dock, 3 Present)."""

@@ -16,7 +16,7 @@ exactly as training was.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields
 from functools import lru_cache
 from typing import Any
 
@@ -128,15 +128,6 @@ class SoundFeatures:
             return (1, self.bands, self.frames)
         return (self.bands, self.frames)
 
-    def band_label(self) -> str:
-        """What a row of the feature image is, for axis titles."""
-        return {
-            "logmel": "mel band",
-            "linear": "frequency bin",
-            "mfcc": "coefficient",
-            "waveform": "",
-        }[self.representation]
-
     # --- computing ------------------------------------------------------------------------
     def compute(self, audio: np.ndarray) -> np.ndarray:
         """Un-normalised features of clips at ``samplerate``.
@@ -193,9 +184,6 @@ class SoundFeatures:
         if unknown:
             raise SpecError(f"unknown sound feature setting(s): {', '.join(unknown)}")
         return cls(**d)
-
-    def with_(self, **changes) -> SoundFeatures:
-        return replace(self, **changes)
 
 
 def fit_length(x: np.ndarray, n: int) -> np.ndarray:

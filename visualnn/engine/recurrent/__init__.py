@@ -4,10 +4,9 @@ Input per sample is features x time, ``(F, T)``; see ``run.RecurrentLayer`` for 
 time loop is organised and ``engine/reference/recurrent`` for the same maths as plain loops.
 """
 
-from .base import MAX_HIDDEN
 from .gru import GRU
 from .lstm import LSTM
 from .rnn import RNN
 from .run import RecurrentLayer
 
-__all__ = ["GRU", "LSTM", "MAX_HIDDEN", "RNN", "RecurrentLayer"]
+__all__ = ["GRU", "LSTM", "RNN", "RecurrentLayer"]

@@ -15,32 +15,14 @@ from typing import Any
 
 import numpy as np
 
-from ..dense import positive_int, shape_text
 from ..errors import SpecError
-from ..init import bias_init_name, check_init_name, initialize
+from ..geometry import shape_text
+from ..init import bias_init_name, initialize
 from ..module import Module
-from ..spec_checks import MAX_HIDDEN
+from ..settings import check
 
 SUFFIXES = ("", "_reverse")  # torch's parameter names of the two directions
 KINDS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-
-
-def hidden_units(value: Any, what: str) -> int:
-    """``value`` as a whole number in ``[1, MAX_HIDDEN]``, else a ``SpecError``."""
-    ok = isinstance(value, int | np.integer) and not isinstance(value, bool)
-    if not ok or not 1 <= value <= MAX_HIDDEN:
-        raise SpecError(
-            f"{what} hidden_size must be a whole number from 1 to {MAX_HIDDEN}, not {value!r}",
-            key="hidden_size",
-        )
-    return int(value)
-
-
-def flag(value: Any, what: str, key: str) -> bool:
-    """A real boolean (``true``/``false`` in JSON), else a ``SpecError``."""
-    if not isinstance(value, bool | np.bool_):
-        raise SpecError(f"{what} {key} must be true or false, not {value!r}", key=key)
-    return bool(value)
 
 
 def sigmoid_(a: np.ndarray) -> None:
@@ -76,15 +58,16 @@ class Recurrent(Module):
         input_size: int | None = None,
     ) -> None:
         super().__init__()
-        self.hidden_size = hidden_units(hidden_size, self.label)
-        self.bidirectional = flag(bidirectional, self.label, "bidirectional")
-        self.return_sequences = flag(return_sequences, self.label, "return_sequences")
-        self.init = check_init_name(init)
+        t, who = self.type_name, self.label
+        self.hidden_size = int(check(t, "hidden_size", hidden_size, who))
+        self.bidirectional = bool(check(t, "bidirectional", bidirectional, who))
+        self.return_sequences = bool(check(t, "return_sequences", return_sequences, who))
+        self.init = check(t, "init", init, who)
         self.last_states: dict[str, np.ndarray] | None = None
         self._buf: dict[str, np.ndarray] = {}
         self._reuse = False
         if input_size is not None:  # stand-alone use (tests): build at once, seed 0
-            f = positive_int(input_size, f"{self.label} input_size", "input_size")
+            f = int(check(t, "input_size", input_size, who))
             self._init_params(f, np.random.default_rng(0))
 
     # --- shapes and parameters -------------------------------------------------------------

@@ -6,11 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import SpecError
+from ..settings import check
 from .base import time_steps
 from .run import RecurrentLayer
-
-NONLINEARITIES = ("tanh", "relu")
 
 
 class RNN(RecurrentLayer):
@@ -56,11 +54,7 @@ class RNN(RecurrentLayer):
         init: str = "default",
         input_size: int | None = None,
     ) -> None:
-        if nonlinearity not in NONLINEARITIES:
-            raise SpecError(
-                f"RNN nonlinearity must be tanh or relu, not {nonlinearity!r}", key="nonlinearity"
-            )
-        self.nonlinearity = nonlinearity
+        self.nonlinearity = check("rnn", "nonlinearity", nonlinearity, "RNN")
         super().__init__(hidden_size, bidirectional, return_sequences, init, input_size)
 
     def _defaults(self) -> tuple[tuple[str, Any], ...]:

@@ -10,13 +10,6 @@ from __future__ import annotations
 import numpy as np
 
 
-def same_padding(kernel: int, dilation: int = 1) -> tuple[int, int]:
-    """Padding ``(before, after)`` keeping the size at stride 1; torch puts any odd extra
-    cell after."""
-    total = dilation * (kernel - 1)
-    return total // 2, total - total // 2
-
-
 def zero_pad(x, pad):
     """Zeros around the two spatial axes of ``(m, C, H, W)``; ``pad = ((top, bottom),
     (left, right))``."""

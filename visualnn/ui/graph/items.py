@@ -183,9 +183,6 @@ class NodeItem(QtWidgets.QGraphicsObject):
         self.setToolTip(message or "")
         self.update()
 
-    def error_text(self) -> str:
-        return self._error_item.toPlainText() if self.error else ""
-
     def text(self) -> str:
         """All visible text of the node (title, lines, error), for tests and accessibility."""
         parts = [self._title.text()] + [t.text() for t in self.shown_lines()]

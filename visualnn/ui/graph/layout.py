@@ -83,10 +83,6 @@ class RowLayout:
         height = sum(self._row_height(r) for r in rows) + self._row_gap() * (len(rows) - 1)
         return QtCore.QSizeF(width, height)
 
-    def set_row_width(self, row_width: float | None) -> None:
-        """Wrap rows at ``row_width`` scene units (None: one row); re-places if it changes."""
-        self.set_layout(row_width, self.text_scale, self.neuron_scale, self.detail)
-
     def set_text_scale(self, k: float, neuron_scale: float = 1.0, detail: int = 2) -> None:
         """Size every card's text ``k`` times normal and neurons ``neuron_scale`` times, with
         ``detail`` lines (cards only: call ``set_layout`` before showing). Lets the view

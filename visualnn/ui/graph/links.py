@@ -34,17 +34,6 @@ def link_levels(values: np.ndarray, wmax: float) -> np.ndarray:
     return np.rint(t * (LEVELS - 1)).astype(np.int16)
 
 
-def link_style(values: np.ndarray, wmax: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(positive (n,) bool, alpha (n,) int, width (n,) float)`` for link weights ``values``.
-
-    The vectorised form of ``neurons.signed_color(w, wmax, ALPHA_FLOOR)`` with the pen width
-    ``MIN_WIDTH + WIDTH_RANGE * t``, up to the ``LEVELS`` quantisation of ``t = |w| / wmax``.
-    """
-    t = link_levels(values, wmax) / (LEVELS - 1)
-    alpha = (ALPHA_FLOOR + (255 - ALPHA_FLOOR) * t).astype(np.int32)
-    return np.asarray(values) >= 0, alpha, MIN_WIDTH + WIDTH_RANGE * t
-
-
 def _pen(positive: bool, level: int) -> QtGui.QPen:
     """The opaque pen of one colour step: the translucent colour mixed over the background."""
     key = (positive, level, theme.POSITIVE, theme.NEGATIVE, theme.BACKGROUND)  # per theme

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from visualnn.engine.geometry import shape_text
 from visualnn.ui import theme
 from visualnn.ui.graph.art import maps_to_images, unit_values
 from visualnn.ui.graph.items import NodeItem
@@ -26,11 +27,6 @@ MAX_NEURONS = 16
 #: A recurrent layer's units as neurons only when this few: its column sits beside the
 #: loop, and a taller one shrinks the whole graph on a projector.
 MAX_RECURRENT_NEURONS = 8
-
-
-def shape_text(shape) -> str:
-    """``(8, 14, 14)`` -> ``"8×14×14"``; None -> ``"?"``."""
-    return "?" if shape is None else "×".join(str(int(s)) for s in shape)
 
 
 class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
@@ -80,7 +76,7 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
         doc = self.document
         shape = tuple(doc.input_shape)
         n_in = shape[0] if len(shape) == 1 and shape[0] <= MAX_NEURONS else 0
-        lines = [f"{shape_text(shape)}" + (" features" if len(shape) == 1 else "")]
+        lines = [shape_text(shape, "×") + (" features" if len(shape) == 1 else "")]
         self.input_node = NodeItem(None, "input", "Input", lines, n_in, shape)
         self.nodes = [self._make_node(i) for i in range(len(doc.layers))]
         for item in self.chain():
@@ -104,7 +100,7 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
         act = layer.get("activation")
         if act and act not in ("linear", "identity"):
             lines.append(human_name(act))
-        lines.append(f"out {shape_text(out)}")
+        lines.append(f"out {shape_text(out, '×')}")
         minor = set()
         if info is not None and info.num_params:
             minor.add(len(lines))  # the parameter count goes first when room is short

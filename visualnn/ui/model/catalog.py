@@ -1,29 +1,18 @@
-"""What the editor knows about each layer type: a title, a teaching sentence, defaults, settings.
+"""What the editor knows about each layer type: a title, a teaching sentence, a fresh layer.
 
+Titles, descriptions and settings come from the engine's one model of layer settings
+(``visualnn.engine.settings.LAYERS``); this module adds what only the editor needs: what a
+freshly added layer holds, how to draw it, and the human names of choices and data sets.
 One registry (``LAYER_CATALOG``) feeds the palette, the context menus, the inspector form and
-the fallback node labels, so adding a layer type to the editor is one entry here.
+the fallback node labels.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-#: Activation shorthand names offered for dense and conv layers ("linear" = none).
-ACTIVATION_CHOICES = ["linear", "relu", "leaky_relu", "sigmoid", "tanh", "softmax"]
-#: Initialiser names of ``visualnn.engine.init``.
-INIT_CHOICES = [
-    "default",
-    "uniform01",
-    "xavier_uniform",
-    "xavier_normal",
-    "kaiming_uniform",
-    "kaiming_normal",
-    "zeros",
-]
-
-_CONV_KEYS = ("out_channels", "kernel_size", "stride", "padding", "dilation", "activation", "init")
-_POOL_KEYS = ("kernel_size", "stride", "padding")
-_RECURRENT_KEYS = ("hidden_size", "bidirectional", "return_sequences", "init")
+from visualnn.engine.geometry import shape_text
+from visualnn.engine.settings import LAYERS
 
 
 @dataclass(frozen=True)
@@ -52,138 +41,36 @@ class LayerInfo:
     elementwise: bool = False
 
 
-LAYER_CATALOG: dict[str, LayerInfo] = {
-    "dense": LayerInfo(
-        "Dense",
-        "Every output neuron sums all inputs times its weights, plus a bias.",
-        {"type": "dense", "units": 8, "activation": "relu"},
-        ("units", "activation", "init"),
-    ),
-    "conv2d": LayerInfo(
-        "Conv2D",
-        "Slides small learned filters over an image; each filter makes one feature map.",
-        {
-            "type": "conv2d",
-            "out_channels": 8,
-            "kernel_size": 3,
-            "padding": "same",
-            "activation": "relu",
-        },
-        _CONV_KEYS,
-    ),
-    "conv1d": LayerInfo(
-        "Conv1D",
-        "Slides small learned filters along a signal (sound, sequences).",
-        {
-            "type": "conv1d",
-            "out_channels": 8,
-            "kernel_size": 3,
-            "padding": "same",
-            "activation": "relu",
-        },
-        _CONV_KEYS,
-    ),
-    "maxpool2d": LayerInfo(
-        "MaxPool2D",
-        "Keeps the largest value of each small window: smaller maps, same channels.",
-        {"type": "maxpool2d", "kernel_size": 2},
-        _POOL_KEYS,
-    ),
-    "avgpool2d": LayerInfo(
-        "AvgPool2D",
-        "Averages each small window: a smoother way to shrink feature maps.",
-        {"type": "avgpool2d", "kernel_size": 2},
-        _POOL_KEYS,
-    ),
-    "flatten": LayerInfo(
-        "Flatten",
-        "Lays feature maps out as one long vector, for dense layers.",
-        {"type": "flatten"},
-    ),
-    "rnn": LayerInfo(
-        "RNN",
-        "Reads a sequence step by step, mixing each new input into a memory it carries along.",
-        {"type": "rnn", "hidden_size": 16},
-        ("hidden_size", "nonlinearity", *_RECURRENT_KEYS[1:]),
-    ),
-    "gru": LayerInfo(
-        "GRU",
-        "Like RNN, with gates that learn what to keep in memory and what to overwrite.",
-        {"type": "gru", "hidden_size": 16},
-        _RECURRENT_KEYS,
-    ),
-    "lstm": LayerInfo(
-        "LSTM",
-        "Like GRU, with a separate long-term cell it learns to forget, write and read.",
-        {"type": "lstm", "hidden_size": 16},
-        _RECURRENT_KEYS,
-    ),
-    "dropout": LayerInfo(
-        "Dropout",
-        "While training, switches off a random fraction p of the units.",
-        {"type": "dropout", "p": 0.25},
-        ("p",),
-        elementwise=True,
-    ),
-    "relu": LayerInfo(
-        "ReLU", "Keeps positives, zeroes negatives: max(0, x).", {"type": "relu"}, elementwise=True
-    ),
-    "leaky_relu": LayerInfo(
-        "LeakyReLU",
-        "Like ReLU, but negatives leak through times a slope.",
-        {"type": "leaky_relu", "negative_slope": 0.01},
-        ("negative_slope",),
-        elementwise=True,
-    ),
-    "sigmoid": LayerInfo(
-        "Sigmoid", "Squashes any number into 0..1.", {"type": "sigmoid"}, elementwise=True
-    ),
-    "tanh": LayerInfo(
-        "Tanh", "Squashes any number into -1..1.", {"type": "tanh"}, elementwise=True
-    ),
-    "softmax": LayerInfo(
-        "Softmax", "Turns scores into probabilities that sum to 1.", {"type": "softmax"}
-    ),
-    "identity": LayerInfo(
-        "Identity", "Passes values through unchanged.", {"type": "identity"}, elementwise=True
-    ),
+_CONV_START = {"out_channels": 8, "kernel_size": 3, "padding": "same", "activation": "relu"}
+#: What a freshly added layer holds beyond the engine's defaults: values that teach well.
+STARTERS: dict[str, dict] = {
+    "dense": {"units": 8, "activation": "relu"},
+    "conv2d": _CONV_START,
+    "conv1d": _CONV_START,
+    "maxpool2d": {"kernel_size": 2},
+    "avgpool2d": {"kernel_size": 2},
+    "rnn": {"hidden_size": 16},
+    "gru": {"hidden_size": 16},
+    "lstm": {"hidden_size": 16},
+    "dropout": {"p": 0.25},
+    "leaky_relu": {"negative_slope": 0.01},
 }
+ELEMENTWISE = frozenset({"dropout", "relu", "leaky_relu", "sigmoid", "tanh", "identity"})
 
-#: The values a number setting may take, (lowest, highest): the inspector's fields offer
-#: exactly these and the document refuses anything else, saying so.
-SETTING_RANGES: dict[str, tuple[float, float]] = {
-    "units": (1, 4096),
-    "out_channels": (1, 512),
-    "kernel_size": (1, 15),
-    "stride": (1, 8),
-    "dilation": (1, 8),
-    "p": (0.0, 0.95),
-    "negative_slope": (0.0, 1.0),
-    "hidden_size": (1, 1024),
+LAYER_CATALOG: dict[str, LayerInfo] = {
+    t: LayerInfo(
+        kind.title,
+        kind.description,
+        {"type": t, **STARTERS.get(t, {})},
+        kind.keys,
+        t in ELEMENTWISE,
+    )
+    for t, kind in LAYERS.items()
 }
 
 #: Layer types with weights, and the ones that may follow the last of them in the output.
 WEIGHTED = frozenset({"dense", "conv1d", "conv2d"})
 OUTPUT_ACTIVATIONS = frozenset({"softmax", "sigmoid", "tanh", "identity", "relu", "leaky_relu"})
-
-#: Human names of the settings, for the inspector and the undo text.
-OPTION_LABELS: dict[str, str] = {
-    "units": "units",
-    "out_channels": "filters",
-    "kernel_size": "kernel size",
-    "stride": "stride",
-    "padding": "padding",
-    "dilation": "dilation",
-    "activation": "activation",
-    "init": "initialiser",
-    "p": "dropout rate",
-    "negative_slope": "slope",
-    "hidden_size": "hidden units",
-    "nonlinearity": "activation",
-    "bidirectional": "both directions",
-    "return_sequences": "output",
-}
-
 
 #: What a person reads for the engine's activation and initialiser names.
 HUMAN_NAMES: dict[str, str] = {
@@ -255,9 +142,7 @@ def output_start(layers: list[dict]) -> int:
 
 
 def _pair_text(v) -> str:
-    if isinstance(v, list | tuple):
-        return "x".join(str(int(a)) for a in v)
-    return f"{v}x{v}"
+    return shape_text(v) if isinstance(v, list | tuple) else f"{v}x{v}"
 
 
 def fallback_label(layer: dict) -> str:

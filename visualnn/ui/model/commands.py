@@ -11,7 +11,8 @@ import copy
 
 from PySide6.QtGui import QUndoCommand
 
-from visualnn.ui.model.catalog import OPTION_LABELS, layer_info
+from visualnn.engine.settings import setting
+from visualnn.ui.model.catalog import layer_info
 
 #: ``QUndoCommand.id()`` of ``SetOption``: consecutive edits of one field merge into one step.
 SET_OPTION_ID = 4101
@@ -71,10 +72,10 @@ class SetOption(QUndoCommand):
     _MISSING = object()
 
     def __init__(self, document, index: int, key: str, value):
-        label = OPTION_LABELS.get(key, key)
-        super().__init__(f"Change {label} of layer {index + 1}")
-        self.document, self.index, self.key = document, index, key
         layer = document.layers[index]
+        found = setting(layer.get("type", "?"), key)
+        super().__init__(f"Change {found.label if found else key} of layer {index + 1}")
+        self.document, self.index, self.key = document, index, key
         self.old = copy.deepcopy(layer[key]) if key in layer else self._MISSING
         self.new = copy.deepcopy(value)
 

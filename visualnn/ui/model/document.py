@@ -5,8 +5,9 @@ builds models from. Every public edit is a ``QUndoCommand`` on ``undo_stack``; a
 change (do, undo, redo) the spec is re-validated with the engine's ``validate_spec`` and
 ``changed`` is emitted. Two kinds of bad edit exist:
 
-- a value that is nonsense on its own (units "2.5", a negative stride) is *refused*:
-  nothing changes, ``edit_refused(str)`` is emitted with the reason and the call returns False;
+- a value that is nonsense on its own (units "2.5", a negative stride) or outside what the
+  inspector offers (``Setting.editor`` of ``engine.settings``) is *refused*: nothing
+  changes, ``edit_refused(str)`` is emitted with the reason and the call returns False;
 - a value that is fine alone but does not fit the network (a 5x5 kernel on a 3x3 map) is
   *kept*; ``error`` then holds the engine's ``SpecError`` and the graph marks that node.
 """
@@ -19,9 +20,9 @@ from PySide6 import QtCore
 from PySide6.QtGui import QUndoStack
 
 from visualnn.engine import SpecError, validate_spec
+from visualnn.engine.settings import setting, whole_number
 from visualnn.ui.model import commands
-from visualnn.ui.model.catalog import OPTION_LABELS, fallback_label, layer_info
-from visualnn.ui.model.setting_checks import CHECKS, NONE_MEANS_DEFAULT, as_int
+from visualnn.ui.model.catalog import fallback_label, layer_info
 
 
 class SpecDocument(QtCore.QObject):
@@ -125,14 +126,13 @@ class SpecDocument(QtCore.QObject):
         where = f"layer {index + 1}, {fallback_label(layer)}"
         if key not in layer_info(layer["type"]).keys and key not in layer:
             return self._refuse(f"{where} has no setting '{key}'")
-        if value is None and key in NONE_MEANS_DEFAULT:
-            clean = None
+        s = setting(layer["type"], key)
+        if s is None or (value is None and not s.required):
+            clean = value  # None removes the key: the engine's default
         else:
-            check, wanted = CHECKS.get(key, (lambda v: v, ""))
-            clean = check(value)
+            clean = s.clean(value)
             if clean is None:
-                name = OPTION_LABELS.get(key, key)
-                return self._refuse(f"{where}: {name} must be {wanted}, not {value!r}")
+                return self._refuse(s.refusal(value, where, editor=True))
         if layer.get(key) == clean and (clean is not None or key not in layer):
             return True
         self.undo_stack.push(commands.SetOption(self, index, key, clean))
@@ -145,7 +145,8 @@ class SpecDocument(QtCore.QObject):
 
     def set_input_shape(self, input_shape) -> bool:
         """Change the shape of one input sample, e.g. ``(1, 8, 8)``; undoable."""
-        dims = [as_int(s, 1) for s in input_shape] if isinstance(input_shape, list | tuple) else []
+        sizes = input_shape if isinstance(input_shape, list | tuple) else []
+        dims = [whole_number(s, 1, strict=False) for s in sizes]
         if not 1 <= len(dims) <= 3 or None in dims:
             return self._refuse(f"input shape must be 1 to 3 whole numbers >= 1, not {input_shape}")
         if tuple(dims) == self.input_shape:

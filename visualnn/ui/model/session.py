@@ -15,13 +15,13 @@ from difflib import SequenceMatcher
 from PySide6 import QtCore
 
 from visualnn.engine import Sequential, SpecError
+from visualnn.engine.geometry import shape_text
 from visualnn.ui.model.forward import ForwardCache
 from visualnn.ui.model.inspection import Inspection
 from visualnn.ui.model.project_state import (
     Prepared,
     ProjectState,
     prepare_preset,
-    prepare_project,
 )
 from visualnn.ui.model.undo_weights import UndoWeights
 
@@ -97,7 +97,7 @@ class Session(QtCore.QObject):
         said = []
         if tuple(ds.input_shape) != tuple(doc.input_shape):
             doc.set_spec(doc.layers, tuple(ds.input_shape), text="Follow the data set's input")
-            said.append(f"the input is now {'x'.join(map(str, ds.input_shape))}")
+            said.append(f"the input is now {shape_text(ds.input_shape)}")
         fitted = fit_to_classes(doc.layers, ds.num_classes) if ds.num_classes else doc.layers
         if fitted != doc.layers and doc.error is None:
             doc.set_spec(fitted, text="One output per class")
@@ -117,15 +117,6 @@ class Session(QtCore.QObject):
     def load_preset(self, name: str) -> None:
         """Replace everything with preset ``name``; an error leaves all as it was."""
         self.apply(prepare_preset(name))
-
-    def apply_project(self, project) -> list[str]:
-        """Replace everything with a loaded ``Project``; ``ProjectError`` leaves all as it was.
-
-        Returns warnings to show (e.g. non-finite weights).
-        """
-        prepared = prepare_project(project)
-        self.apply(prepared)
-        return prepared.warnings
 
     def apply(self, prepared: Prepared) -> None:
         self.undo_weights.clear()

@@ -12,8 +12,7 @@ from visualnn.ui.panels.digit_canvas import DigitCanvas
 from visualnn.ui.panels.fields import RangeSpinBox
 from visualnn.ui.panels.sound_data import SoundDataBox
 from visualnn.ui.theme import class_colours
-from visualnn.ui.views.common import set_direction_soon
-from visualnn.ui.views.tiles import qimage
+from visualnn.ui.widgets import qimage, set_direction_soon
 
 THUMBS = 40  # test samples shown around the current one
 

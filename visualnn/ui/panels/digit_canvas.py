@@ -94,15 +94,6 @@ class DigitCanvas(QtWidgets.QWidget):
         self.update()
         self.cleared.emit()
 
-    def draw_stroke(self, points: list[tuple[float, float]]) -> None:
-        """Draw a polyline in canvas coordinates 0..1 (tests and demos), then emit."""
-        pts = [QtCore.QPointF(x * SIZE, y * SIZE) for x, y in points]
-        for a, b in zip(pts, pts[1:], strict=False):
-            self._line(a, b)
-        if len(pts) == 1:
-            self._line(pts[0], pts[0])
-        self.drawn.emit(self.sample())
-
     def _line(self, a: QtCore.QPointF, b: QtCore.QPointF) -> None:
         p = QtGui.QPainter(self.image)
         p.setRenderHint(QtGui.QPainter.Antialiasing)

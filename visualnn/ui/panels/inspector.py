@@ -1,23 +1,22 @@
 """Layer settings inspector: a form for the selected layer, every edit an undoable command.
 
-Editors are spin boxes and combos with the ranges of ``catalog.SETTING_RANGES``: a number out
-of range is refused with a note under its field saying what is allowed (never quietly
-changed); what still does not fit the network (a kernel bigger than its input) is kept and
-explained in red, in the engine's words. Choices show human names ("Leaky ReLU"). The form
-is rebuilt only when another layer (or type) is shown: an edit refreshes values in place so
-the widget being edited keeps focus.
-"""
+Editors are spin boxes and combos made from the engine's settings model (``LayerField``),
+over the ranges the inspector offers (``Setting.editor``): a number out of range is refused
+with a note under its field saying what is allowed (never quietly changed); what still
+does not fit the network (a kernel bigger than its input) is kept and explained in red, in
+the engine's words. Choices show human names ("Leaky ReLU"). The form is rebuilt only when
+another layer (or type) is shown: an edit refreshes values in place so the widget being
+edited keeps focus."""
 
 from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
+from visualnn.engine.geometry import shape_text
 from visualnn.ui import theme
-from visualnn.ui.graph.scene import shape_text
-from visualnn.ui.model.catalog import OPTION_LABELS, layer_info
-from visualnn.ui.panels import recurrent_fields
+from visualnn.ui.model.catalog import layer_info
 from visualnn.ui.panels.fields import RangeSpinBox
-from visualnn.ui.panels.layer_fields import LayerField, narrow_combo, wrapping_form
+from visualnn.ui.panels.layer_fields import LayerField, narrow_combo, shown_value, wrapping_form
 
 
 class LayerInspector(QtWidgets.QWidget):
@@ -136,7 +135,7 @@ class LayerInspector(QtWidgets.QWidget):
                 if doc.layers
                 else "Add a layer from the palette."
             )
-            self.shape_label.setText(f"shape {shape_text(doc.input_shape)}")
+            self.shape_label.setText(f"shape {shape_text(doc.input_shape, '×')}")
             error = str(doc.error) if doc.error is not None and doc.error.layer is None else ""
             self.error_label.setText(error)
             return
@@ -147,8 +146,8 @@ class LayerInspector(QtWidgets.QWidget):
         shape = doc.shapes[self.index] if self.index < len(doc.shapes) else None
         if shape is not None:
             self.shape_label.setText(
-                f"{shape_text(shape.in_shape)} → "
-                f"{shape_text(shape.out_shape)} · "
+                f"{shape_text(shape.in_shape, '×')} → "
+                f"{shape_text(shape.out_shape, '×')} · "
                 f"{shape.num_params:,} parameters"
             )
         else:
@@ -160,24 +159,7 @@ class LayerInspector(QtWidgets.QWidget):
         self.error_label.setText(doc.layer_error(self.index) or "")
         self._set_form((self.index, layer["type"]))
         for key, field in self.fields.items():
-            value = layer.get(key)
-            if key == "p" and value is None:
-                value = 0.5
-            elif key == "negative_slope" and value is None:
-                value = 0.01
-            elif key == "padding" and value is None:
-                value = 0 if layer["type"] in ("maxpool2d", "avgpool2d") else "valid"
-            elif key == "padding" and value == 0 and layer["type"] in ("conv1d", "conv2d"):
-                value = "valid"
-            elif key == "activation" and value in ("linear", "identity"):
-                value = None
-            elif key == "init" and value == "default":
-                value = None
-            elif key in ("dilation",) and value is None:
-                value = 1
-            elif value is None:
-                value = recurrent_fields.SHOWN_DEFAULTS.get(key)
-            field.show(value)
+            field.show(shown_value(layer, key))
 
     def _set_form(self, key: tuple | None) -> None:
         if key == self._form_key:
@@ -191,7 +173,7 @@ class LayerInspector(QtWidgets.QWidget):
             return
         for k in layer_info(key[1]).keys:
             field = LayerField(k, key[1], self._on_field_edited)
-            label = QtWidgets.QLabel(OPTION_LABELS.get(k, k).capitalize())
+            label = QtWidgets.QLabel(field.setting.label.capitalize())
             theme.set_font(label)
             self.form.addRow(label, field.widget)
             self.fields[k] = field

@@ -1,20 +1,19 @@
-"""The editors of the layer inspector: one field per setting, with the catalog's ranges.
+"""The editors of the layer inspector: one field per setting, made from the settings model.
 
-``LayerField`` makes the right editor for a setting (a refusing spin box, a combo box of human
-names), shows a value without echoing it back as an edit, and hands edits to ``on_edit``.
+``LayerField`` makes the editor a setting's kind asks for (a refusing spin box over the
+range the inspector offers, a combo box of human names), with the setting's help as its
+tooltip; it shows a value without echoing it back as an edit and hands edits to
+``on_edit``. :func:`shown_value` is what the editor shows for a layer's setting, the
+engine's default when the spec leaves it out.
 """
 
 from __future__ import annotations
 
 from PySide6 import QtWidgets
 
+from visualnn.engine.settings import CHOICE, PAIR, PROBABILITY, REQUIRED, WHOLE, Setting, setting
 from visualnn.ui import theme
-from visualnn.ui.model.catalog import (
-    ACTIVATION_CHOICES,
-    INIT_CHOICES,
-    SETTING_RANGES,
-    human_name,
-)
+from visualnn.ui.model.catalog import human_name
 from visualnn.ui.panels import recurrent_fields
 from visualnn.ui.panels.fields import RangeDoubleSpinBox, RangeSpinBox
 
@@ -26,10 +25,28 @@ _CONV_PADDING = [
     (3, "3"),
 ]
 _POOL_PADDING = [(0, "0"), (1, "1"), (2, "2")]
+#: Choices that mean "the engine's default": the combo sends None, which removes the key.
+_MEANS_DEFAULT = {"linear", "default"}
+_POOLS = ("maxpool2d", "avgpool2d")
 
 
 def _first(v):
     return v[0] if isinstance(v, list | tuple) else v
+
+
+def shown_value(layer: dict, key: str):
+    """What the editor of ``key`` shows for ``layer`` (a spec dict): its value, else the
+    engine's default, in the editor's terms (no activation and a conv padding of 0 read as
+    the combo's "None (linear)" and "valid")."""
+    s = setting(layer["type"], key)
+    value = layer.get(key)
+    if value is None and s is not None and s.default is not REQUIRED:
+        value = s.default
+    if value in _MEANS_DEFAULT or (key == "activation" and value == "identity"):
+        return None
+    if key == "padding" and layer["type"] not in _POOLS and value == 0:
+        return "valid"
+    return value
 
 
 def narrow_combo() -> QtWidgets.QComboBox:
@@ -53,7 +70,9 @@ class LayerField:
 
     def __init__(self, key: str, layer_type: str, on_edit) -> None:
         self.key, self.on_edit = key, on_edit
-        self.widget = self._make(key, layer_type)
+        self.setting = setting(layer_type, key)
+        self.widget = self._make(self.setting, layer_type)
+        self.widget.setToolTip(self.setting.help)
         theme.set_font(self.widget)
 
     def _spin(self, lo, hi, special: str | None = None):
@@ -74,30 +93,26 @@ class LayerField:
         w.currentIndexChanged.connect(lambda i: self.on_edit(self.key, w.itemData(i)))
         return w
 
-    def _make(self, key: str, layer_type: str) -> QtWidgets.QWidget:
-        pool = layer_type in ("maxpool2d", "avgpool2d")
-        if key in recurrent_fields.EDITORS:
-            return recurrent_fields.EDITORS[key](self)
-        if key == "stride" and pool:
-            return self._spin(0, int(SETTING_RANGES["stride"][1]), "= kernel")
-        if key in ("units", "out_channels", "kernel_size", "stride", "dilation"):
-            return self._spin(*(int(v) for v in SETTING_RANGES[key]))
-        if key == "padding":
-            return self._combo(_POOL_PADDING if pool else _CONV_PADDING)
-        if key == "activation":
+    def _make(self, s: Setting, layer_type: str) -> QtWidgets.QWidget:
+        offered = s.offered
+        if s.key in recurrent_fields.EDITORS:
+            return recurrent_fields.EDITORS[s.key](self)
+        if s.key == "padding":
+            return self._combo(_POOL_PADDING if layer_type in _POOLS else _CONV_PADDING)
+        if s.kind in (WHOLE, PAIR) and s.none_ok:  # a pool's stride: empty = its kernel
+            return self._spin(0, int(offered.high), "= kernel")
+        if s.kind in (WHOLE, PAIR):
+            return self._spin(int(offered.low), int(offered.high))
+        if s.kind == CHOICE:
             return self._combo(
-                [(None if a == "linear" else a, human_name(a)) for a in ACTIVATION_CHOICES]
+                [(None if a in _MEANS_DEFAULT else a, human_name(a)) for a in offered.words]
             )
-        if key == "init":
-            return self._combo(
-                [(None if a == "default" else a, human_name(a)) for a in INIT_CHOICES]
-            )
-        w = RangeDoubleSpinBox()
+        w = RangeDoubleSpinBox()  # a probability or a real number
         w.setKeyboardTracking(False)
-        w.setRange(*SETTING_RANGES.get(key, (0.0, 1.0)))
-        if key == "p":
+        w.setRange(offered.low, offered.high)
+        if s.kind == PROBABILITY:
             w.setSingleStep(0.05)
-        else:  # negative_slope
+        else:
             w.setDecimals(3)
             w.setSingleStep(0.01)
         w.valueChanged.connect(lambda v: self.on_edit(self.key, float(v)))
@@ -114,7 +129,7 @@ class LayerField:
                     i = w.count() - 1
                 w.setCurrentIndex(max(i, 0))
             elif isinstance(w, QtWidgets.QCheckBox):
-                recurrent_fields.show_check(w, value)
+                w.setChecked(bool(value))
             elif isinstance(w, QtWidgets.QSpinBox):
                 w.setValue(w.minimum() if value is None else int(_first(value)))
             else:

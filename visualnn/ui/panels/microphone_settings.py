@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
+from visualnn.audio.mel import FREQUENCY_SCALES
 from visualnn.ui import theme
 from visualnn.ui.panels.fields import RangeSpinBox
-from visualnn.ui.views.freq_scale import SCALES
 
 SAMPLE_RATES = [16000, 22050, 44100, 48000]
 FFT_SIZES = [256, 512, 1024, 2048, 4096, 8192]
@@ -69,7 +69,9 @@ class SpectrogramSettings(QtWidgets.QFrame):
         )
         self.hop = _combo(HOPS, d["hop"], "Samples between frames: smaller = smoother in time")
         self.span = _spin(1, 30, int(d["span"]), " s", "Seconds of history shown")
-        self.scale = _combo(list(SCALES), d["scale"], "How frequency is spread vertically")
+        self.scale = _combo(
+            list(FREQUENCY_SCALES), d["scale"], "How frequency is spread vertically"
+        )
         self.fmin = _spin(0, 20000, d["fmin"], " Hz", "Lowest frequency shown", step=10)
         self.fmax = _spin(100, 24000, d["fmax"], " Hz", "Highest frequency shown", step=500)
         self.db_low = _spin(-160, 0, d["db_low"], " dB", "Darkest colour", step=5)

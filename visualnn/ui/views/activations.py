@@ -7,6 +7,7 @@ import functools
 import numpy as np
 from PySide6 import QtCore, QtWidgets
 
+from visualnn.engine.geometry import shape_text
 from visualnn.ui import theme
 from visualnn.ui.model.forward import recorded_forward
 from visualnn.ui.pacing import Redraw
@@ -128,7 +129,7 @@ class ActivationsView(QtWidgets.QWidget):
     @staticmethod
     def _title_text(name: str, values: np.ndarray) -> tuple[str, str]:
         """``(name, "shape · min … max")`` for a tile's title line."""
-        shape = "\u00d7".join(str(s) for s in values.shape)
+        shape = shape_text(values.shape, "\u00d7")
         if not values.size:
             return name, ""
         return name, f"{shape} \u00b7 {fmt(values.min(), 2)} \u2026 {fmt(values.max(), 2)}"

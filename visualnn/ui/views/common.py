@@ -103,28 +103,6 @@ def layer_title(index: int, layer) -> str:
     return text
 
 
-def set_direction_soon(
-    owner: QtWidgets.QWidget,
-    box: QtWidgets.QBoxLayout,
-    direction: QtWidgets.QBoxLayout.Direction,
-    then=None,
-) -> None:
-    """Switch ``box`` to ``direction`` after the current event, only if it changes.
-
-    Called from ``resizeEvent``: re-laying out a pyqtgraph view inside its own resize crashes
-    Qt's painter (``QPainter::restore``) later, so the switch waits for the event loop.
-    """
-    if box.direction() == direction:
-        return
-
-    def apply() -> None:
-        box.setDirection(direction)
-        if then is not None:
-            then()
-
-    QtCore.QTimer.singleShot(0, owner, apply)
-
-
 def swatch(colour: str) -> str:
     """A small square of ``colour`` for a rich-text legend (a bundled-font-free bullet)."""
     return f"<span style='background-color:{colour}'>&nbsp;&nbsp;&nbsp;</span>"

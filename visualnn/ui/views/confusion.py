@@ -13,9 +13,9 @@ from visualnn.ui.theme import class_colours
 from visualnn.ui.views.common import (
     cache_axes,
     message_label,
-    set_direction_soon,
 )
 from visualnn.ui.views.tiles import to_rgba
+from visualnn.ui.widgets import set_direction_soon
 
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, k: int) -> np.ndarray:

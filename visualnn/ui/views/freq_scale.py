@@ -13,28 +13,18 @@ import math
 import numpy as np
 import pyqtgraph as pg
 
-SCALES = ("linear", "log", "mel")
+from visualnn.audio.mel import FREQUENCY_SCALES, hz_to_mel, mel_to_hz
 
 #: Lowest frequency a log scale shows: log(0) is undefined and below ~20 Hz is rumble anyway.
 LOG_FLOOR_HZ = 20.0
-
-
-def hz_to_mel(f):
-    """HTK mel of ``f`` Hz (scalar or array); the display only needs a smooth, monotonic map."""
-    return 2595.0 * np.log10(1.0 + np.asarray(f, dtype=np.float64) / 700.0)
-
-
-def mel_to_hz(m):
-    """Inverse of :func:`hz_to_mel`."""
-    return 700.0 * (10.0 ** (np.asarray(m, dtype=np.float64) / 2595.0) - 1.0)
 
 
 class FrequencyScale:
     """Map between Hz and a display position in [0, 1] (0 = ``fmin``, 1 = ``fmax``)."""
 
     def __init__(self, kind: str, fmin: float, fmax: float):
-        if kind not in SCALES:
-            raise ValueError(f"frequency scale must be one of {SCALES}, not {kind!r}")
+        if kind not in FREQUENCY_SCALES:
+            raise ValueError(f"frequency scale must be one of {FREQUENCY_SCALES}, not {kind!r}")
         if kind == "log":
             fmin = max(fmin, LOG_FLOOR_HZ)
         fmax = max(fmax, fmin + 1.0)
@@ -42,7 +32,8 @@ class FrequencyScale:
         self._warp, self._unwarp = {
             "linear": (lambda f: np.asarray(f, dtype=np.float64), lambda u: u),
             "log": (lambda f: np.log(np.maximum(f, 1e-3)), np.exp),
-            "mel": (hz_to_mel, mel_to_hz),
+            # HTK's mel: the display only needs a smooth, monotonic map
+            "mel": (lambda f: hz_to_mel(f, htk=True), lambda m: mel_to_hz(m, htk=True)),
         }[kind]
         self._lo = float(self._warp(self.fmin))
         self._hi = float(self._warp(self.fmax))

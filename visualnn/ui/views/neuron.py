@@ -16,9 +16,9 @@ from visualnn.ui.views.common import (
     fmt,
     layer_title,
     message_label,
-    set_direction_soon,
 )
-from visualnn.ui.views.neuron_math import Explanation, explain
+from visualnn.ui.views.explanation import Explanation
+from visualnn.ui.views.neuron_math import explain
 from visualnn.ui.views.neuron_recurrent_view import (
     GateMarks,
     gate_html,
@@ -26,6 +26,7 @@ from visualnn.ui.views.neuron_recurrent_view import (
     what_text,
 )
 from visualnn.ui.views.neuron_table import TermsTable, sign_colour, terms_rows
+from visualnn.ui.widgets import set_direction_soon
 
 READOUT_MS = 200  # numbers change at most five times a second: they must be readable
 HINT = (

@@ -6,53 +6,13 @@ computed (``records[i].pre`` / ``.out``), so what students read is what the netw
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 
 from visualnn.ui.model.catalog import human_name
 from visualnn.ui.model.recurrent import is_recurrent
-from visualnn.ui.views.common import fmt, fmt_paren, window_geometry
-
-
-def activation_function(name: str):
-    """``f(z)`` as a vectorised callable; softmax is handled by the caller (needs all z)."""
-    if name in ("linear", "identity", None, ""):
-        return lambda z: np.asarray(z, dtype=np.float64)
-    try:
-        from visualnn.engine.activations import activation_fn
-    except ImportError:  # engine not built yet / renamed: keep the view alive
-        from visualnn.engine import activation_fn
-    return activation_fn(name)[0]
-
-
-@dataclass
-class Explanation:
-    """One unit's computation. Arrays for conv are ``(in_ch, kh, kw)`` (2-D) or ``(in_ch, k)``."""
-
-    kind: str  # "dense", "conv", "pool", "activation", "passthrough"
-    unit: tuple
-    activation: str = "linear"
-    terms: list[tuple[str, float, float, float]] = field(default_factory=list)  # (name, x, w, x*w)
-    total: float = 0.0  # sum of all products
-    bias: float = 0.0
-    z: float = 0.0
-    a: float = 0.0
-    kernel: np.ndarray | None = None
-    patch: np.ndarray | None = None
-    padded: np.ndarray | None = None  # True where the patch lies in the zero padding
-    window: np.ndarray | None = None
-    softmax_rest: float | None = None  # sum of exp(z_k - m) over the other units
-    softmax_shift: float = 0.0
-    lines: list[str] = field(default_factory=list)
-
-    def apply(self, z: np.ndarray) -> np.ndarray:
-        """The activation curve through this unit: ``a`` as a function of its own ``z``."""
-        z = np.asarray(z, dtype=np.float64)
-        if self.softmax_rest is not None:
-            e = np.exp(z - self.softmax_shift)
-            return e / (e + self.softmax_rest)
-        return np.asarray(activation_function(self.activation)(z), dtype=np.float64)
+from visualnn.ui.views.common import activation_name, fmt, fmt_paren, window_geometry
+from visualnn.ui.views.explanation import Explanation
+from visualnn.ui.views.neuron_recurrent import explain_recurrent
 
 
 def _activate(ex: Explanation, z_all: np.ndarray | None) -> None:
@@ -197,12 +157,8 @@ def explain_flatten(rec, unit: tuple) -> Explanation:
 
 def explain(model, records, index: int, unit: tuple) -> Explanation:
     """Explain unit ``unit`` of layer ``index``; raises ``ValueError`` for a stale selection."""
-    from visualnn.ui.views.common import activation_name
-
     layer, rec = model.layers[index], records[index]
     if is_recurrent(layer):  # (j,) or (j, t), whatever the layer outputs
-        from visualnn.ui.views.neuron_recurrent import explain_recurrent
-
         return explain_recurrent(layer, rec, unit)
     out_shape = rec.out.shape[1:]
     fits = len(unit) == len(out_shape) and all(

@@ -21,7 +21,7 @@ from visualnn.engine.reference.recurrent_cells import (
 )
 from visualnn.ui.model.recurrent import UnitStep, layer_type, unit_step
 from visualnn.ui.views.common import fmt, fmt_paren
-from visualnn.ui.views.neuron_math import Explanation
+from visualnn.ui.views.explanation import Explanation
 
 SUFFIXES = ("", "_reverse")
 GATE_TITLES = {

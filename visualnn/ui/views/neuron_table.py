@@ -15,7 +15,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.ui import theme
 from visualnn.ui.views.common import fmt
-from visualnn.ui.views.neuron_math import Explanation
+from visualnn.ui.views.explanation import Explanation
 
 TOP_TERMS = 12
 PAD = 3  # around each cell's text, as the HTML tables' cellpadding
@@ -94,7 +94,6 @@ class TermsTable(QtWidgets.QWidget):
         self._widths: list[float] = []
         self._advances: list[list[float]] = []
         self._hint = QtCore.QSize(0, 0)
-        self.relayouts = 0  # how often new rows had to re-lay out the parents (tests)
 
     def set_rows(self, rows: list[list[Cell]]) -> None:
         if rows == self.rows:
@@ -113,7 +112,6 @@ class TermsTable(QtWidgets.QWidget):
 
     def _reserve(self, size: QtCore.QSize) -> None:
         self._hint = size
-        self.relayouts += 1
         self.updateGeometry()
 
     def _fonts(self) -> tuple[QtGui.QFont, QtGui.QFont]:

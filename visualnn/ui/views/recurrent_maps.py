@@ -17,7 +17,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from visualnn.ui import theme
 from visualnn.ui.views.common import fmt
 from visualnn.ui.views.recurrent_unrolled import fixed
-from visualnn.ui.views.tiles import colour_scale, qimage, to_rgba
+from visualnn.ui.views.tiles import colour_scale, to_rgba
+from visualnn.ui.widgets import qimage
 
 TITLE_H = 26  # a map's title line
 AXIS_H = 24  # the time labels under a row of maps

@@ -11,6 +11,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.ui import theme
 from visualnn.ui.views.common import fmt
+from visualnn.ui.widgets import qimage
 
 _LUTS: dict[str, np.ndarray] = {}
 
@@ -40,13 +41,6 @@ def to_rgba(values: np.ndarray, cmap: str, lo: float, hi: float) -> np.ndarray:
     rgba = lut(cmap)[idx]
     rgba[np.isnan(values)] = 0
     return rgba
-
-
-def qimage(rgba: np.ndarray) -> QtGui.QImage:
-    """An owning QImage copy of an ``(H, W, 4)`` uint8 array."""
-    rgba = np.ascontiguousarray(rgba)
-    h, w = rgba.shape[:2]
-    return QtGui.QImage(rgba.data, w, h, 4 * w, QtGui.QImage.Format_RGBA8888).copy()
 
 
 class LayerTile(QtWidgets.QWidget):

@@ -47,8 +47,9 @@ RUN_PACKAGES = [
     "libxcb-xkb1",
 ]
 #: Extra for the tests: a private PulseAudio daemon with a null sink is the "virtual
-#: microphone" the real-stream test records from, through ALSA's pulse plug-in.
-TEST_PACKAGES = ["pulseaudio", "pulseaudio-utils", "libasound2-plugins", "alsa-utils"]
+#: microphone" the real-stream test records from, through ALSA's pulse plug-in; espeak-ng
+#: speaks the spoken-words benchmark set (``visualnn bench-words``).
+TEST_PACKAGES = ["pulseaudio", "pulseaudio-utils", "libasound2-plugins", "alsa-utils", "espeak-ng"]
 
 
 def say(message: str) -> None:

@@ -31,6 +31,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "visualnn.bench.spectrogram",
         "CPU, frame rate and latency of the live spectrogram",
     ),
+    "bench-words": (
+        "visualnn.bench.words_eval",
+        "spoken command words by espeak-ng voices: make the set, eval models, live stream",
+    ),
 }
 GUI_MODULE = "visualnn.ui.app"
 QT_HINT = (

@@ -1,9 +1,12 @@
 """Render the README's and the classroom screenshots (offscreen) into docs/screenshots/.
 
-Run: ``.venv/bin/python docs/make_screenshots.py [main|present|docks ...]``. Each picture is
+Run: ``.venv/bin/python docs/make_screenshots.py [main|present|docks|sounds ...]``. Each picture is
 the real window after real training: the README's at a wall screen's 1920x1080 and a
 projector's 1280x720; ``present-<preset>-1280.png`` every preset in presentation mode (F5)
-at 1280x720; ``dock-<name>-1280.png`` every panel and view as a 1280x720 window shows it.
+at 1280x720; ``dock-<name>-1280.png`` every panel and view as a 1280x720 window shows it;
+``sounds-training-*`` and ``sounds-live-*`` a CNN trained on the spoken-words set (made with
+espeak-ng, trained with ``visualnn train``: two minutes) training on, and listening to a
+test speaker's word played from a WAV file, as the live input.
 PNGs are stored with a 256-colour palette (Qt's own quantisation): a third of the size.
 """
 
@@ -136,6 +139,43 @@ def _run(env: dict, *args: str) -> None:
     subprocess.run([sys.executable, *args], env=env, check=True)
 
 
+def _word_wav(words: Path, out: Path, label: str = "right") -> None:
+    """A test speaker's ``label`` clip, its loudest 100 ms about 1.1 s into ``out``: the
+    window shoots after 1.5 s of --live, so its last second holds the whole word."""
+    import numpy as np
+
+    from visualnn.audio.wavio import read_wav, write_wav
+
+    test = (words / "testing_list.txt").read_text().split()
+    x, sr = read_wav(words / next(t for t in test if t.startswith(f"{label}/")))
+    x = x.reshape(len(x), -1)[:, 0]
+    energy = np.convolve(x**2, np.ones(sr // 10), "same")
+    lead = max(int(1.1 * sr) - int(np.argmax(energy)), 0)
+    write_wav(out, np.concatenate([np.zeros(lead), x, np.zeros(sr)]), sr)
+
+
+def sound_shots(env: dict) -> list[Path]:
+    """The sound model training and listening, at both sizes."""
+    import tempfile
+
+    written = []
+    with tempfile.TemporaryDirectory(prefix="vnn-shots-") as tmp:
+        words, model, wav = Path(tmp, "words"), Path(tmp, "words.vnn"), Path(tmp, "right.wav")
+        _run(env, "-m", "visualnn", "bench-words", "make", str(words))
+        _run(env, "-m", "visualnn", "train", "sounds-cnn", "--data", str(words), "--out",
+             str(model), "--quiet")  # fmt: skip
+        _word_wav(words, wav)
+        for suffix, size in SIZES.items():
+            shots = {"training": ["--train-seconds", "4"],
+                     "live": ["--live", "--source", f"file:{wav}"]}  # fmt: skip
+            for name, args in shots.items():
+                path = OUT / f"sounds-{name}-{suffix}.png"
+                _run(env, "-m", "visualnn", "--open", str(model), *args, "--size", size,
+                     "--screenshot", str(path), "--quit")  # fmt: skip
+                written.append(path)
+    return written
+
+
 def main(parts: list[str]) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
@@ -162,10 +202,12 @@ def main(parts: list[str]) -> int:
         for preset, keys in DOCK_PRESETS.items():
             _run(env, "-c", DOCKS, str(OUT), preset, ",".join(keys))
             written += [OUT / f"dock-{key}-1280.png" for key in keys]
+    if "sounds" in parts:
+        written += sound_shots(env)
     _run(env, "-c", COMPACT, *map(str, written))
     print(f"{len(written)} pictures, {sum(p.stat().st_size for p in written) / 1e6:.1f} MB")
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:] or ["main", "present", "docks"]))
+    raise SystemExit(main(sys.argv[1:] or ["main", "present", "docks", "sounds"]))

@@ -151,6 +151,22 @@ class Refusing:
         self.note.show_text(message)
         self.refused.emit(message)
 
+    # Qt's overrides, written once for both field classes (the mixin comes first).
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.valueChanged.connect(self._on_value_changed)
+
+    def validate(self, text: str, pos: int):  # noqa: D102 - Qt override
+        return self._check(*super().validate(text, pos))
+
+    def fixup(self, text: str) -> str:  # noqa: D102 - Qt override
+        self._refuse_if_out_of_range(text)
+        return text
+
+    def _on_value_changed(self, _value) -> None:
+        if self.note is not None:
+            self.note.hide()
+
 
 class RangeSpinBox(Refusing, QtWidgets.QSpinBox):
     """A ``QSpinBox`` that refuses out-of-range numbers instead of changing them.
@@ -160,38 +176,8 @@ class RangeSpinBox(Refusing, QtWidgets.QSpinBox):
 
     refused = QtCore.Signal(str)
 
-    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.valueChanged.connect(self._on_value_changed)
-
-    def validate(self, text: str, pos: int):  # noqa: D102 - Qt override
-        return self._check(*super().validate(text, pos))
-
-    def fixup(self, text: str) -> str:  # noqa: D102 - Qt override
-        self._refuse_if_out_of_range(text)
-        return text
-
-    def _on_value_changed(self, _value) -> None:
-        if self.note is not None:
-            self.note.hide()
-
 
 class RangeDoubleSpinBox(Refusing, QtWidgets.QDoubleSpinBox):
     """A ``QDoubleSpinBox`` that refuses out-of-range numbers instead of changing them."""
 
     refused = QtCore.Signal(str)
-
-    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.valueChanged.connect(self._on_value_changed)
-
-    def validate(self, text: str, pos: int):  # noqa: D102 - Qt override
-        return self._check(*super().validate(text, pos))
-
-    def fixup(self, text: str) -> str:  # noqa: D102 - Qt override
-        self._refuse_if_out_of_range(text)
-        return text
-
-    def _on_value_changed(self, _value) -> None:
-        if self.note is not None:
-            self.note.hide()

@@ -12,14 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .recurrent_cells import (
-    gru_cell_backward,
-    gru_cell_forward,
-    lstm_cell_backward,
-    lstm_cell_forward,
-    rnn_cell_backward,
-    rnn_cell_forward,
-)
+from .recurrent_cells import cell_forward, gru_cell_backward, lstm_cell_backward, rnn_cell_backward
 
 SUFFIXES = ("", "_reverse")
 NAMES = {"W_ax": "weight_ih_l0", "W_aa": "weight_hh_l0", "b_ih": "bias_ih_l0", "b_hh": "bias_hh_l0"}
@@ -41,12 +34,7 @@ def _direction_forward(kind, x, p, reverse, nonlinearity):
     caches = []
     for t in reversed(range(t_x)) if reverse else range(t_x):
         xt = x[:, :, t].T  # (n_x, m)
-        if kind == "lstm":
-            a_prev, c_prev, cache = lstm_cell_forward(xt, a_prev, c_prev, p)
-        elif kind == "gru":
-            a_prev, cache = gru_cell_forward(xt, a_prev, p)
-        else:
-            a_prev, cache = rnn_cell_forward(xt, a_prev, p, nonlinearity)
+        a_prev, c_prev, cache = cell_forward(kind, xt, a_prev, c_prev, p, nonlinearity)
         a[:, :, t] = a_prev
         caches.append((t, cache))
     return a, caches

@@ -147,3 +147,18 @@ def lstm_cell_backward(da_next, dc_next, cache):
         "b_ih": db,
         "b_hh": db,
     }
+
+
+def cell_forward(kind, xt, a_prev, c_prev, params, nonlinearity="tanh"):
+    """One time step of any cell: ``(a_next, c_next, cache)``.
+
+    ``kind`` is ``"rnn"``, ``"gru"`` or ``"lstm"``; ``c_prev`` and ``c_next`` are the LSTM's
+    cell state ``(n_a, m)`` and are passed through unchanged by the other two.
+    """
+    if kind == "lstm":
+        return lstm_cell_forward(xt, a_prev, c_prev, params)
+    if kind == "gru":
+        a_next, cache = gru_cell_forward(xt, a_prev, params)
+    else:
+        a_next, cache = rnn_cell_forward(xt, a_prev, params, nonlinearity)
+    return a_next, c_prev, cache

@@ -14,11 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from visualnn.engine.reference.recurrent_cells import (
-    gru_cell_forward,
-    lstm_cell_forward,
-    rnn_cell_forward,
-)
+from visualnn.engine.reference.recurrent_cells import cell_forward
 from visualnn.ui.model.recurrent import UnitStep, layer_type, unit_step
 from visualnn.ui.views.common import fmt, fmt_paren
 from visualnn.ui.views.explanation import Explanation
@@ -102,12 +98,7 @@ def run_direction(cell: str, x: np.ndarray, p: dict, reverse: bool, until: int, 
     for t in steps:
         a_prev, c_prev = a, c
         xt = x[:, t : t + 1]
-        if cell == "lstm":
-            a, c, cache = lstm_cell_forward(xt, a_prev, c_prev, p)
-        elif cell == "gru":
-            a, cache = gru_cell_forward(xt, a_prev, p)
-        else:
-            a, cache = rnn_cell_forward(xt, a_prev, p, act)
+        a, c, cache = cell_forward(cell, xt, a_prev, c_prev, p, act)
     return a_prev, c_prev, a, c, cache
 
 

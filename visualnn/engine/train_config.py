@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from .augment import check_augment
 from .errors import SpecError
 from .losses import LOSSES
 from .optim import OPTIMIZERS
@@ -17,6 +18,8 @@ class TrainConfig:
     ``val_split`` (0 to 0.5) holds out that share of the training data for validation when
     no validation set is given. ``nesterov`` applies to SGD with momentum (ignored without
     momentum, where torch would refuse it) and ``betas`` to Adam, with torch's meanings.
+    ``augment`` (None: off) moves each training batch's clips a little in time and pitch
+    and masks stretches of them (:mod:`.augment`), e.g. ``{"time_shift": 10}``.
     """
 
     lr: float = 0.01
@@ -32,6 +35,7 @@ class TrainConfig:
     val_split: float = 0.0
     nesterov: bool = False
     betas: tuple[float, float] = (0.9, 0.999)
+    augment: dict[str, int] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -86,6 +90,7 @@ class TrainConfig:
             raise SpecError(
                 f"nesterov must be true or false, got {self.nesterov!r}", key="nesterov"
             )
+        check_augment(self.augment)
         betas = self.betas
         if (
             not isinstance(betas, tuple | list)

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .augment import augment_batch
 from .errors import SpecError
 from .geometry import shape_text
 from .losses import LOSSES
@@ -256,6 +257,8 @@ class Trainer:
                 idx = order[b * bs : (b + 1) * bs]
                 self.last_batch = idx
                 xb, yb = self.x[idx], self.y[idx]
+                if self.config.augment and xb.ndim >= 3:  # (bands, time) inputs only
+                    xb = augment_batch(xb, self.rng, **self.config.augment)
                 loss, norm, c = self._train_batch(xb, yb)
                 self.step += 1
                 if not (np.isfinite(loss) and np.isfinite(norm)):

@@ -241,9 +241,7 @@ class CrossEntropyLoss(Loss):
         return g
 
 
+#: Every loss by its ``name`` (a TrainConfig's ``loss``), each name written once, in its class.
 LOSSES: dict[str, type[Loss]] = {
-    "mse": MSELoss,
-    "l1": L1Loss,
-    "bce": BCELoss,
-    "cross_entropy": CrossEntropyLoss,
+    loss.name: loss for loss in (MSELoss, L1Loss, BCELoss, CrossEntropyLoss)
 }

@@ -12,7 +12,7 @@ from visualnn.ui.panels.digit_canvas import DigitCanvas
 from visualnn.ui.panels.fields import RangeSpinBox
 from visualnn.ui.panels.sound_data import SoundDataBox
 from visualnn.ui.theme import class_colours
-from visualnn.ui.widgets import qimage, set_direction_soon
+from visualnn.ui.widgets import fixed_plot, is_wide, qimage, set_side_by_side_soon
 
 THUMBS = 40  # test samples shown around the current one
 
@@ -119,10 +119,7 @@ class DataPanel(QtWidgets.QWidget):
         self.scatter_widget = pg.PlotWidget()
         plot = self.scatter_widget.getPlotItem()
         theme.style_plot(plot)
-        plot.setMouseEnabled(False, False)
-        plot.hideButtons()
-        plot.setMenuEnabled(False)
-        plot.setAspectLocked(True)
+        fixed_plot(plot, square=True)
         self.train_scatter = pg.ScatterPlotItem(size=7, pen=pg.mkPen("#000000", width=1))
         self.test_scatter = pg.ScatterPlotItem(size=9, brush=pg.mkBrush(None))
         self.test_scatter.sigClicked.connect(self._on_test_scatter_clicked)
@@ -174,12 +171,7 @@ class DataPanel(QtWidgets.QWidget):
         self._on_session_dataset_changed()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
-        wide = event.size().width() > 1.1 * event.size().height()
-        set_direction_soon(
-            self,
-            self.digits_row,
-            QtWidgets.QBoxLayout.LeftToRight if wide else QtWidgets.QBoxLayout.TopToBottom,
-        )
+        set_side_by_side_soon(self, self.digits_row, is_wide(event.size()))
         super().resizeEvent(event)
 
     # --- dataset --------------------------------------------------------------------------

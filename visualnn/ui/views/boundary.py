@@ -16,9 +16,10 @@ from visualnn.ui.views.boundary_colours import (
     iso_segments,
     to_probabilities,
 )
-from visualnn.ui.views.common import cache_axes, message_label, swatch
+from visualnn.ui.views.common import cache_axes, forward_signals, message_label, swatch
 from visualnn.ui.views.nonfinite import finite_peak, legend_label, mark, show_legend
 from visualnn.ui.views.tiles import to_rgba
+from visualnn.ui.widgets import fixed_plot
 
 GRID = 96  # 9,216 points: one forward pass a frame, scaled smoothly on screen
 __all__ = [
@@ -54,10 +55,7 @@ class BoundaryView(QtWidgets.QWidget):
         cache_axes(plot)
         plot.setLabel("bottom", "x\u2081")
         plot.setLabel("left", "x\u2082")
-        plot.setMouseEnabled(False, False)
-        plot.hideButtons()
-        plot.setMenuEnabled(False)
-        plot.setAspectLocked(True)
+        fixed_plot(plot, square=True)
         self.image = pg.ImageItem(axisOrder="row-major")
         plot.addItem(self.image)
         # the 0.5 line itself: where the network changes its mind
@@ -97,13 +95,7 @@ class BoundaryView(QtWidgets.QWidget):
 
         # A grid forward pass per frame: the boundary moves as smoothly as the training runs.
         self.throttle = Redraw(self, self.redraw)
-        for sig in (
-            session.inspect.weights_updated,
-            session.inspect.spec_changed,
-            session.project.dataset_changed,
-            session.inspect.sample_changed,
-        ):
-            sig.connect(self.throttle.mark)
+        self.throttle.mark_on(*forward_signals(session))
         session.inspect.batch_changed.connect(self._on_inspect_batch_changed)
 
     def redraw(self) -> None:

@@ -26,7 +26,7 @@ from visualnn.ui.views.neuron_recurrent_view import (
     what_text,
 )
 from visualnn.ui.views.neuron_table import TermsTable, sign_colour, terms_rows
-from visualnn.ui.widgets import set_direction_soon
+from visualnn.ui.widgets import set_side_by_side_soon
 
 READOUT_MS = 200  # numbers change at most five times a second: they must be readable
 HINT = (
@@ -187,14 +187,10 @@ class NeuronView(QtWidgets.QWidget):
         # New numbers while training or listening: a readable ~5 a second; a click answers
         # at the next frame.
         self.throttle = Redraw(self, self.redraw, min_interval_ms=READOUT_MS)
-        session.inspect.weights_updated.connect(self.throttle.mark)
-        session.inspect.sample_changed.connect(self.throttle.mark)
-        for sig in (
-            session.inspect.spec_changed,
-            session.inspect.selection_changed,
-            session.project.dataset_changed,
-        ):
-            sig.connect(self.throttle.mark_now)
+        inspect = session.inspect
+        self.throttle.mark_on(inspect.weights_updated, inspect.sample_changed)
+        asked = (inspect.spec_changed, inspect.selection_changed, session.project.dataset_changed)
+        self.throttle.mark_on(*asked, now=True)
 
     def redraw(self) -> None:
         sel = self.session.inspect.selection
@@ -291,11 +287,9 @@ class NeuronView(QtWidgets.QWidget):
         old, new = event.oldSize().width(), event.size().width()
         if any((old < w) != (new < w) for w in (NARROW_WIDTH, STACKED_WIDTH)):
             self.throttle.mark()  # conv tables change layout at these widths
-        set_direction_soon(
-            self,
-            self.body,
-            QtWidgets.QBoxLayout.LeftToRight if wide else QtWidgets.QBoxLayout.TopToBottom,
-            lambda: self.plot_widget.setMaximumHeight(16777215 if wide else 240),
+        curve_height = 16777215 if wide else 240  # beside the numbers: Qt's "no limit"
+        set_side_by_side_soon(
+            self, self.body, wide, lambda: self.plot_widget.setMaximumHeight(curve_height)
         )
         super().resizeEvent(event)
 

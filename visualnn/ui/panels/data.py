@@ -110,7 +110,7 @@ class DataPanel(QtWidgets.QWidget):
         self._connect(session)
         self._on_session_dataset_changed()
 
-    # --- building ---------------------------------------------------------------------------
+    # --- building -------------------------------------------------------------------------
     def _build_sample_picker(self) -> QtWidgets.QHBoxLayout:
         """The sample number with Previous, Next and Random."""
         self.spin = RangeSpinBox()

@@ -82,7 +82,7 @@ class TrainingPanel(QtWidgets.QWidget):
         self._connect_session(session, controller)
         self.sync_from_session()
 
-    # --- building ---------------------------------------------------------------------------
+    # --- building -------------------------------------------------------------------------
     def _build_buttons(self, actions: dict) -> QtWidgets.QGridLayout:
         """Play, Step, Step epoch and Reset: buttons on the window's actions."""
         # Play gets a row of its own: the one button a teacher hunts for from across the room.

@@ -103,7 +103,7 @@ def layer_title(index: int, layer) -> str:
     return text
 
 
-# --- what the views redraw on ----------------------------------------------------------
+# --- what the views redraw on -----------------------------------------------------------
 def model_signals(session) -> tuple:
     """The session's signals after which the network may answer differently on the data
     set: new weights, another network, another data set."""

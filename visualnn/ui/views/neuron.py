@@ -143,7 +143,7 @@ class NeuronView(QtWidgets.QWidget):
         asked = (inspect.spec_changed, inspect.selection_changed, session.project.dataset_changed)
         self.throttle.mark_on(*asked, now=True)
 
-    # --- building ---------------------------------------------------------------------------
+    # --- building -------------------------------------------------------------------------
     def _build_formula(self) -> None:
         self.formula = SteadyLabel()
         theme.set_font(self.formula, 1.3, bold=True)

@@ -256,38 +256,56 @@ def run_bench(
     have_torch = torch and torch_available()
     load_before = _load()
     note = "" if have_torch else ("torch not installed" if torch else "torch skipped")
+    sides = ["numpy", "torch"] if have_torch else ["numpy"]
     results = []
     for name in workloads:
         if name not in WORKLOADS:
             raise ValueError(f"unknown workload {name!r}; choose from {', '.join(WORKLOADS)}")
-        runs: dict[str, list[float]] = {"numpy": [], "torch": []}
-        for r in range(rounds):
-            sides = ["numpy", "torch"] if have_torch else ["numpy"]
-            for side in sides if r % 2 == 0 else sides[::-1]:
-                value = _run_worker(side, name, seconds, warmup, threads)
-                runs[side].append(value)
-                if progress:
-                    progress(f"{name} round {r + 1}/{rounds} {side}: {value:,.0f} samples/s")
-        np_stats = _summary(runs["numpy"])
-        t_stats = _summary(runs["torch"]) if runs["torch"] else None
-        results.append(
-            {
-                "workload": name,
-                "title": WORKLOADS[name]["title"],
-                "batch": WORKLOADS[name]["batch"],
-                "threads": threads,
-                "rounds": rounds,
-                "numpy": np_stats,
-                "torch": t_stats,
-                "ratio": np_stats["median"] / t_stats["median"] if t_stats else None,
-                # Best against best: what a quiet machine would show when the load is noisy.
-                "best_ratio": np_stats["max"] / t_stats["max"] if t_stats else None,
-                "torch_note": note,
-                "load": (load_before, _load()),
-                "cpus": os.cpu_count(),
-            }
-        )
+        runs = _measure_rounds(name, sides, rounds, seconds, warmup, threads, progress)
+        result = _workload_result(name, runs, rounds, threads)
+        result.update(torch_note=note, load=(load_before, _load()), cpus=os.cpu_count())
+        results.append(result)
     return results
+
+
+def _workload_result(
+    name: str, runs: dict[str, list[float]], rounds: int, threads: int
+) -> dict[str, Any]:
+    """One workload's row of ``run_bench``, without the machine's notes."""
+    np_stats = _summary(runs["numpy"])
+    t_stats = _summary(runs["torch"]) if runs["torch"] else None
+    return {
+        "workload": name,
+        "title": WORKLOADS[name]["title"],
+        "batch": WORKLOADS[name]["batch"],
+        "threads": threads,
+        "rounds": rounds,
+        "numpy": np_stats,
+        "torch": t_stats,
+        "ratio": np_stats["median"] / t_stats["median"] if t_stats else None,
+        # Best against best: what a quiet machine would show when the load is noisy.
+        "best_ratio": np_stats["max"] / t_stats["max"] if t_stats else None,
+    }
+
+
+def _measure_rounds(
+    name: str,
+    sides: list[str],
+    rounds: int,
+    seconds: float,
+    warmup: int,
+    threads: int,
+    progress,
+) -> dict[str, list[float]]:
+    """Samples per second of each side, one worker per round; the first side alternates."""
+    runs: dict[str, list[float]] = {"numpy": [], "torch": []}
+    for r in range(rounds):
+        for side in sides if r % 2 == 0 else sides[::-1]:
+            value = _run_worker(side, name, seconds, warmup, threads)
+            runs[side].append(value)
+            if progress:
+                progress(f"{name} round {r + 1}/{rounds} {side}: {value:,.0f} samples/s")
+    return runs
 
 
 def format_table(results: list[dict[str, Any]]) -> str:

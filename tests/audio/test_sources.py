@@ -2,20 +2,13 @@
 
 import numpy as np
 import pytest
+from fakes import FakeClock
 
 from visualnn.audio import features as F
 from visualnn.audio.base import AudioError
 from visualnn.audio.resample import Resampler, resample
 from visualnn.audio.sources import FileSource, SynthSource
 from visualnn.audio.wavio import write_wav
-
-
-class FakeClock:
-    def __init__(self):
-        self.t = 100.0
-
-    def __call__(self):
-        return self.t
 
 
 def peak_hz(x, sr, n_fft=4096):

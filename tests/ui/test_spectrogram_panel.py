@@ -6,6 +6,7 @@ import types
 
 import numpy as np
 import pytest
+from fakes import FakeSoundDevice
 from PySide6 import QtCore, QtWidgets
 
 from visualnn.audio.mic import MicSource
@@ -114,40 +115,17 @@ def test_missing_backend_says_what_and_how_and_tone_still_works(qtbot, monkeypat
     p.stop()
 
 
-class FakeStream:
-    def __init__(self, **kw):
-        self.callback, self.active, self.closed = kw["callback"], False, False
-
-    def start(self):
-        self.active = True
-
-    def stop(self):
-        self.active = False
-
-    def close(self):
-        self.closed = True
+LECTURE_MIC = {
+    "name": "Lecture Mic",
+    "max_input_channels": 1,
+    "default_samplerate": 48000.0,
+    "hostapi": 0,
+}
 
 
-def fake_sounddevice():
-    sd = types.SimpleNamespace(streams=[])
-    sd.query_devices = lambda: [
-        {
-            "name": "Lecture Mic",
-            "max_input_channels": 1,
-            "default_samplerate": 48000.0,
-            "hostapi": 0,
-        }  # fmt: skip
-    ]
-    sd.query_hostapis = lambda: [{"name": "ALSA"}]
-    sd.default = types.SimpleNamespace(device=[0, 0])
-    sd.check_input_settings = lambda **kw: None
-
-    def input_stream(**kw):
-        sd.streams.append(FakeStream(**kw))
-        return sd.streams[-1]
-
-    sd.InputStream = input_stream
-    return sd
+def fake_sounddevice() -> FakeSoundDevice:
+    """One mono microphone at 48 kHz; ``.streams`` lists every stream opened on it."""
+    return FakeSoundDevice(devices=[dict(LECTURE_MIC)], default=0)
 
 
 def test_closing_the_window_stops_timer_and_stream(qtbot):

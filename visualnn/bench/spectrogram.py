@@ -30,40 +30,16 @@ def measure_pump(seconds: float = 5.0, size: tuple[int, int] = (1920, 1080)) -> 
         column on screen (half / one timer period of waiting, plus read-to-paint).
         ``realtime_factor``: seconds of audio analysed per wall second.
     """
-    from visualnn.audio.sources import SynthSource
-    from visualnn.ui import restyle
-    from visualnn.ui.spectrogram_app import SpectrogramWindow
-
+    # Held here for the whole run: an application made here ends with its last reference.
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
-    restyle.apply(app)
-    window = SpectrogramWindow("tone")
+    window = _open_window(app, size)
     panel = window.panel
-    panel.settings.set_values(samplerate=48000, n_fft=2048, hop=256, span=10, scale="log")
-    panel.set_source(SynthSource("chirp", frequency=100.0, samplerate=48000))
-    window.resize(*size)
-    window.show()
-    panel.start()
     frames = []
     panel.columns_added.connect(lambda cols: frames.append(cols.shape[1]))
-
-    def wait(duration):
-        # A real event loop, not a polling one: polling would add its own CPU to the numbers.
-        loop = QtCore.QEventLoop()
-        QtCore.QTimer.singleShot(int(duration * 1000), loop.quit)
-        loop.exec()
-
-    wait(1.0)  # warm-up: allocations, first full recolour, font caches
+    _wait(1.0)  # warm-up: allocations, first full recolour, font caches
     frames.clear()
     panel.pump._reset_stats()
-    cpu0, wall0 = time.process_time(), time.perf_counter()
-    samples = []
-    end = wall0 + seconds
-    while time.perf_counter() < end:
-        wait(min(1.05, end - time.perf_counter()))
-        if panel.pump.stats:
-            samples.append(dict(panel.pump.stats))
-    wall = time.perf_counter() - wall0
-    cpu = time.process_time() - cpu0
+    samples, wall, cpu = _sample_stats(panel.pump, seconds)
     panel.stop()
     window.close()
 
@@ -84,6 +60,45 @@ def measure_pump(seconds: float = 5.0, size: tuple[int, int] = (1920, 1080)) -> 
         "realtime_factor": sum(frames) * 256 / 48000 / wall,
         "window": f"{size[0]}x{size[1]}",
     }
+
+
+def _open_window(app: QtWidgets.QApplication, size: tuple[int, int]):
+    """The spectrogram window at ``size``, running on a 48 kHz chirp paced by the clock."""
+    from visualnn.audio.sources import SynthSource
+    from visualnn.ui import restyle
+    from visualnn.ui.spectrogram_app import SpectrogramWindow
+
+    restyle.apply(app)
+    window = SpectrogramWindow("tone")
+    panel = window.panel
+    panel.settings.set_values(samplerate=48000, n_fft=2048, hop=256, span=10, scale="log")
+    panel.set_source(SynthSource("chirp", frequency=100.0, samplerate=48000))
+    window.resize(*size)
+    window.show()
+    panel.start()
+    return window
+
+
+def _wait(duration: float) -> None:
+    # A real event loop, not a polling one: polling would add its own CPU to the numbers.
+    loop = QtCore.QEventLoop()
+    QtCore.QTimer.singleShot(int(duration * 1000), loop.quit)
+    loop.exec()
+
+
+def _sample_stats(pump, seconds: float) -> tuple[list[dict], float, float]:
+    """The pump's statistics about once a second for ``seconds``: ``(samples, wall, cpu)``,
+    with the wall-clock and process CPU seconds that passed."""
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    samples = []
+    end = wall0 + seconds
+    while time.perf_counter() < end:
+        _wait(min(1.05, end - time.perf_counter()))
+        if pump.stats:
+            samples.append(dict(pump.stats))
+    wall = time.perf_counter() - wall0
+    cpu = time.process_time() - cpu0
+    return samples, wall, cpu
 
 
 def add_arguments(parser) -> None:

@@ -9,6 +9,9 @@ import numpy as np
 
 from visualnn.engine.errors import SpecError
 
+#: A split set, ``(x_train, y_train, x_test, y_test)``: what ``split`` returns.
+SplitArrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
 
 @dataclass
 class Dataset:
@@ -53,6 +56,43 @@ class Dataset:
     def __len__(self) -> int:
         return len(self.x_train) + len(self.x_test)
 
+    @classmethod
+    def from_split(
+        cls,
+        name: str,
+        parts: SplitArrays,
+        params: dict[str, Any],
+        class_names: tuple[str, ...] | None = None,
+    ) -> Dataset:
+        """A set made of ``split``'s four arrays.
+
+        Parameters
+        ----------
+        name : str
+            The loader's name (``DATASETS`` key).
+        parts : tuple of np.ndarray
+            ``(x_train, y_train, x_test, y_test)``; the sample shape is read off ``x_train``
+            ``(N, *input_shape)``.
+        params : dict
+            What the set was made with.
+        class_names : tuple of str or None
+            One name per class, in label order, for labels int ``(N,)``; None for a
+            regression set, whose targets are float ``(N, k)``.
+        """
+        x_train, y_train, x_test, y_test = parts
+        return cls(
+            name,
+            x_train,
+            y_train,
+            x_test,
+            y_test,
+            task="regression" if class_names is None else "classification",
+            input_shape=tuple(x_train.shape[1:]),
+            num_classes=None if class_names is None else len(class_names),
+            class_names=tuple(class_names or ()),
+            params=params,
+        )
+
 
 def check_range(name: str, key: str, value: Any, lo: float, hi: float, integer: bool = False):
     """Return ``value`` as a number in ``[lo, hi]`` or raise ``SpecError`` saying why."""
@@ -68,9 +108,20 @@ def check_range(name: str, key: str, value: Any, lo: float, hi: float, integer: 
     return int(value) if integer else float(value)
 
 
+def check_split(name: str, train_ratio: Any, seed: Any) -> tuple[float, int]:
+    """The two settings every generated set takes, checked: ``(train_ratio, seed)``.
+
+    ``train_ratio`` must lie in [0.1, 0.9], so both sides of the split keep samples, and
+    ``seed`` in [0, 2**32 - 1], what ``numpy.random.default_rng`` takes.
+    """
+    train_ratio = check_range(name, "train_ratio", train_ratio, 0.1, 0.9)
+    seed = check_range(name, "seed", seed, 0, 2**32 - 1, integer=True)
+    return train_ratio, seed
+
+
 def split(
     x: np.ndarray, y: np.ndarray, train_ratio: float, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> SplitArrays:
     """Shuffle ``(N, ...)`` arrays with ``rng`` and cut them into train and test parts."""
     order = rng.permutation(len(x))
     n_train = int(round(len(x) * train_ratio))

@@ -62,15 +62,6 @@ def make_digits(images: bool = False) -> Dataset:
     shape = (1, 8, 8) if images else (64,)
     x = x.reshape(-1, *shape)
     tr, te = _stratified_split(labels)
-    return Dataset(
-        name="digits_images" if images else "digits",
-        x_train=x[tr],
-        y_train=labels[tr],
-        x_test=x[te],
-        y_test=labels[te],
-        task="classification",
-        input_shape=shape,
-        num_classes=10,
-        class_names=tuple(str(d) for d in range(10)),
-        params={},
-    )
+    name = "digits_images" if images else "digits"
+    parts = (x[tr], labels[tr], x[te], labels[te])
+    return Dataset.from_split(name, parts, {}, tuple(str(d) for d in range(10)))

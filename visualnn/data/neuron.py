@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from visualnn.data.dataset import Dataset, check_range, split
+from visualnn.data.dataset import Dataset, check_range, check_split, split
 
 # The sample of the classic worked example (inputs 0.5, 0.3, 0.2): the preset opens on it.
 EXAMPLE = (0.5, 0.3, 0.2)
@@ -22,23 +22,12 @@ def make_neuron(n: int = 64, train_ratio: float = 0.75, seed: int = 0) -> Datase
         x float32 ``(N, 3)``, y int64 ``(N,)`` in {0, 1}.
     """
     n = check_range("neuron", "n", n, 4, 100_000, integer=True)
-    train_ratio = check_range("neuron", "train_ratio", train_ratio, 0.1, 0.9)
-    seed = check_range("neuron", "seed", seed, 0, 2**32 - 1, integer=True)
+    train_ratio, seed = check_split("neuron", train_ratio, seed)
     rng = np.random.default_rng(seed)
     x = rng.uniform(0.0, 1.0, (n - 1, 3)).astype(np.float32)
     y = (x.mean(axis=1) > 0.5).astype(np.int64)
     x_tr, y_tr, x_te, y_te = split(x, y, train_ratio, rng)
     x_te = np.concatenate([np.array([EXAMPLE], np.float32), x_te])
     y_te = np.concatenate([np.array([0], np.int64), y_te])
-    return Dataset(
-        name="neuron",
-        x_train=x_tr,
-        y_train=y_tr,
-        x_test=x_te,
-        y_test=y_te,
-        task="classification",
-        input_shape=(3,),
-        num_classes=2,
-        class_names=("low", "high"),
-        params={"n": n, "train_ratio": train_ratio, "seed": seed},
-    )
+    params = {"n": n, "train_ratio": train_ratio, "seed": seed}
+    return Dataset.from_split("neuron", (x_tr, y_tr, x_te, y_te), params, ("low", "high"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from visualnn.data.dataset import Dataset, check_range, split
+from visualnn.data.dataset import Dataset, check_range, check_split, split
 
 
 def make_parity(
@@ -39,8 +39,7 @@ def make_parity(
     n = check_range("parity", "n", n, 4, 1_000_000, integer=True)
     length = check_range("parity", "length", length, 1, 1000, integer=True)
     noise = check_range("parity", "noise", noise, 0.0, 1.0)
-    train_ratio = check_range("parity", "train_ratio", train_ratio, 0.1, 0.9)
-    seed = check_range("parity", "seed", seed, 0, 2**32 - 1, integer=True)
+    train_ratio, seed = check_split("parity", train_ratio, seed)
     rng = np.random.default_rng(seed)
     bits = rng.integers(0, 2, (n, length))
     y = (bits.sum(axis=1) % 2).astype(np.int64)
@@ -51,15 +50,5 @@ def make_parity(
         noise_rng = np.random.default_rng([seed, 1])
         x_tr += noise_rng.normal(0.0, noise, x_tr.shape).astype(np.float32)
         x_te += noise_rng.normal(0.0, noise, x_te.shape).astype(np.float32)
-    return Dataset(
-        name="parity",
-        x_train=x_tr,
-        y_train=y_tr,
-        x_test=x_te,
-        y_test=y_te,
-        task="classification",
-        input_shape=(1, length),
-        num_classes=2,
-        class_names=("even", "odd"),
-        params={"n": n, "length": length, "noise": noise, "train_ratio": train_ratio, "seed": seed},
-    )
+    params = {"n": n, "length": length, "noise": noise, "train_ratio": train_ratio, "seed": seed}
+    return Dataset.from_split("parity", (x_tr, y_tr, x_te, y_te), params, ("even", "odd"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from visualnn.data.dataset import Dataset, check_range, split
+from visualnn.data.dataset import Dataset, check_range, check_split, split
 
 
 def make_sum(n: int = 1000, train_ratio: float = 0.8, seed: int = 0) -> Dataset:
@@ -19,21 +19,9 @@ def make_sum(n: int = 1000, train_ratio: float = 0.8, seed: int = 0) -> Dataset:
         x float32 ``(N, 2)``, y float32 ``(N, 1)``, task "regression".
     """
     n = check_range("sum", "n", n, 4, 1_000_000, integer=True)
-    train_ratio = check_range("sum", "train_ratio", train_ratio, 0.1, 0.9)
-    seed = check_range("sum", "seed", seed, 0, 2**32 - 1, integer=True)
+    train_ratio, seed = check_split("sum", train_ratio, seed)
     rng = np.random.default_rng(seed)
     x = rng.uniform(0.0, 0.5, (n, 2)).astype(np.float32)
     y = x.sum(axis=1, keepdims=True)
-    x_tr, y_tr, x_te, y_te = split(x, y, train_ratio, rng)
-    return Dataset(
-        name="sum",
-        x_train=x_tr,
-        y_train=y_tr,
-        x_test=x_te,
-        y_test=y_te,
-        task="regression",
-        input_shape=(2,),
-        num_classes=None,
-        class_names=(),
-        params={"n": n, "train_ratio": train_ratio, "seed": seed},
-    )
+    params = {"n": n, "train_ratio": train_ratio, "seed": seed}
+    return Dataset.from_split("sum", split(x, y, train_ratio, rng), params)

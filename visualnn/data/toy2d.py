@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from visualnn.data.dataset import Dataset, check_range, split
+from visualnn.data.dataset import Dataset, check_range, check_split, split
 
 CLASS_NAMES = ("orange", "blue")  # Playground's colours for labels -1 and +1
 
@@ -100,22 +100,11 @@ def make_toy2d(
     n = (1200 if regression else 500) if n is None else n
     n = check_range(name, "n", n, 4, 1_000_000, integer=True)
     noise = check_range(name, "noise", noise, 0.0, 0.5)
-    train_ratio = check_range(name, "train_ratio", train_ratio, 0.1, 0.9)
-    seed = check_range(name, "seed", seed, 0, 2**32 - 1, integer=True)
+    train_ratio, seed = check_split(name, train_ratio, seed)
     rng = np.random.default_rng(seed)
     x, y = GENERATORS[name](n, noise, rng)
     x = x.astype(np.float32)
     y = y.astype(np.float32) if regression else y
-    x_tr, y_tr, x_te, y_te = split(x, y, train_ratio, rng)
-    return Dataset(
-        name=name,
-        x_train=x_tr,
-        y_train=y_tr,
-        x_test=x_te,
-        y_test=y_te,
-        task="regression" if regression else "classification",
-        input_shape=(2,),
-        num_classes=None if regression else 2,
-        class_names=() if regression else CLASS_NAMES,
-        params={"n": n, "noise": noise, "train_ratio": train_ratio, "seed": seed},
-    )
+    parts = split(x, y, train_ratio, rng)
+    params = {"n": n, "noise": noise, "train_ratio": train_ratio, "seed": seed}
+    return Dataset.from_split(name, parts, params, None if regression else CLASS_NAMES)

@@ -42,21 +42,6 @@ class Conv2D(_Conv):
 
     type_name = "conv2d"
 
-    def __init__(
-        self,
-        out_channels: int,
-        kernel_size: int | tuple[int, int],
-        stride: int | tuple[int, int] = 1,
-        padding: int | tuple[int, int] | str = 0,
-        dilation: int | tuple[int, int] = 1,
-        activation: str | None = None,
-        init: str = "default",
-        in_channels: int | None = None,
-    ) -> None:
-        super().__init__(
-            out_channels, kernel_size, stride, padding, dilation, activation, init, in_channels
-        )
-
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         _, _, _, ho, wo = self._geometry(input_shape)
         return (self.out_channels, ho, wo)
@@ -71,21 +56,6 @@ class Conv1D(_Conv):
 
     type_name = "conv1d"
     label = "Conv1D"
-
-    def __init__(
-        self,
-        out_channels: int,
-        kernel_size: int,
-        stride: int = 1,
-        padding: int | str = 0,
-        dilation: int = 1,
-        activation: str | None = None,
-        init: str = "default",
-        in_channels: int | None = None,
-    ) -> None:
-        super().__init__(
-            out_channels, kernel_size, stride, padding, dilation, activation, init, in_channels
-        )
 
     # The height axis is a dummy: kernel, stride and dilation 1, no padding.
     def _pair(self, value) -> tuple[int, int]:

@@ -32,8 +32,17 @@ class _Conv(Module):
     label = "Conv2D"
 
     def __init__(
-        self, out_channels, kernel_size, stride, padding, dilation, activation, init, in_channels
-    ):
+        self,
+        out_channels: int,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] = 1,
+        padding: int | tuple[int, int] | str = 0,
+        dilation: int | tuple[int, int] = 1,
+        activation: str | None = None,
+        init: str = "default",
+        in_channels: int | None = None,
+    ) -> None:
+        """The settings ``Conv2D`` documents; ``Conv1D`` takes single numbers for them."""
         super().__init__()
         t, who = self.type_name, self.label
         self.out_channels = int(check(t, "out_channels", out_channels, who))

@@ -114,6 +114,29 @@ def layer_gradients(
     if layer.input_shape is None and hasattr(layer, "build"):
         layer.build(tuple(x.shape[1:]), rng)
     cast_layer(layer, np.float64)
+    run = _repeatable_forward(layer, x, training)
+    r = rng.standard_normal(run().shape)
+
+    def loss() -> float:
+        return float(np.sum(run() * r))
+
+    dx, analytic = _backward_of(layer, run, r)
+    result: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    if layer.need_input_grad:
+        if dx is None:
+            raise AssertionError(f"{layer!r}: backward returned None with need_input_grad on")
+        result["input"] = (dx, numerical_grad(loss, x, eps))
+    for key, value in layer.params.items():
+        result[key] = (analytic[key], numerical_grad(loss, value, eps))
+    return result
+
+
+def _repeatable_forward(layer: Module, x: np.ndarray, training: bool) -> Callable[[], np.ndarray]:
+    """``layer.forward(x)`` that draws the same random numbers every call.
+
+    A layer with a ``rng`` attribute (Dropout) gets its generator state back before each
+    forward, so every evaluation of the finite differences shares one mask.
+    """
     layer_rng = getattr(layer, "rng", None)
     rng_state = (
         layer_rng.bit_generator.state if isinstance(layer_rng, np.random.Generator) else None
@@ -124,25 +147,19 @@ def layer_gradients(
             layer.rng.bit_generator.state = rng_state
         return layer.forward(x, training=training)
 
-    r = rng.standard_normal(run().shape)
+    return run
 
-    def loss() -> float:
-        return float(np.sum(run() * r))
 
+def _backward_of(
+    layer: Module, run: Callable[[], np.ndarray], r: np.ndarray
+) -> tuple[np.ndarray | None, dict[str, np.ndarray]]:
+    """The analytic gradients of ``sum(run() * r)``: ``(dL/dx or None, {name: dL/dparam})``."""
     layer.zero_grad()
     run()
     dx = layer.backward(r.copy())
     # Copy at once: layers may hand out scratch buffers that later forwards overwrite.
     dx = None if dx is None else np.array(dx, dtype=np.float64)
-    result: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    analytic = {k: g.copy() for k, g in layer.grads.items()}
-    if layer.need_input_grad:
-        if dx is None:
-            raise AssertionError(f"{layer!r}: backward returned None with need_input_grad on")
-        result["input"] = (dx, numerical_grad(loss, x, eps))
-    for key, value in layer.params.items():
-        result[key] = (analytic[key], numerical_grad(loss, value, eps))
-    return result
+    return dx, {k: g.copy() for k, g in layer.grads.items()}
 
 
 def gradcheck_layer(

@@ -51,34 +51,56 @@ class Loss:
         raise NotImplementedError
 
 
-class MSELoss(Loss):
+class _DifferenceLoss(Loss):
+    """A mean over ``pred - target`` elementwise: the subclass says what each difference costs.
+
+    ``forward`` keeps the differences, pred and target ``(N, ...)``; ``backward`` is the
+    per-element slope over the number of elements, the mean's ``1 / size``.
+    """
+
+    title = "loss"  # what the target errors call it
+
+    def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
+        pred = _as_float(pred)
+        self._diff = pred - _matching_target(self.title, pred, target)
+        return float(np.mean(self._cost(self._diff)))
+
+    def backward(self) -> np.ndarray:
+        return self._slope(self._diff) * (1.0 / max(self._diff.size, 1))
+
+    def _cost(self, diff: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def _slope(self, diff: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+
+class MSELoss(_DifferenceLoss):
     """``mean((pred - target)^2)`` over every element; pred and target ``(N, ...)``."""
 
     name = "mse"
+    title = "MSE loss"
 
-    def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
-        pred = _as_float(pred)
-        self._diff = pred - _matching_target("MSE loss", pred, target)
-        return float(np.mean(np.square(self._diff)))
+    def _cost(self, diff: np.ndarray) -> np.ndarray:
+        return np.square(diff)
 
-    def backward(self) -> np.ndarray:
+    def _slope(self, diff: np.ndarray) -> np.ndarray:
         # dL/dpred = 2 (pred - target) / size
-        return self._diff * (2.0 / max(self._diff.size, 1))
+        return 2.0 * diff
 
 
-class L1Loss(Loss):
+class L1Loss(_DifferenceLoss):
     """``mean(|pred - target|)``; gradient ``sign(pred - target) / size`` with sign(0) = 0."""
 
     name = "l1"
+    title = "L1 loss"
 
-    def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
-        pred = _as_float(pred)
-        self._diff = pred - _matching_target("L1 loss", pred, target)
-        return float(np.mean(np.abs(self._diff)))
+    def _cost(self, diff: np.ndarray) -> np.ndarray:
+        return np.abs(diff)
 
-    def backward(self) -> np.ndarray:
+    def _slope(self, diff: np.ndarray) -> np.ndarray:
         # dL/dpred = sign(pred - target) / size
-        return np.sign(self._diff) * (1.0 / max(self._diff.size, 1))
+        return np.sign(diff)
 
 
 class BCELoss(Loss):
@@ -219,9 +241,7 @@ class CrossEntropyLoss(Loss):
         return g
 
 
+#: Every loss by its ``name`` (a TrainConfig's ``loss``), each name written once, in its class.
 LOSSES: dict[str, type[Loss]] = {
-    "mse": MSELoss,
-    "l1": L1Loss,
-    "bce": BCELoss,
-    "cross_entropy": CrossEntropyLoss,
+    loss.name: loss for loss in (MSELoss, L1Loss, BCELoss, CrossEntropyLoss)
 }

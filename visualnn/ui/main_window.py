@@ -10,15 +10,15 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from visualnn.presets import PRESETS
 from visualnn.ui import export, icons
 from visualnn.ui.appearance import Appearance
-from visualnn.ui.docks import DOCKS, PANELS, build_docks, content
+from visualnn.ui.docks import build_docks, content
 from visualnn.ui.files import ProjectFiles
 from visualnn.ui.graph.view import GraphView
 from visualnn.ui.keys import SpaceToPlay
 from visualnn.ui.live_audio import LiveAudio
 from visualnn.ui.live_input import LiveInput
+from visualnn.ui.menus import build_menu_bar
 from visualnn.ui.model.project_state import SPEEDS
 from visualnn.ui.model.session import Session
 from visualnn.ui.panels.data import DataPanel
@@ -70,6 +70,23 @@ class MainWindow(QtWidgets.QMainWindow):
         self.actions: dict[str, QtGui.QAction] = {}
         self._make_actions()
 
+        self._build_centre()
+        self._build_docks(store_dir or default_store_dir())
+        self.appearance = Appearance(self)
+        self.views = ViewSwitcher(self, self.docks)
+        self._build_toolbar()
+        build_menu_bar(
+            self.menuBar(), self.actions, self.files, self.views, self.appearance, self._export_dock
+        )
+        fit_to_screen(self, *OPEN_SIZE)
+        self.reset_layout()
+        if restore:
+            self.restore_layout()
+        self._connect()
+
+    # --- building -------------------------------------------------------------------------
+    def _build_centre(self) -> None:
+        """The network graph in the middle, under the banner; docks take the corners."""
         self.banner = Banner()
         self.graph_view = GraphView(self.session)
         central = QtWidgets.QWidget()
@@ -83,8 +100,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setCorner(QtCore.Qt.TopRightCorner, QtCore.Qt.RightDockWidgetArea)
         self.setDockNestingEnabled(True)
 
+    def _build_docks(self, store_dir) -> None:
+        """The panels made here (they need the window's parts) and every view's dock."""
         self.training_panel = TrainingPanel(self.session, self.controller, self.actions)
-        store_dir = store_dir or default_store_dir()
         made = {
             "data": DataPanel(self.session, self.live_input, store_dir),
             "training": self.training_panel,
@@ -95,8 +113,9 @@ class MainWindow(QtWidgets.QMainWindow):
         }
         self.docks = build_docks(self, self.session, made)
         content(self.docks["recurrent"]).wants_showing.connect(self._on_recurrent_wants_showing)
-        self.appearance = Appearance(self)
-        self.views = ViewSwitcher(self, self.docks)
+
+    def _build_toolbar(self) -> None:
+        """The toolbar, presentation mode (which hides it and the menus) and Space to play."""
         a = self.actions
         self.toolbar = MainToolBar([a["play"], a["step_batch"], a["step_epoch"]], self.views,
                                    a["present"], self)  # fmt: skip
@@ -104,12 +123,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.presentation = Presentation(self, self.views, self.toolbar, self.appearance)
         self.presentation.toggled.connect(self._on_presentation_toggled)
         self.space = SpaceToPlay(self)
-        self._make_menus()
-        fit_to_screen(self, *OPEN_SIZE)
-        self.reset_layout()
-        if restore:
-            self.restore_layout()
 
+    def _connect(self) -> None:
         s = self.session
         s.inspect.training_state_changed.connect(self._on_session_training_state_changed)
         s.inspect.selection_changed.connect(self._on_session_selection_changed)
@@ -119,14 +134,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.files.message.connect(self.banner.show_message)
         self.live_input.live_changed.connect(self._on_live_input_changed)
         self.live_input.refused.connect(self._on_live_input_refused)
-        self.files.recent_changed.connect(self._fill_recent_menu)
         self._on_session_training_state_changed(s.inspect.training_state)
         self._update_title()
         app = QtWidgets.QApplication.instance()
         if app is not None:
             app.focusChanged.connect(self._on_app_focus_changed)
 
-    # --- actions and menus ----------------------------------------------------------------
+    # --- actions --------------------------------------------------------------------------
     def _action(self, key, text, slot, shortcut=None, tip=None) -> QtGui.QAction:
         action = QtGui.QAction(text, self)
         if shortcut is not None:
@@ -199,48 +213,6 @@ class MainWindow(QtWidgets.QMainWindow):
         self.actions["redo"] = stack.createRedoAction(self, "&Redo")
         self.actions["redo"].setShortcuts([K("Ctrl+Shift+Z"), K.Redo])
 
-    def _make_menus(self) -> None:
-        bar, a = self.menuBar(), self.actions
-        file_menu = bar.addMenu("&File")
-        new_menu = file_menu.addMenu("&New from preset")
-        for name, preset in PRESETS.items():
-            act = new_menu.addAction(preset.title)  # the key is for the command line
-            act.setToolTip(preset.description)
-            act.triggered.connect(lambda _=False, n=name: self.files.new_from_preset(n))
-        file_menu.addAction(a["open"])
-        self.recent_menu = file_menu.addMenu("Open &Recent")
-        self._fill_recent_menu()
-        file_menu.addSeparator()
-        file_menu.addActions([a["save"], a["save_as"]])
-        file_menu.addSeparator()
-        file_menu.addAction(a["export_window"])
-        views = file_menu.addMenu("Export view as PNG")
-        for key, dock in self.docks.items():
-            act = views.addAction(dock.windowTitle())
-            act.triggered.connect(lambda _=False, k=key: self._export_dock(k))
-        file_menu.addAction(a["export_csv"])
-        file_menu.addActions([a["export_model"], a["export_sounds"]])
-        file_menu.addSeparator()
-        file_menu.addAction(a["quit"])
-        edit = bar.addMenu("&Edit")
-        edit.addActions([a["undo"], a["redo"]])
-        view = bar.addMenu("&View")
-        view.addAction(a["present"])
-        view.addSeparator()
-        for group in (PANELS, "view"):
-            view.addSection("Panels" if group == PANELS else "Views")
-            view.addActions([self.views.actions[s.key] for s in DOCKS if s.group == group])
-        view.addSeparator()
-        view.addAction(a["reset_layout"])
-        self.appearance.add_menus(view)
-        training = bar.addMenu("&Training")
-        training.addActions([a["play"], a["step_batch"], a["step_epoch"]])
-        training.addActions([a["slower"], a["faster"]])
-        training.addSeparator()
-        training.addAction(a["live"])
-        training.addSeparator()
-        training.addAction(a["reset"])
-
     def _change_speed(self, step: int) -> None:
         """Move along the teaching speeds: +1 slower, -1 faster."""
         keys = list(SPEEDS)
@@ -248,15 +220,6 @@ class MainWindow(QtWidgets.QMainWindow):
         i = min(max(keys.index(project.speed) + step, 0), len(keys) - 1)
         project.set_speed(keys[i])
         self.banner.show_message(f"Speed: {SPEEDS[keys[i]][0]}.", "info")
-
-    def _fill_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        recent = self.files.recent_files()
-        for path in recent:
-            act = self.recent_menu.addAction(Path(path).name)
-            act.setToolTip(path)
-            act.triggered.connect(lambda _=False, p=path: self.files.open(p))
-        self.recent_menu.setEnabled(bool(recent))
 
     # --- layout ---------------------------------------------------------------------------
     def restore_layout(self) -> None:

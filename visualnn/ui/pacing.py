@@ -59,6 +59,11 @@ class Redraw(QtCore.QObject):
         self.dirty = True
         frame_clock().wake()
 
+    def mark_on(self, *signals, now: bool = False) -> None:
+        """Connect ``signals`` to :meth:`mark` (to :meth:`mark_now` with ``now``)."""
+        for signal in signals:
+            signal.connect(self.mark_now if now else self.mark)
+
     def mark_now(self, *_args) -> None:
         """Like :meth:`mark`, skipping ``min_interval``: the user asked (a click)."""
         self.last = 0.0

@@ -12,7 +12,7 @@ from visualnn.ui.panels.digit_canvas import DigitCanvas
 from visualnn.ui.panels.fields import RangeSpinBox
 from visualnn.ui.panels.sound_data import SoundDataBox
 from visualnn.ui.theme import class_colours
-from visualnn.ui.widgets import qimage, set_direction_soon
+from visualnn.ui.widgets import fixed_plot, is_wide, qimage, set_side_by_side_soon
 
 THUMBS = 40  # test samples shown around the current one
 
@@ -28,6 +28,14 @@ def as_image(x: np.ndarray) -> np.ndarray | None:
         side = int(np.sqrt(x.size))
         return x.reshape(side, side)
     return None
+
+
+def _wrapped_label(size: float, bold: bool = False) -> QtWidgets.QLabel:
+    """An empty label in the theme's font at ``size`` times the base size; long text wraps."""
+    label = QtWidgets.QLabel()
+    theme.set_font(label, size, bold=bold)
+    label.setWordWrap(True)
+    return label
 
 
 class ThumbGrid(QtWidgets.QWidget):
@@ -90,10 +98,21 @@ class DataPanel(QtWidgets.QWidget):
         self.session = session
         self._rng = np.random.default_rng()
         self.sound_box = SoundDataBox(session, live_input, store_dir)
+        self.title = _wrapped_label(1.1, bold=True)
+        picker = self._build_sample_picker()
+        self.label_text = _wrapped_label(1.1, bold=True)  # a line of its own: never squeezed
+        self._build_scatter()
+        self.thumbs = ThumbGrid()
+        self.thumbs.picked.connect(self._on_thumbs_picked)
+        self.summary = _wrapped_label(1.0)
+        self._build_canvas_box()
+        self._layout = self._lay_out(picker)
+        self._connect(session)
+        self._on_session_dataset_changed()
 
-        self.title = QtWidgets.QLabel()
-        theme.set_font(self.title, 1.1, bold=True)
-        self.title.setWordWrap(True)
+    # --- building -------------------------------------------------------------------------
+    def _build_sample_picker(self) -> QtWidgets.QHBoxLayout:
+        """The sample number with Previous, Next and Random."""
         self.spin = RangeSpinBox()
         self.spin.setAccessibleName("Sample")
         theme.set_font(self.spin, 1.1)
@@ -103,9 +122,6 @@ class DataPanel(QtWidgets.QWidget):
         icons.set_icon(self.prev_button, "previous")
         icons.set_icon(self.next_button, "next")
         self.random_button = QtWidgets.QPushButton("Random")
-        self.label_text = QtWidgets.QLabel()
-        theme.set_font(self.label_text, 1.1, bold=True)
-        self.label_text.setWordWrap(True)  # a line of its own: never squeezed to nothing
         picker = QtWidgets.QHBoxLayout()
         for w in (self.spin, self.prev_button, self.next_button, self.random_button):
             theme.set_font(w, 1.05)
@@ -115,14 +131,14 @@ class DataPanel(QtWidgets.QWidget):
         self.prev_button.setToolTip("Previous test sample")
         self.next_button.setToolTip("Next test sample")
         picker.addStretch(1)
+        return picker
 
+    def _build_scatter(self) -> None:
+        """A 2-D set's training and test points, the current sample ringed."""
         self.scatter_widget = pg.PlotWidget()
         plot = self.scatter_widget.getPlotItem()
         theme.style_plot(plot)
-        plot.setMouseEnabled(False, False)
-        plot.hideButtons()
-        plot.setMenuEnabled(False)
-        plot.setAspectLocked(True)
+        fixed_plot(plot, square=True)
         self.train_scatter = pg.ScatterPlotItem(size=7, pen=pg.mkPen("#000000", width=1))
         self.test_scatter = pg.ScatterPlotItem(size=9, brush=pg.mkBrush(None))
         self.test_scatter.sigClicked.connect(self._on_test_scatter_clicked)
@@ -131,12 +147,9 @@ class DataPanel(QtWidgets.QWidget):
         )
         for item in (self.train_scatter, self.test_scatter, self.current_marker):
             plot.addItem(item)
-        self.thumbs = ThumbGrid()
-        self.thumbs.picked.connect(self._on_thumbs_picked)
-        self.summary = QtWidgets.QLabel()
-        theme.set_font(self.summary, 1.0)
-        self.summary.setWordWrap(True)
 
+    def _build_canvas_box(self) -> None:
+        """The canvas to draw a digit on, with its Clear button."""
         self.canvas = DigitCanvas()
         self.canvas.drawn.connect(self._on_canvas_drawn)
         self.clear_button = QtWidgets.QPushButton("Clear")
@@ -148,6 +161,7 @@ class DataPanel(QtWidgets.QWidget):
         box.addWidget(self.canvas, 1)
         box.addWidget(self.clear_button)
 
+    def _lay_out(self, picker: QtWidgets.QHBoxLayout) -> QtWidgets.QVBoxLayout:
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.title)
@@ -161,8 +175,9 @@ class DataPanel(QtWidgets.QWidget):
         layout.addLayout(self.digits_row, 6)
         layout.addWidget(self.summary)
         layout.addWidget(self.sound_box)
-        self._layout = layout
+        return layout
 
+    def _connect(self, session) -> None:
         self.spin.valueChanged.connect(self._on_spin_value_changed)
         # bound methods, not lambdas over ``self``: a closure kept by a child button would put
         # the panel in a reference cycle, freed by the cyclic GC at any moment (even mid-paint)
@@ -171,15 +186,9 @@ class DataPanel(QtWidgets.QWidget):
         self.random_button.clicked.connect(self._on_random_button_clicked)
         session.project.dataset_changed.connect(self._on_session_dataset_changed)
         session.inspect.sample_changed.connect(self._on_session_sample_changed)
-        self._on_session_dataset_changed()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
-        wide = event.size().width() > 1.1 * event.size().height()
-        set_direction_soon(
-            self,
-            self.digits_row,
-            QtWidgets.QBoxLayout.LeftToRight if wide else QtWidgets.QBoxLayout.TopToBottom,
-        )
+        set_side_by_side_soon(self, self.digits_row, is_wide(event.size()))
         super().resizeEvent(event)
 
     # --- dataset --------------------------------------------------------------------------

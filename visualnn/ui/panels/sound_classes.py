@@ -25,6 +25,7 @@ from visualnn.ui import icons, theme
 from visualnn.ui.flow_layout import FlowLayout
 from visualnn.ui.model.forward import recorded_forward, to_probabilities
 from visualnn.ui.panels.sound_class_widgets import ClassRow, ConfidenceBars
+from visualnn.ui.widgets import vertical_scroll
 
 CLIP_SECONDS = 1.0
 DEMO_CLIPS_PER_CLASS = 16
@@ -103,16 +104,7 @@ class SoundClassesPanel(QtWidgets.QWidget):
 
         self.rows_box = QtWidgets.QVBoxLayout()
         self.rows_box.setSpacing(6)
-        inner = QtWidgets.QWidget()
-        inner_lay = QtWidgets.QVBoxLayout(inner)
-        inner_lay.setContentsMargins(0, 0, 0, 0)
-        inner_lay.addLayout(self.rows_box)
-        inner_lay.addStretch(1)
-        self.scroll = QtWidgets.QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setWidget(inner)
-        self.scroll.setFrameShape(QtWidgets.QFrame.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)
+        self.scroll = vertical_scroll(self.rows_box, top_aligned=True)
 
         self.train_button = _button("Train", self._on_train_clicked, big=True)
         self.train_button.setToolTip("Train the network in the graph on these classes")

@@ -65,7 +65,26 @@ class TrainingPanel(QtWidgets.QWidget):
         self._fields = {f.name for f in dataclasses.fields(TrainConfig)}
         outer = QtWidgets.QVBoxLayout(self)
         outer.setContentsMargins(8, 8, 8, 8)
+        outer.addLayout(self._build_buttons(actions))
+        outer.addLayout(self._build_speed_row())
+        self._build_readouts(outer)
 
+        form = QtWidgets.QFormLayout()
+        form.setLabelAlignment(QtCore.Qt.AlignRight)
+        form.setRowWrapPolicy(QtWidgets.QFormLayout.WrapLongRows)
+        self.form = form
+        self._build_optimizer_rows(form)
+        self._build_schedule_rows(form)
+        self._build_data_rows(form)
+        outer.addLayout(form)
+        outer.addStretch(1)
+        self._let_fields_shrink()
+        self._connect_session(session, controller)
+        self.sync_from_session()
+
+    # --- building -------------------------------------------------------------------------
+    def _build_buttons(self, actions: dict) -> QtWidgets.QGridLayout:
+        """Play, Step, Step epoch and Reset: buttons on the window's actions."""
         # Play gets a row of its own: the one button a teacher hunts for from across the room.
         buttons = QtWidgets.QGridLayout()
         self.buttons = {}
@@ -83,8 +102,10 @@ class TrainingPanel(QtWidgets.QWidget):
             b.setSizePolicy(QtWidgets.QSizePolicy.Expanding, QtWidgets.QSizePolicy.Fixed)
             buttons.addWidget(b, row, col, 1, span)
             self.buttons[key] = b
-        outer.addLayout(buttons)
-        # Teaching speed: as fast as possible down to a batch a second to narrate.
+        return buttons
+
+    def _build_speed_row(self) -> QtWidgets.QHBoxLayout:
+        """The teaching speed: as fast as possible down to a batch a second to narrate."""
         self.speed_box = QtWidgets.QComboBox()
         for key, (label, _eps, _bps) in SPEEDS.items():
             self.speed_box.addItem(label, key)
@@ -93,8 +114,10 @@ class TrainingPanel(QtWidgets.QWidget):
         speed_row = QtWidgets.QHBoxLayout()
         speed_row.addWidget(QtWidgets.QLabel("Speed"))
         speed_row.addWidget(self.speed_box, 1)
-        outer.addLayout(speed_row)
+        return speed_row
 
+    def _build_readouts(self, outer: QtWidgets.QVBoxLayout) -> None:
+        """Epoch and speed read-outs, then the banner for divergence and refused settings."""
         # Read-outs that change while training: steady labels, so a new epoch count does not
         # re-lay out the dock (GUI time is the trainer's time: see steady_label).
         self.progress = SteadyLabel()
@@ -103,21 +126,16 @@ class TrainingPanel(QtWidgets.QWidget):
         theme.style(self.speed, "color: {MUTED};")
         outer.addWidget(self.progress.fence)
         outer.addWidget(self.speed.fence)
-
         self.banner = Banner()
         outer.addWidget(self.banner)
 
-        form = QtWidgets.QFormLayout()
-        form.setLabelAlignment(QtCore.Qt.AlignRight)
-        form.setRowWrapPolicy(QtWidgets.QFormLayout.WrapLongRows)
-        self.form = form
+    def _build_optimizer_rows(self, form: QtWidgets.QFormLayout) -> None:
+        """Learning rate, optimizer and its settings, weight decay and gradient clipping."""
         self.lr = LogSpinBox(1e-6, 1e6)
         self.lr.setToolTip("Learning rate: the size of each step. Arrows go 1, 2, 5 per decade.")
         self.lr.valueChanged.connect(lambda v: self._set(lr=float(v)))
         form.addRow("Learning rate", self.lr)
-        self.optimizer = QtWidgets.QComboBox()
-        for key, label in OPTIMIZER_LABELS.items():
-            self.optimizer.addItem(label, key)
+        self.optimizer = self._combo(OPTIMIZER_LABELS)
         self.optimizer.currentIndexChanged.connect(self._on_optimizer_changed)
         form.addRow("Optimizer", self.optimizer)
         self.momentum = self._dspin(0.0, 0.999, 0.05, lambda v: self._set(momentum=v))
@@ -143,39 +161,34 @@ class TrainingPanel(QtWidgets.QWidget):
         self.clip.setToolTip("Gradient clipping: largest total gradient norm per step (0 = off)")
         self.clip.valueChanged.connect(lambda v: self._set(clip_norm=float(v) or None))
         form.addRow("Clip gradients", self.clip)
-        self.batch_size = RangeSpinBox()
-        self.batch_size.setRange(1, 4096)
-        self.batch_size.setKeyboardTracking(False)
-        self.batch_size.valueChanged.connect(lambda v: self._set(batch_size=int(v)))
+
+    def _build_schedule_rows(self, form: QtWidgets.QFormLayout) -> None:
+        """Batch size, epochs and the loss."""
+        self.batch_size = self._ispin(1, 4096, lambda v: self._set(batch_size=int(v)))
         form.addRow("Batch size", self.batch_size)
-        self.epochs = RangeSpinBox()
-        self.epochs.setRange(1, 100000)
-        self.epochs.setKeyboardTracking(False)
-        self.epochs.valueChanged.connect(lambda v: self._set(epochs=int(v)))
+        self.epochs = self._ispin(1, 100000, lambda v: self._set(epochs=int(v)))
         form.addRow("Epochs", self.epochs)
-        self.loss = QtWidgets.QComboBox()
-        for key, label in LOSS_LABELS.items():
-            self.loss.addItem(label, key)
+        self.loss = self._combo(LOSS_LABELS)
         self.loss.currentIndexChanged.connect(
             lambda i: self._set(loss=self.loss.itemData(i)) if i >= 0 else None
         )
         form.addRow("Loss", self.loss)
 
+    def _build_data_rows(self, form: QtWidgets.QFormLayout) -> None:
+        """The data set, its noise and its train / test split."""
         self.dataset = QtWidgets.QComboBox()
         self.dataset.activated.connect(self._on_dataset_activated)
         form.addRow(QtWidgets.QLabel("Data set"))  # the name under it, on the whole width
         form.addRow(self.dataset)
         self.noise = self._dspin(0.0, 0.5, 0.05, lambda v: self._set_data(), decimals=2)
         form.addRow("Noise", self.noise)
-        self.train_ratio = RangeSpinBox()
-        self.train_ratio.setRange(10, 90)
+        self.train_ratio = self._ispin(10, 90, lambda v: self._set_data())
         self.train_ratio.setSingleStep(10)
         self.train_ratio.setSuffix(" % train")
-        self.train_ratio.setKeyboardTracking(False)
-        self.train_ratio.valueChanged.connect(lambda v: self._set_data())
         form.addRow("Train / test", self.train_ratio)
-        outer.addLayout(form)
-        outer.addStretch(1)
+
+    def _let_fields_shrink(self) -> None:
+        """Fields give way to a narrow dock; the data set's name is read in full."""
         for w in (
             self.beta1,
             self.beta2,
@@ -195,6 +208,7 @@ class TrainingPanel(QtWidgets.QWidget):
         self.dataset.setSizeAdjustPolicy(QtWidgets.QComboBox.AdjustToContents)
         self.dataset.setMinimumWidth(0)  # its contents decide, not the 60 px above
 
+    def _connect_session(self, session: Session, controller: TrainingController) -> None:
         session.project.config_changed.connect(self.sync_from_session)
         session.project.dataset_changed.connect(self.sync_from_session)
         # Epochs of a toy set end 100 times a second; the read-out changes at most ten times
@@ -206,7 +220,6 @@ class TrainingPanel(QtWidgets.QWidget):
         controller.failed.connect(lambda text: self.banner.show_message(text, "warning"))
         controller.warned.connect(lambda text: self.banner.show_message(text, "warning"))
         session.project.speed_changed.connect(self._on_project_speed_changed)
-        self.sync_from_session()
 
     # --- helpers --------------------------------------------------------------------------
     def _dspin(self, lo, hi, step, slot, decimals=3) -> QtWidgets.QDoubleSpinBox:
@@ -217,6 +230,21 @@ class TrainingPanel(QtWidgets.QWidget):
         s.setKeyboardTracking(False)
         s.valueChanged.connect(slot)
         return s
+
+    def _ispin(self, lo: int, hi: int, slot) -> QtWidgets.QSpinBox:
+        """A whole-number field that reports a value once typing is done."""
+        s = RangeSpinBox()
+        s.setRange(lo, hi)
+        s.setKeyboardTracking(False)
+        s.valueChanged.connect(slot)
+        return s
+
+    def _combo(self, labels: dict[str, str]) -> QtWidgets.QComboBox:
+        """A choice among ``labels`` (key -> text shown), the key as each item's data."""
+        box = QtWidgets.QComboBox()
+        for key, label in labels.items():
+            box.addItem(label, key)
+        return box
 
     def _set(self, **changes) -> None:
         if self._syncing:

@@ -5,18 +5,15 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtWidgets
 
 from visualnn.engine.geometry import shape_text
 from visualnn.ui import theme
 from visualnn.ui.model.forward import recorded_forward
 from visualnn.ui.pacing import Redraw
-from visualnn.ui.views.common import (
-    fmt,
-    layer_title,
-    message_label,
-)
+from visualnn.ui.views.common import fmt, forward_signals, layer_title, message_label
 from visualnn.ui.views.tiles import LayerTile
+from visualnn.ui.widgets import vertical_scroll
 
 
 class ActivationsView(QtWidgets.QWidget):
@@ -48,16 +45,7 @@ class ActivationsView(QtWidgets.QWidget):
         self._column = QtWidgets.QVBoxLayout()
         self._column.setSpacing(4)
         self._column.setContentsMargins(6, 6, 6, 6)
-        inner = QtWidgets.QWidget()
-        outer_col = QtWidgets.QVBoxLayout(inner)
-        outer_col.setContentsMargins(0, 0, 0, 0)
-        outer_col.addLayout(self._column)
-        outer_col.addStretch(1)
-        self.scroll = QtWidgets.QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)
-        self.scroll.setWidget(inner)
-        self.scroll.setFrameShape(QtWidgets.QFrame.NoFrame)
+        self.scroll = vertical_scroll(self._column, top_aligned=True)
 
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -66,14 +54,7 @@ class ActivationsView(QtWidgets.QWidget):
         layout.addWidget(self.scroll, 1)
 
         self.throttle = Redraw(self, self.redraw)
-        for sig in (
-            session.inspect.weights_updated,
-            session.inspect.sample_changed,
-            session.inspect.spec_changed,
-            session.project.dataset_changed,
-            session.inspect.selection_changed,
-        ):
-            sig.connect(self.throttle.mark)
+        self.throttle.mark_on(*forward_signals(session), session.inspect.selection_changed)
         self.pre_check.toggled.connect(self._on_pre_check_toggled)
 
     # --- drawing ------------------------------------------------------------------------

@@ -16,9 +16,10 @@ from visualnn.ui.views.boundary_colours import (
     iso_segments,
     to_probabilities,
 )
-from visualnn.ui.views.common import cache_axes, message_label, swatch
+from visualnn.ui.views.common import cache_axes, forward_signals, message_label, swatch
 from visualnn.ui.views.nonfinite import finite_peak, legend_label, mark, show_legend
 from visualnn.ui.views.tiles import to_rgba
+from visualnn.ui.widgets import fixed_plot
 
 GRID = 96  # 9,216 points: one forward pass a frame, scaled smoothly on screen
 __all__ = [
@@ -47,40 +48,9 @@ class BoundaryView(QtWidgets.QWidget):
         self._grid_for, self._grid_cache = None, ()
         # where the sample ring was last drawn (None: nowhere; False: not drawn yet)
         self._marked: tuple | None | bool = False
-
-        self.plot_widget = pg.PlotWidget()
-        plot = self.plot_widget.getPlotItem()
-        theme.style_plot(plot)
-        cache_axes(plot)
-        plot.setLabel("bottom", "x\u2081")
-        plot.setLabel("left", "x\u2082")
-        plot.setMouseEnabled(False, False)
-        plot.hideButtons()
-        plot.setMenuEnabled(False)
-        plot.setAspectLocked(True)
-        self.image = pg.ImageItem(axisOrder="row-major")
-        plot.addItem(self.image)
-        # the 0.5 line itself: where the network changes its mind
-        self.isocurve = pg.PlotCurveItem(
-            pen=pg.mkPen(theme.FOREGROUND, width=2), connect="pairs", skipFiniteCheck=True
-        )
-        plot.addItem(self.isocurve)
         self._range: tuple | None = None
-        self.train_points = pg.ScatterPlotItem(size=9, pxMode=True)
-        self.test_points = pg.ScatterPlotItem(size=11, pxMode=True)
-        self.sample_marker = pg.ScatterPlotItem(
-            size=24,
-            pxMode=True,
-            symbol="o",
-            brush=pg.mkBrush(None),
-            pen=pg.mkPen(theme.FOREGROUND, width=3),
-        )
-        # Slow motion: the points of the batch just trained, ringed.
-        self.batch_points = pg.ScatterPlotItem(
-            size=17, pxMode=True, brush=pg.mkBrush(None), pen=pg.mkPen(theme.WARNING, width=3)
-        )
-        for item in (self.train_points, self.test_points, self.batch_points, self.sample_marker):
-            plot.addItem(item)
+
+        self._build_plot()
         self.legend = QtWidgets.QLabel()
         theme.set_font(self.legend, 0.95)
         # Wrapped, so a long legend never widens the dock (and the window) past a projector.
@@ -97,14 +67,40 @@ class BoundaryView(QtWidgets.QWidget):
 
         # A grid forward pass per frame: the boundary moves as smoothly as the training runs.
         self.throttle = Redraw(self, self.redraw)
-        for sig in (
-            session.inspect.weights_updated,
-            session.inspect.spec_changed,
-            session.project.dataset_changed,
-            session.inspect.sample_changed,
-        ):
-            sig.connect(self.throttle.mark)
+        self.throttle.mark_on(*forward_signals(session))
         session.inspect.batch_changed.connect(self._on_inspect_batch_changed)
+
+    def _build_plot(self) -> None:
+        """The heatmap and its 0.5 line under the training, test, batch and sample points."""
+        self.plot_widget = pg.PlotWidget()
+        plot = self.plot_widget.getPlotItem()
+        theme.style_plot(plot)
+        cache_axes(plot)
+        plot.setLabel("bottom", "x\u2081")
+        plot.setLabel("left", "x\u2082")
+        fixed_plot(plot, square=True)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        plot.addItem(self.image)
+        # the 0.5 line itself: where the network changes its mind
+        self.isocurve = pg.PlotCurveItem(
+            pen=pg.mkPen(theme.FOREGROUND, width=2), connect="pairs", skipFiniteCheck=True
+        )
+        plot.addItem(self.isocurve)
+        self.train_points = pg.ScatterPlotItem(size=9, pxMode=True)
+        self.test_points = pg.ScatterPlotItem(size=11, pxMode=True)
+        self.sample_marker = pg.ScatterPlotItem(
+            size=24,
+            pxMode=True,
+            symbol="o",
+            brush=pg.mkBrush(None),
+            pen=pg.mkPen(theme.FOREGROUND, width=3),
+        )
+        # Slow motion: the points of the batch just trained, ringed.
+        self.batch_points = pg.ScatterPlotItem(
+            size=17, pxMode=True, brush=pg.mkBrush(None), pen=pg.mkPen(theme.WARNING, width=3)
+        )
+        for item in (self.train_points, self.test_points, self.batch_points, self.sample_marker):
+            plot.addItem(item)
 
     def redraw(self) -> None:
         ds, model = self.session.project.dataset, self.session.inspect.model

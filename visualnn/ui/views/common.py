@@ -103,9 +103,35 @@ def layer_title(index: int, layer) -> str:
     return text
 
 
+# --- what the views redraw on -----------------------------------------------------------
+def model_signals(session) -> tuple:
+    """The session's signals after which the network may answer differently on the data
+    set: new weights, another network, another data set."""
+    inspect = session.inspect
+    return inspect.weights_updated, inspect.spec_changed, session.project.dataset_changed
+
+
+def forward_signals(session) -> tuple:
+    """``model_signals`` and another sample: what a view of the shown sample's forward pass
+    redraws on."""
+    return *model_signals(session), session.inspect.sample_changed
+
+
 def swatch(colour: str) -> str:
     """A small square of ``colour`` for a rich-text legend (a bundled-font-free bullet)."""
     return f"<span style='background-color:{colour}'>&nbsp;&nbsp;&nbsp;</span>"
+
+
+def layer_combo() -> QtWidgets.QComboBox:
+    """A combo box to pick a layer by name that never widens its dock: six characters wide
+    at least, a longer name is cut short rather than pushing the other controls away."""
+    from visualnn.ui import theme
+
+    combo = QtWidgets.QComboBox()
+    theme.set_font(combo)
+    combo.setSizeAdjustPolicy(QtWidgets.QComboBox.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(6)
+    return combo
 
 
 def message_label(text: str = "") -> QtWidgets.QLabel:

@@ -10,12 +10,9 @@ from visualnn.ui import theme
 from visualnn.ui.model.forward import recorded_forward, to_probabilities
 from visualnn.ui.pacing import Redraw
 from visualnn.ui.theme import class_colours
-from visualnn.ui.views.common import (
-    cache_axes,
-    message_label,
-)
+from visualnn.ui.views.common import cache_axes, forward_signals, message_label, model_signals
 from visualnn.ui.views.tiles import to_rgba
-from visualnn.ui.widgets import set_direction_soon
+from visualnn.ui.widgets import fixed_plot, is_wide, set_side_by_side_soon
 
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, k: int) -> np.ndarray:
@@ -154,9 +151,7 @@ class PredictionView(QtWidgets.QWidget):
         # Bars lie down: each class name gets a line of its own beside its bar, however long
         # the name and however narrow the dock.
         self.bars_plot.setLabel("bottom", "P(class)")
-        self.bars_plot.setMouseEnabled(False, False)
-        self.bars_plot.hideButtons()
-        self.bars_plot.setMenuEnabled(False)
+        fixed_plot(self.bars_plot)
         self.bars_plot.setXRange(0, 1.05, padding=0)
         self.bars_plot.getViewBox().invertY(True)  # the first class on top, as in the matrix
         self.bars_plot.showGrid(x=True, y=False, alpha=0.2)
@@ -179,14 +174,8 @@ class PredictionView(QtWidgets.QWidget):
 
         self.throttle = Redraw(self, self.redraw_sample)
         self.cm_throttle = Redraw(self, self.redraw_matrix, min_interval_ms=500)
-        for sig in (
-            session.inspect.weights_updated,
-            session.inspect.spec_changed,
-            session.project.dataset_changed,
-        ):
-            sig.connect(self.throttle.mark)
-            sig.connect(self.cm_throttle.mark)
-        session.inspect.sample_changed.connect(self.throttle.mark)
+        self.throttle.mark_on(*forward_signals(session))
+        self.cm_throttle.mark_on(*model_signals(session))
 
     # --- the selected sample --------------------------------------------------------------
     def redraw_sample(self) -> None:
@@ -283,12 +272,9 @@ class PredictionView(QtWidgets.QWidget):
             throttle.mark()  # how many class names fit beside the bars
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
-        wide = event.size().width() > 1.1 * event.size().height()
-        set_direction_soon(
-            self,
-            self.charts,
-            QtWidgets.QBoxLayout.LeftToRight if wide else QtWidgets.QBoxLayout.TopToBottom,
-            lambda: self.charts.setStretch(1, 1 if wide else 2),
+        wide = is_wide(event.size())
+        set_side_by_side_soon(
+            self, self.charts, wide, lambda: self.charts.setStretch(1, 1 if wide else 2)
         )
         super().resizeEvent(event)
 

@@ -26,7 +26,7 @@ from visualnn.ui.views.neuron_recurrent_view import (
     what_text,
 )
 from visualnn.ui.views.neuron_table import TermsTable, sign_colour, terms_rows
-from visualnn.ui.widgets import set_direction_soon
+from visualnn.ui.widgets import set_side_by_side_soon, vertical_scroll
 
 READOUT_MS = 200  # numbers change at most five times a second: they must be readable
 HINT = (
@@ -120,12 +120,62 @@ class NeuronView(QtWidgets.QWidget):
         theme.set_font(self.title, 1.15, bold=True)
         self.title.setWordWrap(True)
         self.message = message_label(HINT)
+        self._build_formula()
+        # the formula first (it is the point), then the numbers behind it and the curve; one
+        # scroll area for all so a small dock scrolls instead of squeezing things on top of
+        # each other, and no sideways scrolling: the text wraps to the visible width
+        self.content = vertical_scroll(self._build_body())
+
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.addWidget(self.title.fence)
+        layout.addWidget(self.formula.fence)  # outside the scroll area: wraps to the width
+        layout.addWidget(self.message, 1)
+        layout.addWidget(self.content, 1)
+
+        self._shown: tuple | None = None  # what the tables show (unit, kind, width class)
+        self._plot_title: str | None = None
+        # New numbers while training or listening: a readable ~5 a second; a click answers
+        # at the next frame.
+        self.throttle = Redraw(self, self.redraw, min_interval_ms=READOUT_MS)
+        inspect = session.inspect
+        self.throttle.mark_on(inspect.weights_updated, inspect.sample_changed)
+        asked = (inspect.spec_changed, inspect.selection_changed, session.project.dataset_changed)
+        self.throttle.mark_on(*asked, now=True)
+
+    # --- building -------------------------------------------------------------------------
+    def _build_formula(self) -> None:
+        self.formula = SteadyLabel()
+        theme.set_font(self.formula, 1.3, bold=True)
+        theme.style(self.formula, "color: {FOREGROUND}; padding: 4px 0 8px 0;")
+        self.formula.setWordWrap(True)
+        self.formula.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
+
+    def _build_body(self) -> QtWidgets.QVBoxLayout:
+        """A recurrent unit's gate equations over ``body``: the numbers beside the curve."""
         self.detail = SteadyRichText()  # conv and pool grids
         theme.set_font(self.detail, 1.05)
         self.terms = TermsTable()  # a dense unit's terms: painted, no HTML to parse per frame
         theme.set_font(self.terms, 1.05)
         self.terms.hide()
+        self._build_curve()
+        self.body = QtWidgets.QBoxLayout(QtWidgets.QBoxLayout.LeftToRight)
+        self.body.addWidget(self.detail, 3, QtCore.Qt.AlignTop | QtCore.Qt.AlignLeft)
+        self.body.addWidget(self.terms, 3, QtCore.Qt.AlignTop | QtCore.Qt.AlignLeft)
+        self.body.addWidget(self.plot_widget, 2)
+        # a GRU or LSTM unit's gate equations: wrapped, in the scroll area with the rest
+        self.gate_text = SteadyLabel()
+        self.gate_text.setFont(theme.font(1.05))
+        self.gate_text.setWordWrap(True)
+        self.gate_text.setStyleSheet("padding: 0 0 6px 0;")
+        self.gate_text.hide()
+        column = QtWidgets.QVBoxLayout()
+        column.addWidget(self.gate_text.fence)
+        column.addLayout(self.body, 1)
+        return column
 
+    def _build_curve(self) -> None:
+        """The activation function ``a = f(z)`` with the unit's ``z`` marked on it."""
         self.plot_widget = pg.PlotWidget()
         self.plot_widget.setMinimumSize(220, 200)
         plot = self.plot_widget.getPlotItem()
@@ -143,58 +193,6 @@ class NeuronView(QtWidgets.QWidget):
         self.guides = plot.plot(pen=pg.mkPen(theme.MUTED, width=1, style=QtCore.Qt.DashLine))
         plot.addItem(self.marker)
         self.gate_marks = GateMarks(plot)  # a recurrent unit's gates on their curves
-
-        self.formula = SteadyLabel()
-        theme.set_font(self.formula, 1.3, bold=True)
-        theme.style(self.formula, "color: {FOREGROUND}; padding: 4px 0 8px 0;")
-        self.formula.setWordWrap(True)
-        self.formula.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
-
-        # the formula first (it is the point), then the numbers behind it and the curve; one
-        # scroll area for all so a small dock scrolls instead of squeezing things on top of
-        # each other
-        self.body = QtWidgets.QBoxLayout(QtWidgets.QBoxLayout.LeftToRight)
-        self.body.addWidget(self.detail, 3, QtCore.Qt.AlignTop | QtCore.Qt.AlignLeft)
-        self.body.addWidget(self.terms, 3, QtCore.Qt.AlignTop | QtCore.Qt.AlignLeft)
-        self.body.addWidget(self.plot_widget, 2)
-        inner = QtWidgets.QWidget()
-        col = QtWidgets.QVBoxLayout(inner)
-        col.setContentsMargins(0, 0, 0, 0)
-        # a GRU or LSTM unit's gate equations: wrapped, in the scroll area with the rest
-        self.gate_text = SteadyLabel()
-        self.gate_text.setFont(theme.font(1.05))
-        self.gate_text.setWordWrap(True)
-        self.gate_text.setStyleSheet("padding: 0 0 6px 0;")
-        self.gate_text.hide()
-        col.addWidget(self.gate_text.fence)
-        col.addLayout(self.body, 1)
-        self.content = QtWidgets.QScrollArea()
-        self.content.setWidgetResizable(True)
-        # no sideways scrolling: the formula must wrap to the visible width
-        self.content.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)
-        self.content.setFrameShape(QtWidgets.QFrame.NoFrame)
-        self.content.setWidget(inner)
-
-        layout = QtWidgets.QVBoxLayout(self)
-        layout.setContentsMargins(8, 6, 8, 6)
-        layout.addWidget(self.title.fence)
-        layout.addWidget(self.formula.fence)  # outside the scroll area: wraps to the width
-        layout.addWidget(self.message, 1)
-        layout.addWidget(self.content, 1)
-
-        self._shown: tuple | None = None  # what the tables show (unit, kind, width class)
-        self._plot_title: str | None = None
-        # New numbers while training or listening: a readable ~5 a second; a click answers
-        # at the next frame.
-        self.throttle = Redraw(self, self.redraw, min_interval_ms=READOUT_MS)
-        session.inspect.weights_updated.connect(self.throttle.mark)
-        session.inspect.sample_changed.connect(self.throttle.mark)
-        for sig in (
-            session.inspect.spec_changed,
-            session.inspect.selection_changed,
-            session.project.dataset_changed,
-        ):
-            sig.connect(self.throttle.mark_now)
 
     def redraw(self) -> None:
         sel = self.session.inspect.selection
@@ -291,11 +289,9 @@ class NeuronView(QtWidgets.QWidget):
         old, new = event.oldSize().width(), event.size().width()
         if any((old < w) != (new < w) for w in (NARROW_WIDTH, STACKED_WIDTH)):
             self.throttle.mark()  # conv tables change layout at these widths
-        set_direction_soon(
-            self,
-            self.body,
-            QtWidgets.QBoxLayout.LeftToRight if wide else QtWidgets.QBoxLayout.TopToBottom,
-            lambda: self.plot_widget.setMaximumHeight(16777215 if wide else 240),
+        curve_height = 16777215 if wide else 240  # beside the numbers: Qt's "no limit"
+        set_side_by_side_soon(
+            self, self.body, wide, lambda: self.plot_widget.setMaximumHeight(curve_height)
         )
         super().resizeEvent(event)
 

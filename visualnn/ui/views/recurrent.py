@@ -30,7 +30,7 @@ from visualnn.ui.model.recurrent import (
     unit_step,
 )
 from visualnn.ui.pacing import Redraw
-from visualnn.ui.views.common import layer_title, message_label
+from visualnn.ui.views.common import layer_combo, layer_title, message_label
 from visualnn.ui.views.recurrent_maps import StateMap, StateMaps
 from visualnn.ui.views.recurrent_unrolled import Unrolled, UnrolledStrip
 
@@ -61,12 +61,7 @@ class RecurrentView(QtWidgets.QWidget):
         self.session = session
         self.index: int | None = None  # the layer shown
         self._had_layer = False
-        self.layer_combo = QtWidgets.QComboBox()
-        theme.set_font(self.layer_combo)
-        self.layer_combo.setSizeAdjustPolicy(
-            QtWidgets.QComboBox.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.layer_combo.setMinimumContentsLength(6)
+        self.layer_combo = layer_combo()
         self.unroll_check = QtWidgets.QCheckBox("Unrolled in time")
         self.unroll_check.setFont(theme.font())
         self.unroll_check.setToolTip("Draw the cell once per time step, for the selected unit")
@@ -98,13 +93,10 @@ class RecurrentView(QtWidgets.QWidget):
 
         self.throttle = Redraw(self, self.redraw, min_interval_ms=REDRAW_MS)
         inspect = session.inspect
-        for sig in (
-            inspect.weights_updated,
-            inspect.sample_changed,
-            session.project.dataset_changed,
-        ):
-            sig.connect(self.throttle.mark)
-        inspect.selection_changed.connect(self.throttle.mark_now)
+        self.throttle.mark_on(
+            inspect.weights_updated, inspect.sample_changed, session.project.dataset_changed
+        )
+        self.throttle.mark_on(inspect.selection_changed, now=True)
         inspect.spec_changed.connect(self._on_session_spec_changed)
         self.maps.cell_clicked.connect(self._on_maps_cell_clicked)
         self.unrolled.step_clicked.connect(self._on_unrolled_step_clicked)

@@ -9,11 +9,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from visualnn.ui import theme
 from visualnn.ui.model.recurrent import is_recurrent
 from visualnn.ui.pacing import Redraw
-from visualnn.ui.views.common import (
-    fmt,
-    layer_title,
-    message_label,
-)
+from visualnn.ui.views.common import fmt, layer_combo, layer_title, message_label
 from visualnn.ui.views.nonfinite import finite_peak, legend_label, show_legend
 from visualnn.ui.views.weight_panels import LayerPanel, weight_mosaic
 from visualnn.ui.views.weight_recurrent import describe, hint, label_panel, recurrent_mosaic
@@ -32,12 +28,7 @@ class WeightsView(QtWidgets.QWidget):
         self.panels: list[LayerPanel] = []
         self._signature: tuple | None = None
 
-        self.layer_combo = QtWidgets.QComboBox()
-        theme.set_font(self.layer_combo)
-        self.layer_combo.setSizeAdjustPolicy(
-            QtWidgets.QComboBox.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.layer_combo.setMinimumContentsLength(6)
+        self.layer_combo = layer_combo()
         self.grad_check = QtWidgets.QCheckBox("Gradients")
         self.grad_check.setToolTip(
             "Show \u2202L/\u2202w of the last training step instead of "
@@ -73,8 +64,7 @@ class WeightsView(QtWidgets.QWidget):
         layout.addWidget(self.hover)
 
         self.throttle = Redraw(self, self.redraw)
-        for sig in (session.inspect.weights_updated, session.inspect.spec_changed):
-            sig.connect(self.throttle.mark)
+        self.throttle.mark_on(session.inspect.weights_updated, session.inspect.spec_changed)
         session.inspect.selection_changed.connect(self._on_session_selection_changed)
         self.layer_combo.currentIndexChanged.connect(self._on_control_changed)
         self.grad_check.toggled.connect(self._on_control_changed)

@@ -1,7 +1,8 @@
 """A sounddevice stand-in for microphone tests: scripted devices, streams and callbacks.
 
 ``MicSource(..., backend=FakeSoundDevice(), clock=FakeClock())`` opens a ``FakeStream``
-whose callback the test calls itself (``feed``), so every timing is scripted.
+whose callback the test calls itself (``feed``), so every timing is scripted. It lives at the
+top of ``tests/`` so the audio tests and the UI tests (the microphone panel) share one fake.
 """
 
 import types

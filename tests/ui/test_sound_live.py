@@ -13,6 +13,7 @@ import pytest
 from visualnn.audio.sources import SynthSource
 from visualnn.audio.wavio import write_wav
 from visualnn.data.sound import synthetic_clip
+from visualnn.presets import PRESETS
 from visualnn.ui.model.forward import recorded_forward, to_probabilities
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -119,6 +120,8 @@ def test_sound_classes_record_then_train_the_graphs_network(make_window, qtbot, 
     ds = s.project.dataset
     assert ds.name == "sounds" and ds.title == "recorded sounds"
     assert s.inspect.model.output_shape == (4,) and s.inspect.model.input_shape == (1, 40, 101)
+    # and it trains as the sound preset does, not with xor's learning rate
+    assert s.project.config.to_dict() == PRESETS["sounds-cnn"].config.to_dict()
     assert window.controller.running  # the window's own pipeline trains it
     qtbot.waitUntil(lambda: s.inspect.training_state == "finished", timeout=60000)
     assert s.project.history.last()["val_acc"] >= 0.8

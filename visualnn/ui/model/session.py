@@ -104,9 +104,14 @@ class Session(QtCore.QObject):
             said.append(f"the last layer now has {ds.num_classes} outputs, one per class")
         if doc.error is not None and ds.transform is not None:
             name = "sounds-cnn" if len(ds.input_shape) == 3 else "sounds-conv1d"
-            doc.set_spec(fit_to_classes(PRESETS[name].spec, ds.num_classes),
+            preset = PRESETS[name]
+            doc.set_spec(fit_to_classes(preset.spec, ds.num_classes),
                          text=f"Use the {name} network")  # fmt: skip
-            said = [f"the network is now the {name} preset's (the old one did not fit)"]
+            # and how it trains: another preset's learning rate and epochs (xor's Adam at
+            # 0.03) can leave a sound CNN at chance
+            self.project.set_config(**preset.config.to_dict())
+            said = [f"the network and its training settings are now the {name} preset's "
+                    "(the old network did not fit)"]  # fmt: skip
         return "; ".join(said).capitalize() + "." if said else None
 
     def weights(self) -> list[dict] | None:

@@ -112,5 +112,4 @@ def run(args: argparse.Namespace) -> int:
 if __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__)
     add_arguments(p)
-    p.add_argument("--json", action="store_true", help="print the result as JSON")
     raise SystemExit(run(p.parse_args()))

@@ -14,6 +14,7 @@ import numpy as np
 from visualnn.data import Dataset, load_dataset
 from visualnn.data.sound.features import SoundFeatures
 from visualnn.engine import Sequential, SpecError, TrainConfig
+from visualnn.engine.augment import SOUND_DEFAULT
 
 
 @dataclass
@@ -78,9 +79,6 @@ _POOL = {"type": "maxpool2d"}
 _CONV1D = {"type": "conv1d", "activation": "relu"}
 _SGD = {"optimizer": "sgd", "lr": 0.02, "momentum": 0.9, "nesterov": True,
         "weight_decay": 0.001, "batch_size": 32}  # fmt: skip
-#: Each training clip a little earlier or later (up to 100 ms), a little higher or lower (two
-#: mel bands), with up to 100 ms and five bands masked: new speakers +2 to +5 points.
-SOUND_AUGMENT = {"time_shift": 10, "band_shift": 2, "time_mask": 10, "band_mask": 5}
 
 #: Conv2D over the log-mel image (1, 40, 101). Four convolutions, each pooled, the last pool
 #: over the whole map (5 x 8 cells of 8 bands x 120 ms): the dense layer hears *what* was
@@ -129,7 +127,7 @@ def _sound_preset(name: str, title: str, text: str, spec, layout: str, **cfg) ->
     shape = SoundFeatures(layout=layout).input_shape
     # Gradients clipped to norm 5: a few hundred clips, SGD with momentum, and one bad batch
     # late in a run can throw away what was learned (seen on the demo sounds).
-    cfg = {"optimizer": "adam", "augment": dict(SOUND_AUGMENT), "clip_norm": 5.0, **cfg}
+    cfg = {"optimizer": "adam", "augment": dict(SOUND_DEFAULT), "clip_norm": 5.0, **cfg}
     config = TrainConfig(loss="cross_entropy", **cfg)
     return Preset(name, title, text, spec, shape, "sounds", params, config)
 

@@ -270,3 +270,17 @@ def test_a_damaged_clip_store_is_repaired_and_said(make_window, tmp_path):
     sounds = window.docks["sounds"].widget().widget()
     assert sounds.clip_counts() == {"quiet": 1}
     assert "rebuilt" in sounds.status.text().lower() or "repair" in sounds.status.text().lower()
+
+
+def test_augment_switch_shows_for_sound_and_turns_the_setting_off_and_on(make_window):
+    from visualnn.engine.augment import SOUND_DEFAULT
+
+    window = make_window("sounds-cnn")
+    panel, project = window.training_panel, window.session.project
+    assert panel.form.isRowVisible(panel.augment) and panel.augment.isChecked()
+    panel.augment.setChecked(False)  # a teacher shows what learning by heart looks like
+    assert project.config.augment is None
+    panel.augment.setChecked(True)
+    assert project.config.augment == SOUND_DEFAULT
+    window.session.load_preset("digits-cnn")  # 8x8 digits: a shift would wreck them
+    assert not panel.form.isRowVisible(panel.augment) and project.config.augment is None

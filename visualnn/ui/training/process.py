@@ -197,8 +197,9 @@ class TrainerProcess:
 
     def update(self, **changes) -> None:
         """Change hyper-parameters of the run between two batches (``LIVE_KEYS``: lr,
-        momentum, nesterov, betas, weight_decay, clip_norm and optimizer from the next step,
-        a new optimizer with fresh state; batch_size from the next epoch; epochs at once).
+        momentum, nesterov, betas, weight_decay, clip_norm, augment and optimizer from the
+        next step, a new optimizer with fresh state; batch_size from the next epoch; epochs
+        at once).
 
         Raises ``SpecError`` for another key or a value that cannot train. Without a live run
         there is nothing to change (the next ``start_run`` carries the whole config).

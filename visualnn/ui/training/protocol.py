@@ -41,6 +41,7 @@ LIVE_KEYS = frozenset(
         "betas",
         "weight_decay",
         "clip_norm",
+        "augment",
     }
 )
 

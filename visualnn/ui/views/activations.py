@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-from PySide6 import QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from visualnn.engine.geometry import shape_text
 from visualnn.ui import theme
@@ -29,6 +29,7 @@ class ActivationsView(QtWidgets.QWidget):
         self.session = session
         self._signature: tuple | None = None
         self._tiles: list[LayerTile] = []
+        self._followed: int | None = None  # the selected layer last scrolled to
 
         self.pre_check = QtWidgets.QCheckBox("Pre-activation z")
         theme.set_font(self.pre_check)
@@ -90,6 +91,23 @@ class ActivationsView(QtWidgets.QWidget):
             self._tiles[i + 1].set_values(values, chosen)
             self._tiles[i + 1].set_title(*self._title_text(layer_title(i, layer), values))
         self.sample_label.setText(self._sample_text(rec))
+        self._follow_selection(sel.layer)
+
+    def _follow_selection(self, layer: int | None) -> None:
+        """Scroll a newly selected layer into sight: clicking a layer in the graph shows its
+        activations even when a small screen has room for only one or two layers."""
+        if layer is None or layer == self._followed or not 0 <= layer + 1 < len(self._tiles):
+            self._followed = layer
+            return
+        self._followed = layer
+        # once the tiles have their new heights (Qt lays out after this pass): its top at
+        # the top of the view, as much of it as fits (not merely its bottom edge in sight)
+        QtCore.QTimer.singleShot(0, self, functools.partial(self._scroll_to, layer + 1))
+
+    def _scroll_to(self, index: int) -> None:
+        if index < len(self._tiles):
+            self.scroll.widget().layout().activate()
+            self.scroll.verticalScrollBar().setValue(self._tiles[index].y())
 
     def _rebuild(self, model, rec) -> None:
         while self._column.count():

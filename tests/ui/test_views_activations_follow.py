@@ -1,0 +1,29 @@
+"""The Activations view brings a newly selected layer into sight on a small screen."""
+
+from visualnn.ui.pacing import frame_clock
+
+
+def _draw(qtbot, window):
+    for _ in range(3):
+        qtbot.wait(30)
+        frame_clock().tick()
+
+
+def test_selecting_a_deep_layer_scrolls_its_activations_into_sight(make_window, qtbot):
+    window = make_window("digits-cnn")  # 1280x720: room for the input and little more
+    window.views.set_shown("activations")
+    view = window.docks["activations"].widget()
+    view = getattr(view, "widget", lambda: view)()
+    _draw(qtbot, window)
+    bar = view.scroll.verticalScrollBar()
+    assert bar.maximum() > 0 and bar.value() == 0  # the last layers are below the fold
+    window.session.inspect.select(4)  # the dense output layer, clicked in the graph
+    _draw(qtbot, window)
+    tile = view._tiles[5]
+    top = tile.mapTo(view.scroll.viewport(), tile.rect().topLeft()).y()
+    assert bar.value() > 0 and 0 <= top < view.scroll.viewport().height()
+    # a redraw with the same selection leaves the reader's own scrolling alone
+    bar.setValue(0)
+    window.session.inspect.weights_updated.emit()
+    _draw(qtbot, window)
+    assert bar.value() == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import weakref
 
 import numpy as np
 from PySide6 import QtCore, QtWidgets
@@ -102,7 +103,9 @@ class ActivationsView(QtWidgets.QWidget):
         self._followed = layer
         # once the tiles have their new heights (Qt lays out after this pass): its top at
         # the top of the view, as much of it as fits (not merely its bottom edge in sight)
-        QtCore.QTimer.singleShot(0, self, functools.partial(self._scroll_to, layer + 1))
+        # (a weak reference: a pending timer must not keep a dropped view alive)
+        view = weakref.ref(self)
+        QtCore.QTimer.singleShot(0, self, lambda: view() and view()._scroll_to(layer + 1))
 
     def _scroll_to(self, index: int) -> None:
         if index < len(self._tiles):

@@ -73,6 +73,31 @@ QtCore.QTimer.singleShot(20000, app.quit)
 app.exec()
 """
 
+SOUND_TRAINING = """
+import sys
+from PySide6 import QtCore, QtWidgets
+from visualnn.ui import restyle
+from visualnn.ui.main_window import MainWindow
+from visualnn.ui.export import export_png
+
+# The trained words model, given ten more epochs and filmed four seconds into them.
+app = QtWidgets.QApplication(sys.argv[:1])
+restyle.apply(app)
+w, h = (int(v) for v in sys.argv[3].split("x"))
+window = MainWindow(restore=False)
+window.force_close = True
+window.resize(w, h)
+window.show()
+app.processEvents()
+window.reset_layout()
+window.resize(w, h)
+assert window.files.open(sys.argv[2], ask=False)
+window.controller.update_config(epochs=window.session.project.config.epochs + 10)
+QtCore.QTimer.singleShot(200, window.controller.play)
+QtCore.QTimer.singleShot(4200, lambda: (export_png(window, sys.argv[1]), app.quit()))
+app.exec()
+"""
+
 #: Which preset each dock is pictured with (the boundary needs 2-D data, the sound panels a
 #: sound project) and the unit selected for Neuron math.
 DOCK_PRESETS = {
@@ -140,8 +165,9 @@ def _run(env: dict, *args: str) -> None:
 
 
 def _word_wav(words: Path, out: Path, label: str = "right") -> None:
-    """A test speaker's ``label`` clip, its loudest 100 ms about 1.1 s into ``out``: the
-    window shoots after 1.5 s of --live, so its last second holds the whole word."""
+    """A test speaker's ``label`` clip starting 0.6 s into ``out``, with the clip's own quiet
+    background before and after it: the window shoots after about 1.6 s of --live, so its
+    last second is that clip."""
     import numpy as np
 
     from visualnn.audio.wavio import read_wav, write_wav
@@ -149,9 +175,10 @@ def _word_wav(words: Path, out: Path, label: str = "right") -> None:
     test = (words / "testing_list.txt").read_text().split()
     x, sr = read_wav(words / next(t for t in test if t.startswith(f"{label}/")))
     x = x.reshape(len(x), -1)[:, 0]
-    energy = np.convolve(x**2, np.ones(sr // 10), "same")
-    lead = max(int(1.1 * sr) - int(np.argmax(energy)), 0)
-    write_wav(out, np.concatenate([np.zeros(lead), x, np.zeros(sr)]), sr)
+    tenth = x[: len(x) // 10 * 10].reshape(10, -1)
+    quiet = tenth[np.argmin(np.mean(tenth**2, axis=1))]  # its quietest 100 ms
+    lead, tail = np.resize(quiet, int(0.6 * sr)), np.resize(quiet, sr)
+    write_wav(out, np.concatenate([lead, x, tail]), sr)
 
 
 def sound_shots(env: dict) -> list[Path]:
@@ -166,13 +193,12 @@ def sound_shots(env: dict) -> list[Path]:
              str(model), "--quiet")  # fmt: skip
         _word_wav(words, wav)
         for suffix, size in SIZES.items():
-            shots = {"training": ["--train-seconds", "4"],
-                     "live": ["--live", "--source", f"file:{wav}"]}  # fmt: skip
-            for name, args in shots.items():
-                path = OUT / f"sounds-{name}-{suffix}.png"
-                _run(env, "-m", "visualnn", "--open", str(model), *args, "--size", size,
-                     "--screenshot", str(path), "--quit")  # fmt: skip
-                written.append(path)
+            path = OUT / f"sounds-training-{suffix}.png"
+            _run(env, "-c", SOUND_TRAINING, str(path), str(model), size)
+            path = OUT / f"sounds-live-{suffix}.png"
+            _run(env, "-m", "visualnn", "--open", str(model), "--live", "--source",
+                 f"file:{wav}", "--size", size, "--screenshot", str(path), "--quit")  # fmt: skip
+            written += [OUT / f"sounds-{name}-{suffix}.png" for name in ("training", "live")]
     return written
 
 

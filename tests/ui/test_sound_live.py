@@ -284,3 +284,15 @@ def test_augment_switch_shows_for_sound_and_turns_the_setting_off_and_on(make_wi
     assert project.config.augment == SOUND_DEFAULT
     window.session.load_preset("digits-cnn")  # 8x8 digits: a shift would wreck them
     assert not panel.form.isRowVisible(panel.augment) and project.config.augment is None
+
+
+def test_opening_sound_data_over_xor_brings_the_sound_views(make_window):
+    window = make_window("xor")
+    assert window.views.shown("boundary")
+    window.session.load_preset("sounds-cnn")  # as File > Open of a sound project does
+    assert window.views.shown("sounds") and not window.views.shown("boundary")
+    # Sound classes says what the network already knows, rather than ask for recordings
+    status = window.docks["sounds"].widget().widget().status.text()
+    assert "knows 4 sounds from demo sounds: whistle, hum, clap, silence" in status
+    window.session.load_preset("circle")  # and back: 2-D points get their boundary again
+    assert window.views.shown("boundary")

@@ -129,6 +129,7 @@ class MainWindow(QtWidgets.QMainWindow):
         s.inspect.training_state_changed.connect(self._on_session_training_state_changed)
         s.inspect.selection_changed.connect(self._on_session_selection_changed)
         s.project.modified_changed.connect(self._update_title)
+        s.project.dataset_changed.connect(self._on_project_dataset_changed)
         s.project.document.undo_stack.cleanChanged.connect(self._update_title)
         self.files.path_changed.connect(self._update_title)
         self.files.message.connect(self.banner.show_message)
@@ -241,14 +242,24 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def reset_layout(self) -> None:
         """The default panels and views for this window size and the current data."""
-        ds = self.session.project.dataset
-        two_d = ds is None or tuple(ds.input_shape) == (2,)
         model = self.session.inspect.model
         recurrent = model is not None and any(
             layer.config()["type"] in ("rnn", "gru", "lstm") for layer in model.layers
         )
-        sound = getattr(ds, "transform", None) is not None
+        self._laid_out_for = two_d, sound = self._data_kind()
         self.views.set_state(*self.views.defaults(two_d, recurrent, sound))
+
+    def _data_kind(self) -> tuple[bool, bool]:
+        """(2-D points?, sound?): what decides which views can show anything."""
+        ds = self.session.project.dataset
+        two_d = ds is None or tuple(ds.input_shape) == (2,)
+        return two_d, getattr(ds, "transform", None) is not None
+
+    def _on_project_dataset_changed(self) -> None:
+        # Another kind of data (a sound project opened over xor): the boundary or the sound
+        # panels would show nothing useful, so the views suited to it come up instead.
+        if self._data_kind() != self._laid_out_for:
+            self.reset_layout()
 
     # --- export ---------------------------------------------------------------------------
     def _ask_path(self, title: str, name: str, filt: str) -> str:

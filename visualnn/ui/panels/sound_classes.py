@@ -77,17 +77,18 @@ class SoundClassesPanel(QtWidgets.QWidget):
         self._rows: dict[str, ClassRow] = {}
         self._rec: dict | None = None
         self._build()
-        if self.store.repair_report or self.store.read_only:
-            # A damaged store was repaired (or is read-only): say what happened, in words.
-            said = list(self.store.repair_report) + ([self.store.read_only] if
-                                                     self.store.read_only else [])  # fmt: skip
-            self.status.setText(" ".join(s[:1].upper() + s[1:] for s in said))
+        # A damaged store was repaired (or is read-only): said in words, before the rest.
+        said = list(self.store.repair_report) + ([self.store.read_only] if
+                                                 self.store.read_only else [])  # fmt: skip
+        self._store_notice = " ".join(s[:1].upper() + s[1:] for s in said)
         live_audio.audio_added.connect(self._on_audio_added)
         live_input.live_changed.connect(self._on_live_changed)
         session.inspect.sample_changed.connect(self._on_session_sample_changed)
         session.inspect.weights_updated.connect(self._on_session_sample_changed)
         session.project.history_changed.connect(self._on_project_history_changed)
+        session.project.dataset_changed.connect(self._describe_project)
         self._refresh_rows()
+        self._describe_project()
 
     # -- layout ----------------------------------------------------------------------------
     def _build(self) -> None:
@@ -282,6 +283,18 @@ class SoundClassesPanel(QtWidgets.QWidget):
         self.status.setText(f"Training on {len(ds.x_train)} clips ({counts})."
                             + (f" {said}" if said else ""))  # fmt: skip
         return True
+
+    def _describe_project(self) -> None:
+        """Say what the network in the graph already knows when its sounds come from
+        elsewhere (a folder of words, the demo sounds), rather than ask for recordings."""
+        ds = self.session.project.dataset
+        if ds is None or ds.transform is None or ds.title == "recorded sounds":
+            text = "Record two or more classes, then press Train."
+        else:
+            text = (f"The network knows {len(ds.class_names)} sounds from {ds.title}: "
+                    f"{', '.join(ds.class_names)}. Press Listen (L) and make one; or record "
+                    "classes of your own here and press Train.")  # fmt: skip
+        self.status.setText(f"{self._store_notice} {text}".strip())
 
     def _on_project_history_changed(self) -> None:
         project = self.session.project

@@ -80,21 +80,23 @@ _CONV1D = {"type": "conv1d", "activation": "relu"}
 _SGD = {"optimizer": "sgd", "lr": 0.02, "momentum": 0.9, "nesterov": True,
         "weight_decay": 0.001, "batch_size": 32}  # fmt: skip
 
+
+def _conv_block(out: int, pool, dropout: float = 0.0) -> list[dict[str, Any]]:
+    """A 3x3 'same' ReLU convolution with ``out`` maps, max pooling by ``pool``, and dropout
+    when asked."""
+    block = [{**_CONV, "out_channels": out}, {**_POOL, "kernel_size": pool}]
+    return block + ([{"type": "dropout", "p": dropout}] if dropout else [])
+
+
 #: Conv2D over the log-mel image (1, 40, 101). Four convolutions, each pooled, the last pool
 #: over the whole map (5 x 8 cells of 8 bands x 120 ms): the dense layer hears *what* was
 #: said, not exactly *when* or how high, which is what carries over to a new voice. Dropout
 #: and weight decay, because 130 speakers are easily learned by heart.
 SOUNDS_CNN = [
-    {**_CONV, "out_channels": 16},
-    {**_POOL, "kernel_size": [2, 3]},
-    {**_CONV, "out_channels": 32},
-    {**_POOL, "kernel_size": 2},
-    {"type": "dropout", "p": 0.1},
-    {**_CONV, "out_channels": 64},
-    {**_POOL, "kernel_size": 2},
-    {"type": "dropout", "p": 0.1},
-    {**_CONV, "out_channels": 96},
-    {**_POOL, "kernel_size": [5, 8]},
+    *_conv_block(16, [2, 3]),
+    *_conv_block(32, 2, dropout=0.1),
+    *_conv_block(64, 2, dropout=0.1),
+    *_conv_block(96, [5, 8]),
     {"type": "flatten"},
     {"type": "dropout", "p": 0.3},
     _dense(4),

@@ -88,6 +88,11 @@ def _conv_block(out: int, pool, dropout: float = 0.0) -> list[dict[str, Any]]:
     return block + ([{"type": "dropout", "p": dropout}] if dropout else [])
 
 
+def _flat_output(dropout: float) -> list[dict[str, Any]]:
+    """Flatten, dropout, and the output layer (sized to the classes by ``fit_to_classes``)."""
+    return [{"type": "flatten"}, {"type": "dropout", "p": dropout}, _dense(4)]
+
+
 #: Conv2D over the log-mel image (1, 40, 101). Four convolutions, each pooled, the last pool
 #: over the whole map (5 x 8 cells of 8 bands x 120 ms): the dense layer hears *what* was
 #: said, not exactly *when* or how high, which is what carries over to a new voice. Dropout
@@ -97,9 +102,7 @@ SOUNDS_CNN = [
     *_conv_block(32, 2, dropout=0.1),
     *_conv_block(64, 2, dropout=0.1),
     *_conv_block(96, [5, 8]),
-    {"type": "flatten"},
-    {"type": "dropout", "p": 0.3},
-    _dense(4),
+    *_flat_output(dropout=0.3),
 ]
 #: Conv1D over time with the 40 mel bands as channels, input (40, 101); strides shrink time
 #: 101 -> 48 -> 22 -> 22 -> 9 steps. A higher voice is a different input here, not a
@@ -109,9 +112,7 @@ SOUNDS_CONV1D = [
     {**_CONV1D, "out_channels": 128, "kernel_size": 5, "stride": 2},
     {**_CONV1D, "out_channels": 128, "kernel_size": 5, "padding": "same"},
     {**_CONV1D, "out_channels": 128, "kernel_size": 5, "stride": 2},
-    {"type": "flatten"},
-    {"type": "dropout", "p": 0.5},
-    _dense(4),
+    *_flat_output(dropout=0.5),
 ]
 #: Conv1D over the log-mel frames, then a bidirectional GRU over the 23 steps left (one reads
 #: forwards, one backwards), then the words from both final states.

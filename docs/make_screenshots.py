@@ -43,7 +43,9 @@ for path in sys.argv[1:]:
     image.convertToFormat(QtGui.QImage.Format_Indexed8, table, flags).save(path, "PNG", 0)
 """
 
-DIVERGE = """
+#: The start of a scripted window (argv: PNG, SIZE, ...): a fresh window of that size on the
+#: demo, laid out as a first start would be.
+WINDOW = """
 import sys
 from PySide6 import QtCore, QtWidgets
 from visualnn.ui import restyle
@@ -55,12 +57,15 @@ restyle.apply(app)
 w, h = (int(v) for v in sys.argv[2].split("x"))
 window = MainWindow(restore=False)
 window.force_close = True
-window.session.load_preset("sum")
 window.resize(w, h)
 window.show()
 app.processEvents()
 window.reset_layout()
 window.resize(w, h)
+"""
+
+DIVERGE = WINDOW + """
+window.session.load_preset("sum")
 # A linear output with squared error and a huge learning rate: what a student might try.
 window.session.project.document.set_option(1, "activation", None)
 window.training_panel.lr.setValue(1e6)
@@ -73,25 +78,9 @@ QtCore.QTimer.singleShot(20000, app.quit)
 app.exec()
 """
 
-SOUND_TRAINING = """
-import sys
-from PySide6 import QtCore, QtWidgets
-from visualnn.ui import restyle
-from visualnn.ui.main_window import MainWindow
-from visualnn.ui.export import export_png
-
-# The trained words model, given ten more epochs and filmed four seconds into them.
-app = QtWidgets.QApplication(sys.argv[:1])
-restyle.apply(app)
-w, h = (int(v) for v in sys.argv[3].split("x"))
-window = MainWindow(restore=False)
-window.force_close = True
-window.resize(w, h)
-window.show()
-app.processEvents()
-window.reset_layout()
-window.resize(w, h)
-assert window.files.open(sys.argv[2], ask=False)
+#: The trained words model (argv[3]), given ten more epochs and shot four seconds into them.
+SOUND_TRAINING = WINDOW + """
+assert window.files.open(sys.argv[3], ask=False)
 window.controller.update_config(epochs=window.session.project.config.epochs + 10)
 QtCore.QTimer.singleShot(200, window.controller.play)
 QtCore.QTimer.singleShot(4200, lambda: (export_png(window, sys.argv[1]), app.quit()))
@@ -194,7 +183,7 @@ def sound_shots(env: dict) -> list[Path]:
         _word_wav(words, wav)
         for suffix, size in SIZES.items():
             path = OUT / f"sounds-training-{suffix}.png"
-            _run(env, "-c", SOUND_TRAINING, str(path), str(model), size)
+            _run(env, "-c", SOUND_TRAINING, str(path), size, str(model))
             path = OUT / f"sounds-live-{suffix}.png"
             _run(env, "-m", "visualnn", "--open", str(model), "--live", "--source",
                  f"file:{wav}", "--size", size, "--screenshot", str(path), "--quit")  # fmt: skip

@@ -296,3 +296,21 @@ def test_opening_sound_data_over_xor_brings_the_sound_views(make_window):
     assert "knows 4 sounds from demo sounds: whistle, hum, clap, silence" in status
     window.session.load_preset("circle")  # and back: 2-D points get their boundary again
     assert window.views.shown("boundary")
+
+
+def test_confidence_bars_show_the_likeliest_first_when_not_all_fit(qtbot):
+    from visualnn.ui.panels.sound_class_widgets import ROW, ConfidenceBars
+
+    bars = ConfidenceBars()
+    qtbot.addWidget(bars)
+    words = ["down", "go", "left", "no", "off", "on", "right", "stop", "up", "yes", "background"]
+    bars.set_classes(words)
+    probs = np.full(11, 0.01)
+    probs[6], probs[9] = 0.85, 0.06
+    bars.set_probabilities(probs)
+    bars.resize(400, 4 * ROW + 4)  # a 1280x720 panel: four rows
+    assert [words[i] for i in bars.shown_rows()[:2]] == ["right", "yes"]
+    assert len(bars.shown_rows()) == 4
+    bars.resize(400, 11 * ROW + 4)  # room for all: the class order, which does not jump
+    assert bars.shown_rows() == list(range(11))
+    bars.grab()  # and it paints

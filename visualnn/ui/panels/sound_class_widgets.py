@@ -9,10 +9,17 @@ from visualnn.ui import icons, theme
 
 #: Row height of one confidence bar: readable from the back of a classroom.
 BAR_HEIGHT = 46
+ROW = BAR_HEIGHT + 8
+#: Rows the bars always have room for; more classes than fit show the likeliest first.
+MIN_ROWS = 4
 
 
 class ConfidenceBars(QtWidgets.QWidget):
-    """Big horizontal bars, one per class: name, bar, percent; the top class highlighted."""
+    """Big horizontal bars, one per class: name, bar, percent; the top class highlighted.
+
+    In class order when every class fits; with more classes than rows (eleven words on a
+    1280x720 screen), the likeliest ones, most likely first, so the answer is always seen.
+    """
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -23,7 +30,7 @@ class ConfidenceBars(QtWidgets.QWidget):
     def set_classes(self, names) -> None:
         self.names = list(names)
         self.probs = np.zeros(len(self.names))
-        self.setMinimumHeight(max(2, len(self.names)) * (BAR_HEIGHT + 8))
+        self.setMinimumHeight(min(max(2, len(self.names)), MIN_ROWS) * ROW)
         self.update()
 
     def set_probabilities(self, probs: np.ndarray) -> None:
@@ -35,8 +42,15 @@ class ConfidenceBars(QtWidgets.QWidget):
     def top(self) -> str | None:
         return self.names[int(self.probs.argmax())] if self.probs.size else None
 
+    def shown_rows(self) -> list[int]:
+        """The classes painted, top to bottom (indices into ``names``)."""
+        fit = max(1, (self.height() - 4) // ROW)
+        if len(self.names) <= fit or self.probs.size != len(self.names):
+            return list(range(min(len(self.names), fit)))
+        return [int(i) for i in np.argsort(-self.probs, kind="stable")[:fit]]
+
     def sizeHint(self) -> QtCore.QSize:  # noqa: N802 (Qt override)
-        return QtCore.QSize(400, max(2, len(self.names)) * (BAR_HEIGHT + 8))
+        return QtCore.QSize(400, max(2, len(self.names)) * ROW)
 
     def paintEvent(self, event):  # noqa: N802 (Qt override)
         p = QtGui.QPainter(self)
@@ -50,7 +64,8 @@ class ConfidenceBars(QtWidgets.QWidget):
         pct_w = QtGui.QFontMetrics(pct_font).horizontalAdvance("100%") + 12
         top = int(self.probs.argmax()) if self.probs.size and self.probs.max() > 0 else -1
         y = 4
-        for i, name in enumerate(self.names):
+        for i in self.shown_rows():
+            name = self.names[i]
             prob = float(self.probs[i]) if i < self.probs.size else 0.0
             colour = QtGui.QColor(theme.SERIES[i % len(theme.SERIES)])
             hot = i == top
@@ -80,7 +95,7 @@ class ConfidenceBars(QtWidgets.QWidget):
             pct_rect = QtCore.QRectF(self.width() - pct_w, y, pct_w, BAR_HEIGHT)
             right = QtCore.Qt.AlignVCenter | QtCore.Qt.AlignRight
             p.drawText(pct_rect, right, f"{100 * prob:.0f}%")
-            y += BAR_HEIGHT + 8
+            y += ROW
         p.end()
 
 

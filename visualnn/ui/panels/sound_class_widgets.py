@@ -12,6 +12,8 @@ BAR_HEIGHT = 46
 ROW = BAR_HEIGHT + 8
 #: Rows the bars always have room for; more classes than fit show the likeliest first.
 MIN_ROWS = 4
+#: Largest share of the width the class names take.
+NAME_SHARE = 0.45
 
 
 class ConfidenceBars(QtWidgets.QWidget):
@@ -42,6 +44,14 @@ class ConfidenceBars(QtWidgets.QWidget):
     def top(self) -> str | None:
         return self.names[int(self.probs.argmax())] if self.probs.size else None
 
+    def _name_font(self) -> QtGui.QFont:
+        """Names at 1.6x, smaller (down to the normal size) when the longest would not fit
+        its share of a narrow panel ("background" beside the bars at 1280x720)."""
+        room = self.width() * NAME_SHARE - 12
+        longest = max((QtGui.QFontMetrics(theme.font(1.6, bold=True)).horizontalAdvance(n)
+                       for n in self.names), default=1)  # fmt: skip
+        return theme.font(max(1.0, min(1.6, 1.6 * room / max(longest, 1))), bold=True)
+
     def shown_rows(self) -> list[int]:
         """The classes painted, top to bottom (indices into ``names``)."""
         fit = max(1, (self.height() - 4) // ROW)
@@ -50,17 +60,17 @@ class ConfidenceBars(QtWidgets.QWidget):
         return [int(i) for i in np.argsort(-self.probs, kind="stable")[:fit]]
 
     def sizeHint(self) -> QtCore.QSize:  # noqa: N802 (Qt override)
-        return QtCore.QSize(400, max(2, len(self.names)) * ROW)
+        # No more than MIN_ROWS asked for: the panel gives the bars any room it has left (a
+        # tall screen shows every class), but a long list must not push them off a small one.
+        return QtCore.QSize(400, min(max(2, len(self.names)), MIN_ROWS) * ROW)
 
     def paintEvent(self, event):  # noqa: N802 (Qt override)
         p = QtGui.QPainter(self)
         p.setRenderHint(QtGui.QPainter.Antialiasing)
-        name_font, pct_font = theme.font(1.6, bold=True), theme.font(1.5, bold=True)
-        name_w = min(
-            self.width() // 3,
-            40
-            + max([QtGui.QFontMetrics(name_font).horizontalAdvance(n) for n in self.names] + [60]),
-        )
+        name_font, pct_font = self._name_font(), theme.font(1.5, bold=True)
+        metrics = QtGui.QFontMetrics(name_font)
+        longest = max((metrics.horizontalAdvance(n) for n in self.names), default=0)
+        name_w = min(int(self.width() * NAME_SHARE), 40 + max(longest, 60))
         pct_w = QtGui.QFontMetrics(pct_font).horizontalAdvance("100%") + 12
         top = int(self.probs.argmax()) if self.probs.size and self.probs.max() > 0 else -1
         y = 4

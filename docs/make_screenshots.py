@@ -64,7 +64,9 @@ window.reset_layout()
 window.resize(w, h)
 """
 
-DIVERGE = WINDOW + """
+DIVERGE = (
+    WINDOW
+    + """
 window.session.load_preset("sum")
 # A linear output with squared error and a huge learning rate: what a student might try.
 window.session.project.document.set_option(1, "activation", None)
@@ -77,15 +79,46 @@ QtCore.QTimer.singleShot(200, window.actions["play"].trigger)
 QtCore.QTimer.singleShot(20000, app.quit)
 app.exec()
 """
+)
 
 #: The trained words model (argv[3]), given ten more epochs and shot four seconds into them.
-SOUND_TRAINING = WINDOW + """
+SOUND_TRAINING = (
+    WINDOW
+    + """
 assert window.files.open(sys.argv[3], ask=False)
 window.controller.update_config(epochs=window.session.project.config.epochs + 10)
 QtCore.QTimer.singleShot(200, window.controller.play)
 QtCore.QTimer.singleShot(4200, lambda: (export_png(window, sys.argv[1]), app.quit()))
 app.exec()
 """
+)
+
+#: The trained words model (argv[3]) listening to a WAV (argv[4]): shot while the word in it
+#: (argv[5]) leads the bars, or after ten seconds whatever it hears.
+SOUND_LIVE = (
+    WINDOW
+    + """
+import time
+from visualnn.commands.listen import make_source
+
+assert window.files.open(sys.argv[3], ask=False)
+window.docks["microphone"].widget().widget().set_source(make_source("file:" + sys.argv[4]))
+window.live_input.set_live(True)
+bars, start = window.docks["sounds"].widget().widget().bars, time.monotonic()
+
+
+def check():
+    waited = time.monotonic() - start
+    if (bars.top == sys.argv[5] and waited > 1.2) or waited > 10:
+        QtCore.QTimer.singleShot(150, lambda: (export_png(window, sys.argv[1]), app.quit()))
+    else:
+        QtCore.QTimer.singleShot(50, check)
+
+
+check()
+app.exec()
+"""
+)
 
 #: Which preset each dock is pictured with (the boundary needs 2-D data, the sound panels a
 #: sound project) and the unit selected for Neuron math.
@@ -154,9 +187,8 @@ def _run(env: dict, *args: str) -> None:
 
 
 def _word_wav(words: Path, out: Path, label: str = "right") -> None:
-    """A test speaker's ``label`` clip starting 0.6 s into ``out``, with the clip's own quiet
-    background before and after it: the window shoots after about 1.6 s of --live, so its
-    last second is that clip."""
+    """A test speaker's ``label`` clip three times, 0.6 s into ``out`` and half a second
+    apart, with the clip's own quiet background around it: several chances for the shot."""
     import numpy as np
 
     from visualnn.audio.wavio import read_wav, write_wav
@@ -166,8 +198,8 @@ def _word_wav(words: Path, out: Path, label: str = "right") -> None:
     x = x.reshape(len(x), -1)[:, 0]
     tenth = x[: len(x) // 10 * 10].reshape(10, -1)
     quiet = tenth[np.argmin(np.mean(tenth**2, axis=1))]  # its quietest 100 ms
-    lead, tail = np.resize(quiet, int(0.6 * sr)), np.resize(quiet, sr)
-    write_wav(out, np.concatenate([lead, x, tail]), sr)
+    lead, gap = np.resize(quiet, int(0.6 * sr)), np.resize(quiet, sr // 2)
+    write_wav(out, np.concatenate([lead, x, gap, x, gap, x, gap]), sr)
 
 
 def sound_shots(env: dict) -> list[Path]:
@@ -185,8 +217,7 @@ def sound_shots(env: dict) -> list[Path]:
             path = OUT / f"sounds-training-{suffix}.png"
             _run(env, "-c", SOUND_TRAINING, str(path), size, str(model))
             path = OUT / f"sounds-live-{suffix}.png"
-            _run(env, "-m", "visualnn", "--open", str(model), "--live", "--source",
-                 f"file:{wav}", "--size", size, "--screenshot", str(path), "--quit")  # fmt: skip
+            _run(env, "-c", SOUND_LIVE, str(path), size, str(model), str(wav), "right")
             written += [OUT / f"sounds-{name}-{suffix}.png" for name in ("training", "live")]
     return written
 

@@ -27,3 +27,20 @@ def test_selecting_a_deep_layer_scrolls_its_activations_into_sight(make_window, 
     window.session.inspect.weights_updated.emit()
     _draw(qtbot, window)
     assert bar.value() == 0
+
+
+def test_wide_feature_maps_take_rows_as_tall_as_they_are(qtbot):
+    import numpy as np
+
+    from visualnn.ui.views.tiles import LayerTile
+
+    tiles = {}
+    for name, shape in (("square", (1, 40, 40)), ("log-mel", (1, 40, 101))):
+        tile = LayerTile(titled=False)
+        qtbot.addWidget(tile)
+        tile.set_values(np.zeros(shape, np.float32))
+        tile.resize(400, 50)
+        tile._layout(400)
+        tiles[name] = tile.height()
+    # a 40 x 101 spectrogram drawn 170 px wide is 67 px tall: no square cell of empty rows
+    assert tiles["log-mel"] < 100 < tiles["square"]

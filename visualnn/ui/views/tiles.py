@@ -150,13 +150,13 @@ class LayerTile(QtWidgets.QWidget):
             tile = min(target, (width - 8) / cols - 8)
             scale = tile / max(h, w)
             tw, th = w * scale, h * scale
+            # rows as tall as the maps (a 40x101 log-mel is wide and low), not square cells
+            row_h = th + label_h + 8
             for c in range(c_n):
                 r, k = divmod(c, cols)
-                rect = QtCore.QRectF(
-                    4 + k * (tile + 8), 4 + r * (tile + label_h + 8) + label_h, tw, th
-                )
+                rect = QtCore.QRectF(4 + k * (tile + 8), 4 + r * row_h + label_h, tw, th)
                 cells.append((rect, (c,), (h, w)))
-            height = ((c_n - 1) // cols + 1) * (tile + label_h + 8) + 6
+            height = ((c_n - 1) // cols + 1) * row_h + 6
         elif v.ndim == 2:
             c_n, length = v.shape
             row_h = float(np.clip(160 / c_n, 8, 24))

@@ -44,3 +44,10 @@ def test_wide_feature_maps_take_rows_as_tall_as_they_are(qtbot):
         tiles[name] = tile.height()
     # a 40 x 101 spectrogram drawn 170 px wide is 67 px tall: no square cell of empty rows
     assert tiles["log-mel"] < 100 < tiles["square"]
+
+
+def test_a_tiny_unit_value_reads_0_00_in_its_cell_not_an_exponent():
+    from visualnn.ui.views.tiles import cell_text
+
+    assert cell_text(5.5e-5) == "0.00" and cell_text(-0.98) == "\u22120.98"
+    assert cell_text(float("nan")) == "nan"  # still said, in the reserved colour

@@ -195,7 +195,7 @@ class LayerTile(QtWidgets.QWidget):
                     # dark text on light cells, light on dark: readable whatever the colormap
                     text_c = "#000000" if qc.lightnessF() > 0.55 else "#ffffff"
                     p.setPen(QtGui.QColor(text_c))
-                    p.drawText(rect, QtCore.Qt.AlignCenter, fmt(v[key[0]], 2))
+                    p.drawText(rect, QtCore.Qt.AlignCenter, cell_text(v[key[0]]))
                 if self.selected == key:
                     p.setPen(QtGui.QPen(QtGui.QColor(theme.FOREGROUND), 3))
                     p.drawRect(rect.adjusted(1, 1, -1, -1))
@@ -280,3 +280,10 @@ class LayerTile(QtWidgets.QWidget):
         QtWidgets.QToolTip.showText(
             event.globalPosition().toPoint(), f"{name}: {fmt(self.value_at(key), 4)}", self
         )
+
+
+def cell_text(value: float) -> str:
+    """A unit's value in its small cell: two decimals, a tiny value as 0.00 rather than
+    ``5.5e-05``, which does not fit (a click on the unit shows it in full)."""
+    v = float(value)
+    return fmt(0.0 if np.isfinite(v) and abs(v) < 0.005 else v, 2)

@@ -50,4 +50,5 @@ def test_a_tiny_unit_value_reads_0_00_in_its_cell_not_an_exponent():
     from visualnn.ui.views.tiles import cell_text
 
     assert cell_text(5.5e-5) == "0.00" and cell_text(-0.98) == "\u22120.98"
+    assert cell_text(0.0062) == "0.01"  # not 6.2e-03, which does not fit the cell
     assert cell_text(float("nan")) == "nan"  # still said, in the reserved colour

@@ -283,7 +283,9 @@ class LayerTile(QtWidgets.QWidget):
 
 
 def cell_text(value: float) -> str:
-    """A unit's value in its small cell: two decimals, a tiny value as 0.00 rather than
-    ``5.5e-05``, which does not fit (a click on the unit shows it in full)."""
+    """A unit's value in its small cell: two decimals, a small value as 0.01 or 0.00 rather
+    than ``5.5e-03``, which does not fit (a click on the unit shows it in full)."""
     v = float(value)
-    return fmt(0.0 if np.isfinite(v) and abs(v) < 0.005 else v, 2)
+    if np.isfinite(v) and abs(v) < 1e4:
+        return fmt(round(v, 2) + 0.0, 2) if abs(v) >= 0.005 else "0.00"
+    return fmt(v, 2)

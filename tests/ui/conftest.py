@@ -73,3 +73,13 @@ def themed(qapp):
     qapp.setStyle(look[3])
     qapp.setPalette(look[1])
     qapp.setFont(look[0])
+
+
+@pytest.fixture
+def proc():
+    """A ``TrainerProcess`` (its child starts on first use), closed at teardown."""
+    from visualnn.ui.training import TrainerProcess
+
+    p = TrainerProcess()
+    yield p
+    p.close()

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 from PySide6 import QtCore, QtWidgets
+from views_helpers import show_editor
 
-from visualnn.ui.graph.palette import LayerPalette
 from visualnn.ui.graph.view import GraphView
 from visualnn.ui.model.session import Session
-from visualnn.ui.panels.inspector import LayerInspector
 
 XOR_MLP = [
     {"type": "dense", "units": 8, "activation": "tanh"},
@@ -22,15 +21,7 @@ def editor(qtbot):
     """A session with an empty 2-feature network, a graph view, palette and inspector."""
     session = Session()
     session.project.document.reset([], (2,))
-    view = GraphView(session)
-    view.resize(1280, 720)
-    palette = LayerPalette(session)
-    inspector = LayerInspector(session)
-    for w in (view, palette, inspector):
-        qtbot.addWidget(w)
-    view.show()
-    qtbot.waitExposed(view)
-    return session, view, palette, inspector
+    return show_editor(qtbot, session)
 
 
 def node_texts(view):

@@ -8,13 +8,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6 import QtCore, QtWidgets
+from views_helpers import show_editor
 
-from visualnn.ui.graph.palette import LayerPalette
 from visualnn.ui.graph.recurrent_art import RecurrentNodeItem
 from visualnn.ui.graph.view import GraphView
 from visualnn.ui.model.recurrent import is_recurrent
 from visualnn.ui.model.session import Session
-from visualnn.ui.panels.inspector import LayerInspector
 
 pytest.importorskip("pytestqt")
 
@@ -25,13 +24,7 @@ def editor(qtbot):
     session = Session()
     session.project.set_dataset("parity", n=100, length=6)
     session.project.document.reset([], (1, 6))
-    view, palette, inspector = GraphView(session), LayerPalette(session), LayerInspector(session)
-    view.resize(1280, 720)
-    for w in (view, palette, inspector):
-        qtbot.addWidget(w)
-    view.show()
-    qtbot.waitExposed(view)
-    return session, view, palette, inspector
+    return show_editor(qtbot, session)
 
 
 def test_palette_adds_a_gru_and_the_inspector_edits_it(editor):

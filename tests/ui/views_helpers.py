@@ -65,3 +65,19 @@ def show(qtbot, widget, w=700, h=600):
     qtbot.waitExposed(widget)
     widget.throttle.flush()
     return widget
+
+
+def show_editor(qtbot, session: Session):
+    """``(session, view, palette, inspector)``: the graph editor's three widgets on
+    ``session``, the view at 1280x720 and exposed."""
+    from visualnn.ui.graph.palette import LayerPalette
+    from visualnn.ui.graph.view import GraphView
+    from visualnn.ui.panels.inspector import LayerInspector
+
+    view, palette, inspector = GraphView(session), LayerPalette(session), LayerInspector(session)
+    view.resize(1280, 720)
+    for w in (view, palette, inspector):
+        qtbot.addWidget(w)
+    view.show()
+    qtbot.waitExposed(view)
+    return session, view, palette, inspector

@@ -58,3 +58,16 @@ def test_worker_measures_in_process(capsys):
     )
     assert bench.run(args) == 0
     assert '"samples_per_second"' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("module", ["audio", "engine", "gui", "process"])
+def test_each_benchmark_module_starts_on_its_own(module):
+    """``python -m visualnn.bench.X --help`` parses its arguments (bench.audio once declared
+    --json twice and died at start-up)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", f"visualnn.bench.{module}", "--help"],
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-500:]
+    assert "usage" in done.stdout

@@ -81,12 +81,8 @@ def feature_benchmark(
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``visualnn bench-audio``."""
-    parser.add_argument(
-        "--audio-seconds",
-        type=float,
-        default=10.0,
-        help="length of the audio benchmark signal (default 10 s)",
-    )
+    what = "length of the audio benchmark signal (default 10 s)"
+    parser.add_argument("--audio-seconds", type=float, default=10.0, help=what)
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
 
 

@@ -14,6 +14,7 @@ output element contributes, and ``backward(r)`` must return ``dL/dx`` and accumu
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -162,34 +163,26 @@ def _backward_of(
     return dx, {k: g.copy() for k, g in layer.grads.items()}
 
 
-def gradcheck_layer(
-    layer: Module,
-    x: np.ndarray,
-    rng: np.random.Generator | None = None,
-    training: bool = False,
-    eps: float = 1e-6,
-) -> dict[str, float]:
-    """Relative error (see ``relative_error``) of every gradient: ``{"input": ..., ...}``."""
-    grads = layer_gradients(layer, x, rng, training, eps)
+def gradcheck_layer(layer: Module, x: np.ndarray, **options: Any) -> dict[str, float]:
+    """Relative error (see ``relative_error``) of every gradient: ``{"input": ..., ...}``.
+
+    ``options`` are ``layer_gradients``'s: ``rng``, ``training`` and ``eps``.
+    """
+    grads = layer_gradients(layer, x, **options)
     return {k: relative_error(a, n) for k, (a, n) in grads.items()}
 
 
 def assert_layer_gradients(
-    layer: Module,
-    x: np.ndarray,
-    rng: np.random.Generator | None = None,
-    training: bool = False,
-    eps: float = 1e-6,
-    atol: float = 1e-6,
-    rtol: float = 1e-4,
+    layer: Module, x: np.ndarray, *args: Any, atol: float = 1e-6, rtol: float = 1e-4, **kw: Any
 ) -> dict[str, float]:
     """Fail with a readable message unless every gradient matches its finite difference.
 
     Each analytic gradient must satisfy ``|a - n| <= atol + rtol |n|`` elementwise. Keep
     inputs away from kinks (ReLU at 0, max-pool ties, L1 at equality). Returns the relative
-    errors like ``gradcheck_layer``.
+    errors like ``gradcheck_layer``. ``args`` and ``kw`` are ``layer_gradients``'s: ``rng``,
+    ``training`` and ``eps``.
     """
-    grads = layer_gradients(layer, x, rng, training, eps)
+    grads = layer_gradients(layer, x, *args, **kw)
     errors = {k: relative_error(a, n) for k, (a, n) in grads.items()}
     for key, (a, n) in grads.items():
         if a.shape != n.shape:

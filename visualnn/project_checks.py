@@ -28,6 +28,7 @@ HISTORY_KEYS = frozenset(f.name for f in fields(EpochReport)) | {"batches"}
 TRANSFORM_TEXT = ("representation", "layout")
 TRANSFORM_WHOLE = ("samplerate", "n_fft", "hop", "n_mels", "n_mfcc")
 TRANSFORM_REAL = ("seconds", "fmin")
+TRANSFORM_FLAGS = ("centre_bands",)
 OPTIMIZER_OPTIONS = ("nesterov", "betas")
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 
@@ -128,7 +129,7 @@ def check_input_transform(value: Any, what: str) -> None:
         return
     if not isinstance(value, dict):
         raise ProjectError(f"{what}: 'input_transform' should be an object")
-    known = (*TRANSFORM_TEXT, *TRANSFORM_WHOLE, *TRANSFORM_REAL, "norm")
+    known = (*TRANSFORM_TEXT, *TRANSFORM_WHOLE, *TRANSFORM_REAL, *TRANSFORM_FLAGS, "norm")
     unknown = sorted(set(value) - set(known))
     if unknown:
         raise ProjectError(
@@ -141,6 +142,8 @@ def check_input_transform(value: Any, what: str) -> None:
             ok, must = is_whole(v) and 1 <= v <= 10_000_000, "a whole number of at least 1"
         elif key in TRANSFORM_REAL:
             ok, must = is_number(v) and v >= 0, "a number of at least 0"
+        elif key in TRANSFORM_FLAGS:
+            ok, must = isinstance(v, bool), "true or false"
         else:
             ok, must = _norm_ok(v), 'an object {"mean": [...], "std": [...]} of numbers'
         if not ok:

@@ -70,6 +70,47 @@ def test_tone_peaks_in_its_mel_band():
     assert abs(centres[int(bands.argmax())] - 2000) < 250
 
 
+@pytest.mark.parametrize("representation", ["logmel", "linear", "mfcc"])
+def test_centred_bands_hear_the_word_not_the_level_or_the_microphone(representation):
+    rng = np.random.default_rng(4)
+    word = synthetic_clip("whistle", rng) + synthetic_clip("clap", rng)
+    word += rng.normal(0, 1e-3, word.shape).astype(np.float32)  # a room: no bin at the floor
+    plain = SoundFeatures(representation=representation)
+    centred = SoundFeatures(representation=representation, centre_bands=True)
+    x = centred.compute(word[None])[0]
+    assert np.abs(x.mean(axis=1)).max() < 1e-3  # every band: mean 0 over the clip
+    np.testing.assert_allclose(
+        x,
+        plain.compute(word[None])[0] - plain.compute(word[None])[0].mean(axis=1, keepdims=True),
+        atol=1e-3,
+    )
+    # 12 dB quieter adds -12 dB to every band: centred, nothing changes 
+    quieter = centred.compute(word[None] * 10 ** (-12 / 20))[0]
+    assert np.abs(quieter - x).max() < 0.05
+    assert (
+        np.abs(plain.compute(word[None] * 10 ** (-12 / 20))[0] - plain.compute(word[None])[0]).max()
+        > 5
+    )
+    with pytest.raises(SpecError, match="centre_bands must be true or false"):
+        SoundFeatures(centre_bands="yes")
+
+
+def test_centred_bands_travel_with_the_data_set_and_the_model(tmp_path):
+    ds = load_dataset("sounds", layout="sequence", centre_bands=True)
+    assert ds.params["centre_bands"] is True and ds.transform.features.centre_bands
+    assert SoundTransform.from_dict(ds.transform.to_dict()) == ds.transform
+    path = tmp_path / "p.vnn"
+    save_project(path, Project(spec=[], input_shape=ds.input_shape, **dataset_fields(ds)))
+    again = load_project(path)
+    assert again.input_transform["centre_bands"] is True
+    assert np.array_equal(project_dataset(again).x_train, ds.x_train)
+    clip = ds.clips.audio[:1]
+    raw = ds.transform.features.compute(clip)
+    assert np.abs(raw.mean(axis=2)).max() < 1e-3
+    np.testing.assert_allclose(ds.transform(clip * 0.25), ds.transform(clip), atol=0.05)
+    assert load_dataset("sounds").params["centre_bands"] is False
+
+
 def test_fit_length_keeps_the_loudest_second_and_centres_short_clips():
     x = np.zeros(48000, np.float32)
     x[30000:31000] = 1.0

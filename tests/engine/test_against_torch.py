@@ -245,3 +245,19 @@ def test_recurrent_float32_forward_matches_torch(kind):
     out, _ = net(torch.from_numpy(x).permute(0, 2, 1))
     assert y.dtype == np.float32
     np.testing.assert_allclose(y, out.permute(0, 2, 1).detach().numpy(), atol=2e-6)
+
+
+def test_cosine_schedule_matches_cosine_annealing_lr():
+    from visualnn.engine import TrainConfig
+
+    cfg = TrainConfig(lr=0.05, epochs=5, lr_schedule="cosine")
+    batches = 7
+    param = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.SGD([param], lr=cfg.lr)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=cfg.epochs * batches)
+    for step in range(cfg.epochs * batches):
+        epoch, batch = divmod(step, batches)
+        ours = cfg.lr * cfg.lr_scale((epoch + batch / batches) / cfg.epochs)
+        assert ours == pytest.approx(opt.param_groups[0]["lr"], rel=1e-12, abs=1e-15)
+        opt.step()
+        sched.step()

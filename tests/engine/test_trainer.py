@@ -233,3 +233,36 @@ def test_a_trainer_without_history_keeps_no_epoch_rows():
     trainer.keep_history = False
     reports = [r for r in trainer.steps() if type(r).__name__ == "EpochReport"]
     assert len(reports) == 5 and trainer.history == []
+
+
+def test_cosine_schedule_lowers_the_lr_every_batch_to_nearly_zero():
+    x, y = blobs()  # 60 samples, batch 20: 3 batches an epoch, 12 in 4 epochs
+    cfg = TrainConfig(lr=0.2, batch_size=20, epochs=4, lr_schedule="cosine")
+    lrs = [r.lr for r in Trainer(mlp(), (x, y), config=cfg).steps() if isinstance(r, BatchReport)]
+    # torch's CosineAnnealingLR(T_max=12, eta_min=0) stepped after every batch
+    want = [0.2 * (1 + np.cos(np.pi * k / 12)) / 2 for k in range(12)]
+    np.testing.assert_allclose(lrs, want, rtol=1e-12)
+    assert lrs[0] == 0.2 and lrs[-1] < 0.004
+    constant = TrainConfig(lr=0.2, batch_size=20, epochs=4)
+    lrs = [r.lr for r in Trainer(mlp(), (x, y), config=constant).steps() if hasattr(r, "lr")]
+    assert lrs == [0.2] * 12
+
+
+def test_cosine_schedule_follows_a_live_change_of_lr_and_epochs():
+    x, y = blobs()
+    cfg = TrainConfig(lr=0.2, batch_size=20, epochs=2, lr_schedule="cosine")
+    trainer = Trainer(mlp(), (x, y), config=cfg)
+    steps = trainer.steps()
+    next(steps)
+    trainer.config.lr, trainer.config.epochs = 0.1, 4  # batch 2 of 12: 1/12 of the way
+    assert next(steps).lr == pytest.approx(0.1 * (1 + np.cos(np.pi / 12)) / 2)
+    trainer.config.lr_schedule = "constant"
+    assert next(steps).lr == 0.1
+
+
+def test_unknown_lr_schedule_is_refused_in_words():
+    with pytest.raises(SpecError, match="lr_schedule must be one of constant, cosine"):
+        TrainConfig(lr_schedule="step").check()
+    with pytest.raises(SpecError, match="lr_schedule"):
+        TrainConfig.from_dict({"lr_schedule": 3})
+    assert TrainConfig.from_dict({"lr": 0.1}).lr_schedule == "constant"  # older projects

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
@@ -9,6 +10,9 @@ from .augment import check_augment
 from .errors import SpecError
 from .losses import LOSSES
 from .optim import OPTIMIZERS
+
+#: Learning-rate schedules (``TrainConfig.lr_schedule``).
+LR_SCHEDULES = ("constant", "cosine")
 
 
 @dataclass
@@ -20,6 +24,8 @@ class TrainConfig:
     momentum, where torch would refuse it) and ``betas`` to Adam, with torch's meanings.
     ``augment`` (None: off) moves each training batch's clips a little in time and pitch
     and masks stretches of them (:mod:`.augment`), e.g. ``{"time_shift": 10}``.
+    ``lr_schedule`` is ``"constant"`` (``lr`` throughout) or ``"cosine"`` (``lr`` decays
+    to 0 over the ``epochs``, see ``lr_scale``).
     """
 
     lr: float = 0.01
@@ -36,6 +42,18 @@ class TrainConfig:
     nesterov: bool = False
     betas: tuple[float, float] = (0.9, 0.999)
     augment: dict[str, int] | None = None
+    lr_schedule: str = "constant"
+
+    def lr_scale(self, progress: float) -> float:
+        """The share of ``lr`` used when ``progress`` (0 to 1) of the epochs are done.
+
+        ``"cosine"`` is torch's ``CosineAnnealingLR(T_max=epochs * batches, eta_min=0)``
+        stepped after every batch: ``(1 + cos(pi * progress)) / 2``, from 1 down to 0.
+        Large steps early to explore, small steps late to settle into a minimum.
+        """
+        if self.lr_schedule == "cosine":
+            return 0.5 * (1.0 + math.cos(math.pi * min(max(progress, 0.0), 1.0)))
+        return 1.0
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -84,6 +102,11 @@ class TrainConfig:
             if isinstance(v, bool) or not isinstance(v, kind) or not v >= lo:
                 what = "a number" if key == "lr" else "a whole number"
                 raise SpecError(f"{key} must be {what} of at least {lo}, got {v!r}", key=key)
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise SpecError(
+                f"lr_schedule must be one of {', '.join(LR_SCHEDULES)}, got {self.lr_schedule!r}",
+                key="lr_schedule",
+            )
         if not 0 <= self.val_split <= 0.5:
             raise SpecError(f"val_split must be between 0 and 0.5, got {self.val_split}")
         if not isinstance(self.nesterov, bool):

@@ -73,6 +73,8 @@ class Trainer:
         # measured at a few per cent of a step), restored when the run diverges.
         self.keep_last_good = True
         self._backup = [p.value.copy() for p in self.params]
+        #: The share of ``config.lr`` the schedule gives the current batch (``lr_scale``).
+        self.lr_scale = 1.0
         self.optimizer = None
         self.set_optimizer(self.config.optimizer)
         self.history: list[dict[str, Any]] = []
@@ -154,7 +156,7 @@ class Trainer:
         if self.config.optimizer != getattr(self.optimizer, "name", None):
             self.set_optimizer(self.config.optimizer)  # assigned directly: fresh state
         opt, cfg = self.optimizer, self.config
-        opt.lr = cfg.lr
+        opt.lr = cfg.lr * self.lr_scale
         opt.weight_decay = cfg.weight_decay
         for key, value in cfg.optimizer_kwargs().items():
             setattr(opt, key, value)
@@ -257,6 +259,8 @@ class Trainer:
                 idx = order[b * bs : (b + 1) * bs]
                 self.last_batch = idx
                 xb, yb = self.x[idx], self.y[idx]
+                progress = (epoch - 1 + b / batches) / self.config.epochs
+                self.lr_scale = self.config.lr_scale(progress)
                 if self.config.augment and xb.ndim >= 3:  # (bands, time) inputs only
                     xb = augment_batch(xb, self.rng, **self.config.augment)
                 loss, norm, c = self._train_batch(xb, yb)
@@ -269,7 +273,7 @@ class Trainer:
                 correct += c
                 seen += len(idx)
                 yield BatchReport(
-                    epoch, b + 1, batches, float(loss), norm, self.samples_seen, self.config.lr
+                    epoch, b + 1, batches, float(loss), norm, self.samples_seen, self.optimizer.lr
                 )
             train_seconds = time.perf_counter() - t0
             val_loss, val_acc = self.evaluate(*self.val) if self.val is not None else (None, None)

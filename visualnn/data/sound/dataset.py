@@ -129,9 +129,16 @@ def load_clips(source: str, path: str = "", seed: int = 0, progress=None) -> Sou
     return clipset.from_folder(path, progress=progress)
 
 
-def make_sounds(source: str = "demo", path: str = "", representation: str = "logmel",
-                layout: str = "image", train_ratio: float = 0.8, seed: int = 0,
-                clips: SoundClips | None = None) -> Dataset:  # fmt: skip
+def make_sounds(
+    source: str = "demo",
+    path: str = "",
+    representation: str = "logmel",
+    layout: str = "image",
+    train_ratio: float = 0.8,
+    seed: int = 0,
+    centre_bands: bool = False,
+    clips: SoundClips | None = None,
+) -> Dataset:
     """The ``"sounds"`` entry of the data set registry.
 
     Parameters
@@ -142,6 +149,8 @@ def make_sounds(source: str = "demo", path: str = "", representation: str = "log
     representation : {"logmel", "linear", "mfcc", "waveform"}
     layout : {"image", "sequence"}
         ``(1, bands, frames)`` for Conv2D or ``(bands, frames)`` for Conv1D / recurrent.
+    centre_bands : bool
+        Each band less its mean over the clip (:class:`SoundFeatures`).
     clips : SoundClips, optional
         Ready clips (a project carries its own), used instead of reading ``source``.
     """
@@ -155,9 +164,10 @@ def make_sounds(source: str = "demo", path: str = "", representation: str = "log
     seed = check_range("sounds", "seed", seed, 0, 2**31 - 1, integer=True)
     if clips is None:
         clips = load_clips(source, path, seed)
-    features = SoundFeatures(representation=representation, layout=layout)
+    features = SoundFeatures(representation, layout, centre_bands=centre_bands)
     params = {"source": source, "path": str(path), "representation": representation,
-              "layout": layout, "train_ratio": train_ratio, "seed": seed}  # fmt: skip
+              "layout": layout, "train_ratio": train_ratio, "seed": seed,
+              "centre_bands": features.centre_bands}  # fmt: skip
     title = {"demo": "demo sounds", "recorded": "recorded sounds"}.get(source)
     title = title or Path(path).name
     return sound_dataset(clips, features, train_ratio, seed, title, params)

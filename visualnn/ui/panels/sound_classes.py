@@ -266,11 +266,11 @@ class SoundClassesPanel(QtWidgets.QWidget):
         """Make the recorded clips the project's data set, fit the network, and train it."""
         project = self.session.project
         old = project.dataset_params if project.dataset_name == "sounds" else {}
-        rep = old.get("representation", "logmel")
-        layout = old.get("layout", "image")
+        # The input the network was built for: same representation, layout and centring.
+        keep = {k: old[k] for k in ("representation", "layout", "centre_bands") if k in old}
         try:
             clips = from_clip_store(self.store)
-            ds = make_sounds("recorded", str(self.store.root), rep, layout, clips=clips)
+            ds = make_sounds("recorded", str(self.store.root), **keep, clips=clips)
         except SpecError as exc:
             self.status.setText(str(exc)[:1].upper() + str(exc)[1:])
             return False

@@ -22,24 +22,16 @@ from visualnn.ui.model.project_state import SPEEDS
 from visualnn.ui.model.session import Session
 from visualnn.ui.pacing import Redraw
 from visualnn.ui.panels.fields import RangeDoubleSpinBox, RangeSpinBox
-from visualnn.ui.panels.training_controls import Banner, LogSpinBox
+from visualnn.ui.panels.training_controls import (
+    LOSS_LABELS,
+    OPTIMIZER_LABELS,
+    OPTIMIZER_SETTINGS,
+    SCHEDULE_LABELS,
+    Banner,
+    LogSpinBox,
+)
 from visualnn.ui.steady_label import SteadyLabel
 from visualnn.ui.training_control import TrainingController
-
-OPTIMIZER_LABELS = {"sgd": "SGD", "rmsprop": "RMSprop", "adagrad": "Adagrad", "adam": "Adam"}
-LOSS_LABELS = {
-    "cross_entropy": "Cross-entropy",
-    "mse": "Mean squared error",
-    "l1": "Mean absolute (L1)",
-    "bce": "Binary cross-entropy",
-}
-#: Which optimizer settings to show for each optimizer (if ``TrainConfig`` has the field).
-OPTIMIZER_SETTINGS = {
-    "sgd": ("momentum", "nesterov"),
-    "rmsprop": ("momentum",),
-    "adagrad": (),
-    "adam": ("betas",),
-}
 
 
 @cache
@@ -136,6 +128,15 @@ class TrainingPanel(QtWidgets.QWidget):
         self.lr.setToolTip("Learning rate: the size of each step. Arrows go 1, 2, 5 per decade.")
         self.lr.valueChanged.connect(lambda v: self._set(lr=float(v)))
         form.addRow("Learning rate", self.lr)
+        self.lr_schedule = self._combo(SCHEDULE_LABELS)
+        self.lr_schedule.setToolTip(
+            "Cosine decay: the learning rate falls smoothly to 0 over the epochs, big steps "
+            "first to explore, then small ones to settle into a minimum"
+        )
+        self.lr_schedule.currentIndexChanged.connect(
+            lambda i: self._set(lr_schedule=self.lr_schedule.itemData(i)) if i >= 0 else None
+        )
+        form.addRow("Schedule", self.lr_schedule)
         self.optimizer = self._combo(OPTIMIZER_LABELS)
         self.optimizer.currentIndexChanged.connect(self._on_optimizer_changed)
         form.addRow("Optimizer", self.optimizer)
@@ -346,6 +347,7 @@ class TrainingPanel(QtWidgets.QWidget):
         self._syncing = True
         try:
             self.lr.setValue(float(c.lr))
+            self.lr_schedule.setCurrentIndex(max(self.lr_schedule.findData(c.lr_schedule), 0))
             self.optimizer.setCurrentIndex(max(self.optimizer.findData(c.optimizer), 0))
             self.momentum.setValue(float(getattr(c, "momentum", 0.0) or 0.0))
             self.nesterov.setChecked(bool(c.nesterov))

@@ -1,4 +1,5 @@
-"""Small widgets the training panel is made of: a log-scale spin box and the banner."""
+"""Small widgets the training panel is made of (a log-scale spin box, the banner) and the
+names its choices show."""
 
 from __future__ import annotations
 
@@ -10,6 +11,23 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.ui import icons, theme
 from visualnn.ui.panels.fields import Refusing, field_name
+
+OPTIMIZER_LABELS = {"sgd": "SGD", "rmsprop": "RMSprop", "adagrad": "Adagrad", "adam": "Adam"}
+LOSS_LABELS = {
+    "cross_entropy": "Cross-entropy",
+    "mse": "Mean squared error",
+    "l1": "Mean absolute (L1)",
+    "bce": "Binary cross-entropy",
+}
+#: Which optimizer settings to show for each optimizer (if ``TrainConfig`` has the field).
+OPTIMIZER_SETTINGS = {
+    "sgd": ("momentum", "nesterov"),
+    "rmsprop": ("momentum",),
+    "adagrad": (),
+    "adam": ("betas",),
+}
+#: Learning-rate schedules (``TrainConfig.lr_schedule``) as the dock names them.
+SCHEDULE_LABELS = {"constant": "constant", "cosine": "cosine decay to 0"}
 
 #: Nice learning rates: 1, 2, 5 in every decade; the arrows walk along this ladder.
 _MANTISSAS = (1.0, 2.0, 5.0)

@@ -42,6 +42,7 @@ LIVE_KEYS = frozenset(
         "weight_decay",
         "clip_norm",
         "augment",
+        "lr_schedule",
     }
 )
 

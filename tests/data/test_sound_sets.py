@@ -84,7 +84,7 @@ def test_centred_bands_hear_the_word_not_the_level_or_the_microphone(representat
         plain.compute(word[None])[0] - plain.compute(word[None])[0].mean(axis=1, keepdims=True),
         atol=1e-3,
     )
-    # 12 dB quieter adds -12 dB to every band: centred, nothing changes 
+    # 12 dB quieter adds -12 dB to every band: centred, nothing changes
     quieter = centred.compute(word[None] * 10 ** (-12 / 20))[0]
     assert np.abs(quieter - x).max() < 0.05
     assert (

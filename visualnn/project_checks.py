@@ -28,7 +28,7 @@ HISTORY_KEYS = frozenset(f.name for f in fields(EpochReport)) | {"batches"}
 TRANSFORM_TEXT = ("representation", "layout")
 TRANSFORM_WHOLE = ("samplerate", "n_fft", "hop", "n_mels", "n_mfcc")
 TRANSFORM_REAL = ("seconds", "fmin")
-TRANSFORM_FLAGS = ("centre_bands",)
+TRANSFORM_FLAGS = ("normalise_level",)
 OPTIMIZER_OPTIONS = ("nesterov", "betas")
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 

@@ -98,11 +98,15 @@ def test_learning_rate_changes_live_while_training(qtbot, make_window):
     run = window.controller.run_id
     window.training_panel.lr.setValue(0.002)
     window.training_panel.clip.setValue(5.0)
+    schedule = window.training_panel.lr_schedule
+    assert schedule.currentData() == "constant"
+    schedule.setCurrentIndex(schedule.findData("cosine"))
     seen = len(window.session.project.history)
     qtbot.waitUntil(lambda: len(window.session.project.history) > seen + 2, timeout=5000)
     assert window.controller.run_id == run  # the same run, not a restart
     assert window.session.project.history.epochs[-1]["epoch"] > seen
     assert window.session.project.config.lr == pytest.approx(0.002)
+    assert window.session.project.config.lr_schedule == "cosine"
     window.actions["play"].trigger()  # Space again: pause
     qtbot.waitUntil(lambda: window.session.inspect.training_state == "paused", timeout=3000)
 
@@ -329,6 +333,15 @@ def test_space_plays_except_inside_the_microphone_panel(qtbot, make_window):
     QtTest.QTest.keyClick(window.graph_view, QtCore.Qt.Key_Space)
     assert hits == ["mic", "play"]
     window.controller.stop()
+
+
+def test_sound_presets_open_with_a_cosine_schedule_at_one_loudness(make_window):
+    window = make_window("sounds-conv1d")
+    assert window.training_panel.lr_schedule.currentData() == "cosine"
+    box = window.docks["data"].widget().widget().sound_box
+    assert box.level.isChecked()
+    window.session.load_preset("xor")
+    assert window.training_panel.lr_schedule.currentData() == "constant"
 
 
 def test_neuron_preset_opens_with_its_worked_example_weights(make_window):

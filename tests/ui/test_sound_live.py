@@ -175,6 +175,11 @@ def test_data_dock_imports_a_folder_and_lists_bad_files(make_window, qtbot, tmp_
     qtbot.waitUntil(lambda: box.job is None, timeout=30000)
     assert s.project.dataset.input_shape == (13, 101)
     assert s.project.document.input_shape == (13, 101) and s.inspect.model is not None
+    assert box.level.isChecked() and s.project.dataset.transform.features.normalise_level
+    box.level.setChecked(False)  # the preset's one loudness for every clip, off: re-imported
+    qtbot.waitUntil(lambda: box.job is None, timeout=30000)
+    assert s.project.dataset.params["normalise_level"] is False
+    assert not s.project.dataset.transform.features.normalise_level
     window.actions["undo"].trigger()  # fitting the network was an undoable edit
     assert s.project.document.input_shape != (13, 101) or s.inspect.spec_error is not None
 

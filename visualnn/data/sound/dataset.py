@@ -136,7 +136,7 @@ def make_sounds(
     layout: str = "image",
     train_ratio: float = 0.8,
     seed: int = 0,
-    centre_bands: bool = False,
+    normalise_level: bool = False,
     clips: SoundClips | None = None,
 ) -> Dataset:
     """The ``"sounds"`` entry of the data set registry.
@@ -149,8 +149,8 @@ def make_sounds(
     representation : {"logmel", "linear", "mfcc", "waveform"}
     layout : {"image", "sequence"}
         ``(1, bands, frames)`` for Conv2D or ``(bands, frames)`` for Conv1D / recurrent.
-    centre_bands : bool
-        Each band less its mean over the clip (:class:`SoundFeatures`).
+    normalise_level : bool
+        Every clip at the same loudness (:class:`SoundFeatures`).
     clips : SoundClips, optional
         Ready clips (a project carries its own), used instead of reading ``source``.
     """
@@ -164,10 +164,10 @@ def make_sounds(
     seed = check_range("sounds", "seed", seed, 0, 2**31 - 1, integer=True)
     if clips is None:
         clips = load_clips(source, path, seed)
-    features = SoundFeatures(representation, layout, centre_bands=centre_bands)
+    features = SoundFeatures(representation, layout, normalise_level=normalise_level)
     params = {"source": source, "path": str(path), "representation": representation,
               "layout": layout, "train_ratio": train_ratio, "seed": seed,
-              "centre_bands": features.centre_bands}  # fmt: skip
+              "normalise_level": features.normalise_level}  # fmt: skip
     title = {"demo": "demo sounds", "recorded": "recorded sounds"}.get(source)
     title = title or Path(path).name
     return sound_dataset(clips, features, train_ratio, seed, title, params)

@@ -9,12 +9,12 @@ Every clip is first brought to one rate (16 kHz) and one length (1 s); then one 
 
 laid out for the first layer: ``image`` ``(1, bands, frames)`` for Conv2D, ``sequence``
 ``(bands, frames)`` for Conv1D and recurrent layers (bands become channels, time stays time);
-the waveform is always ``(1, samples)``. With ``centre_bands`` each band of a spectral
-representation is moved to a mean of 0 over its own clip (cepstral mean normalisation): a
-microphone's colour and the loudness add a constant to a band's dB, so the network hears
-the word rather than the room. Per-band normalisation statistics, taken from the training
-clips, travel with the model (:class:`SoundTransform`) so a microphone is scaled exactly as
-training was.
+the waveform is always ``(1, samples)``. With ``normalise_level`` the spectral
+representations are computed from the clip's dB less its mean over all bands and frames:
+every clip at the same loudness, so the network hears the word rather than how near the
+microphone was (for MFCC: the log-mel's level, before the DCT).
+Per-band normalisation statistics, taken from the training clips, travel with the model
+(:class:`SoundTransform`) so a microphone is scaled exactly as training was.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ class SoundFeatures:
     """The feature settings of a sound data set (JSON-able through :meth:`to_dict`).
 
     Defaults: 1 s at 16 kHz, 32 ms windows every 10 ms (101 centred frames), 40 mel bands
-    from 50 Hz, 13 MFCCs, bands not centred.
+    from 50 Hz, 13 MFCCs, the level as recorded.
     """
 
     representation: str = "logmel"
@@ -73,7 +73,7 @@ class SoundFeatures:
     n_mels: int = 40
     n_mfcc: int = 13
     fmin: float = 50.0
-    centre_bands: bool = False
+    normalise_level: bool = False
 
     def __post_init__(self) -> None:
         if self.representation not in REPRESENTATIONS:
@@ -98,8 +98,8 @@ class SoundFeatures:
                 or not lo <= value <= hi
             ):
                 raise SpecError(f"sound feature {key} must be between {lo} and {hi}, got {value!r}")
-        if not isinstance(self.centre_bands, bool):
-            raise SpecError(f"centre_bands must be true or false, got {self.centre_bands!r}")
+        if not isinstance(self.normalise_level, bool):
+            raise SpecError(f"normalise_level must be true or false, got {self.normalise_level!r}")
         if self.n_mfcc > self.n_mels:
             raise SpecError(f"n_mfcc ({self.n_mfcc}) cannot exceed n_mels ({self.n_mels})")
 
@@ -146,8 +146,8 @@ class SoundFeatures:
         Returns
         -------
         ndarray, float32, shape (N, bands, frames) in dB (cepstra for MFCC; with
-        ``centre_bands``, each band less its mean over the clip), or (N, 1, samples) for
-        the waveform.
+        ``normalise_level``, less the clip's mean level), or (N, 1, samples) for the
+        waveform.
         """
         audio = np.asarray(audio, dtype=np.float32)
         if audio.ndim != 2 or audio.shape[1] != self.samples:
@@ -175,10 +175,10 @@ class SoundFeatures:
             mel = _mel(self.samplerate, self.n_fft, self.n_mels, float(self.fmin))
             banded = power @ mel.T  # (n, frames, n_mels)
         db = 10.0 * np.log10(np.maximum(banded, 10 ** (AMIN_DB / 10)))
+        if self.normalise_level:  # a louder clip adds the same dB to every cell
+            db -= db.mean(axis=(1, 2), keepdims=True)
         if self.representation == "mfcc":
             db = db @ dct_matrix(self.n_mfcc, self.n_mels).T.astype(np.float32)
-        if self.centre_bands:
-            db -= db.mean(axis=1, keepdims=True)  # (n, frames, bands): mean over time
         return np.ascontiguousarray(db.transpose(0, 2, 1), dtype=np.float32)
 
     # --- files ----------------------------------------------------------------------------

@@ -267,7 +267,7 @@ class SoundClassesPanel(QtWidgets.QWidget):
         project = self.session.project
         old = project.dataset_params if project.dataset_name == "sounds" else {}
         # The input the network was built for: same representation, layout and centring.
-        keep = {k: old[k] for k in ("representation", "layout", "centre_bands") if k in old}
+        keep = {k: old[k] for k in ("representation", "layout", "normalise_level") if k in old}
         try:
             clips = from_clip_store(self.store)
             ds = make_sounds("recorded", str(self.store.root), **keep, clips=clips)

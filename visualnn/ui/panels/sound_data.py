@@ -94,12 +94,12 @@ class SoundDataBox(QtWidgets.QGroupBox):
         self.choose.clicked.connect(self._on_choose_clicked)
         self.representation = self._combo(REPRESENTATIONS)
         self.layout_box = self._combo(LAYOUT_LABELS)
-        self.centre = QtWidgets.QCheckBox("Centre each band on the clip")
-        self.centre.setToolTip(
-            "Subtract each band's mean over the clip: a microphone's colour and the loudness "
-            "shift whole bands, so the network hears the word rather than the room"
+        self.level = QtWidgets.QCheckBox("Same loudness for every clip")
+        self.level.setToolTip(
+            "Subtract each clip's mean level (dB): a word said near the microphone or far "
+            "from it becomes the same input, so the network learns the word, not the distance"
         )
-        self.centre.toggled.connect(lambda _on: self._on_choice_activated(0))
+        self.level.toggled.connect(lambda _on: self._on_choice_activated(0))
         self.live_button = QtWidgets.QPushButton("Live input (L)")
         icons.set_icon(self.live_button, "listen")
         self.live_button.setCheckable(True)
@@ -121,13 +121,13 @@ class SoundDataBox(QtWidgets.QGroupBox):
         form.addRow(self.folder, self.choose)
         form.addRow("Input", self.representation)
         form.addRow("Layout", self.layout_box)
-        form.addRow("", self.centre)
+        form.addRow("", self.level)
         form.addRow(self.live_button)
         form.addRow(self.progress)
         form.addRow(self.summary)
         form.addRow(self.skipped)
         for w in (self.folder, self.summary, self.skipped, self.source, self.representation,
-                  self.layout_box, self.choose, self.centre):  # fmt: skip
+                  self.layout_box, self.choose, self.level):  # fmt: skip
             theme.set_font(w, 1.0)
         self._folder_path = ""
         session.project.dataset_changed.connect(self.sync)
@@ -155,7 +155,7 @@ class SoundDataBox(QtWidgets.QGroupBox):
                                       (self.representation, "representation", "logmel"),
                                       (self.layout_box, "layout", "image")):  # fmt: skip
                 box.setCurrentIndex(max(box.findData(params.get(key, default)), 0))
-            self.centre.setChecked(bool(params.get("centre_bands", False)))
+            self.level.setChecked(bool(params.get("normalise_level", False)))
             self._folder_path = params.get("path", "") if params.get("source") == "folder" else ""
         finally:
             self._syncing = False
@@ -193,7 +193,7 @@ class SoundDataBox(QtWidgets.QGroupBox):
         return {"source": source, "path": path,
                 "representation": self.representation.currentData(),
                 "layout": self.layout_box.currentData(),
-                "centre_bands": self.centre.isChecked(),
+                "normalise_level": self.level.isChecked(),
                 "train_ratio": float(old.get("train_ratio", 0.8)),
                 "seed": int(old.get("seed", 0))}  # fmt: skip
 

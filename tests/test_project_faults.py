@@ -122,7 +122,7 @@ def test_bad_history_is_refused(tmp_path, history, words):
         (lambda d: d.update(input_transform=[1]), ["input_transform"]),
         (lambda d: d.update(input_transform={"n_fft": "big"}), ["n_fft"]),
         (lambda d: d.update(input_transform={"zoom": 2}), ["unknown entries zoom"]),
-        (lambda d: d.update(input_transform={"normalise_level": "no"}), ["normalise_level", "true"]),
+        (lambda d: d.update(input_transform={"normalise_level": "no"}), ["level", "true"]),
         (lambda d: d.update(input_transform={"seconds": float("nan")}), ["seconds"]),
         (lambda d: d.update(input_transform={"norm": {"mean": [0], "std": []}}), ["norm"]),
         (lambda d: d.update(task="poetry"), ["classification or regression"]),

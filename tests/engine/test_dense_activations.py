@@ -328,6 +328,17 @@ def test_flatten(shape):
     assert Flatten().forward(np.zeros((0,) + shape[1:])).shape == (0, y.shape[1])
 
 
+def test_flatten_some_axes_keeps_the_rest():
+    x = np.random.default_rng(0).standard_normal((2, 3, 4, 5))  # maps: channels x bands x time
+    layer = Flatten(1, 2)
+    y = layer.forward(x)
+    assert y.shape == (2, 12, 5) and layer.output_shape((3, 4, 5)) == (12, 5)
+    np.testing.assert_array_equal(y[:, 4 + 2, :], x[:, 1, 2, :])  # channel 1, band 2
+    assert layer.config() == {"type": "flatten", "start_dim": 1, "end_dim": 2}
+    assert_layer_gradients(Flatten(1, 2), x)
+    assert_layer_gradients(Flatten(2, -1), x)
+
+
 def test_dense_after_flatten_chain_gradients():
     """A tiny conv-free chain: Flatten -> Dense(relu) -> Dense(softmax), by hand."""
     rng = np.random.default_rng(7)

@@ -140,6 +140,12 @@ def test_flatten_and_dropout():
     y, g, dx = run(Flatten(), x)
     want, shape = ref_dense.flatten_forward(x)
     close(y, want), close(dx, ref_dense.flatten_backward(g, shape))
+    maps = RNG.standard_normal((3, 2, 5, 7))  # channels x bands x time -> a sequence
+    for axes, out in (((1, 2), (3, 10, 7)), ((2, 3), (3, 2, 35)), ((1, -1), (3, 70))):
+        y, g, dx = run(Flatten(*axes), maps)
+        want, shape = ref_dense.flatten_forward(maps, *axes)
+        assert y.shape == want.shape == out
+        close(y, want), close(dx, ref_dense.flatten_backward(g, shape))
     drop = Dropout(0.4)
     y, g, dx = run(drop, x, training=True)
     mask = (drop.last_mask > 0).astype(float)

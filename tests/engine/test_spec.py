@@ -280,3 +280,19 @@ def test_conv1d_messages():
     assert "input is 8, smaller than the kernel (9)" in str(e)
     e = error([{"type": "conv1d", "out_channels": 4, "kernel_size": [3, 3]}], (1, 8))
     assert "kernel size must be a whole number from 1 to 1024, got [3, 3]" in str(e)
+
+
+def test_flatten_merges_the_axes_it_is_told_and_explains_axes_that_do_not_fit():
+    conv = {"type": "conv2d", "out_channels": 4, "kernel_size": 3, "padding": "same"}
+    seq = {"type": "flatten", "start_dim": 1, "end_dim": 2}
+    shapes = validate_spec([conv, seq, {"type": "gru", "hidden_size": 5}], (1, 8, 10))
+    assert [s.out_shape for s in shapes] == [(4, 8, 10), (32, 10), (5,)]
+    model = Sequential.from_spec([conv, seq], (1, 8, 10))
+    assert model.to_spec()[1] == seq and model.layers[1].describe() == "Flatten 1-2"
+    assert Sequential.from_spec([{"type": "flatten"}], (2, 3)).to_spec() == [{"type": "flatten"}]
+    e = error([{"type": "flatten", "start_dim": 2, "end_dim": 3}], (8, 10))
+    assert "layer 1" in str(e) and "axes 2 to 3 do not fit its input 8x10" in str(e)
+    e = error([{"type": "flatten", "start_dim": 2, "end_dim": 1}], (1, 8, 10))
+    assert "do not fit" in str(e)
+    e = error([{"type": "flatten", "start_dim": 0}])
+    assert "from axis (start_dim) must be a whole number from 1 to 8, got 0" in str(e)

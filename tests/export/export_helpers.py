@@ -117,6 +117,21 @@ MODELS: dict[str, tuple[list[dict[str, Any]], tuple[int, ...], str | None, float
         None,
         5.0,
     ),
+    # The CRNN's bridge: a Conv2D's channels x bands merged into one axis, time kept.
+    "conv-to-sequence": (
+        [
+            {"type": "conv2d", "out_channels": 3, "kernel_size": 3, "padding": "same"},
+            {"type": "maxpool2d", "kernel_size": 2},
+            {"type": "flatten", "start_dim": 1, "end_dim": 2},
+            {"type": "gru", "hidden_size": 4, "return_sequences": True},
+            {"type": "flatten", "start_dim": 1, "end_dim": -2},
+            {"type": "flatten"},
+            {"type": "dense", "units": 3},
+        ],
+        (2, 6, 9),
+        None,
+        5.0,
+    ),
     "sigmoid-bce": (
         [
             {"type": "dense", "units": 4, "activation": "tanh"},

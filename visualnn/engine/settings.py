@@ -281,6 +281,15 @@ _NONLINEARITY = Setting("nonlinearity", "activation", CHOICE, Limits(words=("tan
                         default="tanh", help="The function of the memory update.")  # fmt: skip
 
 
+_FLATTEN = (
+    _whole("start_dim", "from axis", 1, 8, default=1,
+           help="The first axis merged: 1 is a sample's first axis (0, the batch, never is)"),
+    _whole("end_dim", "to axis", -8, 8, default=-1,
+           help="The last axis merged, -1 the last. From 1 to 2 turns a Conv2D's channels x "
+           "bands x time into (channels x bands) x time: a sequence for a recurrent layer"),
+)  # fmt: skip
+
+
 def _derived(key: str, what: str) -> Setting:
     return _whole(key, key.replace("_", " "), 1, math.inf, default=None, none_ok=True,
                   help=f"{what} (taken from the previous layer)")  # fmt: skip
@@ -327,7 +336,9 @@ LAYERS: dict[str, LayerKind] = dict([
           "Keeps the largest value of each small window: smaller maps, same channels.", _POOL),
     _kind("avgpool2d", "AvgPool2D",
           "Averages each small window: a smoother way to shrink feature maps.", _POOL),
-    _kind("flatten", "Flatten", "Lays feature maps out as one long vector, for dense layers."),
+    _kind("flatten", "Flatten",
+          "Lays feature maps out as one long vector for dense layers, or merges some axes.",
+          _FLATTEN),
     _kind("rnn", "RNN",
           "Reads a sequence step by step, mixing each new input into a memory it carries along.",
           (HIDDEN, _NONLINEARITY, *_RECURRENT[1:]), (_INPUT_SIZE,)),

@@ -111,6 +111,25 @@ def activation(g: Graph, x: str, name: str | None, slope: float = 0.01) -> str:
     return g.op(ops[name], [x])
 
 
+def _flatten(g: Graph, x: str, layer: dict, params: dict) -> str:
+    """torch's ``Flatten(start_dim, end_dim)``: ONNX's Flatten when everything after the
+    batch is merged, else a Reshape to the input's own dimensions with the merged ones
+    multiplied (read from the input at run time, so the batch stays free)."""
+    start, end = int(setting(layer, "start_dim", 1)), int(setting(layer, "end_dim", -1))
+    if end == -1:
+        return g.op("Flatten", [x], axis=start)
+    last = np.iinfo(np.int64).max
+    dims = g.op("Shape", [x])
+
+    def part(lo: int, hi: int) -> str:
+        ends = g.weight("ends", [hi], np.int64)
+        return g.op("Slice", [dims, g.weight("starts", [lo], np.int64), ends])
+
+    merged = g.op("ReduceProd", [part(start, end + 1)], keepdims=1)
+    shape = g.op("Concat", [part(0, start), merged, part(end + 1, last)], axis=0)
+    return g.op("Reshape", [x, shape])
+
+
 def _activation_layer(g: Graph, x: str, layer: dict, params: dict) -> str:
     slope = setting(layer, "negative_slope", 0.01)
     return activation(g, x, layer["type"], slope)
@@ -122,7 +141,7 @@ CONVERTERS: dict[str, Converter] = {
     "conv2d": _conv,
     "maxpool2d": _pool,
     "avgpool2d": _pool,
-    "flatten": lambda g, x, layer, params: g.op("Flatten", [x], axis=1),
+    "flatten": _flatten,
     "dropout": lambda g, x, layer, params: x,  # identity at inference time
     "rnn": convert_recurrent,
     "gru": convert_recurrent,

@@ -97,13 +97,20 @@ def _activation(name: str, slope: float = 0.01) -> str:
     return ACTIVATION_CODE[name]
 
 
+def _flatten(layer: dict, params: dict) -> Code:
+    start, end = setting(layer, "start_dim", 1), setting(layer, "end_dim", -1)
+    if (start, end) == (1, -1):
+        return "nn.Flatten()", {}
+    return f"nn.Flatten(start_dim={int(start)}, end_dim={int(end)})", {}
+
+
 LAYER_CODE: dict[str, Callable[[dict, dict], Code]] = {
     "dense": _dense,
     "conv1d": _conv,
     "conv2d": _conv,
     "maxpool2d": _pool,
     "avgpool2d": _pool,
-    "flatten": lambda layer, params: ("nn.Flatten()", {}),
+    "flatten": _flatten,
     "dropout": lambda layer, params: (f"nn.Dropout(p={float(setting(layer, 'p', 0.5))!r})", {}),
     **{t: _recurrent for t in RECURRENT_TYPES},
     **{

@@ -46,9 +46,13 @@ def dense_backward(dy, cache):
     return dx, dweight, dy.sum(axis=0)
 
 
-def flatten_forward(x):
-    """``(m, d1, d2, ...) -> (m, d1*d2*...)`` in C order; the cache is the input shape."""
-    return x.reshape(x.shape[0], -1), x.shape
+def flatten_forward(x, start_dim=1, end_dim=-1):
+    """Axes ``start_dim`` to ``end_dim`` of ``x`` (0 is the batch ``m``, -1 the last) merged
+    into one, in C order: ``(m, d1, d2, ...) -> (m, d1*d2*...)`` by default; ``(m, c, f, t)
+    -> (m, c*f, t)`` for ``(1, 2)``. The cache is the input shape."""
+    end = end_dim % x.ndim
+    shape = x.shape[:start_dim] + (-1,) + x.shape[end + 1 :]
+    return x.reshape(shape), x.shape
 
 
 def flatten_backward(dy, shape):

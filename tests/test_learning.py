@@ -62,6 +62,7 @@ def train_preset(name: str) -> dict:
         ("sounds-cnn", 0.9),
         ("sounds-conv1d", 0.9),
         ("sounds-crnn", 0.9),
+        ("sounds-crnn1d", 0.9),
     ],
 )
 def test_preset_reaches_test_accuracy(name, minimum):

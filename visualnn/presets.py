@@ -114,11 +114,23 @@ SOUNDS_CONV1D = [
     {**_CONV1D, "out_channels": 128, "kernel_size": 5, "stride": 2},
     *_flat_output(dropout=0.5),
 ]
-#: Conv1D over the log-mel frames, then a bidirectional GRU over the 23 steps left (one reads
-#: forwards, one backwards), then the words from both final states.
-SOUNDS_CRNN = [
+#: The seeds' speech pipeline: Conv1D over the log-mel frames, then a bidirectional GRU over
+#: the 23 steps left (one reads forwards, one backwards), then the words from both final
+#: states.
+SOUNDS_CRNN1D = [
     {**_CONV1D, "out_channels": 96, "kernel_size": 5, "stride": 2},
     {**_CONV1D, "out_channels": 96, "kernel_size": 3, "stride": 2},
+    {"type": "gru", "hidden_size": 96, "bidirectional": True},
+    {"type": "dropout", "p": 0.3},
+    _dense(4),
+]
+#: Two pooled 3x3 Conv2D blocks over the log-mel image (a higher voice is the same shape a
+#: few bands up, as for the CNN), then Flatten from axis 1 to 2: the 32 maps x 10 bands of
+#: each of the 25 time steps become one vector, and a bidirectional GRU reads them in time.
+SOUNDS_CRNN = [
+    *_conv_block(16, 2),
+    *_conv_block(32, 2),
+    {"type": "flatten", "start_dim": 1, "end_dim": 2},
     {"type": "gru", "hidden_size": 96, "bidirectional": True},
     {"type": "dropout", "p": 0.3},
     _dense(4),
@@ -286,12 +298,24 @@ PRESETS: dict[str, Preset] = {
     "sounds-crnn": _sound_preset(
         "sounds-crnn",
         "Sounds, convolution then a GRU (CRNN)",
-        "The seeds' speech pipeline: 1-D convolutions over the frames (40 mel bands each) find "
-        "short sound shapes, a GRU reads them in time order (and one reads them backwards) "
-        "and remembers what it heard, and a "
-        "dense layer names the word from its final memory. Watch the GRU's memory fill up "
-        "in the Recurrent view while a word is spoken.",
+        "Spectrogram, convolution, recurrent layer, dense: two 3x3 convolutions find the "
+        "shapes of sounds in the log-mel image, Flatten 1-2 turns their maps into one vector "
+        "per time step, a GRU reads those in time order (and one reads them backwards) and "
+        "remembers what it heard, and a dense layer names the word from its final memory. "
+        "Watch the memory fill up in the Recurrent view while a word is spoken.",
         SOUNDS_CRNN,
+        "image",
+        lr=0.002,
+        batch_size=32,
+        epochs=40,
+    ),
+    "sounds-crnn1d": _sound_preset(
+        "sounds-crnn1d",
+        "Sounds, Conv1D then a GRU (the seeds' pipeline)",
+        "The seeds' speech pipeline: 1-D convolutions over the frames (the 40 mel bands as "
+        "channels) find short sound shapes, a GRU reads them in time order (and one reads "
+        "them backwards), and a dense layer names the word from its final memory.",
+        SOUNDS_CRNN1D,
         "sequence",
         lr=0.002,
         batch_size=32,

@@ -169,8 +169,9 @@ def test_rank_mistakes_are_explained_in_one_sentence():
         "(put it before Flatten, after a Conv1D)"
     )
     assert info.value.layer == 3
-    with pytest.raises(SpecError, match="layer 1, LSTM 8: needs features x time as input"):
+    with pytest.raises(SpecError, match="layer 1, LSTM 8: needs features x time as input") as e:
         validate_spec([{"type": "lstm", "hidden_size": 8}], (1, 8, 8))
+    assert "a Flatten from axis 1 to 2 makes a Conv2D's maps a sequence" in str(e.value)
     with pytest.raises(SpecError, match="needs features x time as input"):
         GRU(3).output_shape((10,))
     with pytest.raises(SpecError, match="was built for 3 input features but gets 4"):

@@ -26,7 +26,7 @@ from visualnn.bench import words as w
 from visualnn.engine import SpecError, Trainer
 
 #: The presets ``eval`` trains, in order.
-MODELS = ("sounds-cnn", "sounds-conv1d", "sounds-crnn")
+MODELS = ("sounds-cnn", "sounds-conv1d", "sounds-crnn", "sounds-crnn1d")
 
 
 def load_clips(folder):
@@ -136,7 +136,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     make.add_argument("--jobs", type=int, default=2, help="speakers made at once (2)")
     ev = sub.add_parser("eval", help="train the sound presets, test on held-out speakers")
     ev.add_argument("dir", metavar="DIR")
-    ev.add_argument("--model", action="append", choices=MODELS, help="default: all three")
+    ev.add_argument("--model", action="append", choices=MODELS, help="default: all of them")
     st = sub.add_parser("stream", help="a live-demo WAV of test-speaker words plus its JSON")
     st.add_argument("out", metavar="OUT.wav")
     st.add_argument("--words", type=int, default=20, help="words said (default 20)")

@@ -181,7 +181,11 @@ def _check_fits(i: int, t: str, label: str, d: dict[str, Any], shape: tuple[int,
             got, fix = shape_text(shape), " (add a Flatten layer before it)" if t == "dense" else ""
             if t in RECURRENT:
                 got = f"a flat vector of {shape[0]}" if len(shape) == 1 else f"an image {got}"
-                fix = " (put it before Flatten, after a Conv1D)" if len(shape) == 1 else ""
+                fix = (
+                    " (put it before Flatten, after a Conv1D)"
+                    if len(shape) == 1
+                    else " (a Flatten from axis 1 to 2 makes a Conv2D's maps a sequence)"
+                )
             raise SpecError(
                 f"layer {i + 1}, {label}: needs {what} as input, but gets {got}{fix}", layer=i
             )

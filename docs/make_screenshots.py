@@ -26,6 +26,7 @@ SHOTS = {
     "digits-cnn": ["--preset", "digits-cnn", "--train-seconds", "3"],
     "neuron": ["--preset", "xor", "--train-seconds", "3", "--select", "1:3"],
     "conv-neuron": ["--preset", "digits-cnn", "--train-seconds", "3", "--select", "1:2,3,4"],
+    "crnn": ["--preset", "sounds-crnn", "--train-seconds", "4", "--select", "6:3"],
 }
 
 COMPACT = """

@@ -137,10 +137,8 @@ def _activation_layer(g: Graph, x: str, layer: dict, params: dict) -> str:
 
 CONVERTERS: dict[str, Converter] = {
     "dense": _dense,
-    "conv1d": _conv,
-    "conv2d": _conv,
-    "maxpool2d": _pool,
-    "avgpool2d": _pool,
+    **dict.fromkeys(("conv1d", "conv2d"), _conv),
+    **dict.fromkeys(("maxpool2d", "avgpool2d"), _pool),
     "flatten": _flatten,
     "dropout": lambda g, x, layer, params: x,  # identity at inference time
     "rnn": convert_recurrent,

@@ -195,3 +195,17 @@ def test_command_line_selects_a_recurrent_unit_at_a_step():
     assert check_selection(model, 0, (3,)) is None  # its final state
     assert check_selection(model, 0, (3, 2)) is None  # unit 3 at step 2
     assert "time step 0 to 5" in check_selection(model, 0, (3, 9))
+
+
+def test_the_cell_label_shrinks_to_fit_a_small_cell_in_large_type(qapp):
+    from PySide6 import QtGui
+
+    from visualnn.ui.graph.recurrent_art import _fitted
+
+    big = QtGui.QFont()
+    big.setPixelSize(40)  # presentation mode's type on a cell zoomed out in a long network
+    fitted = _fitted(QtGui.QFont(big), "a<t>", 30.0)
+    assert QtGui.QFontMetricsF(fitted).horizontalAdvance("a<t>") <= 31.0
+    assert fitted.pixelSize() < 40
+    roomy = _fitted(QtGui.QFont(big), "a<t>", 500.0)
+    assert roomy.pixelSize() == 40  # room enough: untouched

@@ -54,6 +54,18 @@ def paint_loop(p: QtGui.QPainter, x: float, top: float, bottom: float, side: flo
         p.drawText(box, QtCore.Qt.AlignCenter, label)
 
 
+def _fitted(font: QtGui.QFont, text: str, width: float) -> QtGui.QFont:
+    """``font``, made smaller when ``text`` would be wider than ``width`` (a small cell in
+    presentation mode's large type)."""
+    wide = QtGui.QFontMetricsF(font).horizontalAdvance(text)
+    if wide > width > 0:
+        if font.pixelSize() > 0:
+            font.setPixelSize(max(6, int(font.pixelSize() * width / wide)))
+        else:
+            font.setPointSizeF(max(5.0, font.pointSizeF() * width / wide))
+    return font
+
+
 def paint_cell(p: QtGui.QPainter, body: QtCore.QRectF) -> None:
     """The folded picture: a cell box holding ``a<t>``, the loop round its right side."""
     side = min(body.height() - 8, body.width() * 0.5)
@@ -63,7 +75,7 @@ def paint_cell(p: QtGui.QPainter, body: QtCore.QRectF) -> None:
     p.setBrush(QtGui.QColor("#2c3240"))
     p.drawRoundedRect(box, 10, 10)
     p.setPen(QtGui.QColor(theme.FOREGROUND))
-    p.setFont(theme.font(1.2, bold=True))
+    p.setFont(_fitted(theme.font(1.2, bold=True), "a<t>", box.width() * 0.85))
     p.drawText(box, QtCore.Qt.AlignCenter, "a<t>")
     paint_loop(p, box.right(), box.top() + side * 0.2, box.bottom() - side * 0.2, 1.0,
                side * 0.6)  # fmt: skip

@@ -266,7 +266,7 @@ class SoundClassesPanel(QtWidgets.QWidget):
         """Make the recorded clips the project's data set, fit the network, and train it."""
         project = self.session.project
         old = project.dataset_params if project.dataset_name == "sounds" else {}
-        # The input the network was built for: same representation, layout and centring.
+        # The input the network was built for: same representation, layout and loudness.
         keep = {k: old[k] for k in ("representation", "layout", "normalise_level") if k in old}
         try:
             clips = from_clip_store(self.store)

@@ -118,8 +118,10 @@ def test_unknown_key_suggests_the_close_one():
 
 
 def test_unknown_key_without_close_match_lists_settings():
-    e = error([{"type": "flatten", "xyz": 1}])
+    e = error([{"type": "relu", "xyz": 1}])
     assert "it takes no settings" in str(e)
+    e = error([{"type": "flatten", "xyz": 1}])
+    assert "it takes start_dim, end_dim" in str(e)
     e = error([{"type": "dense", "units": 2, "zzzz": 1}])
     assert "it takes units" in str(e)
 

@@ -312,7 +312,7 @@ PRESETS: dict[str, Preset] = {
         "image",
         lr=0.002,
         batch_size=32,
-        epochs=40,
+        epochs=50,
     ),
     "sounds-crnn1d": _sound_preset(
         "sounds-crnn1d",

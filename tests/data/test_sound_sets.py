@@ -89,6 +89,36 @@ def test_normalised_level_hears_the_word_not_how_loud_it_was(representation):
         SoundFeatures(normalise_level="yes")
 
 
+@pytest.mark.parametrize("representation", ["logmel", "linear", "mfcc"])
+def test_gain_units_say_what_a_louder_clip_does_to_the_network_input(representation):
+    # The gain augmentation adds gain_db * gain_units to every frame: exactly what playing
+    # the clip louder does to the normalised input.
+    rng = np.random.default_rng(5)
+    word = synthetic_clip("whistle", rng) + synthetic_clip("hum", rng)
+    word += rng.normal(0, 1e-3, word.shape).astype(np.float32)  # a room: no bin at the floor
+    features = SoundFeatures(representation=representation)
+    raw = features.compute(np.stack([word, 0.5 * word]))
+    transform = SoundTransform.fit(features, raw)
+    units = transform.gain_units()
+    assert units.shape == (features.bands,) and units.dtype == np.float32
+    louder = transform(word[None] * 10 ** (9 / 20))[0] - transform(word[None])[0]
+    np.testing.assert_allclose(louder, np.broadcast_to(9 * units[:, None], louder.shape),
+                               atol=2e-3)  # fmt: skip
+    if representation == "mfcc":  # a constant in dB lives in the first coefficient only
+        assert np.abs(units[1:]).max() < 1e-6 < abs(units[0])
+
+
+def test_no_gain_units_where_loudness_does_not_add():
+    level = SoundFeatures(normalise_level=True)
+    wave = SoundFeatures(representation="waveform", layout="sequence")
+    for features in (level, wave):
+        raw = features.compute(_tone(440)[None])
+        assert SoundTransform.fit(features, raw).gain_units() is None
+    assert load_dataset("xor").gain_units() is None
+    sounds = load_dataset("sounds")
+    np.testing.assert_allclose(sounds.gain_units(), 1 / np.asarray(sounds.transform.std))
+
+
 def test_normalised_level_travels_with_the_data_set_and_the_model(tmp_path):
     ds = load_dataset("sounds", layout="sequence", normalise_level=True)
     assert ds.params["normalise_level"] is True and ds.transform.features.normalise_level

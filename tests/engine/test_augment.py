@@ -73,6 +73,28 @@ def test_the_same_seed_gives_the_same_batch():
     assert np.array_equal(a, b) and not np.array_equal(a, x)
 
 
+def test_gain_adds_one_loudness_per_clip_in_every_band_s_units():
+    x = _batch(channels=1)
+    units = np.linspace(0.05, 0.1, 6).astype(np.float32)
+    y = augment_batch(x, np.random.default_rng(6), gain_db=6, gain_units=units)
+    gains = (y - x)[:, 0] / units[:, None]  # (N, bands, frames) dB, one value per clip
+    np.testing.assert_allclose(gains, gains[:, :1, :1] + 0 * gains, atol=1e-4)
+    g = gains[:, 0, 0]
+    assert np.abs(g).max() <= 6 and g.min() < -3 and g.max() > 3
+    # No units (digits, one loudness per clip): the setting does nothing.
+    assert np.array_equal(augment_batch(x, np.random.default_rng(6), gain_db=6), x)
+
+
+def test_a_trainer_refuses_gain_units_that_do_not_fit_the_bands():
+    x, y = _batch(n=8), np.zeros(8, np.int64)
+    model = Sequential.from_spec([{"type": "flatten"}, {"type": "dense", "units": 2}], (6, 20))
+    with pytest.raises(SpecError, match=r"one finite number per band \(6\)"):
+        Trainer(model, (x, y), None, TrainConfig(), gain_units=np.ones(5))
+    trainer = Trainer(model, (x, y), None, TrainConfig(epochs=2, augment={"gain_db": 3}),
+                      gain_units=np.full(6, 0.1))  # fmt: skip
+    assert trainer.gain_units.dtype == np.float32 and len(trainer.run()) == 2
+
+
 @pytest.mark.parametrize(
     "bad, said",
     [
@@ -81,6 +103,7 @@ def test_the_same_seed_gives_the_same_batch():
         ({"time_shift": -1}, "from 0 to 100"),
         ({"band_mask": 2.5}, "whole number"),
         ({"time_mask": True}, "whole number"),
+        ({"gain_db": 31}, "from 0 to 30"),
     ],
 )
 def test_bad_settings_are_refused_in_words(bad, said):

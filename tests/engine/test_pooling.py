@@ -26,6 +26,7 @@ CASES = [
     ((2, 6, 5), 3, 1, 0),
     ((1, 6, 8), (2, 3), (1, 2), (1, 1)),
     ((2, 5, 5), 3, 3, 1),
+    ((2, 7, 11), (2, 3), None, 0),  # disjoint windows that leave a row and two columns out
 ]
 
 
@@ -51,6 +52,24 @@ def test_pool_matches_reference(layer_type, kind, chw, kernel, stride, padding):
     dx = layer.backward(g)
     assert dx.shape == x.shape and dx.dtype == np.float32
     np.testing.assert_allclose(dx, ref_backward(g.astype(np.float64)), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("layer_type, kind", [(MaxPool2D, "max"), (AvgPool2D, "avg")])
+def test_reused_training_buffers_leave_uncovered_cells_at_zero(layer_type, kind):
+    # Training reuses the gradient buffer; the cells no window reaches must not keep old
+    # values written there by an earlier pass.
+    rng = np.random.default_rng(2)
+    layer = layer_type((2, 3))
+    for _ in range(3):
+        x = rng.standard_normal((4, 2, 7, 11)).astype(np.float32)
+        y = layer.forward(x, training=True)
+        g = rng.standard_normal(y.shape).astype(np.float32)
+        dx = layer.backward(g)
+        dx[:] = 7.0  # what a caller may leave in a buffer it was handed
+        dx = layer.backward(g)
+        _, ref_backward = reference_pool(x.astype(np.float64), (2, 3), (2, 3), (0, 0), kind)
+        np.testing.assert_allclose(dx, ref_backward(g.astype(np.float64)), rtol=1e-5, atol=1e-6)
+        assert not dx[:, :, 6:, :].any() and not dx[:, :, :, 9:].any()
 
 
 @pytest.mark.parametrize("layer_type", [MaxPool2D, AvgPool2D])

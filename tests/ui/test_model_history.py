@@ -53,6 +53,17 @@ def test_not_learning_is_said_for_a_huge_learning_rate_and_a_rising_loss():
     assert learning_trouble(stuck[:4], config) is None  # too early to say
 
 
+def test_not_learning_skips_losses_that_are_not_numbers():
+    # The start is the first finite loss; NaN epochs (a restored divergence) are not counted.
+    config = TrainConfig(lr=1.0)
+    nan = float("nan")
+    rows = [{"epoch": 1, "train_loss": nan}, {"epoch": 2, "train_loss": 0.5}]
+    rows += [{"epoch": e, "train_loss": 3.0 if e % 2 else nan} for e in range(3, 14)]
+    epoch, text = learning_trouble(rows, config)
+    assert epoch == 5 and "(3 against 0.5)" in text
+    assert learning_trouble(rows[:9], config) is None  # only four finite epochs after the start
+
+
 def test_carry_weights_keeps_every_layer_an_edit_did_not_change():
     tanh8 = {"type": "dense", "units": 8, "activation": "tanh"}
     spec = [tanh8, dict(tanh8), {"type": "dense", "units": 2}]

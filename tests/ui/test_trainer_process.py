@@ -32,7 +32,8 @@ def test_a_run_starts_paused_then_play_runs_every_epoch(proc):
     assert set(seen.epochs[0]) >= {"train_loss", "val_acc", "samples_per_second"}
 
 
-@pytest.mark.parametrize("preset, epochs", [("spiral", 3), ("digits-mlp", 2)])  # mlp: dropout
+# digits-mlp: dropout; sounds-cnn: augmentation, louder and quieter by the set's gain units
+@pytest.mark.parametrize("preset, epochs", [("spiral", 3), ("digits-mlp", 2), ("sounds-cnn", 1)])
 def test_final_weights_equal_an_in_process_run(proc, preset, epochs):
     model, ds, config = setup(preset, epochs=epochs)
     start(proc, model, ds, config, key=preset)

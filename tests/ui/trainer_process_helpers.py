@@ -65,7 +65,7 @@ def setup(name="xor", **changes):
 
 
 def start(proc: TrainerProcess, model, ds, config, key="xor", **kw) -> int:
-    proc.set_data(key, ds.x_train, ds.y_train, ds.x_test, ds.y_test)
+    proc.set_data(key, ds.x_train, ds.y_train, ds.x_test, ds.y_test, ds.gain_units())
     return proc.start_run(
         model.to_spec(), model.input_shape, model.seed, model.get_weights(), config.to_dict(),
         ds.task, key, **kw,
@@ -74,7 +74,14 @@ def start(proc: TrainerProcess, model, ds, config, key="xor", **kw) -> int:
 
 def local_trainer(model, ds, config) -> Trainer:
     """The same run in this process."""
-    return Trainer(model.copy(), (ds.x_train, ds.y_train), (ds.x_test, ds.y_test), config, ds.task)
+    return Trainer(
+        model.copy(),
+        (ds.x_train, ds.y_train),
+        (ds.x_test, ds.y_test),
+        config,
+        ds.task,
+        ds.gain_units(),
+    )
 
 
 def assert_same_weights(got: list[dict], want: list[dict]) -> None:

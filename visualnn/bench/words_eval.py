@@ -69,7 +69,8 @@ def train_and_test(name: str, clips, folder="", seed: int = 0) -> dict:
     preset = dataclasses.replace(preset, seed=seed)
     model = preset.build_model()
     config = dataclasses.replace(preset.config, seed=seed)
-    trainer = Trainer(model, (data.x_train, data.y_train), None, config, task=preset.task)
+    trainer = Trainer(model, (data.x_train, data.y_train), None, config, task=preset.task,
+                      gain_units=data.gain_units())  # fmt: skip
     t0, c0 = time.perf_counter(), time.process_time()
     for _ in trainer.steps():
         pass

@@ -175,7 +175,7 @@ def _train(run: Setup, quiet: bool):
 
     ds, config = run.dataset, run.config
     trainer = Trainer(run.model, (ds.x_train, ds.y_train), (ds.x_test, ds.y_test), config,
-                      task=run.task)  # fmt: skip
+                      task=run.task, gain_units=ds.gain_units())  # fmt: skip
     if not quiet:
         print(f"training {run.name}: {run.model!r}, {len(ds.x_train)} samples of "
               f"{ds.title}", file=sys.stderr)  # fmt: skip

@@ -56,6 +56,12 @@ class Dataset:
     def __len__(self) -> int:
         return len(self.x_train) + len(self.x_test)
 
+    def gain_units(self) -> np.ndarray | None:
+        """``(bands,)``: what one dB of loudness adds to each band of the inputs (a sound
+        set's, for the ``gain_db`` augmentation), or None for data without a loudness."""
+        units = getattr(self.transform, "gain_units", None)
+        return None if units is None else units()
+
     @classmethod
     def from_split(
         cls,

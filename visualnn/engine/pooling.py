@@ -80,14 +80,17 @@ class _Pool2D(Module):
             self._offsets_key = hw
         return self._offsets_val
 
-    def _tiles(self, hw: tuple[int, int]) -> bool:
-        """True when the windows cover every input pixel exactly once (e.g. 2x2 on 28x28)."""
-        return (
-            self.stride == self.kernel
-            and self.padding == (0, 0)
-            and hw[0] % self.kernel[0] == 0
-            and hw[1] % self.kernel[1] == 0
-        )
+    def _disjoint(self) -> bool:
+        """True when no input pixel is in two windows (stride = kernel, no padding): the
+        backward pass can write each window's gradient in place instead of adding it up."""
+        return self.stride == self.kernel and self.padding == (0, 0)
+
+    def _zero_uncovered(self, dx: np.ndarray, out_hw: tuple[int, int]) -> None:
+        """Zero the rows and columns of ``dx`` (C, H, W, N) that no window reaches (the
+        remainder when the kernel does not divide the size: 101 frames pooled by 3)."""
+        rows, cols = out_hw[0] * self.kernel[0], out_hw[1] * self.kernel[1]
+        dx[:, rows:] = 0
+        dx[:, :rows, cols:] = 0
 
     def _prepare(self, x: np.ndarray, training: bool) -> tuple[np.ndarray, Offsets]:
         x = np.asarray(x)
@@ -186,13 +189,15 @@ class MaxPool2D(_Pool2D):
             np.multiply(g_t, out > 0, out=g_relu)
             g_t = g_relu
         hw = x_t.shape[1:3]
-        tiles = self._tiles(hw)
+        disjoint = self._disjoint()
         if into is None:
-            dx = self._buffer("dx", x_t.shape, out.dtype, zero=not tiles)
+            dx = self._buffer("dx", x_t.shape, out.dtype, zero=not disjoint)
         else:
             dx = to_chwn(into)
-            if not tiles:
+            if not disjoint:
                 dx.fill(0)
+        if disjoint:
+            self._zero_uncovered(dx, out.shape[1:3])
         items = self._offsets(hw).items
         hit = self._buffer("hit", out.shape, np.dtype(bool))
         taken = self._buffer("taken", out.shape, np.dtype(bool), zero=True)
@@ -205,7 +210,7 @@ class MaxPool2D(_Pool2D):
             if k < len(items) - 1:
                 np.logical_or(done, h, out=done)
             target = dx[:, r.inp, col.inp]
-            if tiles:
+            if disjoint:
                 np.multiply(g_t[:, r.out, col.out], h, out=target)
             else:
                 target += g_t[:, r.out, col.out] * h
@@ -243,11 +248,13 @@ class AvgPool2D(_Pool2D):
         g_t = to_chwn(np.asarray(grad_out)) * (1.0 / (self.kernel[0] * self.kernel[1]))
         g_t = g_t.astype(np.asarray(grad_out).dtype, copy=False)
         hw = shape[1:3]
-        tiles = self._tiles(hw)
-        dx = self._buffer("dx", shape, g_t.dtype, zero=not tiles)
+        disjoint = self._disjoint()
+        dx = self._buffer("dx", shape, g_t.dtype, zero=not disjoint)
+        if disjoint:
+            self._zero_uncovered(dx, g_t.shape[1:3])
         for _, _, r, col in self._offsets(hw).items:
             target = dx[:, r.inp, col.inp]
-            if tiles:
+            if disjoint:
                 np.copyto(target, g_t[:, r.out, col.out])
             else:
                 target += g_t[:, r.out, col.out]

@@ -40,6 +40,10 @@ class Trainer:
     config : TrainConfig
     task : str
         "classification" (accuracy is reported) or "regression".
+    gain_units : (bands,) float array or None
+        For ``augment``'s ``gain_db``: the normalised units one dB of loudness adds to each
+        band of the inputs (a sound data set's ``gain_units()``); None: the inputs have no
+        loudness to change.
     """
 
     def __init__(
@@ -49,6 +53,7 @@ class Trainer:
         val: tuple[np.ndarray, np.ndarray] | None = None,
         config: TrainConfig | None = None,
         task: str = "classification",
+        gain_units: np.ndarray | None = None,
     ) -> None:
         self.model = model
         self.config = config if config is not None else TrainConfig()
@@ -57,6 +62,7 @@ class Trainer:
             raise SpecError(f"task must be 'classification' or 'regression', got '{task}'")
         self.task = task
         self.x, self.y = self._check_data(train, "the training data")
+        self.gain_units = self._check_gain_units(gain_units)
         if val is None and self.config.val_split > 0:
             k = int(len(self.x) * self.config.val_split)
             order = np.random.default_rng(self.config.seed).permutation(len(self.x))
@@ -130,6 +136,16 @@ class Trainer:
                 )
             y = y.reshape(len(y), *out).astype(np.float32)
         return x, y
+
+    def _check_gain_units(self, units: Any) -> np.ndarray | None:
+        if units is None:
+            return None
+        units = np.asarray(units, np.float32)
+        bands = self.x.shape[-2] if self.x.ndim >= 3 else None
+        if units.shape != (bands,) or not np.isfinite(units).all():
+            raise SpecError(f"gain_units must be one finite number per band ({bands}), got "
+                            f"shape {units.shape}")  # fmt: skip
+        return units
 
     def set_optimizer(self, name: str, **kw: Any) -> None:
         """Switch optimizer (fresh state); ``kw`` sets any of lr, momentum, weight_decay,
@@ -262,7 +278,8 @@ class Trainer:
                 progress = (epoch - 1 + b / batches) / self.config.epochs
                 self.lr_scale = self.config.lr_scale(progress)
                 if self.config.augment and xb.ndim >= 3:  # (bands, time) inputs only
-                    xb = augment_batch(xb, self.rng, **self.config.augment)
+                    xb = augment_batch(xb, self.rng, **self.config.augment,
+                                       gain_units=self.gain_units)  # fmt: skip
                 loss, norm, c = self._train_batch(xb, yb)
                 self.step += 1
                 if not (np.isfinite(loss) and np.isfinite(norm)):

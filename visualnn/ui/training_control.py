@@ -137,7 +137,8 @@ class TrainingController(QtCore.QObject):
             self.process.drop_data(key)
         self._keys += 1
         key = f"data-{self._keys}"
-        self.process.set_data(key, ds.x_train, ds.y_train, ds.x_test, ds.y_test)
+        self.process.set_data(key, ds.x_train, ds.y_train, ds.x_test, ds.y_test,
+                              gain_units=ds.gain_units())  # fmt: skip
         self._data = (ds, key)
         return key
 

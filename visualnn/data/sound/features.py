@@ -240,6 +240,21 @@ class SoundTransform:
         x = (raw - mean) / std
         return x.reshape(len(raw), *self.features.input_shape).astype(np.float32, copy=False)
 
+    def gain_units(self) -> np.ndarray | None:
+        """``(bands,)``: what one dB louder adds to each band of the network's input, or None
+        when loudness does not add (the waveform scales; one loudness per clip takes it out).
+
+        A louder clip adds the same dB to every spectrogram cell, so ``1 / std`` per band;
+        for MFCC that constant passes through the DCT into the coefficients.
+        """
+        f = self.features
+        if f.representation == "waveform" or f.normalise_level:
+            return None
+        per_db = np.ones(f.bands if f.representation != "mfcc" else f.n_mels)
+        if f.representation == "mfcc":
+            per_db = dct_matrix(f.n_mfcc, f.n_mels) @ per_db
+        return (per_db / np.asarray(self.std)).astype(np.float32)
+
     def __call__(self, audio: np.ndarray) -> np.ndarray:
         """Clips ``(N, samples)`` at the feature rate -> network inputs ``(N, *input_shape)``."""
         return self.normalise(self.features.compute(audio))

@@ -6,6 +6,7 @@ that climbs epoch after epoch.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 #: Epochs a pattern must last before it is called (a noisy epoch or two is normal).
@@ -24,12 +25,13 @@ def learning_trouble(rows: list[dict], config) -> tuple[int, str] | None:
     config : TrainConfig
         For the advice (the learning rate now).
     """
-    losses = [(int(r["epoch"]), float(r["train_loss"])) for r in rows
-              if r.get("train_loss") is not None and math.isfinite(r["train_loss"])]  # fmt: skip
-    if len(losses) < PATIENCE + 1:
+    # Called every frame while training: read the first finite loss and the last few from
+    # the ends of the history, never the whole of it.
+    tail = list(itertools.islice(_finite(reversed(rows)), PATIENCE + 1))[::-1]
+    if len(tail) < PATIENCE + 1:
         return None
-    start = losses[0][1]
-    recent = losses[-PATIENCE:]
+    start = next(_finite(rows))[1]
+    recent = tail[-PATIENCE:]
     lr = float(config.lr)
     advice = f"Try a learning rate 10x smaller ({lr:g} \u2192 {lr / 10:g})"
     if all(v > FAR_ABOVE * max(start, 1e-12) for _, v in recent):
@@ -38,10 +40,18 @@ def learning_trouble(rows: list[dict], config) -> tuple[int, str] | None:
             f"it started ({recent[-1][1]:.3g} against {start:.3g}): the steps are too big and "
             f"overshoot. {advice}, or press Reset."
         )
-    values = [v for _, v in losses[-(PATIENCE + 1) :]]
+    values = [v for _, v in tail]
     if all(b > a for a, b in zip(values, values[1:], strict=False)) and values[-1] > start:
         return recent[0][0], (
             f"<b>Not learning.</b> The loss has risen for {PATIENCE} epochs in a row "
             f"({values[0]:.3g} \u2192 {values[-1]:.3g}). {advice}."
         )
     return None
+
+
+def _finite(rows):
+    """``(epoch, train_loss)`` of the rows with a finite training loss, in ``rows``' order."""
+    for r in rows:
+        loss = r.get("train_loss")
+        if loss is not None and math.isfinite(loss):
+            yield int(r["epoch"]), float(loss)

@@ -178,9 +178,10 @@ class TrainingPanel(QtWidgets.QWidget):
         self.augment = QtWidgets.QCheckBox("shift and mask each clip")
         self.augment.setToolTip(
             "Augmentation: every batch hears its clips up to 100 ms earlier or later, up to two "
-            "mel bands higher or lower, with up to 100 ms and five bands blanked out, so the "
-            "network learns the sound rather than the clips by heart. Training accuracy then "
-            "reads lower than on the test clips."
+            "mel bands higher or lower, with up to 100 ms and five bands blanked out, and up to "
+            "6 dB louder or quieter (when the clips keep their levels), so the network learns "
+            "the sound rather than the clips by heart. Training accuracy then reads lower than "
+            "on the test clips."
         )
         self.augment.toggled.connect(
             lambda on: self._set(augment=dict(SOUND_DEFAULT) if on else None)

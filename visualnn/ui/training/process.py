@@ -106,7 +106,7 @@ class TrainerProcess:
             self._res.child.send(msg)
 
     # --- data and runs ----------------------------------------------------------------------
-    def set_data(self, key, x_train, y_train, x_test=None, y_test=None) -> None:
+    def set_data(self, key, x_train, y_train, x_test=None, y_test=None, gain_units=None) -> None:
         """Share a data set with the child under ``key`` (a second call with it does nothing).
 
         Parameters
@@ -119,10 +119,13 @@ class TrainerProcess:
             ``(N,)`` labels or ``(N, ...)`` targets.
         x_test, y_test : np.ndarray or None
             The validation set (None: none).
+        gain_units : np.ndarray or None
+            ``(bands,)`` for the ``gain_db`` augmentation (``Dataset.gain_units()``).
         """
         if self._closed:
             raise RuntimeError("the trainer process has been closed")
-        arrays = [None if a is None else np.asarray(a) for a in (x_train, y_train, x_test, y_test)]
+        given = (x_train, y_train, x_test, y_test, gain_units)
+        arrays = [None if a is None else np.asarray(a) for a in given]
         self._sets.add(key, arrays)
 
     def drop_data(self, key) -> None:

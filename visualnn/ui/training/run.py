@@ -22,7 +22,7 @@ class Run:
     msg : Start
     arrays : list of np.ndarray or None
         x_train ``(N, *input_shape)``, y_train ``(N, ...)``, x_test, y_test (None: no
-        validation set).
+        validation set), gain_units ``(bands,)`` or None (see ``Trainer``).
     snapshot : SharedMemory
         Weights then gradients are copied into it when the parent asks for a frame.
     """
@@ -30,10 +30,10 @@ class Run:
     def __init__(self, msg: Start, arrays: list, snapshot: SharedMemory) -> None:
         model = Sequential.from_spec(msg.spec, tuple(msg.input_shape), seed=msg.seed)
         model.set_weights(msg.weights)
-        x, y, x_val, y_val = arrays
+        x, y, x_val, y_val, gain_units = arrays
         val = None if x_val is None or len(x_val) == 0 else (x_val, y_val)
         config = TrainConfig.from_dict(msg.config)
-        self.trainer = Trainer(model, (x, y), val, config, msg.task)
+        self.trainer = Trainer(model, (x, y), val, config, msg.task, gain_units)
         self.trainer.keep_history = False  # the GUI keeps the (bounded) history: no growth here
         # Epoch numbers go on from the runs before; ``config.epochs`` counts them all.
         self.trainer.epoch = int(msg.epochs_done)

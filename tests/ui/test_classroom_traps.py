@@ -185,9 +185,18 @@ def test_training_fields_refuse_with_the_range(qtbot, make_window):
     epochs = window.session.project.config.epochs
     type_into(qtbot, panel.epochs, "0")
     assert window.session.project.config.epochs == epochs
-    assert panel.epochs.note.text() == "Epochs: from 1 to 100000 (0 is too small)"
+    assert panel.epochs.note.text() == "Epochs: from 1 to 10000000 (0 is too small)"
     type_into(qtbot, panel.lr, "5e9")
     assert "Learning rate: from 1e-06 to 1e+06 (5e+09 is too big)" == panel.lr.note.text()
+
+
+def test_a_long_run_shows_its_epochs_as_saved(make_window):
+    # A run left training for hours (a million epochs) shows that number, not the field's cap.
+    window = make_window("xor")
+    window.controller.update_config(epochs=1_000_000)
+    window.training_panel.sync_from_session()
+    assert window.training_panel.epochs.value() == 1_000_000
+    assert window.session.project.config.epochs == 1_000_000
 
 
 def test_the_document_refuses_with_the_range(qtbot):

@@ -12,10 +12,13 @@ def test_window_run_reports_trainer_speed_redraws_lateness_and_memory(qapp):
     assert result["redraws_per_second"].get("TrainingPlots", 0) > 0
     assert result["p99_lateness_ms"] >= 0 and result["worst_lateness_ms"] >= 0
     assert result["window_rss_mb"] > 0
+    assert 0 < result["trainer_cpu_share"] <= 1.5 and result["trainer_samples_per_cpu_second"] > 0
 
 
 def test_headless_speed_comes_from_a_fresh_trainer():
-    assert gui_bench.headless("xor", 1.0) > 0
+    per_second, per_cpu_second = gui_bench.headless("xor", 1.0)
+    # One thread trains: a CPU second holds at most about a wall second of samples.
+    assert 0 < per_second < 1.5 * per_cpu_second
 
 
 def test_film_counts_frames_that_visibly_change():

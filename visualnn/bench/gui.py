@@ -27,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
+from visualnn.bench.process import cpu_seconds
+
 PROBE_MS = 10
 LONG_RUN_EPOCHS = 1_000_000  # an epoch budget no benchmark finishes
 FILM_STARTUP_S = 3.0  # Python, Qt and the window starting under Xvfb (about 2 s) before it trains
@@ -55,8 +57,9 @@ def rss_mb(pid: int | None = None) -> float:
     return 0.0
 
 
-def headless(preset: str, seconds: float) -> float:
-    """Samples per second of the bare trainer in a fresh interpreter (as ``visualnn train``)."""
+def headless(preset: str, seconds: float) -> tuple[float, float]:
+    """Samples per second and per CPU second of the bare trainer in a fresh interpreter (as
+    ``visualnn train``)."""
     code = (
         "import sys, json, time\n"
         "from visualnn.engine import Trainer, EpochReport\n"
@@ -67,14 +70,17 @@ def headless(preset: str, seconds: float) -> float:
         "for r in tr.steps():\n"
         "    if isinstance(r, EpochReport):\n"
         "        now = time.perf_counter()\n"
-        "        if n0 is None and now > warm: n0, t1 = r.samples_seen, now\n"
+        "        if n0 is None and now > warm:\n"
+        "            n0, t1, c1 = r.samples_seen, now, time.process_time()\n"
         f"        if now - t0 > {seconds!r}: break\n"
-        "print(json.dumps((r.samples_seen - n0) / (now - t1)))\n"
+        "n = r.samples_seen - n0\n"
+        "print(json.dumps([n / (now - t1), n / (time.process_time() - c1)]))\n"
     )
     env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
                          timeout=seconds * 4 + 60, check=True)  # fmt: skip
-    return float(out.stdout.strip().splitlines()[-1])
+    per_second, per_cpu_second = json.loads(out.stdout.strip().splitlines()[-1])
+    return float(per_second), float(per_cpu_second)
 
 
 class Probe:
@@ -145,19 +151,24 @@ def with_gui(preset: str, size: tuple[int, int], warmup: float, seconds: float) 
     window.controller.play()
     _wait(app, warmup)
     history = window.session.project.history
+    pid = window.controller.process.pid
     start = (time.perf_counter(), frame_clock().frames, _view_redraws(),
-             _samples(history), rss_mb(), rss_mb(window.controller.process.pid))  # fmt: skip
+             _samples(history), rss_mb(), rss_mb(pid), cpu_seconds(pid))  # fmt: skip
     probe.timer.start()
     _wait(app, seconds)
     probe.timer.stop()
     wall = time.perf_counter() - start[0]
     redraws = {k: (v - start[2].get(k, 0)) / wall for k, v in _view_redraws().items()}
+    samples, cpu = _samples(history) - start[3], cpu_seconds(pid) - start[6]
     result = {
-        "trainer_samples_per_second": (_samples(history) - start[3]) / wall,
+        "trainer_samples_per_second": samples / wall,
+        # Did the trainer get its core, and what did a sample cost it there?
+        "trainer_cpu_share": cpu / wall,
+        "trainer_samples_per_cpu_second": samples / max(cpu, 1e-9),
         "clock_frames_per_second": (frame_clock().frames - start[1]) / wall,
         "redraws_per_second": {k: round(v, 1) for k, v in sorted(redraws.items()) if v > 0},
         "window_rss_growth_mb": rss_mb() - start[4],
-        "trainer_rss_growth_mb": rss_mb(window.controller.process.pid) - start[5],
+        "trainer_rss_growth_mb": rss_mb(pid) - start[5],
         "window_rss_mb": rss_mb(),
         "epochs": len(history),
         **probe.summary(),
@@ -178,14 +189,16 @@ def run(args: argparse.Namespace) -> int:
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     size = parse_size(args.size, (1280, 720))
-    shares = []
+    shares, per_cpu = [], []
     for _ in range(max(1, args.repeat)):  # the last window run's numbers are the ones shown
-        base = headless(args.preset, args.seconds)
+        base, base_cpu = headless(args.preset, args.seconds)
         result = {"preset": args.preset, "size": args.size, "headless_samples_per_second": base}
         result.update(with_gui(args.preset, size, args.warmup, args.seconds))
         shares.append(result["trainer_samples_per_second"] / max(base, 1e-9))
+        per_cpu.append(result["trainer_samples_per_cpu_second"] / max(base_cpu, 1e-9))
     result["trainer_vs_headless"] = float(np.median(shares))
     result["trainer_vs_headless_runs"] = [round(v, 3) for v in shares]
+    result["trainer_per_cpu_second_vs_headless"] = float(np.median(per_cpu))
     if args.film:
         from visualnn.bench.film import film_window
 
@@ -200,6 +213,10 @@ def run(args: argparse.Namespace) -> int:
           f"{100 * result['trainer_vs_headless']:.0f}% of headless ({base:,.0f})"
           + (f"; median of {len(shares)} alternating runs, {100 * min(shares):.0f}-"
              f"{100 * max(shares):.0f}%." if len(shares) > 1 else "."))  # fmt: skip
+    print(f"the trainer process had {100 * result['trainer_cpu_share']:.0f}% of a core (last "
+          f"run); per CPU second it trained "
+          f"{100 * result['trainer_per_cpu_second_vs_headless']:.0f}% as many samples as "
+          f"headless (median)")  # fmt: skip
     print(
         f"frame clock {result['clock_frames_per_second']:.1f} frames/s; redraws per second: "
         + ", ".join(f"{k} {v}" for k, v in result["redraws_per_second"].items())

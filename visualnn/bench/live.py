@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from visualnn.audio.wavio import write_wav
+from visualnn.bench.process import cpu_seconds
 
 RATE = 16000
 WINDOW_S = 1.0  # "about a second of its onset"
@@ -142,17 +143,6 @@ def _top_word(probs: dict) -> str:
 def _in_quiet(tm: float, truth: list[Truth]) -> bool:
     """Well away from every word: the second after an offset still holds it in the window."""
     return all(tm < t.onset - 0.1 or tm > t.offset + WINDOW_S + 0.2 for t in truth)
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process so far (Linux /proc)."""
-    import os
-
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _demo_model(folder: Path) -> tuple[Path, list]:

@@ -50,7 +50,7 @@ def headless(preset: str, epochs: int) -> dict:
     }
 
 
-def _cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int) -> float:
     """CPU time (user + system) of process ``pid`` so far, from /proc (Linux); nan elsewhere."""
     try:
         with open(f"/proc/{pid}/stat", encoding="ascii") as f:
@@ -83,7 +83,7 @@ def through_process(proc, preset: str, epochs: int, hz: float, gui_load: float) 
     snapshots = frames = samples = 0
     poll_seconds = 0.0
     state = None
-    start, cpu = time.perf_counter(), _cpu_seconds(proc.pid)
+    start, cpu = time.perf_counter(), cpu_seconds(proc.pid)
     proc.play()
     next_frame = start + frame
     while state not in ("completed", "diverged", "failed", "stopped"):
@@ -105,7 +105,7 @@ def through_process(proc, preset: str, epochs: int, hz: float, gui_load: float) 
         "state": state,
         "seconds": seconds,
         "samples_per_second": samples / seconds,
-        "samples_per_cpu_second": samples / (_cpu_seconds(proc.pid) - cpu),
+        "samples_per_cpu_second": samples / (cpu_seconds(proc.pid) - cpu),
         "snapshots_per_second": snapshots / seconds,
         "poll_ms": 1000 * poll_seconds / max(frames, 1),
     }

@@ -168,7 +168,7 @@ class TrainingPanel(QtWidgets.QWidget):
         """Batch size, epochs and the loss."""
         self.batch_size = self._ispin(1, 4096, lambda v: self._set(batch_size=int(v)))
         form.addRow("Batch size", self.batch_size)
-        self.epochs = self._ispin(1, 100000, lambda v: self._set(epochs=int(v)))
+        self.epochs = self._ispin(1, 10_000_000, lambda v: self._set(epochs=int(v)))
         form.addRow("Epochs", self.epochs)
         self.loss = self._combo(LOSS_LABELS)
         self.loss.currentIndexChanged.connect(

@@ -70,11 +70,16 @@ def test_tone_peaks_in_its_mel_band():
     assert abs(centres[int(bands.argmax())] - 2000) < 250
 
 
+def _two_sounds_in_a_room(seed: int, second: str) -> np.ndarray:
+    """A whistle and ``second`` over a little noise (no bin at the dB floor), (16000,)."""
+    rng = np.random.default_rng(seed)
+    word = synthetic_clip("whistle", rng) + synthetic_clip(second, rng)
+    return word + rng.normal(0, 1e-3, word.shape).astype(np.float32)
+
+
 @pytest.mark.parametrize("representation", ["logmel", "linear", "mfcc"])
 def test_normalised_level_hears_the_word_not_how_loud_it_was(representation):
-    rng = np.random.default_rng(4)
-    word = synthetic_clip("whistle", rng) + synthetic_clip("clap", rng)
-    word += rng.normal(0, 1e-3, word.shape).astype(np.float32)  # a room: no bin at the floor
+    word = _two_sounds_in_a_room(4, "clap")
     plain = SoundFeatures(representation=representation)
     level = SoundFeatures(representation=representation, normalise_level=True)
     x = level.compute(word[None])[0]
@@ -93,9 +98,7 @@ def test_normalised_level_hears_the_word_not_how_loud_it_was(representation):
 def test_gain_units_say_what_a_louder_clip_does_to_the_network_input(representation):
     # The gain augmentation adds gain_db * gain_units to every frame: exactly what playing
     # the clip louder does to the normalised input.
-    rng = np.random.default_rng(5)
-    word = synthetic_clip("whistle", rng) + synthetic_clip("hum", rng)
-    word += rng.normal(0, 1e-3, word.shape).astype(np.float32)  # a room: no bin at the floor
+    word = _two_sounds_in_a_room(5, "hum")
     features = SoundFeatures(representation=representation)
     raw = features.compute(np.stack([word, 0.5 * word]))
     transform = SoundTransform.fit(features, raw)

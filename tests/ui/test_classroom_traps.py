@@ -247,3 +247,19 @@ def test_progress_never_says_done_before_the_last_epoch(qtbot, make_window):
     panel.epochs.setValue(300)  # more epochs asked for after the run ended
     panel._update_progress()
     assert "done" not in panel.progress.text() and "1 / 300" in panel.progress.text()
+
+
+def test_a_long_history_is_drawn_by_pixel_column_keeping_its_peaks(qtbot, make_window):
+    # Thousands of epochs in a plot a few hundred pixels wide: each column's lowest and
+    # highest value are drawn (a spike stays visible), not every epoch.
+    window = make_window("xor")
+    window.views.set_shown("plots")
+    plots = window.docks["plots"].widget()
+    rows = [{"epoch": e, "train_loss": 1.0 / e, "val_loss": 1.0 / e} for e in range(1, 4001)]
+    rows[2500]["val_loss"] = 3.0  # one bad epoch late in the run
+    window.session.project.record_progress(rows, [])
+    plots.throttle.flush()
+    x, y = plots.val_loss.getData()
+    width = plots.loss_plot.getViewBox().width()
+    assert 0 < len(x) <= 2 * width + 4 < len(window.session.project.history.epochs)
+    assert np.nanmax(y) == 3.0

@@ -17,8 +17,9 @@ repeated), ``time_mask`` frames and ``band_mask`` bands set to 0, and ``gain_db`
 that much louder or quieter. A louder sound adds the same dB to every cell of a log-mel
 image, which after the per-band normalisation is ``gain_units`` (normalised units per dB,
 one per band, from the sound data set) times the dB: the network hears each word said
-nearer or further from the microphone. On the words set this gave the levels-as-recorded
-CNN about 1 point with a learning rate of 0.04 (2 points with both). Data sets without a
+nearer or further from the microphone. On the words set it gave the levels-as-recorded
+CNN about a point on top of a learning rate of 0.04 (mean of two seeds: 91.65 % at lr 0.02,
+92.95 % at 0.04, 94.15 % at 0.04 with 6 dB). Data sets without a
 loudness (digits, a level-normalised sound set) have no ``gain_units``; the setting does
 nothing there.
 """

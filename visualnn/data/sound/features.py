@@ -250,9 +250,10 @@ class SoundTransform:
         f = self.features
         if f.representation == "waveform" or f.normalise_level:
             return None
-        per_db = np.ones(f.bands if f.representation != "mfcc" else f.n_mels)
-        if f.representation == "mfcc":
-            per_db = dct_matrix(f.n_mfcc, f.n_mels) @ per_db
+        if f.representation == "mfcc":  # the DCT of one dB in every mel band
+            per_db = dct_matrix(f.n_mfcc, f.n_mels).sum(axis=1)
+        else:
+            per_db = np.ones(f.bands)
         return (per_db / np.asarray(self.std)).astype(np.float32)
 
     def __call__(self, audio: np.ndarray) -> np.ndarray:

@@ -10,7 +10,7 @@ def _draw(qtbot, window):
 
 
 def test_selecting_a_deep_layer_scrolls_its_activations_into_sight(make_window, qtbot):
-    window = make_window("digits-cnn")  # 1280x720: room for the input and little more
+    window = make_window("digits-cnn")  # 1280x720: room for the input and one layer
     window.views.set_shown("activations")
     view = window.docks["activations"].widget()
     view = getattr(view, "widget", lambda: view)()
@@ -29,21 +29,60 @@ def test_selecting_a_deep_layer_scrolls_its_activations_into_sight(make_window, 
     assert bar.value() == 0
 
 
+def test_a_projector_shows_the_first_feature_maps_without_scrolling(make_window, qtbot):
+    """At 1280x720 the digits CNN's Activations dock shows the input and a full row of the
+    first convolution's maps: what changes as it learns is on screen, not below the fold."""
+    window = make_window("digits-cnn")
+    window.views.set_shown("activations")
+    view = window.docks["activations"].widget()
+    view = getattr(view, "widget", lambda: view)()
+    _draw(qtbot, window)
+    conv = view._tiles[1]
+    first_map = conv._cells[0][0]
+    bottom = conv.mapTo(view.scroll.viewport(), first_map.bottomLeft().toPoint()).y()
+    assert view.scroll.verticalScrollBar().value() == 0
+    assert 0 < bottom <= view.scroll.viewport().height()
+
+
 def test_wide_feature_maps_take_rows_as_tall_as_they_are(qtbot):
     import numpy as np
 
     from visualnn.ui.views.tiles import LayerTile
 
     tiles = {}
-    for name, shape in (("square", (1, 40, 40)), ("log-mel", (1, 40, 101))):
+    for name, shape in (("square", (4, 40, 40)), ("log-mel", (4, 40, 101))):
         tile = LayerTile(titled=False)
         qtbot.addWidget(tile)
         tile.set_values(np.zeros(shape, np.float32))
         tile.resize(400, 50)
         tile._layout(400)
         tiles[name] = tile.height()
-    # a 40 x 101 spectrogram drawn 170 px wide is 67 px tall: no square cell of empty rows
-    assert tiles["log-mel"] < 100 < tiles["square"]
+    # four 40 x 101 maps drawn 88 px wide are 35 px tall: no square cells of empty rows
+    assert tiles["log-mel"] < 0.6 * tiles["square"]
+
+
+def test_one_image_is_a_feature_map_row_tall_and_as_wide_as_its_shape(qtbot):
+    """The input of a CNN stays short, so a 1280x720 dock shows the first maps under it."""
+    import numpy as np
+
+    from visualnn.ui.views.tiles import IMAGE_HEIGHT, LayerTile
+
+    rects = {}
+    for name, shape in (("digit", (1, 8, 8)), ("log-mel", (1, 40, 101))):
+        tile = LayerTile(titled=False)
+        qtbot.addWidget(tile)
+        tile.set_values(np.zeros(shape, np.float32))
+        tile._layout(400)
+        rects[name] = tile._cells[0][0]
+        assert tile.height() <= IMAGE_HEIGHT + 16
+    assert rects["digit"].height() == rects["log-mel"].height() == IMAGE_HEIGHT
+    assert rects["digit"].width() == IMAGE_HEIGHT
+    assert abs(rects["log-mel"].width() / rects["log-mel"].height() - 101 / 40) < 1e-6
+    narrow = LayerTile(titled=False)  # a narrow dock: the spectrogram shrinks to its width
+    qtbot.addWidget(narrow)
+    narrow.set_values(np.zeros((1, 40, 101), np.float32))
+    narrow._layout(150)
+    assert narrow._cells[0][0].width() <= 142
 
 
 def test_a_tiny_unit_value_reads_0_00_in_its_cell_not_an_exponent():

@@ -15,6 +15,9 @@ from visualnn.ui.widgets import qimage
 
 _LUTS: dict[str, np.ndarray] = {}
 
+#: Height in pixels of a single image (an input digit or spectrogram) in a tile.
+IMAGE_HEIGHT = 76.0
+
 
 def lut(name: str) -> np.ndarray:
     """256 x 4 uint8 lookup table of a theme colormap (cached)."""
@@ -125,7 +128,7 @@ class LayerTile(QtWidgets.QWidget):
             n = v.size
             if self.square_grid and int(np.sqrt(n)) ** 2 == n:
                 side = int(np.sqrt(n))
-                size = min(28.0, (width - 8) / side)
+                size = min(IMAGE_HEIGHT / side, (width - 8) / side)
                 for j in range(n):
                     r, c = divmod(j, side)
                     rect = QtCore.QRectF(4 + c * size, 4 + r * size, size, size)
@@ -145,10 +148,17 @@ class LayerTile(QtWidgets.QWidget):
         elif v.ndim == 3:
             c_n, h, w = v.shape
             label_h = 20.0 if c_n > 1 else 0.0
-            target = 170.0 if c_n == 1 else float(np.clip((width - 8) / c_n - 8, 56, 128))
-            cols = max(1, min(c_n, int((width - 8) // (target + 8))))
-            tile = min(target, (width - 8) / cols - 8)
-            scale = tile / max(h, w)
+            if c_n == 1:
+                # one image (the input): a row of feature maps' height, as wide as its shape
+                # asks, so at 1280x720 the first layer's maps fit under it in a short dock
+                scale = min((width - 8) / w, IMAGE_HEIGHT / h)
+                tile = w * scale
+                cols = 1
+            else:
+                target = float(np.clip((width - 8) / c_n - 8, 56, 128))
+                cols = max(1, min(c_n, int((width - 8) // (target + 8))))
+                tile = min(target, (width - 8) / cols - 8)
+                scale = tile / max(h, w)
             tw, th = w * scale, h * scale
             # rows as tall as the maps (a 40x101 log-mel is wide and low), not square cells
             row_h = th + label_h + 8

@@ -263,3 +263,32 @@ def test_a_long_history_is_drawn_by_pixel_column_keeping_its_peaks(qtbot, make_w
     width = plots.loss_plot.getViewBox().width()
     assert 0 < len(x) <= 2 * width + 4 < len(window.session.project.history.epochs)
     assert np.nanmax(y) == 3.0
+
+
+def test_log_loss_keeps_a_long_runs_progress_and_spikes_in_sight(qtbot, make_window):
+    # 4000 epochs falling from 0.5 to 1e-4 (and one exact 0): on a linear axis everything
+    # after the first few hundred epochs lies on the axis; on a log axis it spans decades.
+    window = make_window("xor")
+    window.views.set_shown("plots")
+    plots = window.docks["plots"].widget()
+    epochs = np.arange(1, 4001)
+    loss = 0.5 * (2e-4) ** ((epochs - 1) / 3999)
+    rows = [{"epoch": int(e), "train_loss": float(v), "val_loss": float(v)} for e, v in
+            zip(epochs, loss, strict=True)]  # fmt: skip
+    rows[3000]["val_loss"] = 0.05  # a spike, late
+    rows[3500]["train_loss"] = 0.0  # a loss of exactly 0 has no logarithm
+    window.session.project.record_progress(rows, [])
+    plots.throttle.flush()
+    low, high = plots.loss_plot.getViewBox().viewRange()[1]
+    assert low < 0 < 0.5 <= high  # linear: 0 at the bottom
+    plots.log_check.setChecked(True)
+    low, high = plots.loss_plot.getViewBox().viewRange()[1]
+    assert low <= np.log10(1e-4) and high >= np.log10(0.5)  # decades 1e-4 .. 1, log10 units
+    assert high - low <= 5
+    x, y = plots.val_loss.getData()  # what is drawn: log10 of the loss
+    assert np.isfinite(y).all() and np.isclose(np.nanmax(y[x > 2000]), np.log10(0.05))
+    x, y = plots.train_loss.getData()
+    assert np.isfinite(y).all() and 3501 not in x  # the 0 is skipped, nothing is -inf
+    plots.log_check.setChecked(False)
+    low, high = plots.loss_plot.getViewBox().viewRange()[1]
+    assert low < 0 < 0.5 <= high

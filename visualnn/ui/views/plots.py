@@ -39,6 +39,18 @@ def nice_ceil(value: float) -> float:
     return float(10 * base)
 
 
+_SUPERSCRIPT = str.maketrans(
+    "-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"
+)
+
+
+def decade_text(k: int) -> str:
+    """10**k as a reader writes it: 100, 10, 1, 0.1, 0.01, then 10⁻³, 10⁻⁴ (no run of zeros)."""
+    if -2 <= k <= 2:
+        return f"{10.0**k:g}"
+    return "10" + str(k).translate(_SUPERSCRIPT)
+
+
 def _pen(color: str, width: float = 3.0, style=QtCore.Qt.SolidLine) -> QtCore.QObject:
     return pg.mkPen(color, width=width, style=style)
 
@@ -61,6 +73,15 @@ def _series(plot: pg.PlotItem) -> tuple[pg.PlotDataItem, pg.PlotDataItem]:
         curve.setDownsampling(auto=True, method="peak")
         curve.opts["autoDownsampleFactor"] = 1.0
     return curves
+
+
+def _drawable(x: np.ndarray, y: np.ndarray, log: bool) -> tuple[np.ndarray, np.ndarray]:
+    """``(x, y)`` of one series as the loss axis can draw it: on a log axis only losses
+    above 0 (a loss of exactly 0 has no logarithm; the curve skips it)."""
+    if not log:
+        return x, y
+    keep = y > 0
+    return x[keep], y[keep]
 
 
 def _colour_series(train: pg.PlotDataItem, val: pg.PlotDataItem) -> None:
@@ -88,7 +109,18 @@ class TrainingPlots(QtWidgets.QWidget):
         outer.setContentsMargins(4, 4, 4, 4)
         self.legend = QtWidgets.QLabel()
         self.legend.setWordWrap(True)
-        outer.addWidget(self.legend)
+        # A long run's loss sits on the axis near 0 for thousands of epochs; on a log axis
+        # its progress from 0.01 to 0.0001 (and every spike) stays in sight.
+        self.log_check = QtWidgets.QCheckBox("Log loss")
+        self.log_check.setToolTip(
+            "Draw the loss on a logarithmic axis (1, 0.1, 0.01, ...): once the loss is near "
+            "0, a log axis still shows it falling tenfold, and its spikes"
+        )
+        theme.set_font(self.log_check)
+        top_row = QtWidgets.QHBoxLayout()
+        top_row.addWidget(self.legend, 1)
+        top_row.addWidget(self.log_check, 0, QtCore.Qt.AlignTop)
+        outer.addLayout(top_row)
         layout = QtWidgets.QHBoxLayout()
         outer.addLayout(layout, 1)
         self.loss_widget = pg.PlotWidget()
@@ -107,7 +139,7 @@ class TrainingPlots(QtWidgets.QWidget):
             plot.hideButtons()
         self.acc_plot.setYRange(0, 1.0, padding=0.02)
         self.loss_plot.enableAutoRange(y=False)
-        self._ranges: tuple | None = None  # (x right, loss top, bottom, look) last set
+        self._ranges: tuple | None = None  # (x right, loss top, bottom, width, log) last set
         self.acc_plot.getAxis("left").setTickSpacing(0.25, 0.125)
 
         # The batch trace first, thin and translucent, so the epoch curves draw over it.
@@ -131,6 +163,13 @@ class TrainingPlots(QtWidgets.QWidget):
         # plots costs ~7 ms that the decision boundary needs more in the same frame.
         self.throttle = Redraw(self, self.redraw, min_interval_ms=PLOT_MS)
         session.project.history_changed.connect(self.throttle.mark)
+        self.log_check.toggled.connect(self._on_log_toggled)
+        self.throttle.flush()
+
+    def _on_log_toggled(self, log: bool) -> None:
+        self.loss_plot.setLogMode(x=False, y=log)
+        self._ranges = None
+        self.throttle.mark()
         self.throttle.flush()
 
     def _draw_marks(self, marks) -> None:
@@ -170,6 +209,16 @@ class TrainingPlots(QtWidgets.QWidget):
             step = tick_step(right, max(plot.getViewBox().width(), 60.0), label)
             axis.setTickSpacing(step, step)
 
+    def _log_ticks(self, bottom: float, top: float) -> None:
+        """Decades on the log loss axis, written the same way (1, 0.1, 0.01, 10⁻³, ...) and
+        no closer than their text is tall."""
+        axis = self.loss_plot.getAxis("left")
+        line = QtGui.QFontMetricsF(axis.style.get("tickFont") or axis.font()).height()
+        decades = int(top - bottom)
+        step = max(1, int(np.ceil(decades * line * 1.4 / max(axis.height(), 60.0))))
+        ticks = [(float(k), decade_text(k)) for k in range(int(top), int(bottom) - 1, -step)]
+        axis.setTicks([ticks])
+
     def redraw(self) -> None:
         """Set every curve from the project's bounded ``History``."""
         if self._look != theme.GENERATION:
@@ -186,13 +235,15 @@ class TrainingPlots(QtWidgets.QWidget):
                 (self.val_acc, "s"),
             ):
                 curve.setSymbol(symbol if marked else None)
-        train_loss, val_loss = hist.series("train_loss"), hist.series("val_loss")
+        log = self.log_check.isChecked()
+        train_loss = _drawable(*hist.series("train_loss"), log)
+        val_loss = _drawable(*hist.series("val_loss"), log)
         self.train_loss.setData(*train_loss)
         self.val_loss.setData(*val_loss)
         self.train_acc.setData(*hist.series("train_acc"))
         self.val_acc.setData(*hist.series("val_acc"))
         x, losses = hist.trace
-        finite = np.isfinite(losses)
+        finite = np.isfinite(losses) & (losses > 0 if log else True)
         self.batch_curve.setData(x[finite], losses[finite])
         self._draw_marks(hist.marks)
         regression = self.session.project.task != "classification"
@@ -205,15 +256,24 @@ class TrainingPlots(QtWidgets.QWidget):
         self._legend(empty=not len(x) and not len(train_loss[0]))
         shown = [losses[finite], train_loss[1], val_loss[1]]
         shown = np.concatenate(shown) if any(len(v) for v in shown) else np.zeros(1)
-        top = nice_ceil(shown.max()) if shown.max() > 0 else 1.0
-        bottom = min(0.0, float(shown.min()))
+        if log:  # whole powers of ten, in the axis' own units (log10 of the loss)
+            top = float(np.ceil(np.log10(shown.max()))) if shown.max() > 0 else 0.0
+            bottom = float(np.floor(np.log10(shown.min()))) if shown.min() > 0 else top - 1
+            bottom = min(bottom, top - 1)
+        else:
+            top = nice_ceil(shown.max()) if shown.max() > 0 else 1.0
+            bottom = min(0.0, float(shown.min()))
         width = round(self.loss_plot.getViewBox().width())
-        if self._ranges != (right, top, bottom, width):
-            self._ranges = (right, top, bottom, width)
+        if self._ranges != (right, top, bottom, width, log):
+            self._ranges = (right, top, bottom, width, log)
             self._ticks(right)
             for plot in (self.loss_plot, self.acc_plot):
                 plot.setXRange(0, right, padding=0.02)
             self.loss_plot.setYRange(bottom, top, padding=0.02)
+            if log:
+                self._log_ticks(bottom, top)
+            else:
+                self.loss_plot.getAxis("left").setTicks(None)  # pyqtgraph's own again
             for plot in (self.loss_plot, self.acc_plot):
                 # apply the new range now: pyqtgraph otherwise does it while painting, which
                 # makes every item dirty again and paints the plot a second time

@@ -18,6 +18,9 @@ NEURON_PITCH = 40.0  # centre-to-centre distance of neurons in one column
 COMPACT_UNITS = 8
 COMPACT_RADIUS = 12.0
 COMPACT_PITCH = 30.0
+#: Neurons drawn as maps of the input plane (``plane_maps``): pictures need more room.
+MAP_RADIUS, MAP_PITCH = 24.0, 56.0
+COMPACT_MAP_RADIUS, COMPACT_MAP_PITCH = 18.0, 42.0
 CARD_PAD = 12.0
 BLOCK_WIDTH = 170.0
 BLOCK_BODY = 104.0  # height of the picture area of a block card
@@ -43,6 +46,8 @@ class NodeItem(QtWidgets.QGraphicsObject):
         Number of neuron circles to draw, 0 for a block.
     shape : tuple or None
         Output shape of the node (drives the block drawing).
+    maps : bool
+        The neurons will show maps of the input plane: larger neurons, further apart.
     """
 
     def __init__(
@@ -54,6 +59,7 @@ class NodeItem(QtWidgets.QGraphicsObject):
         units: int = 0,
         shape: tuple | None = None,
         settings: dict | None = None,
+        maps: bool = False,
     ):
         super().__init__()
         self.index, self.layer_type, self.out_shape = index, layer_type, shape
@@ -80,8 +86,12 @@ class NodeItem(QtWidgets.QGraphicsObject):
         self._title = self._text(title, theme.FOREGROUND)
         self._lines = [self._text(t, theme.MUTED) for t in lines]
         compact = units > COMPACT_UNITS
-        self._pitch = COMPACT_PITCH if compact else NEURON_PITCH
-        self._radius = COMPACT_RADIUS if compact else NEURON_RADIUS
+        if maps:
+            self._pitch = COMPACT_MAP_PITCH if compact else MAP_PITCH
+            self._radius = COMPACT_MAP_RADIUS if compact else MAP_RADIUS
+        else:
+            self._pitch = COMPACT_PITCH if compact else NEURON_PITCH
+            self._radius = COMPACT_RADIUS if compact else NEURON_RADIUS
         self.neurons = [NeuronItem(index, j, self, self._radius) for j in range(units)]
         self._error_item = QtWidgets.QGraphicsTextItem(self)
         self._error_item.setDefaultTextColor(QtGui.QColor(theme.ERROR))

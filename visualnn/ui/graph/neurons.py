@@ -65,6 +65,10 @@ class NeuronItem(QtWidgets.QGraphicsEllipseItem):
         self.setAcceptHoverEvents(True)
         self.setCursor(QtCore.Qt.PointingHandCursor)
         self.value: float | None = None
+        #: The unit's output over the input plane (2-D point data; see ``plane_maps``) and
+        #: where the selected sample lies on it, ``(fx, fy)`` in 0..1; None: a plain circle.
+        self.map: QtGui.QImage | None = None
+        self.marker: tuple[float, float] | None = None
         self.setToolTip(self._tip())
 
     def set_radius(self, r: float) -> None:
@@ -74,7 +78,11 @@ class NeuronItem(QtWidgets.QGraphicsEllipseItem):
     def _tip(self) -> str:
         name = "input" if self.layer is None else f"layer {self.layer + 1}"
         tip = f"{name}, unit {self.unit + 1}"
-        return tip if self.value is None else f"{tip}\nactivation {self.value:+.3f}"
+        if self.value is not None:
+            tip += f"\nactivation {self.value:+.3f} (the ringed sample)"
+        if self.map is not None:
+            tip += "\nthe square: its output over the whole input plane (warm +, cool \u2212)"
+        return tip
 
     def set_value(self, value: float | None, vmax: float) -> None:
         """Fill by the current sample's activation (None: neutral)."""
@@ -84,6 +92,44 @@ class NeuronItem(QtWidgets.QGraphicsEllipseItem):
         if fill != self.brush().color():  # an unchanged brush would still repaint the item
             self.setBrush(fill)
         self.setToolTip(self._tip())
+
+    def set_map(
+        self, image: QtGui.QImage | None, marker: tuple[float, float] | None = None
+    ) -> None:
+        """Draw the neuron as ``image`` (its output over the plane) with the selected sample
+        at ``marker``; ``None``: the plain circle filled by the sample's value."""
+        if image is None and self.map is None:
+            return
+        self.map, self.marker = image, marker
+        self.setToolTip(self._tip())
+        self.update()
+
+    def paint(self, painter: QtGui.QPainter, option, widget=None) -> None:
+        if self.map is None:
+            super().paint(painter, option, widget)
+            return
+        r = self.radius
+        square = QtCore.QRectF(-r, -r, 2 * r, 2 * r)
+        painter.save()
+        painter.setRenderHint(QtGui.QPainter.SmoothPixmapTransform)
+        path = QtGui.QPainterPath()
+        path.addRoundedRect(square, r * 0.2, r * 0.2)
+        painter.setClipPath(path)
+        painter.drawImage(square, self.map)
+        painter.setClipping(False)
+        if self.marker is not None:  # the selected sample, ringed as on the boundary
+            fx, fy = self.marker
+            if 0 <= fx <= 1 and 0 <= fy <= 1:
+                c = QtCore.QPointF(-r + 2 * r * fx, r - 2 * r * fy)
+                painter.setBrush(QtCore.Qt.NoBrush)
+                painter.setPen(QtGui.QPen(QtGui.QColor("#000000"), 3.2))
+                painter.drawEllipse(c, r * 0.2, r * 0.2)
+                painter.setPen(QtGui.QPen(QtGui.QColor("#ffffff"), 1.6))
+                painter.drawEllipse(c, r * 0.2, r * 0.2)
+        painter.setBrush(QtCore.Qt.NoBrush)
+        painter.setPen(self.pen())
+        painter.drawPath(path)
+        painter.restore()
 
     def set_selected(self, on: bool) -> None:
         color = theme.ACCENT if on else theme.MUTED

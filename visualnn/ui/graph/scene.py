@@ -17,9 +17,11 @@ from visualnn.ui.graph.art import maps_to_images, unit_values
 from visualnn.ui.graph.items import NodeItem
 from visualnn.ui.graph.layout import RowLayout
 from visualnn.ui.graph.links import LinkBundle
+from visualnn.ui.graph.plane_maps import MAP_GRID, map_images, plane_outputs
 from visualnn.ui.graph.recurrent_art import RecurrentNodeItem
 from visualnn.ui.model.catalog import LAYER_CATALOG, default_layer, human_name, layer_info
 from visualnn.ui.model.forward import recorded_forward
+from visualnn.ui.model.plane import PlaneGrid, is_plane, plane_grid
 from visualnn.ui.model.recurrent import is_recurrent
 
 #: Layers with at most this many units (and inputs with this many features) show neurons.
@@ -56,6 +58,7 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
         self.row_count = 1
         #: The view's place on the frame clock (set by the view that shows this scene).
         self.recolor_pace = None
+        self._plane: tuple[object, PlaneGrid] | None = None  # (data set, its map grid)
         self.document.changed.connect(self._on_document_changed)
         session.inspect.weights_updated.connect(self._on_session_weights_updated)
         session.inspect.sample_changed.connect(self._on_session_weights_updated)
@@ -77,7 +80,7 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
         shape = tuple(doc.input_shape)
         n_in = shape[0] if len(shape) == 1 and shape[0] <= MAX_NEURONS else 0
         lines = [shape_text(shape, "×") + (" features" if len(shape) == 1 else "")]
-        self.input_node = NodeItem(None, "input", "Input", lines, n_in, shape)
+        self.input_node = NodeItem(None, "input", "Input", lines, n_in, shape, maps=shape == (2,))
         self.nodes = [self._make_node(i) for i in range(len(doc.layers))]
         for item in self.chain():
             # as the view last chose, until it re-fits
@@ -115,7 +118,8 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
             return node
         neural = spec_type == "dense" or layer_info(spec_type).elementwise
         units = out[0] if neural and out and len(out) == 1 and out[0] <= MAX_NEURONS else 0
-        node = NodeItem(i, spec_type, doc.label(i), lines, units, out, layer)
+        plane = tuple(doc.input_shape) == (2,)  # its neurons will be maps of the plane
+        node = NodeItem(i, spec_type, doc.label(i), lines, units, out, layer, maps=plane)
         node.minor = minor
         node.set_error(doc.layer_error(i))
         return node
@@ -156,6 +160,41 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
                 vals, vmax = unit_values(out, len(node.neurons))
                 for n, v in zip(node.neurons, vals, strict=True):
                     n.set_value(v, vmax)
+        self._draw_plane_maps(model, x)
+
+    def _draw_plane_maps(self, model, x: np.ndarray | None) -> None:
+        """Neurons of a network on 2-D points show their output over the plane (see
+        ``plane_maps``); any other network keeps plain circles."""
+        shown = [node for node in self.chain() if node.neurons]
+        maps = self._plane_maps(model, shown)
+        grid = self._plane[1] if self._plane is not None else None
+        marker = grid.fraction(x) if maps and grid is not None and x is not None else None
+        for node in shown:
+            images = maps.get(node.index) if maps else None
+            for j, n in enumerate(node.neurons):
+                n.set_map(images[j] if images else None, marker)
+
+    def _plane_maps(self, model, shown: list[NodeItem]) -> dict | None:
+        """``{layer index (None: input): [QImage per neuron]}``, or None: no maps here."""
+        ds = self.session.project.dataset
+        if not shown or not is_plane(ds) or tuple(getattr(model, "input_shape", ())) != (2,):
+            return None
+        if self._plane is None or self._plane[0] is not ds:
+            self._plane = (ds, plane_grid(ds, MAP_GRID))
+        grid = self._plane[1]
+        try:
+            outs = plane_outputs(model, grid)
+        except ValueError:  # the network does not take the points: its error is on a card
+            return None
+        n = grid.n
+        maps = {None: map_images(grid.points.reshape(n, n, 2))}
+        for node in shown:
+            i = node.index
+            if i is None or isinstance(node, RecurrentNodeItem) or i >= len(outs):
+                continue
+            if outs[i].shape[2:] == (len(node.neurons),):
+                maps[i] = map_images(outs[i])
+        return maps
 
     def _activations(self, model) -> tuple[np.ndarray | None, list | None]:
         """One recording forward pass on the session's sample: (input, per-layer outputs)."""

@@ -8,6 +8,7 @@ from PySide6 import QtCore, QtWidgets
 
 from visualnn.ui import theme
 from visualnn.ui.model.catalog import dataset_title
+from visualnn.ui.model.plane import PlaneGrid, is_plane, plane_grid
 from visualnn.ui.pacing import Redraw
 from visualnn.ui.views.boundary_colours import (
     RAMP_STEPS,
@@ -45,7 +46,7 @@ class BoundaryView(QtWidgets.QWidget):
         self.session = session
         self.grid_values: np.ndarray | None = None  # (GRID, GRID, k) probabilities / output
         self._points_for = None
-        self._grid_for, self._grid_cache = None, ()
+        self._grid_for, self._grid_cache = None, None
         # where the sample ring was last drawn (None: nowhere; False: not drawn yet)
         self._marked: tuple | None | bool = False
         self._range: tuple | None = None
@@ -104,7 +105,7 @@ class BoundaryView(QtWidgets.QWidget):
 
     def redraw(self) -> None:
         ds, model = self.session.project.dataset, self.session.inspect.model
-        if ds is None or tuple(ds.input_shape) != (2,):
+        if not is_plane(ds):
             name = dataset_title(ds.name, ds) if ds is not None else "no data set"
             shape = "\u00d7".join(map(str, ds.input_shape)) if ds else "no"
             return self._show_message(
@@ -115,9 +116,10 @@ class BoundaryView(QtWidgets.QWidget):
             return self._show_message("The network does not take 2 inputs: fix the first layer.")
         if self._points_for is not ds:
             self._draw_points(ds)
-        lo, hi, xs, ys, grid = self._grid(ds)
+        plane = self._grid(ds)
+        lo, hi, xs, ys = plane.lo, plane.hi, plane.xs, plane.ys
         try:
-            out = model.predict(grid)
+            out = model.predict(plane.points)
         except ValueError as exc:
             return self._show_message(str(exc))
         with np.errstate(invalid="ignore", over="ignore"):  # NaN weights: drawn, not fatal
@@ -168,23 +170,11 @@ class BoundaryView(QtWidgets.QWidget):
         show_legend(self.nan_legend, detail if bad else "")
         return rgba
 
-    def _grid(self, ds) -> tuple:
-        """``(lo, hi, xs, ys, points)``: the grid over ``ds`` (kept while ``ds`` is shown)."""
+    def _grid(self, ds) -> PlaneGrid:
+        """The grid over ``ds`` (kept while ``ds`` is shown)."""
         if self._grid_for is not ds:
-            lo, hi = self._bounds(ds)
-            xs = np.linspace(lo[0], hi[0], GRID, dtype=np.float32)
-            ys = np.linspace(lo[1], hi[1], GRID, dtype=np.float32)
-            gx, gy = np.meshgrid(xs, ys)  # row r is y = ys[r]: rows go up the plot
-            self._grid_cache = (lo, hi, xs, ys, np.stack([gx.ravel(), gy.ravel()], axis=1))
-            self._grid_for = ds
+            self._grid_cache, self._grid_for = plane_grid(ds, GRID), ds
         return self._grid_cache
-
-    def _bounds(self, ds) -> tuple[np.ndarray, np.ndarray]:
-        # float64: pyqtgraph compares ranges with huge limits that overflow float32
-        pts = np.concatenate([ds.x_train, ds.x_test]).astype(np.float64)
-        lo, hi = pts.min(axis=0), pts.max(axis=0)
-        pad = (hi - lo) * 0.08 + 1e-6
-        return lo - pad, hi + pad
 
     def _labels(self, y: np.ndarray) -> np.ndarray:
         y = np.asarray(y)
@@ -232,12 +222,7 @@ class BoundaryView(QtWidgets.QWidget):
     def _on_inspect_batch_changed(self) -> None:
         ds = self.session.project.dataset
         idx = self.session.inspect.batch_indices
-        if (
-            ds is None
-            or tuple(ds.input_shape) != (2,)
-            or not len(idx)
-            or idx.max() >= len(ds.x_train)
-        ):
+        if not is_plane(ds) or not len(idx) or idx.max() >= len(ds.x_train):
             self.batch_points.setData(pos=np.zeros((0, 2)))
             return
         self.batch_points.setData(pos=ds.x_train[idx])

@@ -111,16 +111,7 @@ class TrainingPlots(QtWidgets.QWidget):
         self.legend.setWordWrap(True)
         # A long run's loss sits on the axis near 0 for thousands of epochs; on a log axis
         # its progress from 0.01 to 0.0001 (and every spike) stays in sight.
-        self.log_check = QtWidgets.QCheckBox("Log loss")
-        self.log_check.setToolTip(
-            "Draw the loss on a logarithmic axis (1, 0.1, 0.01, ...): once the loss is near "
-            "0, a log axis still shows it falling tenfold, and its spikes"
-        )
-        theme.set_font(self.log_check)
-        top_row = QtWidgets.QHBoxLayout()
-        top_row.addWidget(self.legend, 1)
-        top_row.addWidget(self.log_check, 0, QtCore.Qt.AlignTop)
-        outer.addLayout(top_row)
+        outer.addWidget(self.legend)
         layout = QtWidgets.QHBoxLayout()
         outer.addLayout(layout, 1)
         self.loss_widget = pg.PlotWidget()
@@ -129,6 +120,16 @@ class TrainingPlots(QtWidgets.QWidget):
             w.setMinimumSize(180, 150)
             layout.addWidget(w)
         self.loss_plot: pg.PlotItem = self.loss_widget.getPlotItem()
+        # A long run's loss sits on the axis near 0 for thousands of epochs; on a log axis
+        # its progress from 0.01 to 0.0001 (and every spike) stays in sight. The switch sits
+        # in the plot's empty top-left corner, beside its centred title: no extra row.
+        self.log_check = QtWidgets.QCheckBox("log", self.loss_widget)
+        self.log_check.setToolTip(
+            "Draw the loss on a logarithmic axis (1, 0.1, 0.01, 10\u207b\u00b3 ...): once "
+            "the loss is near 0, a log axis still shows it falling tenfold, and its spikes"
+        )
+        theme.set_font(self.log_check, 0.9)
+        self.log_check.move(4, 2)
         self.acc_plot: pg.PlotItem = self.acc_widget.getPlotItem()
         theme.style_plot(self.loss_plot, "Loss")
         theme.style_plot(self.acc_plot, "Accuracy")

@@ -1,0 +1,105 @@
+"""Neuron maps: on 2-D points every neuron shows its output over the plane (TF Playground)."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6 import QtGui
+from views_helpers import show_editor
+
+from visualnn.ui import theme
+from visualnn.ui.graph.plane_maps import MAP_GRID, map_images, plane_outputs
+from visualnn.ui.model.plane import plane_grid
+from visualnn.ui.model.session import Session
+
+XOR_MLP = [
+    {"type": "dense", "units": 8, "activation": "tanh"},
+    {"type": "dense", "units": 2},
+]
+
+
+def _rgb(image: QtGui.QImage, x: int, y: int) -> tuple[int, int, int]:
+    return QtGui.QColor(image.pixel(x, y)).getRgb()[:3]
+
+
+def _colour(name: str) -> tuple[int, int, int]:
+    return QtGui.QColor(name).getRgb()[:3]
+
+
+def test_map_colours_follow_the_neurons_sign_and_size_and_put_high_y_on_top(qtbot):
+    n = 4
+    values = np.zeros((n, n, 2))
+    values[0, 0, 0] = 2.0  # row 0 is the plane's lowest y: the picture's bottom row
+    values[n - 1, n - 1, 0] = -1.0
+    values[1, 1, 0] = np.nan
+    values[..., 1] = 0.5  # a unit of one value everywhere: as strong as its layer's largest
+    first, second = map_images(values)
+    assert first.width() == first.height() == n
+    assert _rgb(first, 0, n - 1) == _colour(theme.POSITIVE)  # the largest: full colour
+    top_right = np.array(_rgb(first, n - 1, 0), float)
+    panel, negative = np.array(_colour(theme.PANEL), float), np.array(_colour(theme.NEGATIVE))
+    mix = (top_right - panel) / np.where(negative != panel, negative - panel, 1)
+    assert np.allclose(mix[negative != panel], (25 + 230 * 0.5) / 255, atol=0.01)  # half
+    assert _rgb(first, 1, n - 2) == _colour(theme.PANEL)  # not a number: the card's colour
+    zero = np.array(_rgb(first, 2, 0), float)
+    assert np.abs(zero - panel).max() < 40  # zero: the faintest tint of the card
+    # one scale per layer: 0.5 of a largest 2.0 is a quarter-strength colour
+    quarter = (np.array(_rgb(second, 0, 0), float) - panel)[0]
+    full = (np.array(_colour(theme.POSITIVE), float) - panel)[0]
+    assert np.isclose(quarter / full, (25 + 230 * 0.25) / 255, atol=0.01)
+
+
+def test_plane_outputs_are_the_networks_own_values_at_the_grid_points(qtbot):
+    session = Session()
+    session.project.set_dataset("xor")
+    session.project.document.reset(XOR_MLP, (2,))
+    session.build_model(keep_weights=False)
+    model, grid = session.inspect.model, plane_grid(session.project.dataset, MAP_GRID)
+    outs = plane_outputs(model, grid)
+    assert [o.shape for o in outs] == [(MAP_GRID, MAP_GRID, 8), (MAP_GRID, MAP_GRID, 2)]
+    r, c = 3, 17  # row r is y = ys[r], column c is x = xs[c]
+    point = np.array([[grid.xs[c], grid.ys[r]]], np.float32)
+    hidden = model.layers[0].forward(point)
+    assert np.allclose(outs[0][r, c], hidden[0], atol=1e-5)
+    assert np.allclose(outs[1][r, c], model.forward(point)[0], atol=1e-5)
+    assert grid.fraction(grid.lo) == (0.0, 0.0) and grid.fraction(grid.hi) == (1.0, 1.0)
+
+
+def test_every_neuron_of_a_network_on_points_is_a_live_map_of_the_plane(qtbot):
+    session = Session()
+    session.project.set_dataset("xor")
+    session.project.document.reset(XOR_MLP, (2,))
+    session.build_model(keep_weights=False)
+    _, view, _, _ = show_editor(qtbot, session)
+    scene = view.graph
+    neurons = [n for node in scene.chain() for n in node.neurons]
+    assert len(neurons) == 2 + 8 + 2 and all(n.map is not None for n in neurons)
+    x1, x2 = (n.map for n in scene.input_node.neurons)
+    # the input x1 grows to the right (cool to warm), x2 upwards
+    assert _rgb(x1, 0, 12)[2] > _rgb(x1, 0, 12)[0] and _rgb(x1, 23, 12)[0] > _rgb(x1, 23, 12)[2]
+    assert _rgb(x2, 12, 23)[2] > _rgb(x2, 12, 23)[0] and _rgb(x2, 12, 0)[0] > _rgb(x2, 12, 0)[2]
+    # the ring is where the selected sample lies on the plane
+    x, _ = session.inspect.sample()
+    assert neurons[0].marker == scene._plane[1].fraction(x[0])
+    # new weights: the hidden units' maps change with them
+    before = [n.map.copy() for n in scene.nodes[0].neurons]
+    w = session.inspect.model.get_weights()
+    w[0]["weight"] = -w[0]["weight"]
+    session.inspect.apply_snapshot(w)
+    qtbot.wait(150)
+    assert all(n.map != b for n, b in zip(scene.nodes[0].neurons, before, strict=True))
+    # weights that are not numbers: drawn, never a crash
+    w[0]["weight"][:] = np.nan
+    session.inspect.apply_snapshot(w)
+    qtbot.wait(150)
+    assert scene.nodes[0].neurons[0].map is not None
+
+
+def test_a_network_on_images_keeps_plain_neurons(qtbot):
+    session = Session()
+    session.project.set_dataset("digits")
+    session.project.document.reset([{"type": "dense", "units": 10}], (64,))
+    session.build_model(keep_weights=False)
+    _, view, _, _ = show_editor(qtbot, session)
+    (output,) = view.graph.nodes
+    assert len(output.neurons) == 10 and all(n.map is None for n in output.neurons)
+    assert output.neurons[0].value is not None  # filled by the sample's value, as before

@@ -124,7 +124,7 @@ class ViewSwitcher(QtCore.QObject):
         # Panels keep their order top to bottom; views left to right in the order shown.
         panels = [s.key for s in DOCKS if s.key in self.panels]
         # Presenting, the views get a little more of the screen: they are what is explained.
-        height = 0.5 if self.presenting else 0.47
+        height = 0.48 if self.presenting else 0.47
         arrange(self.window, self.docks, panels, list(self.views), view_height=height)
         for key, action in self.actions.items():
             action.setChecked(self.shown(key))

@@ -103,3 +103,24 @@ def test_a_network_on_images_keeps_plain_neurons(qtbot):
     (output,) = view.graph.nodes
     assert len(output.neurons) == 10 and all(n.map is None for n in output.neurons)
     assert output.neurons[0].value is not None  # filled by the sample's value, as before
+
+
+def test_a_selected_map_neuron_is_ringed_outside_its_picture(qtbot):
+    session = Session()
+    session.project.set_dataset("xor")
+    session.project.document.reset(XOR_MLP, (2,))
+    session.build_model(keep_weights=False)
+    _, view, _, _ = show_editor(qtbot, session)
+    session.inspect.select(0, (3,))
+    neuron = view.graph.nodes[0].neurons[3]
+    assert neuron.selected and neuron.map is not None
+    image = QtGui.QImage(160, 160, QtGui.QImage.Format_RGB32)
+    image.fill(QtGui.QColor("#000000"))
+    painter = QtGui.QPainter(image)
+    painter.translate(80, 80)
+    neuron.paint(painter, None)
+    painter.end()
+    r = int(neuron.radius)
+    accent = QtGui.QColor(theme.ACCENT).getRgb()[:3]
+    assert _rgb(image, 80, 80 - r - 5) == accent  # above the picture, not on it
+    assert _rgb(image, 80, 80 - r - 5) != _rgb(image, 80, 80 - r + 3)

@@ -69,6 +69,7 @@ class NeuronItem(QtWidgets.QGraphicsEllipseItem):
         #: where the selected sample lies on it, ``(fx, fy)`` in 0..1; None: a plain circle.
         self.map: QtGui.QImage | None = None
         self.marker: tuple[float, float] | None = None
+        self.selected = False
         self.setToolTip(self._tip())
 
     def set_radius(self, r: float) -> None:
@@ -127,11 +128,20 @@ class NeuronItem(QtWidgets.QGraphicsEllipseItem):
                 painter.setPen(QtGui.QPen(QtGui.QColor("#ffffff"), 1.6))
                 painter.drawEllipse(c, r * 0.2, r * 0.2)
         painter.setBrush(QtCore.Qt.NoBrush)
-        painter.setPen(self.pen())
+        painter.setPen(QtGui.QPen(QtGui.QColor(theme.MUTED), 1.6))
         painter.drawPath(path)
+        if self.selected:  # outside the picture: the map's own colours must not hide it
+            ring = square.adjusted(-5, -5, 5, 5)
+            painter.setPen(QtGui.QPen(QtGui.QColor(theme.ACCENT), 6.0))
+            painter.drawRoundedRect(ring, r * 0.3, r * 0.3)
         painter.restore()
 
+    def boundingRect(self) -> QtCore.QRectF:  # noqa: N802 - Qt's name
+        # room for the selection ring drawn around a map
+        return super().boundingRect().adjusted(-9, -9, 9, 9)
+
     def set_selected(self, on: bool) -> None:
+        self.selected = on
         color = theme.ACCENT if on else theme.MUTED
         self.setPen(QtGui.QPen(QtGui.QColor(color), 4.0 if on else 1.6))
 

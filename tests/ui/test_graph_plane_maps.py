@@ -124,3 +124,64 @@ def test_a_selected_map_neuron_is_ringed_outside_its_picture(qtbot):
     accent = QtGui.QColor(theme.ACCENT).getRgb()[:3]
     assert _rgb(image, 80, 80 - r - 5) == accent  # above the picture, not on it
     assert _rgb(image, 80, 80 - r - 5) != _rgb(image, 80, 80 - r + 3)
+
+
+def test_pointing_at_a_neuron_shows_its_output_large_in_the_decision_boundary(qtbot):
+    """TensorFlow Playground's hover: the boundary view shows that one unit, then returns."""
+    from visualnn.ui.views.boundary import BoundaryView
+    from visualnn.ui.views.boundary_colours import signed_rgb
+
+    session = Session()
+    session.project.set_dataset("xor")
+    session.project.document.reset(XOR_MLP, (2,))
+    session.build_model(keep_weights=False)
+    _, graph, _, _ = show_editor(qtbot, session)
+    boundary = BoundaryView(session)
+    qtbot.addWidget(boundary)
+    boundary.resize(500, 500)
+    boundary.show()
+    boundary.throttle.flush()
+    network = boundary.image.image.copy()
+    neuron = graph.graph.nodes[0].neurons[5]
+    graph.graph.unit_pointed(0, 5)  # what the neuron's hover-enter calls
+    assert session.inspect.preview == (0, 5)
+    boundary.throttle.flush()
+    grid = boundary._grid(session.project.dataset)
+    hidden = session.inspect.model.layers[0].forward(grid.points).reshape(grid.n, grid.n, 8)
+    expected = signed_rgb(hidden, theme.BACKGROUND)[:, :, 5]
+    assert np.array_equal(boundary.image.image[..., :3], expected)
+    assert boundary.preview_label.isVisible() and "Layer 1 \u00b7 unit 5" in (
+        boundary.preview_label.text()
+    )
+    assert len(boundary.isocurve.getData()[0]) > 0  # the unit's line, z = 0, across the plane
+    graph.graph.unit_pointed(None, 0)  # an input feature: x0 grows to the right
+    boundary.throttle.flush()
+    row = boundary.image.image[grid.n // 2, :, :3].astype(int)
+    assert row[0, 2] > row[0, 0] and row[-1, 0] > row[-1, 2]  # cool left, warm right
+    assert "x\u2080" in boundary.preview_label.text()
+    graph.graph.unit_pointed(None, None)  # the pointer leaves
+    boundary.throttle.flush()
+    assert session.inspect.preview is None and not boundary.preview_label.isVisible()
+    assert np.array_equal(boundary.image.image, network)
+    assert neuron.map is not None and "unit 5" in neuron.toolTip()
+
+
+def test_the_pointer_on_a_map_neuron_points_at_it_and_off_it_at_nothing(qtbot):
+    from PySide6 import QtCore
+
+    session = Session()
+    session.project.set_dataset("xor")
+    session.project.document.reset(XOR_MLP, (2,))
+    session.build_model(keep_weights=False)
+    _, view, _, _ = show_editor(qtbot, session)
+    view.fit()
+    pos = view.mapFromScene(view.graph.nodes[0].neurons[2].scenePos())
+    qtbot.mouseMove(view.viewport(), pos)
+    qtbot.wait(50)
+    assert session.inspect.preview == (0, 2)
+    qtbot.mouseMove(view.viewport(), pos + QtCore.QPoint(0, 400))
+    qtbot.wait(50)
+    assert session.inspect.preview is None
+    view.graph.unit_pointed(0, 2)
+    session.project.document.reset(XOR_MLP[1:], (2,))  # the network changes under the pointer
+    assert session.inspect.preview is None

@@ -78,11 +78,14 @@ class NeuronItem(QtWidgets.QGraphicsEllipseItem):
 
     def _tip(self) -> str:
         name = "input" if self.layer is None else f"layer {self.layer + 1}"
-        tip = f"{name}, unit {self.unit + 1}"
+        tip = f"{name}, unit {self.unit}"  # from 0, as Neuron math and x₀, x₁ count
         if self.value is not None:
             tip += f"\nactivation {self.value:+.3f} (the ringed sample)"
         if self.map is not None:
-            tip += "\nthe square: its output over the whole input plane (warm +, cool \u2212)"
+            tip += (
+                "\nthe square: its output over the whole input plane (warm +, cool \u2212);"
+                "\nthe Decision boundary shows it large while the pointer is here"
+            )
         return tip
 
     def set_value(self, value: float | None, vmax: float) -> None:
@@ -144,6 +147,16 @@ class NeuronItem(QtWidgets.QGraphicsEllipseItem):
         self.selected = on
         color = theme.ACCENT if on else theme.MUTED
         self.setPen(QtGui.QPen(QtGui.QColor(color), 4.0 if on else 1.6))
+
+    def hoverEnterEvent(self, event):  # noqa: N802 - Qt's name
+        if self.map is not None and self.scene() is not None:
+            self.scene().unit_pointed(self.layer, self.unit)
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event):  # noqa: N802 - Qt's name
+        if self.scene() is not None:
+            self.scene().unit_pointed(None, None)
+        super().hoverLeaveEvent(event)
 
     def mousePressEvent(self, event):  # noqa: N802 - Qt's name
         if event.button() == QtCore.Qt.LeftButton and self.scene() is not None:

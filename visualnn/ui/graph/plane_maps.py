@@ -16,11 +16,10 @@ from PySide6 import QtGui
 
 from visualnn.ui import theme
 from visualnn.ui.model.plane import PlaneGrid
+from visualnn.ui.views.boundary_colours import signed_rgb
 
 #: Grid points per side of a neuron map (drawn smoothly scaled to the neuron's size).
 MAP_GRID = 24
-#: Opacity of the weakest colour over the card, as the neuron fills (``neuron_fill``).
-ALPHA_FLOOR = 25
 
 
 def plane_outputs(model, grid: PlaneGrid) -> list[np.ndarray]:
@@ -35,23 +34,9 @@ def plane_outputs(model, grid: PlaneGrid) -> list[np.ndarray]:
 
 
 def map_images(values: np.ndarray) -> list[QtGui.QImage]:
-    """``(n, n, units)`` values (row 0 at the bottom) as one ``QImage`` per unit.
-
-    Positive values in ``theme.POSITIVE``, negative in ``theme.NEGATIVE``, over the card's
-    ``theme.PANEL``, more opaque the larger ``|value|`` against the largest of the layer;
-    values that are not numbers in the card colour.
-    """
-    v = np.asarray(values, dtype=np.float64)
-    finite = np.isfinite(v)
-    vmax = float(np.abs(v[finite]).max()) if finite.any() else 0.0
-    t = np.where(finite, np.abs(np.where(finite, v, 0.0)) / (vmax if vmax > 1e-9 else 1.0), 0.0)
-    alpha = (ALPHA_FLOOR + (255 - ALPHA_FLOOR) * np.clip(t, 0, 1)) / 255.0
-    alpha = np.where(finite, alpha, 0.0)[..., None]
-    pos, neg, panel = (np.array(QtGui.QColor(c).getRgb()[:3], np.float64)
-                       for c in (theme.POSITIVE, theme.NEGATIVE, theme.PANEL))  # fmt: skip
-    colour = np.where((v >= 0)[..., None], pos, neg)
-    rgb = np.rint(panel + (colour - panel) * alpha).astype(np.uint8)  # (n, n, units, 3)
-    rgb = rgb[::-1]  # a picture's first row is its top: the plane's highest y
+    """``(n, n, units)`` values (row 0 at the bottom) as one ``QImage`` per unit, in the
+    neurons' colours over the card (``signed_rgb``), one scale for the whole layer."""
+    rgb = signed_rgb(values, theme.PANEL)[::-1]  # a picture's first row is its top
     images = []
     for unit in range(rgb.shape[2]):
         pixels = np.ascontiguousarray(rgb[:, :, unit])

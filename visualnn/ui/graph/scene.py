@@ -74,6 +74,7 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
 
     def rebuild(self) -> None:
         """Recreate every item from the document (structure or settings changed)."""
+        self.session.inspect.set_preview(None)  # its neuron goes, and no leave event comes
         self.clear()
         self.links, self._wires = {}, []
         doc = self.document
@@ -221,6 +222,11 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
             self.session.inspect.select(layer, (unit, node.step))  # stay at the chosen step
         else:
             self.session.inspect.select(layer, (unit,))
+
+    def unit_pointed(self, layer: int | None, unit: int | None) -> None:
+        """The pointer went onto neuron ``unit`` of ``layer`` (None: an input feature), or
+        off every neuron (``unit`` None)."""
+        self.session.inspect.set_preview(None if unit is None else (layer, unit))
 
     def _before(self, node: NodeItem, pos: QtCore.QPointF) -> bool:
         """Whether ``node`` comes before scene point ``pos`` in reading order (rows, then x)."""

@@ -50,6 +50,8 @@ class Inspection(QtCore.QObject):
         Training stopped on a non-finite loss; the text says what happened and what to try.
     batch_changed()
         In slow motion, a new batch was trained: ``batch_indices`` holds its samples.
+    preview_changed()
+        The pointer went onto a neuron of the graph or off it: ``preview``.
     """
 
     spec_changed = QtCore.Signal()
@@ -59,6 +61,7 @@ class Inspection(QtCore.QObject):
     training_state_changed = QtCore.Signal(str)
     diverged = QtCore.Signal(str)
     batch_changed = QtCore.Signal()
+    preview_changed = QtCore.Signal()
 
     #: ``training_state`` values: nothing trained yet, training, paused, all epochs done,
     #: stopped on a non-finite loss.
@@ -78,6 +81,10 @@ class Inspection(QtCore.QObject):
         self.training_state = "idle"
         #: Indices (into the training set) of the batch just trained, in slow motion.
         self.batch_indices: np.ndarray = np.zeros(0, np.int64)
+        #: ``(layer, unit)`` under the pointer in the graph (layer None: an input feature),
+        #: whose output the Decision boundary shows meanwhile, as TensorFlow Playground does;
+        #: None: nothing pointed at.
+        self.preview: tuple[int | None, int] | None = None
 
     # --- the input shown ------------------------------------------------------------------
     def sample(self) -> tuple[np.ndarray, object]:
@@ -148,6 +155,12 @@ class Inspection(QtCore.QObject):
         """The training samples of the batch just trained (slow motion shows them)."""
         self.batch_indices = np.asarray(indices, dtype=np.int64)
         self.batch_changed.emit()
+
+    def set_preview(self, target: tuple[int | None, int] | None) -> None:
+        """Point at unit ``target = (layer, unit)`` of the graph (None: at nothing)."""
+        if target != self.preview:
+            self.preview = target
+            self.preview_changed.emit()
 
     def select(self, layer: int | None, unit: tuple[int, ...] | None = None) -> None:
         self.selection = Selection(layer, unit)

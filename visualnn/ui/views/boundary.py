@@ -15,6 +15,7 @@ from visualnn.ui.views.boundary_colours import (
     boundary_rgba,
     class_colours,
     iso_segments,
+    signed_rgb,
     to_probabilities,
 )
 from visualnn.ui.views.common import cache_axes, forward_signals, message_label, swatch
@@ -70,6 +71,7 @@ class BoundaryView(QtWidgets.QWidget):
         self.throttle = Redraw(self, self.redraw)
         self.throttle.mark_on(*forward_signals(session))
         session.inspect.batch_changed.connect(self._on_inspect_batch_changed)
+        self.throttle.mark_on(session.inspect.preview_changed)
 
     def _build_plot(self) -> None:
         """The heatmap and its 0.5 line under the training, test, batch and sample points."""
@@ -102,6 +104,13 @@ class BoundaryView(QtWidgets.QWidget):
         )
         for item in (self.train_points, self.test_points, self.batch_points, self.sample_marker):
             plot.addItem(item)
+        # While the pointer is on a neuron of the graph: which unit the picture shows. Over
+        # the plot (a line above it would push the plot down and back on every hover).
+        self.preview_label = QtWidgets.QLabel(self.plot_widget)
+        self.preview_label.setWordWrap(True)
+        theme.set_font(self.preview_label, 0.95, bold=True)
+        self.preview_label.move(6, 4)
+        self.preview_label.hide()
 
     def redraw(self) -> None:
         ds, model = self.session.project.dataset, self.session.inspect.model
@@ -124,6 +133,7 @@ class BoundaryView(QtWidgets.QWidget):
             return self._show_message(str(exc))
         with np.errstate(invalid="ignore", over="ignore"):  # NaN weights: drawn, not fatal
             rgba = self._colour(ds, out, xs, ys)
+            rgba = self._preview(model, plane, rgba)
         self.image.setImage(rgba, autoLevels=False)
         dx, dy = (hi[0] - lo[0]) / (GRID - 1), (hi[1] - lo[1]) / (GRID - 1)
         self.image.setRect(
@@ -169,6 +179,40 @@ class BoundaryView(QtWidgets.QWidget):
         )
         show_legend(self.nan_legend, detail if bad else "")
         return rgba
+
+    def _preview(self, model, plane: PlaneGrid, rgba: np.ndarray) -> np.ndarray:
+        """The pointed-at unit's output over the plane instead of the network's (and the
+        line where its weighted sum z is 0), as TensorFlow Playground shows a hovered
+        neuron; ``rgba`` unchanged when nothing is pointed at."""
+        unit = unit_over_plane(model, plane, self.session.inspect.preview)
+        if unit is None:
+            self.preview_label.hide()
+            return rgba
+        name, j, layer_values, z = unit
+        shown = np.empty_like(rgba)
+        shown[..., :3] = signed_rgb(layer_values, theme.BACKGROUND)[:, :, j]
+        shown[..., 3] = 255
+        line = ""
+        if z is not None:
+            cols, rows = iso_segments(z, 0.0)
+            xs, ys = plane.xs, plane.ys
+            self.isocurve.setData(xs[0] + cols * (xs[1] - xs[0]), ys[0] + rows * (ys[1] - ys[0]))
+            line = " \u00b7 line: z = 0"
+        else:
+            self.isocurve.setData([], [])
+        text = f"{name}: its output (warm +, cool \u2212){line}"
+        label = self.preview_label
+        label.setText(text)
+        label.setStyleSheet(
+            f"color: {theme.FOREGROUND}; background: {theme.PANEL}; padding: 2px 6px;"
+        )
+        # one line when the plot is wide enough, wrapped to its width when not
+        wide = label.fontMetrics().horizontalAdvance(text) + 16
+        width = max(min(wide, self.plot_widget.width() - 12), 80)
+        label.resize(width, label.heightForWidth(width))
+        self.preview_label.show()
+        self.preview_label.raise_()
+        return shown
 
     def _grid(self, ds) -> PlaneGrid:
         """The grid over ``ds`` (kept while ``ds`` is shown)."""
@@ -239,3 +283,35 @@ class BoundaryView(QtWidgets.QWidget):
     def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
         super().showEvent(event)
         self.throttle.flush()
+
+
+def unit_over_plane(model, plane: PlaneGrid, target) -> tuple | None:
+    """What the Decision boundary shows for pointed-at unit ``target = (layer, unit)``.
+
+    Returns
+    -------
+    tuple or None
+        ``(name, unit, layer_values, z)``: a title; the unit's index in the last axis of
+        ``layer_values`` ``(n, n, units)``, the whole layer's outputs over the plane (one
+        colour scale for the layer, as its small maps in the graph); ``z`` ``(n, n)`` its
+        weighted sum (None for an input feature). None: nothing to show.
+    """
+    if target is None:
+        return None
+    layer, unit = target
+    n = plane.n
+    if layer is None:
+        if not 0 <= unit < 2:
+            return None
+        name = "Input x" + "\u2080\u2081"[unit]
+        return name, unit, plane.points.reshape(n, n, 2), None
+    model.forward(plane.points, record=True)
+    if not 0 <= layer < len(model.records):
+        return None
+    rec = model.records[layer]
+    out, pre = np.asarray(rec.out), np.asarray(rec.pre)
+    if out.ndim != 2 or not 0 <= unit < out.shape[1]:
+        return None
+    z = pre[:, unit].reshape(n, n) if pre.shape == out.shape else None
+    name = f"Layer {layer + 1} \u00b7 unit {unit}"
+    return name, unit, out.reshape(n, n, -1), z

@@ -64,6 +64,29 @@ def _mix_rgba(probs: np.ndarray, names=()) -> np.ndarray:
     return rgba.round().astype(np.uint8)
 
 
+#: Opacity of the weakest signed colour, as a neuron's fill (``graph.neurons.neuron_fill``).
+SIGNED_ALPHA_FLOOR = 25
+
+
+def signed_rgb(values: np.ndarray, over: str) -> np.ndarray:
+    """Values of any shape as a neuron's colours ``(*shape, 3)`` bytes over colour ``over``.
+
+    Positive in ``theme.POSITIVE``, negative in ``theme.NEGATIVE``, more opaque the larger
+    ``|value|`` against the largest finite one (one scale for all of ``values``: pass a
+    whole layer to compare its units); values that are not numbers get ``over`` itself.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    finite = np.isfinite(v)
+    vmax = float(np.abs(v[finite]).max()) if finite.any() else 0.0
+    t = np.abs(np.where(finite, v, 0.0)) / (vmax if vmax > 1e-9 else 1.0)
+    floor = SIGNED_ALPHA_FLOOR
+    alpha = np.where(finite, (floor + (255 - floor) * np.clip(t, 0, 1)) / 255.0, 0.0)
+    pos, neg, under = (np.array(QtGui.QColor(c).getRgb()[:3], np.float64)
+                       for c in (theme.POSITIVE, theme.NEGATIVE, over))  # fmt: skip
+    colour = np.where((v >= 0)[..., None], pos, neg)
+    return np.rint(under + (colour - under) * alpha[..., None]).astype(np.uint8)
+
+
 def iso_segments(values: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
     """Marching squares, vectorised: the ``level`` contour of ``values`` ``(H, W)``.
 

@@ -109,8 +109,6 @@ class TrainingPlots(QtWidgets.QWidget):
         outer.setContentsMargins(4, 4, 4, 4)
         self.legend = QtWidgets.QLabel()
         self.legend.setWordWrap(True)
-        # A long run's loss sits on the axis near 0 for thousands of epochs; on a log axis
-        # its progress from 0.01 to 0.0001 (and every spike) stays in sight.
         outer.addWidget(self.legend)
         layout = QtWidgets.QHBoxLayout()
         outer.addLayout(layout, 1)

@@ -200,7 +200,7 @@ class BoundaryView(QtWidgets.QWidget):
             line = " \u00b7 line: z = 0"
         else:
             self.isocurve.setData([], [])
-        text = f"{name}: its output (warm +, cool \u2212){line}"
+        text = f"{name}: its output{line}"  # its colours: the graph's, said in its tooltip
         label = self.preview_label
         label.setText(text)
         label.setStyleSheet(

@@ -17,6 +17,15 @@ XOR_MLP = [
 ]
 
 
+def _xor_session() -> Session:
+    """A 2-8-2 tanh network on the xor points, built with its seeded weights."""
+    session = Session()
+    session.project.set_dataset("xor")
+    session.project.document.reset(XOR_MLP, (2,))
+    session.build_model(keep_weights=False)
+    return session
+
+
 def _rgb(image: QtGui.QImage, x: int, y: int) -> tuple[int, int, int]:
     return QtGui.QColor(image.pixel(x, y)).getRgb()[:3]
 
@@ -49,10 +58,7 @@ def test_map_colours_follow_the_neurons_sign_and_size_and_put_high_y_on_top(qtbo
 
 
 def test_plane_outputs_are_the_networks_own_values_at_the_grid_points(qtbot):
-    session = Session()
-    session.project.set_dataset("xor")
-    session.project.document.reset(XOR_MLP, (2,))
-    session.build_model(keep_weights=False)
+    session = _xor_session()
     model, grid = session.inspect.model, plane_grid(session.project.dataset, MAP_GRID)
     outs = plane_outputs(model, grid)
     assert [o.shape for o in outs] == [(MAP_GRID, MAP_GRID, 8), (MAP_GRID, MAP_GRID, 2)]
@@ -65,10 +71,7 @@ def test_plane_outputs_are_the_networks_own_values_at_the_grid_points(qtbot):
 
 
 def test_every_neuron_of_a_network_on_points_is_a_live_map_of_the_plane(qtbot):
-    session = Session()
-    session.project.set_dataset("xor")
-    session.project.document.reset(XOR_MLP, (2,))
-    session.build_model(keep_weights=False)
+    session = _xor_session()
     _, view, _, _ = show_editor(qtbot, session)
     scene = view.graph
     neurons = [n for node in scene.chain() for n in node.neurons]
@@ -106,10 +109,7 @@ def test_a_network_on_images_keeps_plain_neurons(qtbot):
 
 
 def test_a_selected_map_neuron_is_ringed_outside_its_picture(qtbot):
-    session = Session()
-    session.project.set_dataset("xor")
-    session.project.document.reset(XOR_MLP, (2,))
-    session.build_model(keep_weights=False)
+    session = _xor_session()
     _, view, _, _ = show_editor(qtbot, session)
     session.inspect.select(0, (3,))
     neuron = view.graph.nodes[0].neurons[3]
@@ -131,10 +131,7 @@ def test_pointing_at_a_neuron_shows_its_output_large_in_the_decision_boundary(qt
     from visualnn.ui.views.boundary import BoundaryView
     from visualnn.ui.views.boundary_colours import signed_rgb
 
-    session = Session()
-    session.project.set_dataset("xor")
-    session.project.document.reset(XOR_MLP, (2,))
-    session.build_model(keep_weights=False)
+    session = _xor_session()
     _, graph, _, _ = show_editor(qtbot, session)
     boundary = BoundaryView(session)
     qtbot.addWidget(boundary)
@@ -169,10 +166,7 @@ def test_pointing_at_a_neuron_shows_its_output_large_in_the_decision_boundary(qt
 def test_the_pointer_on_a_map_neuron_points_at_it_and_off_it_at_nothing(qtbot):
     from PySide6 import QtCore
 
-    session = Session()
-    session.project.set_dataset("xor")
-    session.project.document.reset(XOR_MLP, (2,))
-    session.build_model(keep_weights=False)
+    session = _xor_session()
     _, view, _, _ = show_editor(qtbot, session)
     view.fit()
     pos = view.mapFromScene(view.graph.nodes[0].neurons[2].scenePos())

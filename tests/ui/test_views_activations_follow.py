@@ -44,44 +44,37 @@ def test_a_projector_shows_the_first_feature_maps_without_scrolling(make_window,
     assert 0 < bottom <= view.scroll.viewport().height()
 
 
-def test_wide_feature_maps_take_rows_as_tall_as_they_are(qtbot):
+def _laid_tile(qtbot, shape: tuple, width: int):
+    """A titleless ``LayerTile`` of zeros of ``shape``, laid out ``width`` px wide."""
     import numpy as np
 
     from visualnn.ui.views.tiles import LayerTile
 
-    tiles = {}
-    for name, shape in (("square", (4, 40, 40)), ("log-mel", (4, 40, 101))):
-        tile = LayerTile(titled=False)
-        qtbot.addWidget(tile)
-        tile.set_values(np.zeros(shape, np.float32))
-        tile.resize(400, 50)
-        tile._layout(400)
-        tiles[name] = tile.height()
-    # four 40 x 101 maps drawn 88 px wide are 35 px tall: no square cells of empty rows
-    assert tiles["log-mel"] < 0.6 * tiles["square"]
+    tile = LayerTile(titled=False)
+    qtbot.addWidget(tile)
+    tile.set_values(np.zeros(shape, np.float32))
+    tile._layout(width)
+    return tile
+
+
+def test_wide_feature_maps_take_rows_as_tall_as_they_are(qtbot):
+    square, log_mel = (_laid_tile(qtbot, s, 400) for s in ((4, 40, 40), (4, 40, 101)))
+    # four 40 x 101 maps drawn 90 px wide are 36 px tall: no square cells of empty rows
+    assert log_mel.height() < 0.6 * square.height()
 
 
 def test_one_image_is_a_feature_map_row_tall_and_as_wide_as_its_shape(qtbot):
     """The input of a CNN stays short, so a 1280x720 dock shows the first maps under it."""
-    import numpy as np
+    from visualnn.ui.views.tiles import IMAGE_HEIGHT
 
-    from visualnn.ui.views.tiles import IMAGE_HEIGHT, LayerTile
-
-    rects = {}
-    for name, shape in (("digit", (1, 8, 8)), ("log-mel", (1, 40, 101))):
-        tile = LayerTile(titled=False)
-        qtbot.addWidget(tile)
-        tile.set_values(np.zeros(shape, np.float32))
-        tile._layout(400)
-        rects[name] = tile._cells[0][0]
+    digit, log_mel = (_laid_tile(qtbot, s, 400) for s in ((1, 8, 8), (1, 40, 101)))
+    for tile in (digit, log_mel):
         assert tile.height() <= IMAGE_HEIGHT + 16
-    assert rects["digit"].height() == rects["log-mel"].height() == IMAGE_HEIGHT
-    assert rects["digit"].width() == IMAGE_HEIGHT
-    assert abs(rects["log-mel"].width() / rects["log-mel"].height() - 101 / 40) < 1e-6
-    narrow = LayerTile(titled=False)  # a narrow dock: the spectrogram shrinks to its width
-    qtbot.addWidget(narrow)
-    narrow.set_values(np.zeros((1, 40, 101), np.float32))
-    narrow._layout(150)
+    digit_rect, log_mel_rect = digit._cells[0][0], log_mel._cells[0][0]
+    assert digit_rect.height() == log_mel_rect.height() == IMAGE_HEIGHT
+    assert digit_rect.width() == IMAGE_HEIGHT
+    assert abs(log_mel_rect.width() / log_mel_rect.height() - 101 / 40) < 1e-6
+    narrow = _laid_tile(qtbot, (1, 40, 101), 150)  # a narrow dock: it shrinks to its width
     assert narrow._cells[0][0].width() <= 142
 
 

@@ -75,16 +75,31 @@ def signed_rgb(values: np.ndarray, over: str) -> np.ndarray:
     ``|value|`` against the largest finite one (one scale for all of ``values``: pass a
     whole layer to compare its units); values that are not numbers get ``over`` itself.
     """
-    v = np.asarray(values, dtype=np.float64)
+    v = np.asarray(values, dtype=np.float32)
     finite = np.isfinite(v)
     vmax = float(np.abs(v[finite]).max()) if finite.any() else 0.0
-    t = np.abs(np.where(finite, v, 0.0)) / (vmax if vmax > 1e-9 else 1.0)
-    floor = SIGNED_ALPHA_FLOOR
-    alpha = np.where(finite, (floor + (255 - floor) * np.clip(t, 0, 1)) / 255.0, 0.0)
-    pos, neg, under = (np.array(QtGui.QColor(c).getRgb()[:3], np.float64)
-                       for c in (theme.POSITIVE, theme.NEGATIVE, over))  # fmt: skip
-    colour = np.where((v >= 0)[..., None], pos, neg)
-    return np.rint(under + (colour - under) * alpha[..., None]).astype(np.uint8)
+    scale = (SIGNED_STEPS - 1) / (vmax if vmax > 1e-9 else 1.0)
+    with np.errstate(invalid="ignore"):  # NaN: sent to the last entry below
+        idx = np.minimum(np.abs(v) * scale + 0.5, SIGNED_STEPS - 1).astype(np.intp)
+    idx += np.where(v < 0, SIGNED_STEPS, 0)
+    idx[~finite] = 2 * SIGNED_STEPS
+    # a table and one lookup: a few hundred neuron-map cells a frame, not float passes each
+    return np.take(_signed_lut(over, theme.POSITIVE, theme.NEGATIVE), idx, axis=0)
+
+
+#: Strengths per sign in ``signed_rgb``'s table (|value| resolved to 1/255 of the largest).
+SIGNED_STEPS = 256
+
+
+@functools.lru_cache(maxsize=8)
+def _signed_lut(over: str, positive: str, negative: str) -> np.ndarray:
+    """``(2 * SIGNED_STEPS + 1, 3)`` bytes: positive strengths, negative ones, then ``over``."""
+    t = np.linspace(0.0, 1.0, SIGNED_STEPS)[:, None]
+    alpha = (SIGNED_ALPHA_FLOOR + (255 - SIGNED_ALPHA_FLOOR) * t) / 255.0
+    under, pos, neg = (np.array(QtGui.QColor(c).getRgb()[:3], np.float64)
+                       for c in (over, positive, negative))  # fmt: skip
+    table = np.concatenate([under + (pos - under) * alpha, under + (neg - under) * alpha, [under]])
+    return np.rint(table).astype(np.uint8)
 
 
 def iso_segments(values: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:

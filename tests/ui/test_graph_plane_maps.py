@@ -156,6 +156,16 @@ def test_pointing_at_a_neuron_shows_its_output_large_in_the_decision_boundary(qt
     row = boundary.image.image[grid.n // 2, :, :3].astype(int)
     assert row[0, 2] > row[0, 0] and row[-1, 0] > row[-1, 2]  # cool left, warm right
     assert "x\u2080" in boundary.preview_label.text()
+    original = [{k: v.copy() for k, v in d.items()} for d in session.inspect.model.get_weights()]
+    broken = [{k: v.copy() for k, v in d.items()} for d in original]
+    broken[0]["weight"][5, 0] = np.inf  # z is ±inf either side of x0 = 0: never a crash,
+    # and the line's cells there have no finite crossing: no segment of NaN ends is drawn
+    graph.graph.unit_pointed(0, 5)
+    session.inspect.apply_snapshot(broken)
+    boundary.throttle.flush()
+    x, y = boundary.isocurve.getData()
+    assert boundary.preview_label.isVisible() and np.isfinite(x).all() and np.isfinite(y).all()
+    session.inspect.apply_snapshot(original)
     graph.graph.unit_pointed(None, None)  # the pointer leaves
     boundary.throttle.flush()
     assert session.inspect.preview is None and not boundary.preview_label.isVisible()

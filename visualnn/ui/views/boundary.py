@@ -195,8 +195,11 @@ class BoundaryView(QtWidgets.QWidget):
         line = ""
         if z is not None:
             cols, rows = iso_segments(z, 0.0)
-            xs, ys = plane.xs, plane.ys
-            self.isocurve.setData(xs[0] + cols * (xs[1] - xs[0]), ys[0] + rows * (ys[1] - ys[0]))
+            keep = np.repeat((np.isfinite(cols) & np.isfinite(rows)).reshape(-1, 2).all(1), 2)
+            xs, ys = plane.xs, plane.ys  # whole segments only (NaN weights: none)
+            self.isocurve.setData(
+                xs[0] + cols[keep] * (xs[1] - xs[0]), ys[0] + rows[keep] * (ys[1] - ys[0])
+            )
             line = " \u00b7 line: z = 0"
         else:
             self.isocurve.setData([], [])

@@ -104,8 +104,10 @@ class NeuronItem(QtWidgets.QGraphicsEllipseItem):
         at ``marker``; ``None``: the plain circle filled by the sample's value."""
         if image is None and self.map is None:
             return
+        kind_changed = (image is None) != (self.map is None)  # the tooltip says which
         self.map, self.marker = image, marker
-        self.setToolTip(self._tip())
+        if kind_changed:
+            self.setToolTip(self._tip())
         self.update()
 
     def paint(self, painter: QtGui.QPainter, option, widget=None) -> None:

@@ -15,7 +15,7 @@ import numpy as np
 from PySide6 import QtGui
 
 from visualnn.ui import theme
-from visualnn.ui.model.plane import PlaneGrid
+from visualnn.ui.model.plane import PlaneGrid, plane_records
 from visualnn.ui.views.boundary_colours import signed_rgb
 
 #: Grid points per side of a neuron map (drawn smoothly scaled to the neuron's size).
@@ -28,9 +28,9 @@ def plane_outputs(model, grid: PlaneGrid) -> list[np.ndarray]:
     Raises ``ValueError`` when the model does not take the grid's points.
     """
     n = grid.n
-    with np.errstate(all="ignore"):  # NaN weights: drawn in the neutral colour, not fatal
-        model.forward(grid.points, record=True)
-    return [np.asarray(r.out).reshape(n, n, *np.shape(r.out)[1:]) for r in model.records]
+    return [
+        np.asarray(r.out).reshape(n, n, *np.shape(r.out)[1:]) for r in plane_records(model, grid)
+    ]
 
 
 def map_images(values: np.ndarray) -> list[QtGui.QImage]:

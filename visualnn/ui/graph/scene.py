@@ -58,7 +58,8 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
         self.row_count = 1
         #: The view's place on the frame clock (set by the view that shows this scene).
         self.recolor_pace = None
-        self._plane: tuple[object, PlaneGrid] | None = None  # (data set, its map grid)
+        #: (data set, its map grid, the input features' maps: they never change)
+        self._plane: tuple[object, PlaneGrid, list] | None = None
         self.document.changed.connect(self._on_document_changed)
         session.inspect.weights_updated.connect(self._on_session_weights_updated)
         session.inspect.sample_changed.connect(self._on_session_weights_updated)
@@ -181,14 +182,14 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
         if not shown or not is_plane(ds) or tuple(getattr(model, "input_shape", ())) != (2,):
             return None
         if self._plane is None or self._plane[0] is not ds:
-            self._plane = (ds, plane_grid(ds, MAP_GRID))
-        grid = self._plane[1]
+            grid = plane_grid(ds, MAP_GRID)
+            self._plane = (ds, grid, map_images(grid.points.reshape(grid.n, grid.n, 2)))
+        _, grid, inputs = self._plane
         try:
             outs = plane_outputs(model, grid)
         except ValueError:  # the network does not take the points: its error is on a card
             return None
-        n = grid.n
-        maps = {None: map_images(grid.points.reshape(n, n, 2))}
+        maps = {None: inputs}
         for node in shown:
             i = node.index
             if i is None or isinstance(node, RecurrentNodeItem) or i >= len(outs):

@@ -48,3 +48,15 @@ def plane_grid(dataset, n: int) -> PlaneGrid:
     ys = np.linspace(lo[1], hi[1], n, dtype=np.float32)
     gx, gy = np.meshgrid(xs, ys)
     return PlaneGrid(lo, hi, xs, ys, np.stack([gx.ravel(), gy.ravel()], axis=1))
+
+
+def plane_records(model, grid: PlaneGrid) -> list:
+    """One recording forward pass of ``grid``'s points: every layer's ``LayerRecord``
+    (``out`` and ``pre``, ``(n * n, *shape)``, row by row as ``grid.points``).
+
+    Weights that are not numbers give outputs that are not numbers, not warnings. Raises
+    ``ValueError`` when the model does not take the points.
+    """
+    with np.errstate(all="ignore"):
+        model.forward(grid.points, record=True)
+    return list(model.records)

@@ -8,7 +8,7 @@ from PySide6 import QtCore, QtWidgets
 
 from visualnn.ui import theme
 from visualnn.ui.model.catalog import dataset_title
-from visualnn.ui.model.plane import PlaneGrid, is_plane, plane_grid
+from visualnn.ui.model.plane import PlaneGrid, is_plane, plane_grid, plane_records
 from visualnn.ui.pacing import Redraw
 from visualnn.ui.views.boundary_colours import (
     RAMP_STEPS,
@@ -308,10 +308,10 @@ def unit_over_plane(model, plane: PlaneGrid, target) -> tuple | None:
             return None
         name = "Input x" + "\u2080\u2081"[unit]
         return name, unit, plane.points.reshape(n, n, 2), None
-    model.forward(plane.points, record=True)
-    if not 0 <= layer < len(model.records):
+    records = plane_records(model, plane)
+    if not 0 <= layer < len(records):
         return None
-    rec = model.records[layer]
+    rec = records[layer]
     out, pre = np.asarray(rec.out), np.asarray(rec.pre)
     if out.ndim != 2 or not 0 <= unit < out.shape[1]:
         return None

@@ -57,6 +57,32 @@ def report(found) -> str:
     return "\n".join(str(p) for p in found)
 
 
+def map_px(view) -> float:
+    """On-screen side of the smallest neuron map in the graph."""
+    sides = [n.radius * 2 for node in view.graph.chain() for n in node.neurons]
+    return min(sides) * view.transform().m11()
+
+
+def test_a_projector_gives_the_neuron_maps_the_graphs_height(qtbot, make_window, themed):
+    """xor at 1280x720: the short graph is not kept clear of the Fit button it never reaches,
+    and the lines under the cards give way to the maps (17.9 px before, text 14 px or more);
+    at 1920x1080 the maps are large enough with the activation still written on the card."""
+    from visualnn.ui.graph.view import MIN_TEXT_PX
+
+    window = open_at(qtbot, make_window, "xor", SIZES["1280"])
+    view = window.graph_view
+    assert map_px(view) >= 22.0
+    assert view.text_px() >= MIN_TEXT_PX
+    assert not cards_under_the_fit_button(window)
+    card = view.graph.nodes[0]
+    assert "Tanh" not in card.text() and "Tanh" in card.toolTip()  # left off, not lost
+    assert "params" in card.toolTip()
+    window.resize(*SIZES["1920"])
+    settle(qtbot, window)
+    assert map_px(view) >= 38.0
+    assert "Tanh" in view.graph.nodes[0].text()
+
+
 @pytest.mark.parametrize("size", sorted(SIZES))
 @pytest.mark.parametrize("preset", sorted(PRESETS))
 def test_nothing_is_cut_off_for_any_preset(qtbot, make_window, themed, preset, size):

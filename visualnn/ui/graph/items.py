@@ -86,6 +86,7 @@ class NodeItem(QtWidgets.QGraphicsObject):
         self._title = self._text(title, theme.FOREGROUND)
         self._lines = [self._text(t, theme.MUTED) for t in lines]
         compact = units > COMPACT_UNITS
+        self.maps = maps and units > 0
         if maps:
             self._pitch = COMPACT_MAP_PITCH if compact else MAP_PITCH
             self._radius = COMPACT_MAP_RADIUS if compact else MAP_RADIUS
@@ -96,6 +97,9 @@ class NodeItem(QtWidgets.QGraphicsObject):
         self._error_item = QtWidgets.QGraphicsTextItem(self)
         self._error_item.setDefaultTextColor(QtGui.QColor(theme.ERROR))
         self._error_item.setVisible(False)
+        # Every line, also those a short view leaves off the card (``detail``).
+        self._about = "\n".join([title, *lines])
+        self.setToolTip(self._about)
         self.set_text_scale(1.0)
 
     def _text(self, text: str, color: str):
@@ -172,6 +176,10 @@ class NodeItem(QtWidgets.QGraphicsObject):
     def card_rect(self) -> QtCore.QRectF:
         return QtCore.QRectF(self._rect)
 
+    def picture_px(self) -> float:
+        """Size of one neuron in scene units (a map's side), 0 without neurons."""
+        return 2 * self.neurons[0].radius if self.neurons else 0.0
+
     def line_font(self) -> QtGui.QFont:
         """Font of the card's smallest text (shape, parameter count): what must stay legible."""
         lines = self.shown_lines()
@@ -190,7 +198,7 @@ class NodeItem(QtWidgets.QGraphicsObject):
         self.error = message
         self._error_item.setVisible(bool(message))
         self._error_item.setPlainText(message or "")
-        self.setToolTip(message or "")
+        self.setToolTip(message or self._about)
         self.update()
 
     def text(self) -> str:

@@ -16,7 +16,9 @@ LAYER_MIME = "application/x-visualnn-layer"
 #: ``fit`` wraps long networks into rows, which keeps text readable in narrow views.
 MAX_FIT_SCALE = 1.6
 MIN_FIT_SCALE = 0.3
-FIT_MARGIN = 30
+FIT_MARGIN = 30  # px left and right of the fitted graph
+#: px above and below: a short view (a projector's graph is ~275 px tall) has none to spare
+FIT_MARGIN_Y = 12
 FIT_SHARE = 0.99  # of the viewport the fitted graph takes
 #: Smallest on-screen size (pixels) of a card's smallest text that ``fit`` aims for: legible
 #: from the back of a classroom on a 1280x720 projector (more when the theme sets a floor:
@@ -28,6 +30,10 @@ TEXT_SCALES = (1.0, 1.15, 1.3, 1.5, 1.75, 2.0, 2.3, 2.6, 3.0)
 NEURON_SCALES = (2.0, 1.6, 1.3, 1.15)
 #: Card detail tried in turn (see ``NodeItem.detail``): fewer lines before smaller text.
 DETAILS = (2, 1, 0)
+#: Neurons drawn as maps of the plane keep a card's lines only while the maps stay at least
+#: this share of the size they would have without them.
+MAP_SHARE = 0.88
+MAP_ENOUGH_PX = 48.0  # on screen: maps this large keep every line
 
 
 class GraphView(QtWidgets.QGraphicsView):
@@ -67,31 +73,62 @@ class GraphView(QtWidgets.QGraphicsView):
     # --- zoom ---------------------------------------------------------------------------
     def fit(self) -> None:
         """Fit the whole graph, wrapping it into rows if that makes it larger, within
-        readable zoom limits, above the Fit button; keeps fitting on resize until the user
+        readable zoom limits, clear of the Fit button; keeps fitting on resize until the user
         zooms."""
         self.auto_fit = True
-        button = self.fit_button.sizeHint().height() + 12  # a strip at the bottom for it
+        # The graph first gets the whole height; only if it then reaches under the Fit button
+        # (bottom right) is a strip kept free for the button. A short, narrow network (xor
+        # on a projector) so gains a sixth of the height for its pictures.
+        if not self._fit_above(0) or self._under_button():
+            self._fit_above(self.fit_button.sizeHint().height() + 12)
+
+    def _fit_above(self, strip: int) -> bool:
+        """Fit the graph above a ``strip`` px high at the bottom; False: no room or no graph."""
         vw = self.viewport().width() - 2 * FIT_MARGIN
-        vh = self.viewport().height() - 2 * FIT_MARGIN - button
+        vh = self.viewport().height() - 2 * FIT_MARGIN_Y - strip
         if vw < 20 or vh < 20:
-            return
+            return False
         self.graph.set_layout(*self._best_layout(vw, vh))
-        rect = self.graph.content_rect().adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
+        rect = self.graph.content_rect().adjusted(
+            -FIT_MARGIN, -FIT_MARGIN_Y, FIT_MARGIN, FIT_MARGIN_Y
+        )
         if rect.isEmpty():
-            return
+            return False
         vp = self.viewport().size()
-        scale = FIT_SHARE * min(vp.width() / rect.width(), (vp.height() - button) / rect.height())
+        scale = FIT_SHARE * min(vp.width() / rect.width(), (vp.height() - strip) / rect.height())
         scale = max(MIN_FIT_SCALE, min(MAX_FIT_SCALE, scale))
         self.setTransform(QtGui.QTransform.fromScale(scale, scale))
         # A scene rect no smaller than the viewport: no scroll bars unless it cannot fit. Its
-        # middle is half the button's strip below the graph's, so the graph sits above it.
-        centre = rect.center() + QtCore.QPointF(0, button / (2 * scale))
+        # middle is half the strip below the graph's, so the graph sits above the strip.
+        centre = rect.center() + QtCore.QPointF(0, strip / (2 * scale))
         seen = QtCore.QRectF(0, 0, (vp.width() - 2) / scale, (vp.height() - 2) / scale)
         seen.moveCenter(centre)
         self.setSceneRect(rect.united(seen))
         self.centerOn(centre)
         if rect.width() * scale > self.viewport().width():  # still too long: show the start
             self.centerOn(rect.left() + self.viewport().width() / (2 * scale), centre.y())
+        return True
+
+    def _under_button(self) -> bool:
+        """Whether any card, wire or error note is drawn where the Fit button sits."""
+        button = QtCore.QRectF(self._button_rect()).adjusted(-4, -4, 4, 4)
+        drawn = self.mapFromScene(self.graph.content_rect()).boundingRect()
+        if not QtCore.QRectF(drawn).intersects(button):
+            return False
+        return any(
+            QtCore.QRectF(self.mapFromScene(rect).boundingRect()).intersects(button)
+            for rect in self.graph.drawn_rects()
+        )
+
+    def _button_rect(self) -> QtCore.QRect:
+        """Where the Fit button sits in the viewport: its bottom-right corner."""
+        hint = self.fit_button.sizeHint()
+        return QtCore.QRect(
+            self.viewport().width() - hint.width() - 12,
+            self.viewport().height() - hint.height() - 12,
+            hint.width(),
+            hint.height(),
+        )
 
     def _best_layout(self, vw: float, vh: float) -> tuple[float | None, float, float, int]:
         """``(row_width, text_scale, neuron_scale, detail)``: the most detail whose best
@@ -100,16 +137,21 @@ class GraphView(QtWidgets.QGraphicsView):
         almost no zoom. ``set_layout`` with the result places the cards.
         """
         wanted = max(MIN_TEXT_PX, theme.floor_px())
-        best = None
-        for detail in DETAILS:
-            found = self._best_text_scale(vw, vh, detail, wanted)
-            if found is None:
+        if self._has_maps():
+            best = self._best_for_maps(vw, vh, wanted)
+            if best is None:
                 return None, 1.0, 1.0, 2
-            if best is None or found[2] > best[2] * 1.02:
-                best = found
-            if found[2] >= wanted:
-                best = found
-                break
+        else:
+            best = None
+            for detail in DETAILS:
+                found = self._best_text_scale(vw, vh, detail, wanted)
+                if found is None:
+                    return None, 1.0, 1.0, 2
+                if best is None or found[2] > best[2] * 1.02:
+                    best = found
+                if found[2] >= wanted:
+                    best = found
+                    break
         width, k, _px, best_scale, detail = best
         for n in (s for s in NEURON_SCALES if s <= k):
             self.graph.set_text_scale(k, n, detail)
@@ -117,6 +159,30 @@ class GraphView(QtWidgets.QGraphicsView):
             if min(vw / size.width(), vh / size.height(), MAX_FIT_SCALE) >= 0.97 * best_scale:
                 return width, k, n, detail
         return width, k, 1.0, detail
+
+    def _has_maps(self) -> bool:
+        return any(node.maps for node in self.graph.chain())
+
+    def _best_for_maps(self, vw: float, vh: float, wanted: float):
+        """Like ``_best_text_scale``, for a network whose neurons are maps of the plane: of
+        the details whose text reaches ``wanted`` px, the most detailed one whose maps are
+        ``MAP_ENOUGH_PX`` wide or at least ``MAP_SHARE`` of the largest the details allow.
+        The maps are what the class watches: on a projector (xor: 18 -> 23 px) the lines
+        under a card (activation, width, parameters; all also in its tooltip) give way.
+        """
+        found = []
+        for detail in DETAILS:
+            layout = self._best_text_scale(vw, vh, detail, wanted)
+            if layout is None:
+                return None
+            width, k, px, scale, _ = layout
+            self.graph.set_text_scale(k, 1.0, detail)
+            side = max(node.picture_px() for node in self.graph.chain())
+            found.append((px >= wanted, side * scale, layout))
+        readable = [f for f in found if f[0]] or found
+        largest = max(f[1] for f in readable)
+        enough = min(MAP_SHARE * largest, MAP_ENOUGH_PX)
+        return next(f[2] for f in readable if f[1] >= enough)
 
     def _best_text_scale(self, vw: float, vh: float, detail: int, wanted: float):
         """``(row_width, text_scale, on-screen px, zoom, detail)`` of the smallest text scale
@@ -185,12 +251,8 @@ class GraphView(QtWidgets.QGraphicsView):
 
     def resizeEvent(self, event):  # noqa: N802 - Qt's name
         super().resizeEvent(event)
-        hint = self.fit_button.sizeHint()
         # Bottom-right: node titles sit at the top, where the button used to hide them.
-        self.fit_button.move(
-            self.viewport().width() - hint.width() - 12,
-            self.viewport().height() - hint.height() - 12,
-        )
+        self.fit_button.move(self._button_rect().topLeft())
         if self.auto_fit:
             self.fit()
 

@@ -189,3 +189,49 @@ def test_the_pointer_on_a_map_neuron_points_at_it_and_off_it_at_nothing(qtbot):
     view.graph.unit_pointed(0, 2)
     session.project.document.reset(XOR_MLP[1:], (2,))  # the network changes under the pointer
     assert session.inspect.preview is None
+
+
+def test_a_softmax_outputs_maps_are_its_classes_colours_as_strong_as_their_probability(qtbot):
+    from visualnn.ui.theme import class_colours
+
+    session = Session()
+    session.project.set_dataset("xor")
+    layers = [XOR_MLP[0], {"type": "dense", "units": 2, "activation": "softmax"}]
+    session.project.document.reset(layers, (2,))
+    session.build_model(keep_weights=False)
+    _, view, _, _ = show_editor(qtbot, session)
+    outputs = view.graph.nodes[1].neurons
+    probs = plane_outputs(session.inspect.model, view.graph._plane[1])[1]  # (n, n, 2)
+    names = session.project.dataset.class_names
+    panel = np.array(_colour(theme.PANEL), float)
+    for j, neuron in enumerate(outputs):
+        colour = np.array(class_colours(2, names)[j].getRgb()[:3], float)
+        for r, c in (
+            np.unravel_index(f(probs[..., j]), probs.shape[:2]) for f in (np.argmax, np.argmin)
+        ):
+            # the picture's row 0 is the plane's top: row r of the grid is picture row n-1-r
+            seen = np.array(_rgb(neuron.map, c, MAP_GRID - 1 - r), float)
+            strength = (25 + 230 * probs[r, c, j]) / 255
+            assert np.allclose(seen, panel + (colour - panel) * strength, atol=2), (j, r, c)
+    # the hidden tanh units keep the signed colours: warm and cool on one map
+    hidden = view.graph.nodes[0].neurons[0].map
+    pixels = {_rgb(hidden, x, y) for x in range(0, MAP_GRID, 4) for y in range(0, MAP_GRID, 4)}
+    warm = any(p[0] > p[2] + 40 for p in pixels)
+    cool = any(p[2] > p[0] + 40 for p in pixels)
+    assert warm and cool
+
+
+def test_class_colours_of_probabilities_and_a_value_that_is_not_a_number(qtbot):
+    from visualnn.ui.theme import class_colours
+    from visualnn.ui.views.boundary_colours import class_rgb
+
+    probs = np.array([[1.0, 0.0], [0.5, 0.5], [np.nan, 0.2]])
+    rgb = class_rgb(probs, theme.PANEL, ("orange", "blue")).astype(float)
+    assert rgb.shape == (3, 2, 3)
+    orange, blue = (np.array(c.getRgb()[:3], float) for c in class_colours(2, ("orange", "blue")))
+    panel = np.array(_colour(theme.PANEL), float)
+    assert np.allclose(rgb[0, 0], orange, atol=1) and np.allclose(
+        rgb[0, 1], panel + (blue - panel) * 25 / 255, atol=1
+    )
+    assert np.allclose(rgb[1, 1], panel + (blue - panel) * (25 + 115) / 255, atol=1.5)
+    assert np.allclose(rgb[2, 0], panel)  # not a number: the card's own colour

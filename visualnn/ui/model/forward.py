@@ -73,6 +73,17 @@ class ForwardCache(QtCore.QObject):
         return self.value
 
 
+def are_probabilities(out: np.ndarray) -> bool:
+    """Whether ``(..., k)`` outputs are already probabilities (a softmax's): none below 0,
+    each row summing to 1. Logits and other outputs are not. Rows holding a value that is
+    not a number are left out of the judgement (a diverged grid point says nothing)."""
+    out = np.asarray(out)
+    rows = out[np.isfinite(out).all(axis=-1)]
+    if not rows.size or rows.min() < 0:
+        return False
+    return bool(np.abs(rows.sum(axis=-1) - 1).max() <= 1e-3)  # (np.allclose: 5x slower)
+
+
 def to_probabilities(out: np.ndarray) -> np.ndarray:
     """``(N, k)`` network output -> class probabilities ``(N, max(k, 2))``."""
     out = np.asarray(out, dtype=np.float64)
@@ -81,8 +92,7 @@ def to_probabilities(out: np.ndarray) -> np.ndarray:
         if p1.min() < 0 or p1.max() > 1:  # a linear or tanh output: squash for display
             p1 = 1 / (1 + np.exp(-p1))
         return np.stack([1 - p1, p1], axis=1)
-    rows = out.sum(axis=1)
-    if out.min() < 0 or np.abs(rows - 1).max() > 1e-3:  # (np.allclose: 5x slower)
+    if not are_probabilities(out):
         out = np.exp(out - out.max(axis=1, keepdims=True))
         out /= out.sum(axis=1, keepdims=True)
     return out

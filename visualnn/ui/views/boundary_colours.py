@@ -102,6 +102,33 @@ def _signed_lut(over: str, positive: str, negative: str) -> np.ndarray:
     return np.rint(table).astype(np.uint8)
 
 
+def class_rgb(probs: np.ndarray, over: str, names=()) -> np.ndarray:
+    """Class probabilities ``(..., k)`` as ``(..., k, 3)`` bytes over colour ``over``: unit
+    ``j`` in class ``j``'s colour (the boundary's), as opaque as its probability (0 to 1 on
+    one absolute scale, with ``signed_rgb``'s floor); values that are not numbers get
+    ``over``. An output neuron so lights up in its class's colour where it says "mine".
+    """
+    p = np.asarray(probs, dtype=np.float32)
+    k = p.shape[-1]
+    finite = np.isfinite(p)
+    with np.errstate(invalid="ignore"):
+        idx = np.clip(np.rint(np.where(finite, p, 0) * (SIGNED_STEPS - 1)), 0, SIGNED_STEPS - 1)
+    idx = idx.astype(np.intp) + np.arange(k) * SIGNED_STEPS  # each class its own table rows
+    idx[~finite] = k * SIGNED_STEPS
+    return np.take(_class_lut(over, k, tuple(names or ())), idx, axis=0)
+
+
+@functools.lru_cache(maxsize=8)
+def _class_lut(over: str, k: int, names: tuple) -> np.ndarray:
+    """``(k * SIGNED_STEPS + 1, 3)`` bytes: each class's strengths in turn, then ``over``."""
+    t = np.linspace(0.0, 1.0, SIGNED_STEPS)[:, None]
+    alpha = (SIGNED_ALPHA_FLOOR + (255 - SIGNED_ALPHA_FLOOR) * t) / 255.0
+    under = np.array(QtGui.QColor(over).getRgb()[:3], np.float64)
+    rows = [under + (np.array(c.getRgb()[:3], np.float64) - under) * alpha
+            for c in class_colours(k, names)]  # fmt: skip
+    return np.rint(np.concatenate([*rows, [under]])).astype(np.uint8)
+
+
 def iso_segments(values: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
     """Marching squares, vectorised: the ``level`` contour of ``values`` ``(H, W)``.
 

@@ -44,6 +44,8 @@ def open_at(qtbot, make_window, preset: str, size: tuple[int, int]):
 def cards_under_the_fit_button(window) -> list[str]:
     """Graph cards the Fit button (bottom right of the graph) would hide in part."""
     view = window.graph_view
+    if view.fit_button.isHidden():  # shown only once the user has zoomed
+        return []
     button = QtCore.QRectF(view.fit_button.geometry())
     hidden = []
     for node in view.graph.chain():
@@ -64,16 +66,17 @@ def map_px(view) -> float:
 
 
 def test_a_projector_gives_the_neuron_maps_the_graphs_height(qtbot, make_window, themed):
-    """xor at 1280x720: the short graph is not kept clear of the Fit button it never reaches,
-    and the lines under the cards give way to the maps (17.9 px before, text 14 px or more);
-    at 1920x1080 the maps are large enough with the activation still written on the card."""
+    """xor at 1280x720: no strip is kept for a Fit button that has nothing to do (it shows
+    once the user zooms), and the lines under the cards give way to the maps (16.4 px
+    before, text 14 px or more); at 1920x1080 the maps are large enough with the
+    activation still written on the card."""
     from visualnn.ui.graph.view import MIN_TEXT_PX
 
     window = open_at(qtbot, make_window, "xor", SIZES["1280"])
     view = window.graph_view
     assert map_px(view) >= 22.0
     assert view.text_px() >= MIN_TEXT_PX
-    assert not cards_under_the_fit_button(window)
+    assert view.fit_button.isHidden()
     card = view.graph.nodes[0]
     assert "Tanh" not in card.text() and "Tanh" in card.toolTip()  # left off, not lost
     assert "params" in card.toolTip()
@@ -81,6 +84,27 @@ def test_a_projector_gives_the_neuron_maps_the_graphs_height(qtbot, make_window,
     settle(qtbot, window)
     assert map_px(view) >= 38.0
     assert "Tanh" in view.graph.nodes[0].text()
+
+
+def test_a_network_fitted_to_the_width_gives_its_spare_height_to_the_views(
+    qtbot, make_window, themed
+):
+    """digits-cnn at 1920x1080 is a long row of cards fitted to the width: the height it
+    leaves empty goes to the views (its feature maps), once; a split the user drags stays."""
+    window = open_at(qtbot, make_window, "digits-cnn", SIZES["1920"])
+    view, dock = window.graph_view, window.docks[window.views.views[0]]
+    scale = view.transform().m11()
+    assert dock.height() > 0.47 * 1080 + 60  # 507 px without the hand-over
+    assert view.spare_height() <= 16
+    window.resizeDocks([dock], [450], QtCore.Qt.Vertical)
+    settle(qtbot, window)
+    view.fit()
+    settle(qtbot, window)
+    assert abs(dock.height() - 450) <= 4
+    # the taller graph draws its cards no larger: the height handed over was spare
+    assert abs(view.transform().m11() - scale) < 1e-6
+    xor = open_at(qtbot, make_window, "xor", SIZES["1920"])  # fitted to the height: none spare
+    assert abs(xor.docks[xor.views.views[0]].height() - 0.47 * 1080) < 12
 
 
 @pytest.mark.parametrize("size", sorted(SIZES))

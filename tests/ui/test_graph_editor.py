@@ -232,10 +232,11 @@ def test_palette_drop_inserts_where_dropped(editor):
     session, view, _, _ = editor
     doc = session.project.document
     doc.reset([{"type": "dense", "units": 4}, {"type": "dense", "units": 2}], (2,))
+    assert view.fit_button.isHidden()  # fitting itself, the view has no use for it
     view.zoom(1.3)  # Ctrl+wheel zooms and stops auto-fitting; the Fit button resumes it
-    assert not view.auto_fit
+    assert not view.auto_fit and not view.fit_button.isHidden()
     view.fit_button.click()
-    assert view.auto_fit
+    assert view.auto_fit and view.fit_button.isHidden()
     between = (view.graph.nodes[0].home + view.graph.nodes[1].home) / 2
     view.drop_layer("dropout", between)
     assert [layer["type"] for layer in doc.layers] == ["dense", "dropout", "dense"]

@@ -74,6 +74,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_docks(store_dir or default_store_dir())
         self.appearance = Appearance(self)
         self.views = ViewSwitcher(self, self.docks)
+        self.graph_view.fitted.connect(
+            lambda: self.views.give_spare_height(self.graph_view.spare_height())
+        )
         self._build_toolbar()
         build_menu_bar(
             self.menuBar(), self.actions, self.files, self.views, self.appearance, self._export_dock

@@ -14,6 +14,9 @@ from visualnn.ui import icons
 from visualnn.ui.docks import DOCKS, PANELS, SPECS, VIEWS, arrange
 
 TALL, WIDE = 1000, 1600  # px: room for a second panel / a third view
+#: The views never take more than this share of the window's height, however much height
+#: the network leaves spare (see ``give_spare_height``).
+MOST_VIEW_HEIGHT = 0.62
 
 
 class ViewSwitcher(QtCore.QObject):
@@ -30,6 +33,8 @@ class ViewSwitcher(QtCore.QObject):
         self.panels: list[str] = []
         self.views: list[str] = []
         self.presenting = False
+        #: Set by ``apply``: the graph's next fit hands its spare height to the views.
+        self.spare_pending = False
         self.actions: dict[str, QtGui.QAction] = {}
         for spec in DOCKS:
             action = QtGui.QAction(spec.label, window)
@@ -126,9 +131,22 @@ class ViewSwitcher(QtCore.QObject):
         # Presenting, the views get a little more of the screen: they are what is explained.
         height = 0.48 if self.presenting else 0.47
         arrange(self.window, self.docks, panels, list(self.views), view_height=height)
+        self.spare_pending = True
         for key, action in self.actions.items():
             action.setChecked(self.shown(key))
         self.changed.emit()
+
+    def give_spare_height(self, spare: int) -> None:
+        """After the arrangement, hand the ``spare`` px that the fitted network leaves empty
+        to the views (a CNN is fitted to the width: on a projector its first feature maps then
+        fit under the input). Once per arrangement, so a user's dragged split stays."""
+        if not self.spare_pending or not self.views or not self.window.isVisible():
+            return
+        self.spare_pending = False
+        dock = self.docks[self.views[0]]
+        height = min(dock.height() + spare - 4, int(self.window.height() * MOST_VIEW_HEIGHT))
+        if spare > 16 and height > dock.height():
+            self.window.resizeDocks([dock], [height], QtCore.Qt.Vertical)
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
         if event.type() == QtCore.QEvent.Resize and obj is self.window:

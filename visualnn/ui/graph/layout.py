@@ -47,24 +47,17 @@ class RowLayout:
             right = left + w
         return rows
 
-    def drawn_rects(self) -> list[QtCore.QRectF]:
-        """Scene rectangles of what is drawn: each card (with its error note, if shown) and
-        each wire between rows. Links lie between cards, inside these rectangles' span."""
-        rects = []
+    def content_rect(self) -> QtCore.QRectF:
+        """What is drawn: the cards, the wires between them and the error notes shown
+        (``itemsBoundingRect`` also counts hidden items, such as empty error notes)."""
+        rect = QtCore.QRectF()
         for node in self.chain():
-            rect = node.mapRectToScene(node.card_rect())
+            rect = rect.united(node.mapRectToScene(node.card_rect()))
             if node.error:
                 rect = rect.united(node.sceneBoundingRect().united(node.childrenBoundingRect()
                                    .translated(node.pos())))  # fmt: skip
-            rects.append(rect)
-        return rects + [wire.sceneBoundingRect() for wire in self._wires]
-
-    def content_rect(self) -> QtCore.QRectF:
-        """What is drawn, all of ``drawn_rects`` (``itemsBoundingRect`` also counts hidden
-        items, such as empty error notes)."""
-        rect = QtCore.QRectF()
-        for part in self.drawn_rects():
-            rect = rect.united(part)
+        for wire in self._wires:
+            rect = rect.united(wire.sceneBoundingRect())
         return rect
 
     def _row_gap(self) -> float:

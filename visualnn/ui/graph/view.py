@@ -45,6 +45,9 @@ class GraphView(QtWidgets.QGraphicsView):
         The hub; a ``GraphScene`` on it is created unless ``scene`` is given.
     """
 
+    #: After every fit (``spare_height`` may have changed).
+    fitted = QtCore.Signal()
+
     def __init__(
         self, session, parent: QtWidgets.QWidget | None = None, scene: GraphScene | None = None
     ) -> None:
@@ -73,62 +76,45 @@ class GraphView(QtWidgets.QGraphicsView):
     # --- zoom ---------------------------------------------------------------------------
     def fit(self) -> None:
         """Fit the whole graph, wrapping it into rows if that makes it larger, within
-        readable zoom limits, clear of the Fit button; keeps fitting on resize until the user
-        zooms."""
-        self.auto_fit = True
-        # The graph first gets the whole height; only if it then reaches under the Fit button
-        # (bottom right) is a strip kept free for the button. A short, narrow network (xor
-        # on a projector) so gains a sixth of the height for its pictures.
-        if not self._fit_above(0) or self._under_button():
-            self._fit_above(self.fit_button.sizeHint().height() + 12)
+        readable zoom limits; keeps fitting on resize until the user zooms.
 
-    def _fit_above(self, strip: int) -> bool:
-        """Fit the graph above a ``strip`` px high at the bottom; False: no room or no graph."""
+        The Fit button shows only once the user has zoomed: while the view fits itself it
+        has nothing to do, and the graph gets the whole height (on a projector, the
+        strip once kept free for it was a sixth of the graph's height).
+        """
+        self.auto_fit = True
+        self.fit_button.hide()
         vw = self.viewport().width() - 2 * FIT_MARGIN
-        vh = self.viewport().height() - 2 * FIT_MARGIN_Y - strip
+        vh = self.viewport().height() - 2 * FIT_MARGIN_Y
         if vw < 20 or vh < 20:
-            return False
+            return
         self.graph.set_layout(*self._best_layout(vw, vh))
         rect = self.graph.content_rect().adjusted(
             -FIT_MARGIN, -FIT_MARGIN_Y, FIT_MARGIN, FIT_MARGIN_Y
         )
         if rect.isEmpty():
-            return False
+            return
         vp = self.viewport().size()
-        scale = FIT_SHARE * min(vp.width() / rect.width(), (vp.height() - strip) / rect.height())
+        scale = FIT_SHARE * min(vp.width() / rect.width(), vp.height() / rect.height())
         scale = max(MIN_FIT_SCALE, min(MAX_FIT_SCALE, scale))
         self.setTransform(QtGui.QTransform.fromScale(scale, scale))
-        # A scene rect no smaller than the viewport: no scroll bars unless it cannot fit. Its
-        # middle is half the strip below the graph's, so the graph sits above the strip.
-        centre = rect.center() + QtCore.QPointF(0, strip / (2 * scale))
+        # A scene rect no smaller than the viewport: no scroll bars unless it cannot fit.
         seen = QtCore.QRectF(0, 0, (vp.width() - 2) / scale, (vp.height() - 2) / scale)
-        seen.moveCenter(centre)
+        seen.moveCenter(rect.center())
         self.setSceneRect(rect.united(seen))
-        self.centerOn(centre)
+        self.centerOn(rect.center())
         if rect.width() * scale > self.viewport().width():  # still too long: show the start
-            self.centerOn(rect.left() + self.viewport().width() / (2 * scale), centre.y())
-        return True
+            self.centerOn(rect.left() + self.viewport().width() / (2 * scale), rect.center().y())
+        self.fitted.emit()
 
-    def _under_button(self) -> bool:
-        """Whether any card, wire or error note is drawn where the Fit button sits."""
-        button = QtCore.QRectF(self._button_rect()).adjusted(-4, -4, 4, 4)
-        drawn = self.mapFromScene(self.graph.content_rect()).boundingRect()
-        if not QtCore.QRectF(drawn).intersects(button):
-            return False
-        return any(
-            QtCore.QRectF(self.mapFromScene(rect).boundingRect()).intersects(button)
-            for rect in self.graph.drawn_rects()
-        )
-
-    def _button_rect(self) -> QtCore.QRect:
-        """Where the Fit button sits in the viewport: its bottom-right corner."""
-        hint = self.fit_button.sizeHint()
-        return QtCore.QRect(
-            self.viewport().width() - hint.width() - 12,
-            self.viewport().height() - hint.height() - 12,
-            hint.width(),
-            hint.height(),
-        )
+    def spare_height(self) -> int:
+        """Pixels of height the fitted graph leaves empty: a long network is fitted to the
+        width, and the views under it can have the rest. 0 once the user has zoomed."""
+        rect = self.graph.content_rect()
+        if not self.auto_fit or rect.isEmpty():
+            return 0
+        used = rect.height() * self.transform().m11() + 2 * FIT_MARGIN_Y
+        return max(0, int(self.viewport().height() - used))
 
     def _best_layout(self, vw: float, vh: float) -> tuple[float | None, float, float, int]:
         """``(row_width, text_scale, neuron_scale, detail)``: the most detail whose best
@@ -239,6 +225,7 @@ class GraphView(QtWidgets.QGraphicsView):
         scale = self.transform().m11() * factor
         if 0.1 <= scale <= 5.0:
             self.auto_fit = False
+            self.fit_button.show()  # the way back to the whole network
             self.setSceneRect(self.graph.itemsBoundingRect().adjusted(-2000, -2000, 2000, 2000))
             self.scale(factor, factor)
 
@@ -251,8 +238,12 @@ class GraphView(QtWidgets.QGraphicsView):
 
     def resizeEvent(self, event):  # noqa: N802 - Qt's name
         super().resizeEvent(event)
+        hint = self.fit_button.sizeHint()
         # Bottom-right: node titles sit at the top, where the button used to hide them.
-        self.fit_button.move(self._button_rect().topLeft())
+        self.fit_button.move(
+            self.viewport().width() - hint.width() - 12,
+            self.viewport().height() - hint.height() - 12,
+        )
         if self.auto_fit:
             self.fit()
 

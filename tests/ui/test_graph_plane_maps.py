@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6 import QtGui
+from PySide6 import QtCore, QtGui
 from views_helpers import show_editor
 
 from visualnn.ui import theme
@@ -150,6 +150,15 @@ def test_pointing_at_a_neuron_shows_its_output_large_in_the_decision_boundary(qt
     assert boundary.preview_label.isVisible() and "Layer 1 \u00b7 unit 5" in (
         boundary.preview_label.text()
     )
+    # it says so in the legend's place, never over the picture
+    box = boundary.plot_widget.getPlotItem().getViewBox()
+    picture = box.mapRectToScene(box.boundingRect())
+    picture = boundary.plot_widget.mapFromScene(picture).boundingRect()
+    picture.translate(boundary.plot_widget.pos())
+    label = boundary.preview_label
+    seen = QtCore.QRect(label.mapTo(boundary, QtCore.QPoint(0, 0)), label.size())
+    assert not seen.intersects(picture)
+    assert seen.bottom() == boundary.legend.geometry().bottom()
     assert len(boundary.isocurve.getData()[0]) > 0  # the unit's line, z = 0, across the plane
     graph.graph.unit_pointed(None, 0)  # an input feature: x0 grows to the right
     boundary.throttle.flush()

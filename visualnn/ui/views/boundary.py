@@ -104,12 +104,12 @@ class BoundaryView(QtWidgets.QWidget):
         )
         for item in (self.train_points, self.test_points, self.batch_points, self.sample_marker):
             plot.addItem(item)
-        # While the pointer is on a neuron of the graph: which unit the picture shows. Over
-        # the plot (a line above it would push the plot down and back on every hover).
-        self.preview_label = QtWidgets.QLabel(self.plot_widget)
+        # While the pointer is on a neuron of the graph: which unit the picture shows, laid
+        # over the legend it replaces for that time (in a line of its own it would push the
+        # plot up and back on every hover; over the plot it hid the top of the picture).
+        self.preview_label = QtWidgets.QLabel(self)
         self.preview_label.setWordWrap(True)
         theme.set_font(self.preview_label, 0.95, bold=True)
-        self.preview_label.move(6, 4)
         self.preview_label.hide()
 
     def redraw(self) -> None:
@@ -207,12 +207,13 @@ class BoundaryView(QtWidgets.QWidget):
         label = self.preview_label
         label.setText(text)
         label.setStyleSheet(
-            f"color: {theme.FOREGROUND}; background: {theme.PANEL}; padding: 2px 6px;"
+            f"color: {theme.FOREGROUND}; background: {theme.BACKGROUND}; padding: 2px 0px;"
         )
-        # one line when the plot is wide enough, wrapped to its width when not
-        wide = label.fontMetrics().horizontalAdvance(text) + 16
-        width = max(min(wide, self.plot_widget.width() - 12), 80)
-        label.resize(width, label.heightForWidth(width))
+        # the legend's place, as wide; wrapped upwards from its bottom if longer
+        legend = self.legend.geometry()
+        width = max(legend.width(), 80)
+        height = max(label.heightForWidth(width), legend.height())
+        label.setGeometry(legend.left(), legend.bottom() + 1 - height, width, height)
         self.preview_label.show()
         self.preview_label.raise_()
         return shown

@@ -106,6 +106,24 @@ def test_a_network_on_images_keeps_plain_neurons(qtbot):
     (output,) = view.graph.nodes
     assert len(output.neurons) == 10 and all(n.map is None for n in output.neurons)
     assert output.neurons[0].value is not None  # filled by the sample's value, as before
+    # one colour rule for circles and maps: each circle is its value's map colour
+    from visualnn.ui.views.boundary_colours import signed_rgb
+
+    values = np.array([n.value for n in output.neurons])
+    expected = signed_rgb(values, theme.PANEL)
+    seen = [n.brush().color().getRgb()[:3] for n in output.neurons]
+    assert seen == [tuple(int(c) for c in rgb) for rgb in expected]
+
+
+def test_neuron_fills_are_the_map_colours_and_a_missing_value_is_the_card(qtbot):
+    from visualnn.ui.graph.neurons import neuron_fills
+    from visualnn.ui.views.boundary_colours import signed_rgb
+
+    fills = neuron_fills([2.0, -1.0, None, 0.0], 2.0)
+    expected = signed_rgb(np.array([2.0, -1.0, np.nan, 0.0]), theme.PANEL)
+    assert [f.getRgb()[:3] for f in fills] == [tuple(int(c) for c in e) for e in expected]
+    assert fills[0].getRgb()[:3] == _colour(theme.POSITIVE)
+    assert fills[2].getRgb()[:3] == _colour(theme.PANEL)
 
 
 def test_a_selected_map_neuron_is_ringed_outside_its_picture(qtbot):

@@ -6,32 +6,30 @@ selection.
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.ui import theme
+from visualnn.ui.views.boundary_colours import signed_rgb
 
 NEURON_RADIUS = 15.0
 
 
-def signed_color(value: float, vmax: float, alpha_floor: int = 40) -> QtGui.QColor:
-    """Warm for positive, cool for negative, more opaque the larger ``|value| / vmax``."""
-    t = 0.0 if vmax <= 0 else float(min(1.0, abs(value) / vmax))
-    c = QtGui.QColor(theme.POSITIVE if value >= 0 else theme.NEGATIVE)
-    c.setAlpha(int(alpha_floor + (255 - alpha_floor) * t))
-    return c
+_FILLS: dict[bytes, QtGui.QColor] = {}
 
 
-_FILLS: dict[tuple, QtGui.QColor] = {}
-
-
-def neuron_fill(value: float, vmax: float) -> QtGui.QColor:
-    """``signed_color(value, vmax, 25)`` over the card, opaque (cached: 462 possible)."""
-    c = signed_color(value, vmax, 25)
-    key = (value >= 0, c.alpha(), theme.PANEL, theme.POSITIVE, theme.NEGATIVE)  # per theme
-    fill = _FILLS.get(key)
-    if fill is None:
-        fill = _FILLS[key] = opaque_over(c, theme.PANEL)
-    return fill
+def neuron_fills(values: list[float | None], vmax: float) -> list[QtGui.QColor]:
+    """One layer's opaque fills over its card, on the scale ``vmax``: the neuron maps'
+    colours (``signed_rgb``, one lookup for the layer); None is the card's own colour."""
+    v = np.array([np.nan if x is None else x for x in values], dtype=np.float32)
+    fills = []
+    for rgb in signed_rgb(v, theme.PANEL, peak=vmax):
+        key = rgb.tobytes()  # 513 colours per theme: cached, not made each frame
+        fill = _FILLS.get(key)
+        if fill is None:
+            fill = _FILLS[key] = QtGui.QColor(*(int(c) for c in rgb))
+        fills.append(fill)
+    return fills
 
 
 def opaque_over(color: QtGui.QColor, background: str) -> QtGui.QColor:
@@ -88,11 +86,9 @@ class NeuronItem(QtWidgets.QGraphicsEllipseItem):
             )
         return tip
 
-    def set_value(self, value: float | None, vmax: float) -> None:
-        """Fill by the current sample's activation (None: neutral)."""
+    def set_value(self, value: float | None, fill: QtGui.QColor) -> None:
+        """The current sample's activation (None: none) and its colour (``neuron_fills``)."""
         self.value = None if value is None else float(value)
-        # neurons sit on the opaque card: the same colour, drawn opaque
-        fill = QtGui.QColor(theme.PANEL) if value is None else neuron_fill(value, vmax)
         if fill != self.brush().color():  # an unchanged brush would still repaint the item
             self.setBrush(fill)
         self.setToolTip(self._tip())

@@ -17,6 +17,7 @@ from visualnn.ui.graph.art import maps_to_images, unit_values
 from visualnn.ui.graph.items import NodeItem
 from visualnn.ui.graph.layout import RowLayout
 from visualnn.ui.graph.links import LinkBundle
+from visualnn.ui.graph.neurons import neuron_fills
 from visualnn.ui.graph.plane_maps import MAP_GRID, map_images, plane_outputs
 from visualnn.ui.graph.recurrent_art import RecurrentNodeItem
 from visualnn.ui.model.catalog import LAYER_CATALOG, default_layer, human_name, layer_info
@@ -147,8 +148,9 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
                 vals, vmax = unit_values(
                     None if x is None else x.ravel(), len(self.input_node.neurons)
                 )
-                for n, v in zip(self.input_node.neurons, vals, strict=True):
-                    n.set_value(v, vmax)
+                for n, v, fill in zip(self.input_node.neurons, vals, neuron_fills(vals, vmax),
+                                      strict=True):  # fmt: skip
+                    n.set_value(v, fill)
             else:
                 self.input_node.set_images(maps_to_images(x, flip=flip))
         for i, node in enumerate(self.nodes):
@@ -160,8 +162,8 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
                 if isinstance(node, RecurrentNodeItem):
                     out = node.unit_output(out)
                 vals, vmax = unit_values(out, len(node.neurons))
-                for n, v in zip(node.neurons, vals, strict=True):
-                    n.set_value(v, vmax)
+                for n, v, fill in zip(node.neurons, vals, neuron_fills(vals, vmax), strict=True):
+                    n.set_value(v, fill)
         self._draw_plane_maps(model, x)
 
     def _draw_plane_maps(self, model, x: np.ndarray | None) -> None:

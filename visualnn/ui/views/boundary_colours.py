@@ -64,21 +64,23 @@ def _mix_rgba(probs: np.ndarray, names=()) -> np.ndarray:
     return rgba.round().astype(np.uint8)
 
 
-#: Opacity of the weakest signed colour, as a neuron's fill (``graph.neurons.neuron_fill``).
+#: Opacity of the weakest signed colour (a neuron's fill, a neuron map's faintest cell).
 SIGNED_ALPHA_FLOOR = 25
 
 
-def signed_rgb(values: np.ndarray, over: str) -> np.ndarray:
+def signed_rgb(values: np.ndarray, over: str, peak: float | None = None) -> np.ndarray:
     """Values of any shape as a neuron's colours ``(*shape, 3)`` bytes over colour ``over``.
 
     Positive in ``theme.POSITIVE``, negative in ``theme.NEGATIVE``, more opaque the larger
-    ``|value|`` against the largest finite one (one scale for all of ``values``: pass a
-    whole layer to compare its units); values that are not numbers get ``over`` itself.
+    ``|value|`` against ``peak`` (default: the largest finite one, one scale for all of
+    ``values``: pass a whole layer to compare its units); values that are not numbers get
+    ``over`` itself.
     """
     v = np.asarray(values, dtype=np.float32)
     finite = np.isfinite(v)
-    vmax = float(np.abs(v[finite]).max()) if finite.any() else 0.0
-    scale = (SIGNED_STEPS - 1) / (vmax if vmax > 1e-9 else 1.0)
+    if peak is None:
+        peak = float(np.abs(v[finite]).max()) if finite.any() else 0.0
+    scale = (SIGNED_STEPS - 1) / (peak if peak > 1e-9 else 1.0)
     with np.errstate(invalid="ignore"):  # NaN: sent to the last entry below
         idx = np.minimum(np.abs(v) * scale + 0.5, SIGNED_STEPS - 1).astype(np.intp)
     idx += np.where(v < 0, SIGNED_STEPS, 0)

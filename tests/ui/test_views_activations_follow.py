@@ -1,5 +1,7 @@
 """The Activations view brings a newly selected layer into sight on a small screen."""
 
+import pytest
+
 from visualnn.ui.pacing import frame_clock
 
 
@@ -29,10 +31,16 @@ def test_selecting_a_deep_layer_scrolls_its_activations_into_sight(make_window, 
     assert bar.value() == 0
 
 
-def test_a_projector_shows_the_first_feature_maps_without_scrolling(make_window, qtbot):
+@pytest.mark.parametrize("presenting", [False, True])
+def test_a_projector_shows_the_first_feature_maps_without_scrolling(
+    make_window, qtbot, themed, presenting
+):
     """At 1280x720 the digits CNN's Activations dock shows the input and a full row of the
-    first convolution's maps: what changes as it learns is on screen, not below the fold."""
+    first convolution's maps: what changes as it learns is on screen, not below the fold;
+    also presenting, with its larger text."""
     window = make_window("digits-cnn")
+    if presenting:
+        window.presentation.set_on(True, full_screen=False)
     window.views.set_shown("activations")
     view = window.docks["activations"].widget()
     view = getattr(view, "widget", lambda: view)()

@@ -135,6 +135,12 @@ def test_sound_classes_record_then_train_the_graphs_network(make_window, qtbot, 
     probs = to_probabilities(recorded_forward(s).output)[0]
     assert ds.class_names[int(probs.argmax())] == "whistle"
     assert sounds.answer.text() == "whistle" and sounds.bars.top == "whistle"
+    sounds.listen_button.click()  # stop: no answer is left standing
+    assert not window.live_input.on and sounds.answer.text() == ""
+    sounds.listen_button.click()
+    _feed(window, 1.2)
+    window.live_input.refresh()
+    assert sounds.answer.text() == "whistle"
     shots = os.environ.get(SCREENSHOT_DIR_ENV) or str(tmp_path)
     window.docks["sounds"].raise_()
     qtbot.wait(100)

@@ -112,7 +112,9 @@ class SoundClassesPanel(QtWidgets.QWidget):
         self.status = QtWidgets.QLabel("Record two or more classes, then press Train.")
         theme.set_font(self.status, 1.1)
         self.status.setWordWrap(True)
-        self.answer = QtWidgets.QLabel("\u2014")
+        # The network's answer while listening; empty otherwise (a lone dash looked like a
+        # glitch, and the last answer left after Stop looked like one still being given).
+        self.answer = QtWidgets.QLabel("")
         theme.set_font(self.answer, 2.4, bold=True)
         self.answer.setAlignment(QtCore.Qt.AlignCenter)
         self.bars = ConfidenceBars()
@@ -327,6 +329,8 @@ class SoundClassesPanel(QtWidgets.QWidget):
         self.answer.setText(ds.class_names[int(probs.argmax())])
 
     def _on_live_changed(self, on: bool) -> None:
+        if not on:
+            self.answer.setText("")
         self.listen_button.setChecked(on)
         self.listen_button.setText("Stop listening (L)" if on else "Listen (L)")
         icons.set_icon(self.listen_button, "stop" if on else "listen")

@@ -240,6 +240,7 @@ def test_a_softmax_outputs_maps_are_its_classes_colours_as_strong_as_their_proba
             seen = np.array(_rgb(neuron.map, c, MAP_GRID - 1 - r), float)
             strength = (25 + 230 * probs[r, c, j]) / 255
             assert np.allclose(seen, panel + (colour - panel) * strength, atol=2), (j, r, c)
+    assert f"probability of {names[1]!r}" in outputs[1].toolTip()
     # the hidden tanh units keep the signed colours: warm and cool on one map
     hidden = view.graph.nodes[0].neurons[0].map
     pixels = {_rgb(hidden, x, y) for x in range(0, MAP_GRID, 4) for y in range(0, MAP_GRID, 4)}

@@ -67,6 +67,7 @@ class NeuronItem(QtWidgets.QGraphicsEllipseItem):
         #: where the selected sample lies on it, ``(fx, fy)`` in 0..1; None: a plain circle.
         self.map: QtGui.QImage | None = None
         self.marker: tuple[float, float] | None = None
+        self.map_about: str | None = None  # what the map's colours are, if not the usual
         self.selected = False
         self.setToolTip(self._tip())
 
@@ -80,8 +81,9 @@ class NeuronItem(QtWidgets.QGraphicsEllipseItem):
         if self.value is not None:
             tip += f"\nactivation {self.value:+.3f} (the ringed sample)"
         if self.map is not None:
+            about = self.map_about or "its output (warm +, cool \u2212)"
             tip += (
-                "\nthe square: its output over the whole input plane (warm +, cool \u2212);"
+                f"\nthe square: {about} over the whole input plane;"
                 "\nthe Decision boundary shows it large while the pointer is here"
             )
         return tip
@@ -94,14 +96,19 @@ class NeuronItem(QtWidgets.QGraphicsEllipseItem):
         self.setToolTip(self._tip())
 
     def set_map(
-        self, image: QtGui.QImage | None, marker: tuple[float, float] | None = None
+        self,
+        image: QtGui.QImage | None,
+        marker: tuple[float, float] | None = None,
+        about: str | None = None,
     ) -> None:
         """Draw the neuron as ``image`` (its output over the plane) with the selected sample
-        at ``marker``; ``None``: the plain circle filled by the sample's value."""
+        at ``marker``; ``None``: the plain circle filled by the sample's value. ``about``
+        says what the colours are when not the usual signed output (a class probability)."""
         if image is None and self.map is None:
             return
-        kind_changed = (image is None) != (self.map is None)  # the tooltip says which
-        self.map, self.marker = image, marker
+        # the tooltip says which: rebuilt only when that changes, not every frame
+        kind_changed = (image is None) != (self.map is None) or about != self.map_about
+        self.map, self.marker, self.map_about = image, marker, about
         if kind_changed:
             self.setToolTip(self._tip())
         self.update()

@@ -174,12 +174,17 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
         grid = self._plane[1] if self._plane is not None else None
         marker = grid.fraction(x) if maps and grid is not None and x is not None else None
         for node in shown:
-            images = maps.get(node.index) if maps else None
+            images, classes = maps.get(node.index, (None, None)) if maps else (None, None)
             for j, n in enumerate(node.neurons):
-                n.set_map(images[j] if images else None, marker)
+                about = None
+                if images and classes is not None:
+                    name = classes[j] if j < len(classes) else f"class {j}"
+                    about = f"its probability of {name!r}, in that class's colour"
+                n.set_map(images[j] if images else None, marker, about)
 
     def _plane_maps(self, model, shown: list[NodeItem]) -> dict | None:
-        """``{layer index (None: input): [QImage per neuron]}``, or None: no maps here."""
+        """``{layer index (None: input): ([QImage per neuron], class names or None)}``, or
+        None: no maps here. Class names say the layer's maps are class probabilities."""
         ds = self.session.project.dataset
         if not shown or not is_plane(ds) or tuple(getattr(model, "input_shape", ())) != (2,):
             return None
@@ -191,13 +196,14 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
             outs = plane_outputs(model, grid)
         except ValueError:  # the network does not take the points: its error is on a card
             return None
-        maps = {None: inputs}
+        maps = {None: (inputs, None)}
         for node in shown:
             i = node.index
             if i is None or isinstance(node, RecurrentNodeItem) or i >= len(outs):
                 continue
             if outs[i].shape[2:] == (len(node.neurons),):
-                maps[i] = map_images(outs[i], self._classes(ds, i, outs))
+                classes = self._classes(ds, i, outs)
+                maps[i] = (map_images(outs[i], classes), classes)
         return maps
 
     def _classes(self, ds, i: int, outs: list[np.ndarray]) -> tuple | None:
@@ -208,7 +214,7 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
             return None
         if outs[i].shape[-1] != (ds.num_classes or 2) or not are_probabilities(outs[i]):
             return None
-        return tuple(ds.class_names or ())
+        return tuple(ds.class_names or (str(k) for k in range(outs[i].shape[-1])))
 
     def _activations(self, model) -> tuple[np.ndarray | None, list | None]:
         """One recording forward pass on the session's sample: (input, per-layer outputs)."""

@@ -241,6 +241,20 @@ def test_a_softmax_outputs_maps_are_its_classes_colours_as_strong_as_their_proba
             strength = (25 + 230 * probs[r, c, j]) / 255
             assert np.allclose(seen, panel + (colour - panel) * strength, atol=2), (j, r, c)
     assert f"probability of {names[1]!r}" in outputs[1].toolTip()
+    # pointed at, the boundary shows that probability large, in the same colours
+    from visualnn.ui.views.boundary import BoundaryView
+    from visualnn.ui.views.boundary_colours import class_rgb
+
+    boundary = BoundaryView(session)
+    qtbot.addWidget(boundary)
+    boundary.resize(500, 500)
+    boundary.show()
+    view.graph.unit_pointed(1, 1)
+    boundary.throttle.flush()
+    grid = boundary._grid(session.project.dataset)
+    probs = session.inspect.model.forward(grid.points).reshape(grid.n, grid.n, 2)
+    expected = class_rgb(probs, theme.BACKGROUND, names)[:, :, 1]
+    assert np.array_equal(boundary.image.image[..., :3], expected)
     # the hidden tanh units keep the signed colours: warm and cool on one map
     hidden = view.graph.nodes[0].neurons[0].map
     pixels = {_rgb(hidden, x, y) for x in range(0, MAP_GRID, 4) for y in range(0, MAP_GRID, 4)}

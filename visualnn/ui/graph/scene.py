@@ -21,7 +21,7 @@ from visualnn.ui.graph.neurons import neuron_fills
 from visualnn.ui.graph.plane_maps import MAP_GRID, map_images, plane_outputs
 from visualnn.ui.graph.recurrent_art import RecurrentNodeItem
 from visualnn.ui.model.catalog import LAYER_CATALOG, default_layer, human_name, layer_info
-from visualnn.ui.model.forward import are_probabilities, recorded_forward
+from visualnn.ui.model.forward import output_classes, recorded_forward
 from visualnn.ui.model.plane import PlaneGrid, is_plane, plane_grid
 from visualnn.ui.model.recurrent import is_recurrent
 
@@ -202,19 +202,10 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
             if i is None or isinstance(node, RecurrentNodeItem) or i >= len(outs):
                 continue
             if outs[i].shape[2:] == (len(node.neurons),):
-                classes = self._classes(ds, i, outs)
+                last = i == len(outs) - 1
+                classes = output_classes(outs[i], ds, self.session.project.task, last)
                 maps[i] = (map_images(outs[i], classes), classes)
         return maps
-
-    def _classes(self, ds, i: int, outs: list[np.ndarray]) -> tuple | None:
-        """The class names when layer ``i`` gives the network's class probabilities (a
-        softmax output with one unit per class), else None."""
-        last = i == len(outs) - 1
-        if not last or self.session.project.task != "classification":
-            return None
-        if outs[i].shape[-1] != (ds.num_classes or 2) or not are_probabilities(outs[i]):
-            return None
-        return tuple(ds.class_names or (str(k) for k in range(outs[i].shape[-1])))
 
     def _activations(self, model) -> tuple[np.ndarray | None, list | None]:
         """One recording forward pass on the session's sample: (input, per-layer outputs)."""

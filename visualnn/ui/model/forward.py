@@ -84,6 +84,17 @@ def are_probabilities(out: np.ndarray) -> bool:
     return bool(np.abs(rows.sum(axis=-1) - 1).max() <= 1e-3)  # (np.allclose: 5x slower)
 
 
+def output_classes(values: np.ndarray, ds, task: str, last: bool) -> tuple | None:
+    """The class names when ``values`` ``(..., k)`` are the network's class probabilities
+    (the last layer, a softmax over one unit per class of a classification), else None."""
+    k = np.shape(values)[-1]
+    if not last or task != "classification" or ds is None or k != (ds.num_classes or 2):
+        return None
+    if not are_probabilities(values):
+        return None
+    return tuple(ds.class_names or (str(j) for j in range(k)))
+
+
 def to_probabilities(out: np.ndarray) -> np.ndarray:
     """``(N, k)`` network output -> class probabilities ``(N, max(k, 2))``."""
     out = np.asarray(out, dtype=np.float64)

@@ -8,12 +8,14 @@ from PySide6 import QtCore, QtWidgets
 
 from visualnn.ui import theme
 from visualnn.ui.model.catalog import dataset_title
+from visualnn.ui.model.forward import output_classes
 from visualnn.ui.model.plane import PlaneGrid, is_plane, plane_grid, plane_records
 from visualnn.ui.pacing import Redraw
 from visualnn.ui.views.boundary_colours import (
     RAMP_STEPS,
     boundary_rgba,
     class_colours,
+    class_rgb,
     iso_segments,
     signed_rgb,
     to_probabilities,
@@ -190,7 +192,13 @@ class BoundaryView(QtWidgets.QWidget):
             return rgba
         name, j, layer_values, z = unit
         shown = np.empty_like(rgba)
-        shown[..., :3] = signed_rgb(layer_values, theme.BACKGROUND)[:, :, j]
+        ds, layer = self.session.project.dataset, self.session.inspect.preview[0]
+        last = layer is not None and layer == len(model.layers) - 1
+        classes = output_classes(layer_values, ds, ds.task, last)
+        if classes is None:  # as the unit's small map in the graph
+            shown[..., :3] = signed_rgb(layer_values, theme.BACKGROUND)[:, :, j]
+        else:
+            shown[..., :3] = class_rgb(layer_values, theme.BACKGROUND, classes)[:, :, j]
         shown[..., 3] = 255
         line = ""
         if z is not None:

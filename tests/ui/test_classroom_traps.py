@@ -292,3 +292,26 @@ def test_log_loss_keeps_a_long_runs_progress_and_spikes_in_sight(qtbot, make_win
     plots.log_check.setChecked(False)
     low, high = plots.loss_plot.getViewBox().viewRange()[1]
     assert low < 0 < 0.5 <= high
+
+
+def test_epoch_ticks_inside_the_first_epochs_do_not_run_into_each_other(qtbot, make_window, themed):
+    """Presenting, a run 1.1 epochs in: the axis is 0 .. 2 epochs, its ticks fractions
+    (0.5, 1, 1.5). They were spaced for the width of "2" and printed as 0.20.50.81.0..."""
+    from PySide6 import QtGui
+
+    window = make_window("digits-cnn")
+    window.presentation.set_on(True, full_screen=False)
+    window.views.set_shown("plots")
+    plots = window.docks["plots"].widget()
+    batches = -(-len(window.session.project.dataset.x_train) // 32)  # digits: 45 a epoch
+    window.session.project.record_progress([], list(np.linspace(2.3, 1.0, batches + 5)))
+    plots.throttle.flush()
+    qtbot.wait(50)
+    for plot in (plots.loss_plot, plots.acc_plot):
+        axis, box = plot.getAxis("bottom"), plot.getViewBox()
+        left, right = box.viewRange()[0]
+        step = axis._tickSpacing[0][0]  # what setTickSpacing set
+        gap = step * box.width() / (right - left)  # px between two ticks
+        fm = QtGui.QFontMetricsF(axis.style.get("tickFont") or axis.font())
+        texts = [f"{k * step:g}" for k in range(int(right / step) + 1)]
+        assert gap > max(fm.horizontalAdvance(t) for t in texts), (step, gap, texts)

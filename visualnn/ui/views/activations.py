@@ -12,6 +12,7 @@ from visualnn.engine.geometry import shape_text
 from visualnn.ui import theme
 from visualnn.ui.model.forward import recorded_forward
 from visualnn.ui.pacing import Redraw
+from visualnn.ui.views.batch_strip import BatchStrip
 from visualnn.ui.views.common import fmt, forward_signals, layer_title, message_label
 from visualnn.ui.views.tiles import LayerTile
 from visualnn.ui.widgets import vertical_scroll
@@ -44,6 +45,11 @@ class ActivationsView(QtWidgets.QWidget):
         bar.addWidget(self.pre_check)
 
         self.message = message_label()
+        # slow motion on pictures: the batch being trained, under the sample's name
+        self.batch_strip = BatchStrip(session)
+        for signal in (session.inspect.batch_changed, session.project.speed_changed,
+                       session.project.dataset_changed):  # fmt: skip
+            signal.connect(self._on_batch_context_changed)
         self._column = QtWidgets.QVBoxLayout()
         self._column.setSpacing(4)
         self._column.setContentsMargins(6, 6, 6, 6)
@@ -52,6 +58,7 @@ class ActivationsView(QtWidgets.QWidget):
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
+        layout.addWidget(self.batch_strip)
         layout.addWidget(self.message)
         layout.addWidget(self.scroll, 1)
 
@@ -165,6 +172,9 @@ class ActivationsView(QtWidgets.QWidget):
         self.sample_label.setText("")
 
     # --- slots --------------------------------------------------------------------------
+    def _on_batch_context_changed(self, *_args) -> None:
+        self.batch_strip.refresh()
+
     def _on_pre_check_toggled(self, _checked: bool) -> None:
         self.throttle.mark()
         self.throttle.flush()

@@ -200,12 +200,21 @@ class TrainingPlots(QtWidgets.QWidget):
             self.legend.setText(text)
 
     def _ticks(self, right: float) -> None:
-        """Epoch ticks no closer than their numbers are wide."""
+        """Epoch ticks no closer than their numbers are wide (inside the first epochs the
+        numbers are fractions, 0.25, 0.5: measured as written, not as ``right`` is)."""
         for plot in (self.loss_plot, self.acc_plot):
             axis = plot.getAxis("bottom")
             fm = QtGui.QFontMetricsF(axis.style.get("tickFont") or axis.font())
-            label = fm.horizontalAdvance(f"{right:g}") + fm.horizontalAdvance("0")
-            step = tick_step(right, max(plot.getViewBox().width(), 60.0), label)
+            pixels = max(plot.getViewBox().width(), 60.0)
+            step = 0.0
+            texts = [f"{right:g}"]
+            for _ in range(3):  # wider labels, sparser ticks, other labels: settles fast
+                label = max(fm.horizontalAdvance(t) for t in texts) + fm.horizontalAdvance("0")
+                new = tick_step(right, pixels, label)
+                if new == step:
+                    break
+                step = new
+                texts = [f"{k * step:g}" for k in range(int(right / step) + 1)][:64]
             axis.setTickSpacing(step, step)
 
     def _log_ticks(self, bottom: float, top: float) -> None:

@@ -1,0 +1,74 @@
+"""Slow motion on pictures: the Activations view shows the batch being trained."""
+
+from __future__ import annotations
+
+import numpy as np
+from views_helpers import train_steps
+
+from visualnn.ui import theme
+from visualnn.ui.model.forward import to_probabilities
+from visualnn.ui.views.activations import ActivationsView
+from visualnn.ui.views.batch_strip import class_indices, sample_pictures
+
+
+def _view(qtbot, session) -> ActivationsView:
+    view = ActivationsView(session)
+    qtbot.addWidget(view)
+    view.resize(640, 500)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+def test_slow_motion_shows_the_batch_wrong_ones_first_and_only_batch_by_batch(qtbot, cnn_session):
+    session, ds = cnn_session, cnn_session.project.dataset
+    train_steps(session, 25)  # half learned: it names some of a batch right, some wrong
+    view = _view(qtbot, session)
+    strip = view.batch_strip
+    idx = np.arange(20, 52)
+    session.inspect.set_batch(idx)  # at full speed no batch is published; if one were:
+    assert not strip.isVisible()
+    session.project.set_speed("batches-1")
+    assert strip.isVisible() and strip.height() > 40
+    # the network's own answers
+    guess = to_probabilities(session.inspect.model.predict(ds.x_train[idx])).argmax(axis=1)
+    truth = class_indices(ds.y_train[idx])
+    wrong = int((guess != truth).sum())
+    assert 0 < wrong < len(idx)
+    assert strip.right == [False] * wrong + [True] * (len(idx) - wrong)
+    assert f"{wrong} named wrong now" in strip.caption
+    first_wrong = int(np.flatnonzero(guess != truth)[0])  # in batch order, wrong ones first
+    names = ds.class_names or [str(k) for k in range(10)]
+    assert strip.labels[0] == names[truth[first_wrong]]
+    assert strip.said[0] == names[guess[first_wrong]]
+    assert strip.pictures.shape == (32, 8, 8)
+    assert np.array_equal(strip.pictures, ds.x_train[idx][:, 0])
+    strip.grab()  # paints without error; what it wrote is large enough to read
+    assert min(strip.painted_text_px) >= 0.8 * theme.point_size(1.0)
+    # ten epochs a second would flicker a new batch every frame: hidden, as at full speed
+    session.project.set_speed("epochs-10")
+    assert not strip.isVisible()
+
+
+def test_points_and_features_have_no_pictures_but_digits_and_sounds_do():
+    assert sample_pictures(np.zeros((4, 2)), sound=False) is None  # 2-D points: the boundary
+    assert sample_pictures(np.zeros((4, 3)), sound=False) is None  # three features
+    flat = np.arange(2 * 64, dtype=np.float32).reshape(2, 64)  # digits for an MLP: 8x8
+    assert np.array_equal(sample_pictures(flat, sound=False), flat.reshape(2, 8, 8))
+    mel = np.arange(2 * 40 * 5, dtype=np.float32).reshape(2, 1, 40, 5)
+    shown = sample_pictures(mel, sound=True)  # low pitch at the bottom, as on the Microphone
+    assert np.array_equal(shown[:, -1], mel[:, 0, 0]) and shown.shape == (2, 40, 5)
+    assert list(class_indices(np.eye(3)[[2, 0]])) == [2, 0]
+    assert list(class_indices(np.array([1.0, 0.0]))) == [1, 0]
+
+
+def test_a_batch_of_another_data_set_or_no_network_hides_the_strip(qtbot, cnn_session):
+    session = cnn_session
+    view = _view(qtbot, session)
+    session.project.set_speed("batches-5")
+    session.inspect.set_batch(np.array([0, 1, 10**6]))  # indices past this data set's end
+    assert not view.batch_strip.isVisible()
+    session.inspect.set_batch(np.array([0, 1]))
+    assert view.batch_strip.isVisible()
+    session.project.set_dataset("xor")  # 2-D points: the boundary rings the batch instead
+    assert not view.batch_strip.isVisible()

@@ -26,7 +26,8 @@ def test_slow_motion_shows_the_batch_wrong_ones_first_and_only_batch_by_batch(qt
     view = _view(qtbot, session)
     strip = view.batch_strip
     idx = np.arange(20, 52)
-    session.inspect.set_batch(idx)  # at full speed no batch is published; if one were:
+    session.inspect.set_training_state("running")
+    session.inspect.set_batch(idx)  # training at full speed publishes none; if it did:
     assert not strip.isVisible()
     session.project.set_speed("batches-1")
     assert strip.isVisible() and strip.height() > 40
@@ -72,3 +73,19 @@ def test_a_batch_of_another_data_set_or_no_network_hides_the_strip(qtbot, cnn_se
     assert view.batch_strip.isVisible()
     session.project.set_dataset("xor")  # 2-D points: the boundary rings the batch instead
     assert not view.batch_strip.isVisible()
+
+
+def test_a_steps_batch_shows_while_paused_and_play_at_full_speed_forgets_it(
+    qtbot, make_window
+):
+    window = make_window("digits-cnn")
+    window.views.set_shown("activations")
+    strip = window.docks["activations"].widget().batch_strip
+    session = window.session
+    assert session.project.speed == "max"
+    session.inspect.set_training_state("paused")
+    session.inspect.set_batch(np.arange(32))  # what a Step publishes at any speed
+    assert strip.isVisible()
+    window.controller.play()  # full speed: no batch is "the one training" any more
+    assert not len(session.inspect.batch_indices) and not strip.isVisible()
+    window.controller.pause()

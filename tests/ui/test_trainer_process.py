@@ -219,6 +219,21 @@ def test_slow_motion_publishes_every_batch_and_takes_its_time(proc):
     assert len(seen.indices) == len(seen.losses) > 0
 
 
+def test_a_step_publishes_its_batch_at_full_speed_and_play_does_not(proc):
+    model, ds, config = setup(epochs=100)
+    start(proc, model, ds, config)  # full speed: no slow motion
+    proc.step_batch()
+    seen = wait(proc, lambda s: len(s.losses) >= 1)
+    order = np.random.default_rng(config.seed).permutation(len(ds.x_train))
+    assert [(e, b) for e, b, _ in seen.indices] == [(1, 1)]  # the Step's batch, to show
+    np.testing.assert_array_equal(seen.indices[0][2], order[: config.batch_size])
+    proc.play()
+    seen = wait(proc, lambda s: len(s.losses) >= 200)
+    proc.pause()
+    seen = wait(proc, paused, seen)
+    assert seen.indices == []  # at full speed no batch is published: it would only flicker
+
+
 def test_set_speed_refuses_nonsense(proc):
     with pytest.raises(ValueError):
         proc.set_speed(batches_per_second=1, epochs_per_second=1)

@@ -12,11 +12,12 @@ weights the views show.
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6 import QtCore
 
 from visualnn.engine import SpecError
 from visualnn.ui.model.health import learning_trouble
-from visualnn.ui.model.project_state import SPEEDS
+from visualnn.ui.model.project_state import SPEEDS, batch_by_batch
 from visualnn.ui.pacing import frame_clock
 from visualnn.ui.training import LIVE_KEYS, TrainerProcess
 
@@ -73,8 +74,15 @@ class TrainingController(QtCore.QObject):
     def play(self) -> None:
         if self._ensure_run():
             self.process.play()
+            self._forget_batch()
             self.session.inspect.set_training_state("running")
             self._expect_news()
+
+    def _forget_batch(self) -> None:
+        """Faster than batch by batch no batch is published: the one a Step or slow motion
+        left on show (ringed points, the strip of pictures) is no longer the one training."""
+        if not batch_by_batch(self.session.project.speed):
+            self.session.inspect.set_batch(np.zeros(0, np.int64))
 
     def pause(self) -> None:
         if self.run_id is not None:
@@ -258,6 +266,8 @@ class TrainingController(QtCore.QObject):
         self.process.set_speed(
             batches_per_second=batches_per_second, epochs_per_second=epochs_per_second
         )
+        if self.running:
+            self._forget_batch()
 
 
 def divergence_text(message: str) -> str:

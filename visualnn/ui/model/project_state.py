@@ -30,6 +30,12 @@ SPEEDS = {
 }
 
 
+def batch_by_batch(speed: str) -> bool:
+    """Whether teaching speed ``speed`` trains a few batches a second, slow enough to show
+    each batch (at epochs a second a digits epoch is 45 batches: they would flicker)."""
+    return speed in SPEEDS and SPEEDS[speed][2] is not None
+
+
 @dataclass
 class Prepared:
     """A project checked and built, ready to swap in (nothing of the session touched yet)."""

@@ -87,7 +87,9 @@ class Runner:
         self.events: list = []  # (run_id, kind, payload) not yet sent
         self.losses: list[float] = []  # the current run's batch losses not yet in events
         self.speed = Speed()
-        self.slow = False  # slow motion: nap between batches, publish every batch's indices
+        #: slow motion: nap between batches, publish every batch's indices (a Step's batch
+        #: is published at any speed)
+        self.slow = False
         self.closing = False
         self.last_start = 0.0  # perf_counter() when the last batch started (slow motion)
         self.next_check = 0.0
@@ -172,8 +174,9 @@ class Runner:
         if kind is BatchReport:
             self.last_start = start
             self.losses.append(report.loss)
+            stepped = bool(run.batch_steps) and not run.running  # Step: this one batch
             run.counted(report)
-            if self.slow:
+            if self.slow or stepped:
                 indices = np.array(run.trainer.last_batch, np.int64)
                 self.events.append((run.id, "indices", (report.epoch, report.batch, indices)))
         elif kind is EpochReport:

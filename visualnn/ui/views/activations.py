@@ -48,7 +48,8 @@ class ActivationsView(QtWidgets.QWidget):
         # slow motion on pictures: the batch being trained, under the sample's name
         self.batch_strip = BatchStrip(session)
         for signal in (session.inspect.batch_changed, session.project.speed_changed,
-                       session.project.dataset_changed):  # fmt: skip
+                       session.project.dataset_changed,
+                       session.inspect.training_state_changed):  # fmt: skip
             signal.connect(self._on_batch_context_changed)
         self._column = QtWidgets.QVBoxLayout()
         self._column.setSpacing(4)

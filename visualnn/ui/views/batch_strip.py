@@ -4,8 +4,8 @@ On 2-D points the Decision boundary rings the batch's points; on images and soun
 are no points, so the Activations view shows the batch itself (as ConvNetJS shows the
 examples it trains on): each sample a small picture with its label, framed in the "right"
 colour where the network now names it correctly and in the "error" colour where not. It
-shows only at the batches-a-second speeds (a teacher narrating one batch at a time), never
-faster, where a new batch every few milliseconds would only flicker.
+shows at the batches-a-second speeds (a teacher narrating one batch at a time) and after a
+Step, never while training faster, where a new batch every few milliseconds would flicker.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.ui import theme
 from visualnn.ui.model.forward import to_probabilities
-from visualnn.ui.model.project_state import SPEEDS
+from visualnn.ui.model.project_state import batch_by_batch
 from visualnn.ui.views.tiles import colour_scale, to_rgba
 from visualnn.ui.widgets import qimage
 
@@ -44,12 +44,6 @@ def sample_pictures(x: np.ndarray, sound: bool) -> np.ndarray | None:
     else:
         return None
     return pictures[:, ::-1] if sound else pictures
-
-
-def batch_by_batch(speed: str) -> bool:
-    """Whether teaching speed ``speed`` trains a few batches a second, slow enough to read
-    each batch (at epochs a second a digits epoch is 45 batches: a strip would flicker)."""
-    return speed in SPEEDS and SPEEDS[speed][2] is not None
 
 
 def class_indices(y: np.ndarray) -> np.ndarray:
@@ -86,7 +80,9 @@ class BatchStrip(QtWidgets.QWidget):
         (full speed, 2-D points or features, no batch yet, no network)."""
         s = self.session
         ds, model, idx = s.project.dataset, s.inspect.model, s.inspect.batch_indices
-        if not batch_by_batch(s.project.speed) or ds is None or model is None or not len(idx):
+        # a batch at a time, or the batch a Step trained while paused; never flickering by
+        readable = batch_by_batch(s.project.speed) or s.inspect.training_state != "running"
+        if not readable or ds is None or model is None or not len(idx):
             self.hide()
             return
         if idx.max() >= len(ds.x_train):  # a batch of a data set since replaced

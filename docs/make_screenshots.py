@@ -2,7 +2,8 @@
 
 Run: ``.venv/bin/python docs/make_screenshots.py [main|present|docks|sounds ...]``. Each picture is
 the real window after real training: the README's at a wall screen's 1920x1080 and a
-projector's 1280x720; ``present-<preset>-1280.png`` every preset in presentation mode (F5)
+projector's 1280x720 (``slow-motion-*``: the digits CNN a batch at a time);
+``present-<preset>-1280.png`` every preset in presentation mode (F5)
 at 1280x720; ``dock-<name>-1280.png`` every panel and view as a 1280x720 window shows it;
 ``sounds-training-*`` and ``sounds-live-*`` a CNN trained on the spoken-words set (made with
 espeak-ng, trained with ``visualnn train``: two minutes) training on, and listening to a
@@ -78,6 +79,20 @@ window.session.inspect.training_state_changed.connect(
 )
 QtCore.QTimer.singleShot(200, window.actions["play"].trigger)
 QtCore.QTimer.singleShot(20000, app.quit)
+app.exec()
+"""
+)
+
+#: Slow motion on the digits CNN: five batches a second, shot six seconds in, while it still
+#: names some of each batch wrong (the strip atop the Activations).
+SLOW = (
+    WINDOW
+    + """
+window.session.load_preset("digits-cnn")
+window.reset_layout()
+window.session.project.set_speed("batches-5")
+QtCore.QTimer.singleShot(200, window.controller.play)
+QtCore.QTimer.singleShot(6200, lambda: (export_png(window, sys.argv[1]), app.quit()))
 app.exec()
 """
 )
@@ -236,6 +251,9 @@ def main(parts: list[str]) -> int:
                 written.append(path)
             path = OUT / f"divergence-{suffix}.png"
             _run(env, "-c", DIVERGE, str(path), size)
+            written.append(path)
+            path = OUT / f"slow-motion-{suffix}.png"
+            _run(env, "-c", SLOW, str(path), size)
             written.append(path)
     if "present" in parts:
         from visualnn.presets import PRESETS

@@ -130,6 +130,7 @@ class ViewSwitcher(QtCore.QObject):
         panels = [s.key for s in DOCKS if s.key in self.panels]
         # Presenting, the views get a little more of the screen: they are what is explained.
         height = 0.48 if self.presenting else 0.47
+        self.spare_pending = False  # not while the docks are taken out and put back
         arrange(self.window, self.docks, panels, list(self.views), view_height=height)
         self.spare_pending = True
         for key, action in self.actions.items():
@@ -141,6 +142,8 @@ class ViewSwitcher(QtCore.QObject):
         to the views (a CNN is fitted to the width: on a projector its first feature maps then
         fit under the input). Once per arrangement, so a user's dragged split stays."""
         if not self.spare_pending or not self.views or not self.window.isVisible():
+            return
+        if not self.docks[self.views[0]].isVisible():  # not laid out yet
             return
         self.spare_pending = False
         dock = self.docks[self.views[0]]

@@ -75,9 +75,7 @@ def test_a_batch_of_another_data_set_or_no_network_hides_the_strip(qtbot, cnn_se
     assert not view.batch_strip.isVisible()
 
 
-def test_a_steps_batch_shows_while_paused_and_play_at_full_speed_forgets_it(
-    qtbot, make_window
-):
+def test_a_steps_batch_shows_while_paused_and_play_at_full_speed_forgets_it(qtbot, make_window):
     window = make_window("digits-cnn")
     window.views.set_shown("activations")
     strip = window.docks["activations"].widget().batch_strip
@@ -88,4 +86,22 @@ def test_a_steps_batch_shows_while_paused_and_play_at_full_speed_forgets_it(
     assert strip.isVisible()
     window.controller.play()  # full speed: no batch is "the one training" any more
     assert not len(session.inspect.batch_indices) and not strip.isVisible()
+    window.controller.pause()
+
+
+def test_the_window_rings_each_batch_a_batch_at_a_time_and_none_at_epochs_a_second(
+    qtbot, make_window
+):
+    """The real trainer process: at five batches a second each batch's points are ringed on
+    the boundary; at ten epochs a second (a batch every few ms) nothing is, not a strobe."""
+    window = make_window("xor")
+    session, boundary = window.session, window.docks["boundary"].widget()
+    session.project.set_speed("batches-5")
+    window.controller.play()
+    qtbot.waitUntil(lambda: len(session.inspect.batch_indices) > 0, timeout=20000)
+    assert len(boundary.batch_points.data) == session.project.config.batch_size
+    session.project.set_speed("epochs-10")  # while it plays
+    assert not len(session.inspect.batch_indices)
+    qtbot.wait(600)  # many batches trained and published meanwhile: none shown
+    assert not len(session.inspect.batch_indices) and not len(boundary.batch_points.data)
     window.controller.pause()

@@ -204,7 +204,10 @@ class TrainingController(QtCore.QObject):
         if epochs:
             self.samples_per_second = float(epochs[-1].get("samples_per_second") or 0.0)
         s.project.record_progress(epochs, losses)
-        if update.batch_indices:
+        # The batch is shown (ringed points, the strip of pictures) a batch at a time or
+        # after a Step; at epochs a second it would jump many times a second.
+        readable = batch_by_batch(s.project.speed) or not self.running
+        if update.batch_indices and readable:
             s.inspect.set_batch(update.batch_indices[-1][2])
         if update.snapshot is not None:
             s.inspect.apply_snapshot(update.snapshot.weights, update.snapshot.grads)

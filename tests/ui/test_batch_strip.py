@@ -105,3 +105,17 @@ def test_the_window_rings_each_batch_a_batch_at_a_time_and_none_at_epochs_a_seco
     qtbot.wait(600)  # many batches trained and published meanwhile: none shown
     assert not len(session.inspect.batch_indices) and not len(boundary.batch_points.data)
     window.controller.pause()
+
+
+def test_a_network_whose_answers_are_not_numbers_is_neither_right_nor_wrong(qtbot, cnn_session):
+    session = cnn_session
+    weights = session.inspect.model.get_weights()
+    weights[-1]["weight"][:] = np.nan  # the output layer blown up
+    session.inspect.apply_snapshot(weights)
+    view = _view(qtbot, session)
+    session.project.set_speed("batches-1")
+    session.inspect.set_batch(np.arange(8))
+    strip = view.batch_strip
+    assert strip.isVisible() and strip.right == [None] * 8 and strip.said == [""] * 8
+    assert "not numbers" in strip.caption and "wrong" not in strip.caption  # not "said 0"
+    strip.grab()

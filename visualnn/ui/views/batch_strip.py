@@ -108,11 +108,15 @@ class BatchStrip(QtWidgets.QWidget):
             truth = class_indices(ds.y_train[idx])
             try:
                 with np.errstate(all="ignore"):
-                    guess = to_probabilities(model.predict(x)).argmax(axis=1)
-                self.right = [bool(g == t) for g, t in zip(guess, truth, strict=True)]
-                self.said = [self._name(names, g) for g in guess]
+                    probs = to_probabilities(model.predict(x))
             except ValueError:  # the network does not take these samples (an edit)
-                self.right, self.said = [None] * len(truth), [""] * len(truth)
+                probs = np.full((len(truth), 1), np.nan)
+            # a sample whose answer is not a number (weights blown up) is neither
+            answered = np.isfinite(probs).all(axis=1)
+            guess = np.where(answered, np.nan_to_num(probs).argmax(axis=1), -1)
+            pairs = list(zip(guess, truth, answered, strict=True))
+            self.right = [bool(g == t) if a else None for g, t, a in pairs]
+            self.said = [self._name(names, g) if a else "" for g, _t, a in pairs]
             self.labels = [self._name(names, t) for t in truth]
         else:
             self.labels = [f"{float(np.asarray(v).reshape(-1)[0]):.2f}" for v in ds.y_train[idx]]
@@ -125,6 +129,8 @@ class BatchStrip(QtWidgets.QWidget):
         self.right = [self.right[k] for k in order]
         wrong = sum(r is False for r in self.right)
         verdict = f" \u00b7 {wrong} named wrong now" if ds.task == "classification" else ""
+        if ds.task == "classification" and None in self.right:
+            verdict = " \u00b7 its answers are not numbers"  # blown-up weights: no verdict
         self.caption = f"Training on {len(idx)}{verdict}"
 
     @staticmethod

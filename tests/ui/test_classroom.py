@@ -84,6 +84,12 @@ def test_a_projector_gives_the_neuron_maps_the_graphs_height(qtbot, make_window,
     settle(qtbot, window)
     assert map_px(view) >= 38.0
     assert "Tanh" in view.graph.nodes[0].text()
+    view.zoom(1.3)  # zoomed: the Fit button is the way back, and so is View > Fit (Ctrl+0)
+    assert not view.fit_button.isHidden() and not view.auto_fit
+    fit = window.actions["fit_network"]
+    assert fit.shortcut().toString() == "Ctrl+0"
+    fit.trigger()
+    assert view.auto_fit and view.fit_button.isHidden()
 
 
 def test_a_network_fitted_to_the_width_gives_its_spare_height_to_the_views(

@@ -190,6 +190,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self._action("export_sounds", "Export sounds as WAV folder\u2026", self._export_sounds)
         self._action("quit", "&Quit", self.close, K.Quit)
         self._action("reset_layout", "Reset layout", self.reset_layout)
+        # The graph's Fit button shows only after a zoom; the menu and key always work.
+        self._action("fit_network", "Fit the network", lambda: self.graph_view.fit(), "Ctrl+0",
+                     "Show the whole network, fitted to its room (after zooming)")  # fmt: skip
         present = self._action(
             "present",
             "Present",

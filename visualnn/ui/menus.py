@@ -53,7 +53,7 @@ def build_menu_bar(
         view.addSection("Panels" if group == PANELS else "Views")
         view.addActions([views.actions[s.key] for s in DOCKS if s.group == group])
     view.addSeparator()
-    view.addAction(actions["reset_layout"])
+    view.addActions([actions["fit_network"], actions["reset_layout"]])
     appearance.add_menus(view)
     training = bar.addMenu("&Training")
     training.addActions([actions["play"], actions["step_batch"], actions["step_epoch"]])

@@ -6,9 +6,9 @@ import numpy as np
 from views_helpers import train_steps
 
 from visualnn.ui import theme
-from visualnn.ui.model.forward import to_probabilities
+from visualnn.ui.model.forward import class_indices, to_probabilities
 from visualnn.ui.views.activations import ActivationsView
-from visualnn.ui.views.batch_strip import class_indices, sample_pictures
+from visualnn.ui.views.batch_strip import sample_pictures
 
 
 def _view(qtbot, session) -> ActivationsView:

@@ -73,6 +73,15 @@ class ForwardCache(QtCore.QObject):
         return self.value
 
 
+def class_indices(y: np.ndarray) -> np.ndarray:
+    """Class index per sample of labels ``y`` (integers, or one-hot / probability rows)."""
+    y = np.asarray(y)
+    y = y.reshape(len(y), -1)
+    if y.shape[1] > 1:
+        return y.argmax(axis=1)
+    return np.rint(y[:, 0]).astype(int)
+
+
 def are_probabilities(out: np.ndarray) -> bool:
     """Whether ``(..., k)`` outputs are already probabilities (a softmax's): none below 0,
     each row summing to 1. Logits and other outputs are not. Rows holding a value that is

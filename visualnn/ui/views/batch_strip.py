@@ -14,7 +14,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.ui import theme
-from visualnn.ui.model.forward import to_probabilities
+from visualnn.ui.model.forward import class_indices, to_probabilities
 from visualnn.ui.model.project_state import batch_by_batch
 from visualnn.ui.views.tiles import colour_scale, to_rgba
 from visualnn.ui.widgets import qimage
@@ -46,19 +46,11 @@ def sample_pictures(x: np.ndarray, sound: bool) -> np.ndarray | None:
     return pictures[:, ::-1] if sound else pictures
 
 
-def class_indices(y: np.ndarray) -> np.ndarray:
-    """Class index per sample of labels ``y`` (integers, or one-hot / probability rows)."""
-    y = np.asarray(y)
-    if y.ndim > 1 and y.shape[1] > 1:
-        return y.argmax(axis=1)
-    return np.rint(y.reshape(len(y), -1)[:, 0]).astype(int)
-
-
 class BatchStrip(QtWidgets.QWidget):
     """The batch just trained, painted: pictures, labels, right/wrong frames.
 
-    Shown by the Activations view (``refresh``) only in slow motion on picture data; the
-    pictures share one colour scale, as the input tile's.
+    Shown by the Activations view (``refresh``) batch by batch or after a Step, on picture
+    data; the pictures share one colour scale, as the input tile's.
     """
 
     def __init__(self, session, parent: QtWidgets.QWidget | None = None) -> None:

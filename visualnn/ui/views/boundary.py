@@ -8,7 +8,7 @@ from PySide6 import QtCore, QtWidgets
 
 from visualnn.ui import theme
 from visualnn.ui.model.catalog import dataset_title
-from visualnn.ui.model.forward import output_classes
+from visualnn.ui.model.forward import class_indices, output_classes
 from visualnn.ui.model.plane import PlaneGrid, is_plane, plane_grid, plane_records
 from visualnn.ui.pacing import Redraw
 from visualnn.ui.views.boundary_colours import (
@@ -232,18 +232,12 @@ class BoundaryView(QtWidgets.QWidget):
             self._grid_cache, self._grid_for = plane_grid(ds, GRID), ds
         return self._grid_cache
 
-    def _labels(self, y: np.ndarray) -> np.ndarray:
-        y = np.asarray(y)
-        if y.ndim > 1 and y.shape[1] > 1:
-            return y.argmax(axis=1)
-        return np.rint(y.reshape(len(y), -1)[:, 0]).astype(int)
-
     def _draw_points(self, ds) -> None:
         self._points_for = ds
         dark = pg.mkPen("#000000", width=1.2)
         if ds.task == "classification":
             cols = class_colours(ds.num_classes or 2, ds.class_names)
-            ytr, yte = self._labels(ds.y_train), self._labels(ds.y_test)
+            ytr, yte = class_indices(ds.y_train), class_indices(ds.y_test)
             brushes = [pg.mkBrush(cols[k % len(cols)]) for k in ytr]
             pens = [pg.mkPen(cols[k % len(cols)], width=2.5) for k in yte]
             names = ds.class_names or [str(k) for k in range(len(cols))]

@@ -7,7 +7,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.ui import theme
-from visualnn.ui.model.forward import recorded_forward, to_probabilities
+from visualnn.ui.model.forward import class_indices, recorded_forward, to_probabilities
 from visualnn.ui.pacing import Redraw
 from visualnn.ui.theme import class_colours
 from visualnn.ui.views.common import cache_axes, forward_signals, message_label, model_signals
@@ -249,9 +249,7 @@ class PredictionView(QtWidgets.QWidget):
             return
         if probs.shape[1] != k:
             return
-        y = np.asarray(ds.y_test).reshape(len(ds.y_test), -1)
-        y_true = y.argmax(axis=1) if y.shape[1] > 1 else np.rint(y[:, 0]).astype(int)
-        self.matrix = confusion_matrix(y_true, probs.argmax(axis=1), k)
+        self.matrix = confusion_matrix(class_indices(ds.y_test), probs.argmax(axis=1), k)
         self._draw_matrix(self.matrix, list(ds.class_names) or [str(c) for c in range(k)])
 
     def _draw_matrix(self, m: np.ndarray, names: list[str]) -> None:

@@ -179,7 +179,7 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
                 about = None
                 if images and classes is not None:
                     name = classes[j] if j < len(classes) else f"class {j}"
-                    about = f"its probability of {name!r}, in that class's colour"
+                    about = f"its probability of {name!r} (in that class's colour)"
                 n.set_map(images[j] if images else None, marker, about)
 
     def _plane_maps(self, model, shown: list[NodeItem]) -> dict | None:

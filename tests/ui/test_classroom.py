@@ -111,6 +111,11 @@ def test_a_network_fitted_to_the_width_gives_its_spare_height_to_the_views(
     assert abs(view.transform().m11() - scale) < 1e-6
     xor = open_at(qtbot, make_window, "xor", SIZES["1920"])  # fitted to the height: none spare
     assert abs(xor.docks[xor.views.views[0]].height() - 0.47 * 1080) < 12
+    # the open window laid out again for a CNN, its graph's size unchanged: still handed over
+    xor.session.load_preset("digits-cnn")
+    xor.reset_layout()
+    settle(qtbot, xor)
+    assert xor.docks[xor.views.views[0]].height() > 0.47 * 1080 + 60
 
 
 @pytest.mark.parametrize("size", sorted(SIZES))

@@ -77,6 +77,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.graph_view.fitted.connect(
             lambda: self.views.give_spare_height(self.graph_view.spare_height())
         )
+        # A new arrangement that leaves the graph's size as it was brings no resize, hence
+        # no fit: fit once the docks are placed, so the spare height is handed over anyway.
+        self.views.changed.connect(self._on_views_changed)
         self._build_toolbar()
         build_menu_bar(
             self.menuBar(), self.actions, self.files, self.views, self.appearance, self._export_dock
@@ -245,6 +248,15 @@ class MainWindow(QtWidgets.QMainWindow):
         s.setValue("window/layout_version", LAYOUT_VERSION)
         self.views.save(s)
         s.sync()
+
+    def _on_views_changed(self) -> None:
+        if self.graph_view.auto_fit:  # never undo the user's own zoom
+            QtCore.QTimer.singleShot(0, self, self._fit_graph)
+
+    def _fit_graph(self) -> None:
+        if self.graph_view.auto_fit:
+            self.layout().activate()  # the docks' new sizes first: the fit measures its room
+            self.graph_view.fit()
 
     def reset_layout(self) -> None:
         """The default panels and views for this window size and the current data."""

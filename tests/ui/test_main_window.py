@@ -238,7 +238,9 @@ def test_close_asks_about_unsaved_changes(qtbot, make_window):
     assert window.close()
 
 
-def test_headless_screenshot_command(qtbot, tmp_path):
+def test_headless_screenshot_command(qtbot, tmp_path, themed):
+    # ``themed``: the in-process run applies the app's look; put back afterwards, or later
+    # tests measure widgets in it (the inspector grew 2 px too wide for its projector test)
     parser = argparse.ArgumentParser()
     gui_app.add_arguments(parser)
     out = tmp_path / "shot.png"

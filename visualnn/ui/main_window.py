@@ -1,18 +1,17 @@
 """The main window: wires the session, training, files and docks to menus and shortcuts.
 
 Nothing here computes anything; each part lives in its own module (``session``,
-``training_control``, ``files``, ``export``, ``docks``, the panels and views).
+``training_control``, ``files``, ``export_actions``, ``docks``, the panels and views).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from visualnn.ui import export, icons
+from visualnn.ui import icons
 from visualnn.ui.appearance import Appearance
 from visualnn.ui.docks import build_docks, content
+from visualnn.ui.export_actions import ExportActions
 from visualnn.ui.files import ProjectFiles
 from visualnn.ui.graph.view import GraphView
 from visualnn.ui.keys import SpaceToPlay
@@ -68,6 +67,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.files = ProjectFiles(self.session, self.controller, self, confirm=confirm)
         self.force_close = False  # headless --quit: no unsaved-changes question
         self.actions: dict[str, QtGui.QAction] = {}
+        self.exports = ExportActions(self)
         self._make_actions()
 
         self._build_centre()
@@ -82,7 +82,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.views.changed.connect(self._on_views_changed)
         self._build_toolbar()
         build_menu_bar(
-            self.menuBar(), self.actions, self.files, self.views, self.appearance, self._export_dock
+            self.menuBar(),
+            self.actions,
+            self.files,
+            self.views,
+            self.appearance,
+            self.exports.dock_png,
         )
         fit_to_screen(self, *OPEN_SIZE)
         self.reset_layout()
@@ -187,10 +192,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self._action("open", "&Open\u2026", lambda: f.open(), K.Open)
         self._action("save", "&Save", f.save, K.Save)
         self._action("save_as", "Save &As\u2026", lambda: f.save_as(), K.SaveAs)
-        self._action("export_window", "Export window as PNG\u2026", self._export_window)
-        self._action("export_csv", "Export training history as CSV\u2026", self._export_csv)
-        self._action("export_model", "Export model (ONNX, PyTorch)\u2026", self._export_model)
-        self._action("export_sounds", "Export sounds as WAV folder\u2026", self._export_sounds)
+        x = self.exports
+        self._action("export_window", "Export window as PNG\u2026", x.window_png)
+        self._action("export_csv", "Export training history as CSV\u2026", x.history_csv)
+        self._action("export_model", "Export model (ONNX, PyTorch)\u2026", x.model)
+        self._action("export_sounds", "Export sounds as WAV folder\u2026", x.sounds)
         self._action("quit", "&Quit", self.close, K.Quit)
         self._action("reset_layout", "Reset layout", self.reset_layout)
         # The graph's Fit button shows only after a zoom; the menu and key always work.
@@ -254,7 +260,7 @@ class MainWindow(QtWidgets.QMainWindow):
             QtCore.QTimer.singleShot(0, self, self._fit_graph)
 
     def _fit_graph(self) -> None:
-        if self.graph_view.auto_fit:
+        if self.graph_view.auto_fit and self.views.spare_pending:  # not done by a resize
             self.layout().activate()  # the docks' new sizes first: the fit measures its room
             self.graph_view.fit()
 
@@ -278,50 +284,6 @@ class MainWindow(QtWidgets.QMainWindow):
         # panels would show nothing useful, so the views suited to it come up instead.
         if self._data_kind() != self._laid_out_for:
             self.reset_layout()
-
-    # --- export ---------------------------------------------------------------------------
-    def _ask_path(self, title: str, name: str, filt: str) -> str:
-        base = self.files.path.parent if self.files.path else Path.home()
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, title, str(base / name), filt)
-        return path
-
-    def _export(self, widget: QtWidgets.QWidget, name: str) -> None:
-        path = self._ask_path("Export PNG", name, "PNG images (*.png)")
-        if path:
-            try:
-                export.export_png(widget, path)
-            except OSError as exc:
-                self.banner.show_message(str(exc), "error")
-
-    def _export_window(self) -> None:
-        self._export(self, "visualnn.png")
-
-    def _export_dock(self, key: str) -> None:
-        self._export(content(self.docks[key]), f"{key}.png")
-
-    def _export_csv(self) -> None:
-        path = self._ask_path("Export history", "history.csv", "CSV files (*.csv)")
-        if path:
-            try:
-                export.export_history_csv(self.session.project.history.to_list(), path)
-            except OSError as exc:
-                self.banner.show_message(f"Could not write {path}: {exc}", "error")
-
-    def _export_model(self) -> None:
-        path = self._ask_path(
-            "Export model", "model.onnx", "ONNX model (*.onnx);;PyTorch module (*.py)"
-        )
-        if path:
-            said, kind = export.export_model(self.session.to_project(), path)
-            self.banner.show_message(said, kind)
-
-    def _export_sounds(self) -> None:
-        base = str(self.files.path.parent if self.files.path else Path.home())
-        path = QtWidgets.QFileDialog.getExistingDirectory(self, "Export sounds to a new folder",
-                                                          base)  # fmt: skip
-        if path:
-            said, kind = export.export_sounds(self.session.project, path)
-            self.banner.show_message(said, kind)
 
     # --- recovery -------------------------------------------------------------------------
     def offer_recovery(self) -> bool:

@@ -17,7 +17,7 @@ from PySide6 import QtCore
 
 from visualnn.engine import SpecError
 from visualnn.ui.model.health import learning_trouble
-from visualnn.ui.model.project_state import SPEEDS, batch_by_batch
+from visualnn.ui.model.project_state import SPEEDS, batch_by_batch, shows_batch
 from visualnn.ui.pacing import frame_clock
 from visualnn.ui.training import LIVE_KEYS, TrainerProcess
 
@@ -204,9 +204,8 @@ class TrainingController(QtCore.QObject):
         if epochs:
             self.samples_per_second = float(epochs[-1].get("samples_per_second") or 0.0)
         s.project.record_progress(epochs, losses)
-        # The batch is shown (ringed points, the strip of pictures) a batch at a time or
-        # after a Step; at epochs a second it would jump many times a second.
-        readable = batch_by_batch(s.project.speed) or not self.running
+        # at epochs a second the batch shown would jump many times a second
+        readable = shows_batch(s.project.speed, s.inspect.training_state)
         if update.batch_indices and readable:
             s.inspect.set_batch(update.batch_indices[-1][2])
         if update.snapshot is not None:

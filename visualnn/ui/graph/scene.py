@@ -177,9 +177,8 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
             images, classes = maps.get(node.index, (None, None)) if maps else (None, None)
             for j, n in enumerate(node.neurons):
                 about = None
-                if images and classes is not None:
-                    name = classes[j] if j < len(classes) else f"class {j}"
-                    about = f"its probability of {name!r} (in that class's colour)"
+                if images and classes is not None:  # one name per unit (``output_classes``)
+                    about = f"its probability of {classes[j]!r} (in that class's colour)"
                 n.set_map(images[j] if images else None, marker, about)
 
     def _plane_maps(self, model, shown: list[NodeItem]) -> dict | None:
@@ -203,7 +202,7 @@ class GraphScene(QtWidgets.QGraphicsScene, RowLayout):
                 continue
             if outs[i].shape[2:] == (len(node.neurons),):
                 last = i == len(outs) - 1
-                classes = output_classes(outs[i], ds, self.session.project.task, last)
+                classes = output_classes(outs[i], ds, last)
                 maps[i] = (map_images(outs[i], classes), classes)
         return maps
 

@@ -93,11 +93,11 @@ def are_probabilities(out: np.ndarray) -> bool:
     return bool(np.abs(rows.sum(axis=-1) - 1).max() <= 1e-3)  # (np.allclose: 5x slower)
 
 
-def output_classes(values: np.ndarray, ds, task: str, last: bool) -> tuple | None:
+def output_classes(values: np.ndarray, ds, last: bool) -> tuple | None:
     """The class names when ``values`` ``(..., k)`` are the network's class probabilities
-    (the last layer, a softmax over one unit per class of a classification), else None."""
+    (the last layer, a softmax over one unit per class of data set ``ds``), else None."""
     k = np.shape(values)[-1]
-    if not last or task != "classification" or ds is None or k != (ds.num_classes or 2):
+    if not last or ds is None or ds.task != "classification" or k != (ds.num_classes or 2):
         return None
     if not are_probabilities(values):
         return None

@@ -36,6 +36,12 @@ def batch_by_batch(speed: str) -> bool:
     return speed in SPEEDS and SPEEDS[speed][2] is not None
 
 
+def shows_batch(speed: str, training_state: str) -> bool:
+    """Whether the batch just trained is shown (ringed points, the strip of pictures): a
+    batch at a time, or the one a Step trained while training is not running."""
+    return batch_by_batch(speed) or training_state != "running"
+
+
 @dataclass
 class Prepared:
     """A project checked and built, ready to swap in (nothing of the session touched yet)."""

@@ -15,7 +15,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from visualnn.ui import theme
 from visualnn.ui.model.forward import class_indices, to_probabilities
-from visualnn.ui.model.project_state import batch_by_batch
+from visualnn.ui.model.project_state import shows_batch
 from visualnn.ui.views.tiles import colour_scale, to_rgba
 from visualnn.ui.widgets import qimage
 
@@ -72,8 +72,7 @@ class BatchStrip(QtWidgets.QWidget):
         (full speed, 2-D points or features, no batch yet, no network)."""
         s = self.session
         ds, model, idx = s.project.dataset, s.inspect.model, s.inspect.batch_indices
-        # a batch at a time, or the batch a Step trained while paused; never flickering by
-        readable = batch_by_batch(s.project.speed) or s.inspect.training_state != "running"
+        readable = shows_batch(s.project.speed, s.inspect.training_state)
         if not readable or ds is None or model is None or not len(idx):
             self.hide()
             return
@@ -130,10 +129,14 @@ class BatchStrip(QtWidgets.QWidget):
         return names[k] if 0 <= k < len(names) else str(int(k))
 
     # --- layout and painting ------------------------------------------------------------
+    def _picture_width(self) -> float:
+        """On-screen width of one picture: its shape's, at most three times its height."""
+        h, w = self.pictures.shape[1:] if self.pictures.size else (1, 1)
+        return min(PICTURE_HEIGHT * w / max(h, 1), 3 * PICTURE_HEIGHT)
+
     def _cell(self) -> tuple[float, float]:
         """Width and height of one sample's cell (picture, label under it)."""
-        h, w = self.pictures.shape[1:] if self.pictures.size else (1, 1)
-        pic_w = min(PICTURE_HEIGHT * w / max(h, 1), 3 * PICTURE_HEIGHT)
+        pic_w = self._picture_width()
         label_h = QtGui.QFontMetricsF(theme.font(0.85)).height()
         width = max(pic_w, QtGui.QFontMetricsF(theme.font(0.85)).horizontalAdvance("said 00"))
         return width + 8, PICTURE_HEIGHT + 2 * label_h + 10  # the class; what it said if wrong
@@ -169,8 +172,7 @@ class BatchStrip(QtWidgets.QWidget):
         p.drawText(QtCore.QRectF(4, 0, self.width() - 8, self._caption_h()),
                    QtCore.Qt.AlignLeft | QtCore.Qt.AlignVCenter, caption)  # fmt: skip
         cw, ch = self._cell()
-        h, w = self.pictures.shape[1:]
-        pic_w = min(PICTURE_HEIGHT * w / max(h, 1), 3 * PICTURE_HEIGHT)
+        pic_w = self._picture_width()
         p.setFont(label_font)
         for k, image in enumerate(self._images[:shown]):
             r, c = divmod(k, per_row)

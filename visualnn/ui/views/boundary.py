@@ -194,7 +194,7 @@ class BoundaryView(QtWidgets.QWidget):
         shown = np.empty_like(rgba)
         ds, layer = self.session.project.dataset, self.session.inspect.preview[0]
         last = layer is not None and layer == len(model.layers) - 1
-        classes = output_classes(layer_values, ds, ds.task, last)
+        classes = output_classes(layer_values, ds, last)
         if classes is None:  # as the unit's small map in the graph
             shown[..., :3] = signed_rgb(layer_values, theme.BACKGROUND)[:, :, j]
         else:
